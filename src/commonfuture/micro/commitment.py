@@ -1,0 +1,95 @@
+"""Sub-step 2, the value commitment link (micro).
+
+"Individual actors identify their own short-term private value target and make
+the commitment to collaboration."
+
+An outside actor reachable from the network (a tie to a member; in stage 3 also
+outreach into the external environment) weighs joining. Its score is
+
+    pull + outreach + momentum + value_weight * (target - expectation)
+
+where *pull* is the weighted share of its neighbours already committed,
+*outreach* (stage 3 only) is openness times the committed share of the wider
+population, *momentum* is the visibility-weighted mean of its neighbours'
+recent win (+1) and loss (-1) signals, and *target* is the best promise
+(fit minus cost) among the propositions open and eligible to it. It commits when
+the score reaches its threshold, with probability ``join_rate`` a month.
+
+With the value terms off (``value_weight = 0``, ``visibility = 0``) this is the
+threshold model of Granovetter (1978) on a network (Watts 2002): an actor
+commits once the share of committed neighbours reaches its threshold.
+Seceded actors do not come back (assumption A-no-return).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from commonfuture.population import COMMITTED, OUTSIDE, State
+from commonfuture.scenario.schema import Scenario
+
+
+def neighbour_mean(state: State, x: np.ndarray) -> np.ndarray:
+    """Weighted mean of ``x`` (R, N) over each actor's neighbours (0 without ties)."""
+    r, n = x.shape
+    total = (state.ties @ x.reshape(-1).astype(np.float32, copy=False)).reshape(r, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(state.degree > 0, total / state.degree, np.float32(0.0))
+
+
+def best_promise(state: State, open_props: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """(R, N) the best ``fit - cost`` among propositions open and available to each actor.
+
+    ``-inf`` where none is: the actor sees nothing for itself.
+    """
+    avail = open_props[:, None, :] & state.eligible[None, :, :]
+    avail &= (state.used[:, :, None] & bits[None, None, :]) == 0
+    promise = np.where(avail, state.anticipated, -np.inf)
+    return promise.max(axis=2)
+
+
+def commitment_link(
+    state: State,
+    scenario: Scenario,
+    open_props: np.ndarray,
+    bits: np.ndarray,
+    u_join: np.ndarray,
+    u_reach: np.ndarray,
+    wider: np.ndarray,
+) -> np.ndarray:
+    """Outside actors weigh joining; return the (R, N) mask of those who commit.
+
+    ``wider`` is the (N,) mask of the wider population used for outreach.
+    """
+    pop, net, dyn, lead = scenario.population, scenario.network, scenario.dynamics, scenario.leadership
+    committed = (state.status == COMMITTED).astype(np.float32)
+    pull = neighbour_mean(state, committed)
+    score = pull
+    if lead.visibility > 0:
+        score = score + np.float32(lead.visibility) * neighbour_mean(state, state.signal)
+    reachable = pull > 0
+    stage3 = state.stage >= 3
+    if stage3.any() and net.openness > 0:
+        share = committed[:, wider].mean(axis=1) if wider.any() else np.zeros(len(stage3))
+        outreach = np.where(stage3, net.openness * share, 0.0).astype(np.float32)
+        score = score + outreach[:, None]
+        heard = u_reach < np.float32(net.openness * dyn.outreach)
+        reachable = reachable | (heard & stage3[:, None])
+    if dyn.value_weight > 0:
+        best = best_promise(state, open_props, bits)
+        gap = np.where(np.isfinite(best), best, 0.0) - state.expectation
+        score = score + np.float32(dyn.value_weight) * gap
+    joins = (
+        (state.status == OUTSIDE)
+        & reachable
+        & state.coupled[:, None]
+        & (score >= state.threshold)
+        & (u_join < np.float32(pop.join_rate))
+    )
+    if joins.any():
+        state.status[joins] = COMMITTED
+        state.commitment[joins] = pop.initial_commitment
+        state.trust[joins] = pop.initial_trust
+        state.realised[joins] = 0.0
+        state.months_since[joins] = 0
+    return joins

@@ -1,0 +1,61 @@
+"""Sub-step 3, the value proposition link (micro).
+
+"The cross-boundary collaboration network offers certain services or products,
+as a kind of 'value proposition', to its actors."
+
+This month's propositions are gated by stage (``min_stage``), by their months
+of availability, by the coupling (no alliance, no offer) and by funding: the
+pool is the investment stream plus members' contributions, shared equally among
+the open propositions that draw funding; each can serve at most
+``min(capacity, allotment / unit_cost)`` uses. Unspent money does not carry
+over (assumption A-pool).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commonfuture.population import COMMITTED, State
+from commonfuture.propositions import Offer
+from commonfuture.scenario.schema import Scenario
+
+
+@dataclass
+class Offered:
+    open: np.ndarray  # (R, P) bool
+    capacity: np.ndarray  # (R, P) uses this month
+    budget: np.ndarray  # (R,) GBP of investment this month
+    pool: np.ndarray  # (R,) GBP available this month
+
+
+def monthly_budget(scenario: Scenario, month: int, z_budget: np.ndarray) -> np.ndarray:
+    """(R,) GBP the investment stream brings this month."""
+    inv = scenario.investment
+    active = inv.start_month <= month and (inv.end_month is None or month < inv.end_month)
+    if not active:
+        return np.zeros(len(z_budget))
+    if inv.volatility > 0:
+        s = inv.volatility
+        return inv.monthly_budget * np.exp(s * z_budget - 0.5 * s * s)
+    return np.full(len(z_budget), inv.monthly_budget)
+
+
+def proposition_link(
+    state: State, scenario: Scenario, offer: Offer, month: int, z_budget: np.ndarray
+) -> Offered:
+    budget = monthly_budget(scenario, month, z_budget)
+    members = state.status == COMMITTED
+    contrib = (state.resources * members).sum(axis=1, dtype=np.float64)
+    pool = budget + scenario.investment.member_contribution * contrib
+    is_open = offer.open_at(month, state.stage, state.coupled)
+    funded = is_open & (offer.unit_cost > 0)[None, :]
+    n_funded = funded.sum(axis=1)
+    allot = np.where(n_funded > 0, pool / np.maximum(n_funded, 1), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        affordable = np.where(
+            offer.unit_cost > 0, np.floor(allot[:, None] / offer.unit_cost[None, :]), np.inf
+        )
+    capacity = np.where(is_open, np.minimum(offer.capacity[None, :], affordable), 0.0)
+    return Offered(open=is_open, capacity=capacity, budget=budget, pool=pool)

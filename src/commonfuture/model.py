@@ -1,0 +1,179 @@
+"""One month of the model: the seven sub-steps, in their documented order.
+
+1. coupling (macro)            :func:`commonfuture.macro.coupling.coupling`
+2. value commitment link       :func:`commonfuture.micro.commitment.commitment_link`
+3. value proposition link      :func:`commonfuture.micro.proposition.proposition_link`
+4. value creation link         :func:`commonfuture.micro.creation.creation_link`
+5. small wins (meso)           :func:`commonfuture.meso.small_wins.small_wins`
+6. secession (micro)           :func:`commonfuture.micro.secession.secession`
+7. stage (macro)               :func:`commonfuture.macro.stages.advance`
+
+The commitment link sees last month's offer (what the network had open when
+the actor weighed joining); the proposition link then offers this month's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commonfuture.macro.coupling import coupling
+from commonfuture.macro.stages import Snapshot, advance
+from commonfuture.meso.small_wins import small_wins
+from commonfuture.micro.commitment import commitment_link
+from commonfuture.micro.creation import creation_link
+from commonfuture.micro.proposition import proposition_link
+from commonfuture.micro.secession import secession
+from commonfuture.population import (
+    COMMITTED,
+    EXTERNAL_USER,
+    KEY_LEADER,
+    NETWORK_ACTOR,
+    SECEDED,
+    State,
+)
+from commonfuture.propositions import Offer
+from commonfuture.scenario.schema import SECTORS, Scenario
+from commonfuture.value import ELEMENTS, LEVELS
+
+N_UNIFORM = 4  # join, reach, use, ration
+
+
+@dataclass
+class Draws:
+    """This month's random numbers, (R, N) each, from each replicate's own stream."""
+
+    u_join: np.ndarray
+    u_reach: np.ndarray
+    u_use: np.ndarray
+    u_ration: np.ndarray
+    z_noise: np.ndarray
+    z_budget: np.ndarray  # (R,)
+
+
+class Streams:
+    """Per-replicate random streams, drawn into preallocated buffers each month."""
+
+    def __init__(self, rngs: list[np.random.Generator], n: int):
+        self.rngs = rngs
+        r = len(rngs)
+        self.u = np.empty((r, N_UNIFORM, n), np.float32)
+        self.z = np.empty((r, n), np.float32)
+        self.zb = np.empty(r, np.float64)
+
+    def draw(self) -> Draws:
+        for k, g in enumerate(self.rngs):
+            g.random(out=self.u[k], dtype=np.float32)
+            g.standard_normal(out=self.z[k], dtype=np.float32)
+            self.zb[k] = g.standard_normal()
+        return Draws(
+            self.u[:, 0], self.u[:, 1], self.u[:, 2], self.u[:, 3], self.z, self.zb
+        )
+
+
+@dataclass
+class Context:
+    """Things fixed for a run, derived once from the scenario."""
+
+    scenario: Scenario
+    offer: Offer
+    wider: np.ndarray  # (N,) bool: the wider population, for stage 3
+    open_last: np.ndarray  # (R, P) what was open last month
+
+
+def make_context(scenario: Scenario, offer: Offer, state: State) -> Context:
+    citizens = state.sector == SECTORS.index("citizens")
+    wider = citizens if citizens.any() else state.role != KEY_LEADER
+    return Context(
+        scenario=scenario,
+        offer=offer,
+        wider=wider,
+        open_last=np.zeros((state.n_replicates, offer.n), bool),
+    )
+
+
+def snapshot(state: State, wider: np.ndarray) -> Snapshot:
+    members = state.status == COMMITTED
+    others = (members & (state.role != KEY_LEADER)[None, :]).sum(axis=1)
+    sectors = np.zeros(state.n_replicates, np.int64)
+    for s in range(len(SECTORS)):
+        sectors += members[:, state.sector == s].any(axis=1)
+    share = members[:, wider].mean(axis=1) if wider.any() else np.zeros(state.n_replicates)
+    return Snapshot(coupled=state.coupled.copy(), other_members=others, sectors=sectors,
+                    wider_share=share)
+
+
+def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> dict:
+    """Advance every replicate by one month; return this month's measures, (R,) each."""
+    sc, offer = ctx.scenario, ctx.offer
+    disrupted = coupling(state, sc, month)
+    joins = commitment_link(
+        state, sc, ctx.open_last, offer.bits, draws.u_join, draws.u_reach, ctx.wider
+    )
+    offered = proposition_link(state, sc, offer, month, draws.z_budget)
+    created = creation_link(
+        state, sc, offer, offered, month, draws.u_use, draws.u_ration, draws.z_noise
+    )
+    evaluated = small_wins(state, sc, month, created.holders_paid)
+    seceded = secession(state)
+    state.stage, state.pending, regressed = advance(
+        state.stage, state.pending, snapshot(state, ctx.wider), sc.stages
+    )
+    ctx.open_last = offered.open
+    state.month = month
+    if chains is not None:
+        chains.record(month, joins, created, evaluated, seceded)
+    return measures(state, ctx, joins, offered, created, evaluated, seceded, disrupted, regressed)
+
+
+def measures(state, ctx, joins, offered, created, evaluated, seceded, disrupted, regressed):
+    r = state.n_replicates
+    members = state.status == COMMITTED
+    n_members = members.sum(axis=1)
+    out: dict[str, np.ndarray] = {
+        "stage": state.stage.copy(),
+        "coupled": state.coupled.astype(np.int8),
+        "regressions": regressed.astype(np.int16),
+        "disruptions": disrupted.astype(np.int16),
+        "members": n_members,
+    }
+    for s, name in enumerate(SECTORS):
+        out[f"members_{name}"] = members[:, state.sector == s].sum(axis=1)
+    for role, name in (
+        (KEY_LEADER, "key_leaders"),
+        (NETWORK_ACTOR, "network_actors"),
+        (EXTERNAL_USER, "external_users"),
+    ):
+        out[f"members_{name}"] = members[:, state.role == role].sum(axis=1)
+    out["seceded"] = (state.status == SECEDED).sum(axis=1)
+    out["joins"] = joins.sum(axis=1)
+    out["secessions"] = seceded.sum(axis=1)
+    denom = np.maximum(n_members, 1)
+    out["mean_commitment"] = np.where(
+        n_members > 0, (state.commitment * members).sum(axis=1, dtype=np.float64) / denom, 0.0
+    )
+    out["mean_trust"] = np.where(
+        n_members > 0, (state.trust * members).sum(axis=1, dtype=np.float64) / denom, 0.0
+    )
+    out["small_wins"] = evaluated.wins.sum(axis=1)
+    out["shortfalls"] = (evaluated.evaluated & ~evaluated.wins).sum(axis=1)
+    out["uses"] = created.uptake.sum(axis=1)
+    out["value_created"] = created.created.sum(axis=1)
+    for e, name in enumerate(ELEMENTS):
+        out[f"value_{name}"] = created.created[:, e]
+    for lvl, idx in LEVELS.items():
+        out[f"value_{lvl}"] = created.created[:, list(idx)].sum(axis=1)
+    rep = created.users // state.n_actors
+    out["value_realised"] = np.bincount(rep, weights=created.realised, minlength=r)
+    out["value_destroyed"] = created.destroyed
+    for k, name in enumerate(("ignorance", "disproportion", "backlash", "exploitation")):
+        out[f"loss_{name}"] = created.losses[:, k]
+    out["budget"] = offered.budget
+    out["funding"] = offered.pool
+    out["spent"] = created.spent
+    out["capital_raised"] = state.capital.copy()
+    out["target_progress"] = state.target / ctx.scenario.target.amount
+    for j, name in enumerate(ctx.offer.names):
+        out[f"uptake.{name}"] = created.uptake[:, j]
+    return out
