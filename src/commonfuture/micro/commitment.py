@@ -12,8 +12,10 @@ where *pull* is the weighted share of its neighbours already committed,
 *outreach* (stage 3 only) is openness times the committed share of the wider
 population, *momentum* is the visibility-weighted mean of its neighbours'
 recent win (+1) and loss (-1) signals, and *target* is the best promise
-(fit minus cost) among the propositions open and eligible to it. It commits when
-the score reaches its threshold, with probability ``join_rate`` a month.
+(fit minus cost) among the propositions open and eligible to it. An actor to
+whom no proposition promises positive value has no private value target and
+does not commit. It commits when the score reaches its threshold, with
+probability ``join_rate`` a month.
 
 With the value terms off (``value_weight = 0``, ``visibility = 0``) this is the
 threshold model of Granovetter (1978) on a network (Watts 2002): an actor
@@ -77,6 +79,8 @@ def commitment_link(
         reachable = reachable | (heard & stage3[:, None])
     if dyn.value_weight > 0:
         best = best_promise(state, open_props, bits)
+        # no positive promise open to it: the actor has no private value target to commit to
+        reachable = reachable & (best > 0)
         gap = np.where(np.isfinite(best), best, 0.0) - state.expectation
         score = score + np.float32(dyn.value_weight) * gap
     joins = (
