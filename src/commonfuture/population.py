@@ -103,7 +103,10 @@ def _one_replicate(scenario: Scenario, offer: Offer, sector: np.ndarray, rng):
     expectation = np.maximum(
         rng.normal(pop.expectation_mean, pop.expectation_sd, size=n), 0.0
     )
-    threshold = np.maximum(rng.normal(pop.threshold_mean, pop.threshold_sd, size=n), 0.0)
+    is_cit = sector == CITIZEN
+    t_mean = np.where(is_cit, pop.threshold_mean, pop.org_threshold_mean)
+    t_sd = np.where(is_cit, pop.threshold_sd, pop.org_threshold_sd)
+    threshold = np.maximum(rng.normal(t_mean, t_sd, size=n), 0.0)
     floor = rng.uniform(pop.floor_low, pop.floor_high, size=n)
     mean_res = np.where(sector == CITIZEN, pop.citizen_resources, pop.org_resources)
     resources = rng.exponential(1.0, size=n) * mean_res

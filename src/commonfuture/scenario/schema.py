@@ -98,11 +98,20 @@ class Population(_Strict):
         0.25,
         ge=0.0,
         le=2.0,
-        description="Mean joining threshold: the weighted share of committed neighbours "
-        "(plus value terms) an actor needs before it commits (dimensionless).",
+        description="Mean joining threshold of residents: the weighted share of committed "
+        "neighbours (plus value terms) a resident needs before it commits (dimensionless).",
     )
     threshold_sd: float = Field(
-        0.1, ge=0.0, description="Standard deviation of joining thresholds (dimensionless)."
+        0.1, ge=0.0, description="Standard deviation of residents' joining thresholds."
+    )
+    org_threshold_mean: float = Field(
+        0.25,
+        ge=0.0,
+        le=2.0,
+        description="Mean joining threshold of organisations (dimensionless).",
+    )
+    org_threshold_sd: float = Field(
+        0.1, ge=0.0, description="Standard deviation of organisations' joining thresholds."
     )
     floor_low: Unit = Field(
         0.2, description="Lowest commitment floor: below its floor a member secedes (0..1)."
