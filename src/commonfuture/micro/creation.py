@@ -28,6 +28,12 @@ its return on its payment months, valued after their profile and free of losses.
 Of the value created, satisfaction, outcomes and experience accrue to the
 individual, capacity to the service system and public value to the community.
 Uses and holdings advance the long-term target by ``target_yield``.
+
+Key leaders hold the shared target ("the basic consensus about the shared
+targets"): each month they count ``leadership.leader_stake`` of the community
+(public) value created, shared among them, as their own private value
+(assumption A-leader-stake). A collaboration that delivers public value keeps
+its leaders; one that does not loses them.
 """
 
 from __future__ import annotations
@@ -38,10 +44,10 @@ import numpy as np
 
 from commonfuture.leadership import realisation
 from commonfuture.micro.proposition import Offered
-from commonfuture.population import COMMITTED, State
+from commonfuture.population import COMMITTED, KEY_LEADER, State
 from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import Scenario
-from commonfuture.value import N_ELEMENTS
+from commonfuture.value import N_ELEMENTS, PUBLIC
 
 
 @dataclass
@@ -174,6 +180,15 @@ def creation_link(
             holders = ((state.used & offer.bits[j]) != 0).sum(axis=1)
             target = target + holders * offer.target_yield[j]
     state.target += target
+
+    # key leaders hold the shared target: they count a share of this month's community
+    # value as their own private value (assumption A-leader-stake)
+    stake = lead.leader_stake
+    if stake > 0:
+        leaders = members & (state.role == KEY_LEADER)[None, :]
+        n_lead = leaders.sum(axis=1)
+        per_leader = stake * created_e[:, PUBLIC] / np.maximum(n_lead, 1)
+        state.realised += np.where(leaders, per_leader[:, None], 0.0).astype(np.float32)
     return Created(
         users=flat,
         choice=choice,

@@ -224,6 +224,13 @@ class Leadership(_Strict):
     key_leaders: KeyLeaders = Field(
         default_factory=KeyLeaders, description="Key leaders per sector."
     )
+    leader_stake: float = Field(
+        1.0,
+        ge=0.0,
+        description="Share of each month's community (public) value created that the key "
+        "leaders, holding the shared target, count as their own private value, shared among "
+        "them (dimensionless).",
+    )
     leader_commitment: Unit = Field(0.9, description="Initial commitment of key leaders (0..1).")
     leader_trust: Unit = Field(0.7, description="Initial trust of key leaders (0..1).")
     coupling_threshold: Unit = Field(
