@@ -11,12 +11,17 @@ scheduled milestones, and (for holders) on a holding's payment months. At a
 moment each member who has taken part since its last evaluation compares the
 private value it realised per month with its prior expectation:
 
-* a win (at or above expectation) adds ``trust_gain`` of its missing trust and
-  ``commitment_gain * trust`` of its missing commitment, and signals +1 to its
-  neighbours (momentum);
-* a shortfall removes ``trust_loss * severity`` of its trust and
-  ``commitment_loss * severity`` of commitment, signalling -1; severity is the
-  shortfall relative to expectation, at most 1.
+* the outcome's size is its gap relative to expectation, capped at 1;
+* a win (at or above expectation) moves trust and commitment towards 1 by
+  ``trust_gain * size`` and ``commitment_gain * size`` of the way, and signals
+  +size to its neighbours (momentum);
+* a shortfall moves them towards 0 by ``trust_loss * size`` and
+  ``commitment_loss * size`` of the way, signalling -size.
+
+This is a Bush-Mosteller reinforcement-learning update (Bush & Mosteller 1955;
+Macy & Flache 2002), symmetric by default (assumption A-learning: gains and
+losses of the same size move commitment equally; make ``commitment_loss`` larger
+than ``commitment_gain`` to model loss aversion).
 
 Between moments, commitment erodes by ``commitment_decay * (1 - trust)`` a month
 and momentum signals fade by ``momentum_decay`` (assumption A-erosion: without
@@ -69,19 +74,16 @@ def small_wins(
     short = due & ~wins
     if due.any():
         t, c = state.trust, state.commitment
-        severity = np.minimum(1.0, -gap / np.maximum(state.expectation, 0.01))
-        t_new = np.where(
-            wins, t + dyn.trust_gain * (1 - t), np.where(short, t - dyn.trust_loss * severity * t, t)
+        # size of the outcome relative to expectation, in [0, 1]
+        size = np.minimum(1.0, np.abs(gap) / np.maximum(state.expectation, 0.01))
+        up = np.where(wins, size, 0.0)
+        down = np.where(short, size, 0.0)
+        state.trust[...] = t + dyn.trust_gain * up * (1 - t) - dyn.trust_loss * down * t
+        state.commitment[...] = (
+            c + dyn.commitment_gain * up * (1 - c) - dyn.commitment_loss * down * c
         )
-        c_new = np.where(
-            wins,
-            c + dyn.commitment_gain * t_new * (1 - c),
-            np.where(short, c - dyn.commitment_loss * severity, c),
-        )
-        state.trust[...] = t_new
-        state.commitment[...] = c_new
-        state.signal[wins] = 1.0
-        state.signal[short] = -np.minimum(1.0, severity[short])
+        state.signal[wins] = up[wins]
+        state.signal[short] = -down[short]
         state.realised[due] = 0.0
         state.months_since[due] = 0
     np.clip(state.commitment, 0.0, 1.0, out=state.commitment)

@@ -311,3 +311,19 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
         if prop["capacity"] < 10**9:
             prop["capacity"] = int(round(prop["capacity"] * factor))
     return validate_data(data, "--scale")
+
+
+def scenarios_dir() -> Path:
+    """The folder of shipped scenarios (``scenarios/`` at the repository root)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        cand = parent / "scenarios"
+        if (cand / "edinburgh").is_dir():
+            return cand
+    raise FileNotFoundError("the shipped scenarios/ folder was not found")
+
+
+def shipped(name: str) -> Scenario:
+    """Load a shipped scenario by relative name, e.g. ``"edinburgh/active-travel"``."""
+    path = scenarios_dir() / (name if name.endswith(".toml") else f"{name}.toml")
+    return load_scenario(path)

@@ -371,16 +371,18 @@ class Dynamics(_Strict):
     noise: float = Field(
         0.05, ge=0.0, description="Standard deviation of realised value noise (value units)."
     )
-    trust_gain: Unit = Field(0.25, description="Share of missing trust a small win adds.")
-    trust_loss: Unit = Field(0.3, description="Share of trust a shortfall removes.")
+    trust_gain: Unit = Field(
+        0.25, description="Share of missing trust a full-size small win adds (0..1)."
+    )
+    trust_loss: Unit = Field(0.25, description="Share of trust a full-size shortfall removes (0..1).")
     commitment_gain: Unit = Field(
-        0.3, description="Share of missing commitment a small win adds (times trust)."
+        0.3, description="Share of missing commitment a full-size small win adds (0..1)."
     )
     commitment_loss: Unit = Field(
-        0.25, description="Commitment a full shortfall removes (scaled by its severity)."
+        0.3, description="Share of commitment a full-size shortfall removes (0..1)."
     )
     commitment_decay: float = Field(
-        0.01,
+        0.02,
         ge=0.0,
         le=1.0,
         description="Monthly erosion of a member's commitment, times (1 - trust) (per month).",
