@@ -89,20 +89,20 @@ def stages(seed: int, replicates: int, scale: float, progress=None) -> PatternRe
     case = "edinburgh/carbon-literacy"
     sc = shipped(case)
     control = sc.model_copy(update={"events": []})
-    m = run_arms([Arm("leader withdraws", sc), Arm("no withdrawal", control)],
-                 seed, replicates, scale, progress)
+    t, c = "a key leader withdraws at month 18", "no withdrawal"
+    m = run_arms([Arm(t, sc), Arm(c, control)], seed, replicates, scale, progress)
 
     def collapsed(arm):
         g = per_replicate(m, arm)
         return ((g["stage"].max() >= 1) & (g["stage"].last() == 0)).to_numpy()
 
     c1 = compare_proportions("formed then collapsed (stage >= 1, then 0 at the end)",
-                             collapsed("leader withdraws"), collapsed("no withdrawal"))
+                             collapsed(t), collapsed(c))
     c2 = compare_means("months in stage >= 1",
-                       per_replicate(m, "leader withdraws")["stage"].apply(lambda s: (s >= 1).sum()),
-                       per_replicate(m, "no withdrawal")["stage"].apply(lambda s: (s >= 1).sum()))
+                       per_replicate(m, t)["stage"].apply(lambda s: (s >= 1).sum()),
+                       per_replicate(m, c)["stage"].apply(lambda s: (s >= 1).sum()))
     skips = forward_skips(m)
-    formed = per_replicate(m, "leader withdraws")["stage"].max().ge(1).mean()
+    formed = per_replicate(m, t)["stage"].max().ge(1).mean()
     ok = significant(c1, +1) and skips == 0
     note = (f"Stages entered one at a time in every run ({skips} forward skips over "
             f"{2 * replicates} runs). The alliance formed (stage >= 1) in {formed:.0%} of "
@@ -111,8 +111,7 @@ def stages(seed: int, replicates: int, scale: float, progress=None) -> PatternRe
     return PatternResult("stages", "Stage order and disruption",
                          "Stages are reached in order and can be lost: removing a key leader during "
                          "stages 1-2 collapses a weak alliance (the Carbon Literacy pilot story).",
-                         case, "a key leader withdraws at month 18", "no withdrawal",
-                         [c1, c2], ok, note, m, "stage", "stage (mean across replicates)")
+                         case, t, c, [c1, c2], ok, note, m, "stage", "stage")
 
 
 # --------------------------------------------------------------------------- 2
@@ -226,8 +225,11 @@ def leadership(seed: int, replicates: int, scale: float, progress=None) -> Patte
     c1 = compare_means("net private value realised", net(t), net(c))
     c2 = compare_means("value destroyed", per_replicate(m, t)["value_destroyed"].sum(),
                        per_replicate(m, c)["value_destroyed"].sum())
-    share = lambda arm: (per_replicate(m, arm)["secessions"].sum()  # noqa: E731
-                         / per_replicate(m, arm)["joins"].sum().clip(lower=1))
+    def share(arm):
+        g = per_replicate(m, arm)
+        ever = g["joins"].sum() + g["members"].first() - g["joins"].first()  # + key leaders
+        return g["secessions"].sum() / ever.clip(lower=1)
+
     c3 = compare_means("share of committed actors who seceded", share(t), share(c))
     poor_net, good_net = c1.treatment_mean, c1.control_mean
     ok = (significant(c1, -1) and significant(c2, +1) and significant(c3, +1)

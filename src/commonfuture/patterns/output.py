@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -30,20 +31,20 @@ def figure(res: PatternResult, path: Path) -> None:
     for arm, colour in zip(arms, ARM_COLOURS, strict=True):
         g = m[m["arm"] == arm].groupby("month")[res.plot_measure]
         mean, lo, hi = g.mean(), g.quantile(0.25), g.quantile(0.75)
-        ax.plot(mean.index, mean.to_numpy(), color=colour, lw=2, label=arm)
+        ax.plot(mean.index, mean.to_numpy(), color=colour, lw=2, label=arm,
+                drawstyle="steps-post" if res.plot_measure == "stage" else "default")
         ax.fill_between(mean.index, lo.to_numpy(), hi.to_numpy(), color=colour, alpha=0.18, lw=0)
     ax.set_xlabel("month")
     ax.set_ylabel(res.plot_label)
-    ax.set_title(f"{res.plot_label}: mean and inter-quartile band across replicates", fontsize=10)
+    ax.set_title(f"{res.plot_label}: mean (line) and inter-quartile band across replicates",
+                 fontsize=10)
     ax.legend(frameon=False, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     c = res.primary
     bx.bar([0, 1], [c.treatment_mean, c.control_mean], color=ARM_COLOURS, alpha=0.85, width=0.6)
-    bx.errorbar([0], [c.treatment_mean], yerr=[[c.treatment_mean - (c.control_mean + c.ci_low)],
-                [(c.control_mean + c.ci_high) - c.treatment_mean]], color="black", capsize=6, lw=1.2)
     bx.set_xticks([0, 1], ["treatment", "control"])
-    bx.set_title(f"{c.measure}\neffect {c.effect:+.3g} [{c.ci_low:+.3g}, {c.ci_high:+.3g}]",
-                 fontsize=9)
+    bx.set_title(textwrap.fill(c.measure, 38) + f"\neffect {c.effect:+.3g} "
+                 f"[95% CI {c.ci_low:+.3g}, {c.ci_high:+.3g}], p = {c.p_value:.2g}", fontsize=9)
     bx.spines[["top", "right"]].set_visible(False)
     verdict = "reproduced" if res.reproduced else "NOT reproduced"
     fig.suptitle(f"{res.title} ({res.case}): {verdict}", fontsize=12, fontweight="bold")
