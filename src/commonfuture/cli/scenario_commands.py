@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import platform
-import shutil
-import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from commonfuture.cli._app import app, console, fail
-from commonfuture.scenario import ScenarioError, load_scenario, parameter_table, scenario_hash
+from commonfuture.runs import save_run
+from commonfuture.scenario import ScenarioError, load_scenario, parameter_table
 from commonfuture.scenario.load import apply_overrides, scaled
 
 
@@ -28,32 +25,6 @@ def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0):
         return scaled(sc, scale)
     except ScenarioError as err:
         fail(str(err).splitlines())
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("commonfuture", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "mesa"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
-
-
-def write_outputs(out: Path, files: dict[str, callable]) -> None:
-    """Write every file into a temporary folder beside ``out``, then move each into place.
-
-    Nothing in ``out`` is touched until every file has been written in full.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
-    try:
-        for name, writer in files.items():
-            writer(tmp / name)
-        for name in files:
-            os.replace(tmp / name, out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def stage_table(result) -> Table:
@@ -125,30 +96,7 @@ def run(
             progress=lambda k: bar.advance(task, k),
         )
     wall = time.perf_counter() - t0
-    info = {
-        "scenario": str(scenario),
-        "scenario_name": sc.name,
-        "scenario_hash": scenario_hash(sc),
-        "seed": seed,
-        "replicates": replicates,
-        "scale": scale,
-        "overrides": list(set_ or []),
-        "engine": engine,
-        "n_actors": result.n_actors,
-        "n_ties": result.n_ties,
-        "ties_per_replicate": result.ties_per_replicate,
-        "wall_time_s": round(wall, 3),
-        "summary": result.summary(),
-        "versions": versions(),
-        "parameters": sc.model_dump(mode="json"),
-    }
-    files = {
-        "monthly.parquet": lambda p: result.monthly.to_parquet(p, index=False),
-        "run.json": lambda p: p.write_text(json.dumps(info, indent=2)),
-    }
-    if chains:
-        files["chains.parquet"] = lambda p: result.chains.to_parquet(p, index=False)
-    write_outputs(out, files)
+    save_run(result, out, source=str(scenario), overrides=list(set_ or []), scale=scale)
     console.print(stage_table(result))
     console.print(f"wrote {out / 'monthly.parquet'} and {out / 'run.json'} in {wall:.1f} s")
 
