@@ -48,8 +48,23 @@ def test_write_patterns(tmp_path):
     path = write_patterns([res], tmp_path)
     doc = json.loads(path.read_text())
     entry = doc["patterns"][0]
-    for key in ("name", "title", "claim", "treatment", "control", "measure", "effect", "ci_low",
-                "ci_high", "statistic", "test", "p_value", "reproduced", "figure", "note"):
+    for key in (
+        "name",
+        "title",
+        "claim",
+        "treatment",
+        "control",
+        "measure",
+        "effect",
+        "ci_low",
+        "ci_high",
+        "statistic",
+        "test",
+        "p_value",
+        "reproduced",
+        "figure",
+        "note",
+    ):
         assert key in entry
     assert (tmp_path / entry["figure"]).stat().st_size > 10_000
 

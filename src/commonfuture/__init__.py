@@ -13,4 +13,11 @@ from commonfuture.simulation import SimulationResult, simulate
 
 __version__ = "0.1.0"
 
-__all__ = ["Scenario", "ScenarioError", "SimulationResult", "__version__", "load_scenario", "simulate"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "SimulationResult",
+    "__version__",
+    "load_scenario",
+    "simulate",
+]

@@ -67,9 +67,7 @@ class Streams:
             g.random(out=self.u[k], dtype=np.float32)
             g.standard_normal(out=self.z[k], dtype=np.float32)
             self.zb[k] = g.standard_normal()
-        return Draws(
-            self.u[:, 0], self.u[:, 1], self.u[:, 2], self.u[:, 3], self.z, self.zb
-        )
+        return Draws(self.u[:, 0], self.u[:, 1], self.u[:, 2], self.u[:, 3], self.z, self.zb)
 
 
 @dataclass
@@ -100,8 +98,9 @@ def snapshot(state: State, wider: np.ndarray) -> Snapshot:
     for s in range(len(SECTORS)):
         sectors += members[:, state.sector == s].any(axis=1)
     share = members[:, wider].mean(axis=1) if wider.any() else np.zeros(state.n_replicates)
-    return Snapshot(coupled=state.coupled.copy(), other_members=others, sectors=sectors,
-                    wider_share=share)
+    return Snapshot(
+        coupled=state.coupled.copy(), other_members=others, sectors=sectors, wider_share=share
+    )
 
 
 def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> dict:

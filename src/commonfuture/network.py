@@ -115,9 +115,7 @@ def block_model_edges(
     return _dedupe(np.concatenate(out_i), np.concatenate(out_j), n)
 
 
-def build_network(
-    sector: np.ndarray, params: Network, rng: np.random.Generator
-) -> sp.csr_matrix:
+def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator) -> sp.csr_matrix:
     """The weighted, symmetric tie matrix of one population (one replicate).
 
     ``sector`` is the actors' sector codes (0 public, 1 private, 2 third,

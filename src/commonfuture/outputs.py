@@ -39,10 +39,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("shortfalls", "evaluations", "Members' evaluations this month that fell short."),
     Measure("uses", "uses", "Uses of propositions this month."),
     Measure("value_created", "value units", "Value created this month, all elements."),
-    *(
-        Measure(f"value_{e}", "value units", f"Value created this month: {e}.")
-        for e in ELEMENTS
-    ),
+    *(Measure(f"value_{e}", "value units", f"Value created this month: {e}.") for e in ELEMENTS),
     *(
         Measure(f"value_{lvl}", "value units", f"Value created this month accruing to the {lvl}.")
         for lvl in LEVELS

@@ -93,16 +93,12 @@ def _one_replicate(scenario: Scenario, offer: Offer, sector: np.ndarray, rng):
     """Draw one replicate's actor attributes and network, in a fixed order."""
     pop = scenario.population
     n = len(sector)
-    means = normalise(
-        np.array([getattr(pop.profiles, s) for s in SECTORS], dtype=np.float64)
-    )
+    means = normalise(np.array([getattr(pop.profiles, s) for s in SECTORS], dtype=np.float64))
     alpha = np.maximum(means[sector] * pop.profile_concentration, 1e-3)
     # Dirichlet by normalised gammas (vectorised over actors with different alphas)
     g = rng.standard_gamma(alpha)
     profile = g / np.maximum(g.sum(axis=1, keepdims=True), 1e-300)
-    expectation = np.maximum(
-        rng.normal(pop.expectation_mean, pop.expectation_sd, size=n), 0.0
-    )
+    expectation = np.maximum(rng.normal(pop.expectation_mean, pop.expectation_sd, size=n), 0.0)
     is_cit = sector == CITIZEN
     t_mean = np.where(is_cit, pop.threshold_mean, pop.org_threshold_mean)
     t_sd = np.where(is_cit, pop.threshold_sd, pop.org_threshold_sd)

@@ -52,9 +52,7 @@ class Offer:
         return cls(
             names=tuple(p.name for p in props),
             value=value,
-            eligible=np.array(
-                [[s in p.eligible for p in props] for s in SECTORS], dtype=bool
-            ),
+            eligible=np.array([[s in p.eligible for p in props] for s in SECTORS], dtype=bool),
             cost=np.array([p.cost for p in props], np.float32),
             price=np.array([p.price for p in props], np.float64),
             unit_cost=np.array([p.unit_cost for p in props], np.float64),
@@ -66,8 +64,9 @@ class Offer:
             ),
             once=np.array([p.once for p in props], bool),
             target_yield=np.array([p.target_yield for p in props], np.float64),
-            public_share=np.where(total > 0, value[:, PUBLIC] / np.maximum(total, 1e-12), 0.0)
-            .astype(np.float32),
+            public_share=np.where(
+                total > 0, value[:, PUBLIC] / np.maximum(total, 1e-12), 0.0
+            ).astype(np.float32),
             holding_every=np.array(
                 [p.holding.every_months if p.holding else 0 for p in props], np.int32
             ),
@@ -76,8 +75,11 @@ class Offer:
             ),
             holding_until=np.array(
                 [
-                    (p.holding.until_month if p.holding and p.holding.until_month is not None
-                     else horizon + 1)
+                    (
+                        p.holding.until_month
+                        if p.holding and p.holding.until_month is not None
+                        else horizon + 1
+                    )
                     for p in props
                 ],
                 np.int32,

@@ -32,8 +32,13 @@ def versions() -> dict[str, str]:
     return out
 
 
-def run_info(result: SimulationResult, source: str = "", overrides: list[str] | None = None,
-             scale: float = 1.0, **extra: Any) -> dict[str, Any]:
+def run_info(
+    result: SimulationResult,
+    source: str = "",
+    overrides: list[str] | None = None,
+    scale: float = 1.0,
+    **extra: Any,
+) -> dict[str, Any]:
     """The provenance of a run, as written to ``run.json``."""
     sc = result.scenario
     return {
@@ -69,8 +74,14 @@ def write_atomically(out: Path, files: dict[str, Callable[[Path], Any]]) -> None
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def save_run(result: SimulationResult, out: str | Path, source: str = "",
-             overrides: list[str] | None = None, scale: float = 1.0, **extra: Any) -> Path:
+def save_run(
+    result: SimulationResult,
+    out: str | Path,
+    source: str = "",
+    overrides: list[str] | None = None,
+    scale: float = 1.0,
+    **extra: Any,
+) -> Path:
     """Write a run directory: ``monthly.parquet``, ``run.json`` and, if recorded, chains."""
     out = Path(out)
     info = run_info(result, source, overrides, scale, **extra)

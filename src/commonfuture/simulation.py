@@ -76,9 +76,12 @@ class SimulationResult:
             "months": int(m["month"].max()),
             "actors": self.n_actors,
             "ties": self.n_ties,
-            "final_stage": {int(k): int(v) for k, v in fin["stage"].value_counts().sort_index().items()},
+            "final_stage": {
+                int(k): int(v) for k, v in fin["stage"].value_counts().sort_index().items()
+            },
             "max_stage": {
-                int(k): int(v) for k, v in per_rep["stage"].max().value_counts().sort_index().items()
+                int(k): int(v)
+                for k, v in per_rep["stage"].max().value_counts().sort_index().items()
             },
             "members_final_mean": float(fin["members"].mean()),
             "value_created_mean": float(per_rep["value_created"].sum().mean()),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from commonfuture.cli._app import app, console, fail  # noqa: F401
 from commonfuture.cli import scenario_commands  # noqa: F401,E402  (registers commands)
+from commonfuture.cli._app import app, console, fail  # noqa: F401
 
 for _name in ("experiments", "reports", "sweeps"):
     try:  # optional command groups, present when their modules are

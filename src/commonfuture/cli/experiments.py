@@ -16,11 +16,16 @@ from commonfuture.cli._app import app, console, fail
 
 @app.command()
 def experiment(
-    name: Annotated[str, typer.Argument(
-        help="Pattern: stages, small-wins, multi-win, leadership, linkage, investment, or all.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Pattern: stages, small-wins, multi-win, leadership, linkage, investment, or all."
+        ),
+    ],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
-    replicates: Annotated[int, typer.Option("--replicates", "-r", min=2,
-                                            help="Replicates per arm.")] = 30,
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-r", min=2, help="Replicates per arm.")
+    ] = 30,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
     scale: Annotated[float, typer.Option("--scale", help="Multiply population counts.")] = 1.0,
 ) -> None:
@@ -39,24 +44,45 @@ def experiment(
         fail(f"--out: {out} exists and is not a directory")
     results = []
     t0 = time.perf_counter()
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}"
-                  " replicate-months"), TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} replicate-months"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         for n in names:
             task = bar.add_task(n, total=None)
-            results.append(run_pattern(n, seed=seed, replicates=replicates, scale=scale,
-                                       progress=lambda k, task=task: bar.advance(task, k)))
-    meta = {"seed": seed, "replicates_per_arm": replicates, "scale": scale,
-            "wall_time_s": round(time.perf_counter() - t0, 1)}
+            results.append(
+                run_pattern(
+                    n,
+                    seed=seed,
+                    replicates=replicates,
+                    scale=scale,
+                    progress=lambda k, task=task: bar.advance(task, k),
+                )
+            )
+    meta = {
+        "seed": seed,
+        "replicates_per_arm": replicates,
+        "scale": scale,
+        "wall_time_s": round(time.perf_counter() - t0, 1),
+    }
     path = write_patterns(results, out, meta)
     table = Table(title="The paper's claims as statistical tests")
     for col in ("pattern", "measure", "effect [95% CI]", "test", "p", "reproduced"):
         table.add_column(col, overflow="fold")
     doc = json.loads(path.read_text())
     for e in doc["patterns"]:
-        table.add_row(e["title"], e["measure"],
-                      f"{e['effect']:+.3g} [{e['ci_low']:+.3g}, {e['ci_high']:+.3g}]",
-                      e["test"], f"{e['p_value']:.2g}",
-                      "[green]yes[/green]" if e["reproduced"] else "[red]no[/red]")
+        table.add_row(
+            e["title"],
+            e["measure"],
+            f"{e['effect']:+.3g} [{e['ci_low']:+.3g}, {e['ci_high']:+.3g}]",
+            e["test"],
+            f"{e['p_value']:.2g}",
+            "[green]yes[/green]" if e["reproduced"] else "[red]no[/red]",
+        )
     console.print(table)
     try:
         from commonfuture.report import write_report

@@ -29,8 +29,10 @@ def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0):
 
 def stage_table(result) -> Table:
     s = result.summary()
-    t = Table(title=f"{result.scenario.name}: {s['replicates']} replicates x {s['months']} months",
-              show_header=True)
+    t = Table(
+        title=f"{result.scenario.name}: {s['replicates']} replicates x {s['months']} months",
+        show_header=True,
+    )
     t.add_column("measure")
     t.add_column("value", justify="right")
     names = {0: "no coupling", 1: "coupling", 2: "integration", 3: "linking"}
@@ -41,8 +43,10 @@ def stage_table(result) -> Table:
     t.add_row("members at the end (mean)", f"{s['members_final_mean']:.1f} of {s['actors']}")
     t.add_row("value created (mean, value units)", f"{s['value_created_mean']:.1f}")
     t.add_row("value destroyed (mean, value units)", f"{s['value_destroyed_mean']:.1f}")
-    t.add_row(f"target progress ({result.scenario.target.name})",
-              f"{100 * s['target_progress_mean']:.1f}%")
+    t.add_row(
+        f"target progress ({result.scenario.target.name})",
+        f"{100 * s['target_progress_mean']:.1f}%",
+    )
     if s["capital_raised_mean"] > 0:
         t.add_row("capital raised (mean, GBP)", f"{s['capital_raised_mean']:,.0f}")
     return t
@@ -92,7 +96,11 @@ def run(
     with progress_bar() as bar:
         task = bar.add_task(f"{sc.name}", total=replicates * months)
         result = simulate(
-            sc, seed=seed, replicates=replicates, engine=engine, chains=chains,
+            sc,
+            seed=seed,
+            replicates=replicates,
+            engine=engine,
+            chains=chains,
             progress=lambda k: bar.advance(task, k),
         )
     wall = time.perf_counter() - t0
@@ -110,8 +118,10 @@ def validate(
     for path in scenario:
         try:
             sc = load_scenario(path)
-            console.print(f"[green]ok[/green] {path}: {sc.name} ({sc.months} months, "
-                          f"{sum(sc.population.counts.as_tuple())} actors)")
+            console.print(
+                f"[green]ok[/green] {path}: {sc.name} ({sc.months} months, "
+                f"{sum(sc.population.counts.as_tuple())} actors)"
+            )
         except ScenarioError as err:
             problems += str(err).splitlines()
     if problems:
@@ -127,9 +137,22 @@ def params(
     sc = _load(scenario)
     rows = parameter_table(sc)
     if as_json:
-        typer.echo(json.dumps(
-            [{"path": r.path, "value": r.value, "units": r.units, "description": r.description,
-              "lower": r.lower, "upper": r.upper} for r in rows], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "path": r.path,
+                        "value": r.value,
+                        "units": r.units,
+                        "description": r.description,
+                        "lower": r.lower,
+                        "upper": r.upper,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
         return
     t = Table(title=f"{sc.name}: {len(rows)} parameters")
     for col in ("path", "value", "units", "description"):

@@ -19,8 +19,13 @@ EVENTS = ("commit", "use", "evaluate", "secede")
 
 
 class ChainRecorder:
-    def __init__(self, n_actors: int, names: Sequence[str], actors: Sequence[int] | None = None,
-                 replicate_offset: int = 0):
+    def __init__(
+        self,
+        n_actors: int,
+        names: Sequence[str],
+        actors: Sequence[int] | None = None,
+        replicate_offset: int = 0,
+    ):
         self.n = n_actors
         self.names = list(names)
         self.offset = replicate_offset
@@ -52,11 +57,23 @@ class ChainRecorder:
         none = lambda k: np.full(k, -1)  # noqa: E731
         f = np.flatnonzero(joins)
         self._add(month, f, "commit", none(len(f)), np.zeros(len(f)), np.zeros(len(f)))
-        self._add(month, created.users, "use", created.choice, created.realised,
-                  np.zeros(len(created.users)))
+        self._add(
+            month,
+            created.users,
+            "use",
+            created.choice,
+            created.realised,
+            np.zeros(len(created.users)),
+        )
         f = np.flatnonzero(evaluated.evaluated)
-        self._add(month, f, "evaluate", none(len(f)), evaluated.gap.reshape(-1)[f],
-                  np.where(evaluated.wins.reshape(-1)[f], 1, -1))
+        self._add(
+            month,
+            f,
+            "evaluate",
+            none(len(f)),
+            evaluated.gap.reshape(-1)[f],
+            np.where(evaluated.wins.reshape(-1)[f], 1, -1),
+        )
         f = np.flatnonzero(seceded)
         self._add(month, f, "secede", none(len(f)), np.zeros(len(f)), np.zeros(len(f)))
 
@@ -66,12 +83,18 @@ class ChainRecorder:
             df = pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
         else:
             df = pd.DataFrame({c: np.concatenate([p[c] for p in self.parts]) for c in cols})
-        df["event"] = pd.Categorical.from_codes(
-            df["event"].astype(np.int8), categories=list(EVENTS)
-        ) if len(df) else pd.Categorical([], categories=list(EVENTS))
+        df["event"] = (
+            pd.Categorical.from_codes(df["event"].astype(np.int8), categories=list(EVENTS))
+            if len(df)
+            else pd.Categorical([], categories=list(EVENTS))
+        )
         names = np.array([""] + self.names, dtype=object)
         df["proposition"] = names[df["proposition"].astype(np.int64) + 1] if len(df) else []
-        df["outcome"] = np.array(["", "win", "shortfall"], dtype=object)[
-            np.where(df["outcome"] == 1, 1, np.where(df["outcome"] == -1, 2, 0))
-        ] if len(df) else []
+        df["outcome"] = (
+            np.array(["", "win", "shortfall"], dtype=object)[
+                np.where(df["outcome"] == 1, 1, np.where(df["outcome"] == -1, 2, 0))
+            ]
+            if len(df)
+            else []
+        )
         return df.sort_values(["replicate", "actor", "month"], kind="stable").reset_index(drop=True)

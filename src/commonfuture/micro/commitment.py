@@ -63,7 +63,12 @@ def commitment_link(
 
     ``wider`` is the (N,) mask of the wider population used for outreach.
     """
-    pop, net, dyn, lead = scenario.population, scenario.network, scenario.dynamics, scenario.leadership
+    pop, net, dyn, lead = (
+        scenario.population,
+        scenario.network,
+        scenario.dynamics,
+        scenario.leadership,
+    )
     committed = (state.status == COMMITTED).astype(np.float32)
     pull = neighbour_mean(state, committed)
     score = pull

@@ -68,8 +68,11 @@ def holding_due(offer: Offer, month: int) -> np.ndarray:
     """(P,) bool: holding propositions paying a return this month."""
     every = offer.holding_every
     since = month - offer.start
-    return (every > 0) & (since > 0) & (since % np.maximum(every, 1) == 0) & (
-        month < offer.holding_until
+    return (
+        (every > 0)
+        & (since > 0)
+        & (since % np.maximum(every, 1) == 0)
+        & (month < offer.holding_until)
     )
 
 
@@ -160,10 +163,13 @@ def creation_link(
     once = offer.once[choice]
     state.used.reshape(-1)[flat[once]] |= offer.bits[choice[once]]
 
-    created_e = np.stack(
-        [np.bincount(rep, weights=created_vec[:, e], minlength=r) for e in range(N_ELEMENTS)],
-        axis=1,
-    ) + hold_vec
+    created_e = (
+        np.stack(
+            [np.bincount(rep, weights=created_vec[:, e], minlength=r) for e in range(N_ELEMENTS)],
+            axis=1,
+        )
+        + hold_vec
+    )
     losses = np.stack(
         [np.bincount(rep, weights=x, minlength=r) for x in (l_ign, l_disp, l_back, l_expl)],
         axis=1,

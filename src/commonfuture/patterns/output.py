@@ -17,8 +17,9 @@ from commonfuture.patterns.claims import ALPHA, PATTERNS, PatternResult  # noqa:
 ARM_COLOURS = ("#1b7f79", "#c0504d")
 
 
-def run_pattern(name: str, seed: int = 0, replicates: int = 30, scale: float = 1.0,
-                progress=None) -> PatternResult:
+def run_pattern(
+    name: str, seed: int = 0, replicates: int = 30, scale: float = 1.0, progress=None
+) -> PatternResult:
     if name not in PATTERNS:
         raise KeyError(name)
     return PATTERNS[name](seed=seed, replicates=replicates, scale=scale, progress=progress)
@@ -31,20 +32,30 @@ def figure(res: PatternResult, path: Path) -> None:
     for arm, colour in zip(arms, ARM_COLOURS, strict=True):
         g = m[m["arm"] == arm].groupby("month")[res.plot_measure]
         mean, lo, hi = g.mean(), g.quantile(0.25), g.quantile(0.75)
-        ax.plot(mean.index, mean.to_numpy(), color=colour, lw=2, label=arm,
-                drawstyle="steps-post" if res.plot_measure == "stage" else "default")
+        ax.plot(
+            mean.index,
+            mean.to_numpy(),
+            color=colour,
+            lw=2,
+            label=arm,
+            drawstyle="steps-post" if res.plot_measure == "stage" else "default",
+        )
         ax.fill_between(mean.index, lo.to_numpy(), hi.to_numpy(), color=colour, alpha=0.18, lw=0)
     ax.set_xlabel("month")
     ax.set_ylabel(res.plot_label)
-    ax.set_title(f"{res.plot_label}: mean (line) and inter-quartile band across replicates",
-                 fontsize=10)
+    ax.set_title(
+        f"{res.plot_label}: mean (line) and inter-quartile band across replicates", fontsize=10
+    )
     ax.legend(frameon=False, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     c = res.primary
     bx.bar([0, 1], [c.treatment_mean, c.control_mean], color=ARM_COLOURS, alpha=0.85, width=0.6)
     bx.set_xticks([0, 1], ["treatment", "control"])
-    bx.set_title(textwrap.fill(c.measure, 38) + f"\neffect {c.effect:+.3g} "
-                 f"[95% CI {c.ci_low:+.3g}, {c.ci_high:+.3g}], p = {c.p_value:.2g}", fontsize=9)
+    bx.set_title(
+        textwrap.fill(c.measure, 38) + f"\neffect {c.effect:+.3g} "
+        f"[95% CI {c.ci_low:+.3g}, {c.ci_high:+.3g}], p = {c.p_value:.2g}",
+        fontsize=9,
+    )
     bx.spines[["top", "right"]].set_visible(False)
     verdict = "reproduced" if res.reproduced else "NOT reproduced"
     fig.suptitle(f"{res.title} ({res.case}): {verdict}", fontsize=12, fontweight="bold")
@@ -61,25 +72,27 @@ def write_patterns(results: list[PatternResult], out: Path, meta: dict | None = 
         figure(res, png)
         res.monthly.to_parquet(out / f"{res.name}.parquet", index=False)
         c = res.primary
-        entries.append({
-            "name": res.name,
-            "title": res.title,
-            "claim": res.claim,
-            "case": res.case,
-            "treatment": res.treatment,
-            "control": res.control,
-            "measure": c.measure,
-            "effect": c.effect,
-            "ci_low": c.ci_low,
-            "ci_high": c.ci_high,
-            "statistic": c.statistic,
-            "test": c.test,
-            "p_value": c.p_value,
-            "reproduced": bool(res.reproduced),
-            "figure": png.name,
-            "note": res.note,
-            "comparisons": [x.as_dict() for x in res.comparisons],
-        })
+        entries.append(
+            {
+                "name": res.name,
+                "title": res.title,
+                "claim": res.claim,
+                "case": res.case,
+                "treatment": res.treatment,
+                "control": res.control,
+                "measure": c.measure,
+                "effect": c.effect,
+                "ci_low": c.ci_low,
+                "ci_high": c.ci_high,
+                "statistic": c.statistic,
+                "test": c.test,
+                "p_value": c.p_value,
+                "reproduced": bool(res.reproduced),
+                "figure": png.name,
+                "note": res.note,
+                "comparisons": [x.as_dict() for x in res.comparisons],
+            }
+        )
     doc = {
         "title": "The paper's claims as statistical tests",
         "alpha": ALPHA,

@@ -44,9 +44,20 @@ def compare_means(measure: str, treatment, control, level: float = 0.95) -> Comp
     else:
         res = stats.mannwhitneyu(t, c, alternative="two-sided")
         u, p = float(res.statistic), float(res.pvalue)
-    return Comparison(measure, "mean", float(t.mean()), float(c.mean()), float(diff),
-                      float(diff - half), float(diff + half), u, "Mann-Whitney U", p,
-                      len(t), len(c))
+    return Comparison(
+        measure,
+        "mean",
+        float(t.mean()),
+        float(c.mean()),
+        float(diff),
+        float(diff - half),
+        float(diff + half),
+        u,
+        "Mann-Whitney U",
+        p,
+        len(t),
+        len(c),
+    )
 
 
 def compare_proportions(measure: str, treatment, control, level: float = 0.95) -> Comparison:
@@ -68,5 +79,17 @@ def compare_proportions(measure: str, treatment, control, level: float = 0.95) -
     lo = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     hi = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     res = stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]])
-    return Comparison(measure, "proportion", p1, p2, float(d), float(lo), float(hi),
-                      float(res.statistic), "Fisher exact (odds ratio)", float(res.pvalue), n1, n2)
+    return Comparison(
+        measure,
+        "proportion",
+        p1,
+        p2,
+        float(d),
+        float(lo),
+        float(hi),
+        float(res.statistic),
+        "Fisher exact (odds ratio)",
+        float(res.pvalue),
+        n1,
+        n2,
+    )

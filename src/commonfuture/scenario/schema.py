@@ -30,9 +30,7 @@ class _Strict(BaseModel):
 class SectorCounts(_Strict):
     public: int = Field(0, ge=0, description="Public-sector organisations (actors).")
     private: int = Field(0, ge=0, description="Private-sector organisations (actors).")
-    third: int = Field(
-        0, ge=0, description="Third-sector and community organisations (actors)."
-    )
+    third: int = Field(0, ge=0, description="Third-sector and community organisations (actors).")
     citizens: int = Field(
         0, ge=0, description="Individual residents (actors): the wider community."
     )
@@ -296,9 +294,7 @@ class Proposition(_Strict):
     unit_cost: float = Field(
         0.0, ge=0.0, description="Funding each use draws from the common pool (GBP)."
     )
-    capacity: int = Field(
-        10**9, ge=0, description="Most uses per month (uses; scaled by --scale)."
-    )
+    capacity: int = Field(10**9, ge=0, description="Most uses per month (uses; scaled by --scale).")
     min_stage: int = Field(
         1, ge=0, le=3, description="Earliest stage at which it can be offered (0..3)."
     )
@@ -374,7 +370,9 @@ class Dynamics(_Strict):
     trust_gain: Unit = Field(
         0.25, description="Share of missing trust a full-size small win adds (0..1)."
     )
-    trust_loss: Unit = Field(0.25, description="Share of trust a full-size shortfall removes (0..1).")
+    trust_loss: Unit = Field(
+        0.25, description="Share of trust a full-size shortfall removes (0..1)."
+    )
     commitment_gain: Unit = Field(
         0.3, description="Share of missing commitment a full-size small win adds (0..1)."
     )
@@ -459,9 +457,7 @@ class Scenario(_Strict):
     leadership: Leadership = Field(
         default_factory=Leadership, description="Leadership levers and the key leaders."
     )
-    investment: Investment = Field(
-        default_factory=Investment, description="The investment stream."
-    )
+    investment: Investment = Field(default_factory=Investment, description="The investment stream.")
     propositions: list[Proposition] = Field(
         min_length=1, description="The value propositions the network can offer."
     )
