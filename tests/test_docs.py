@@ -1,0 +1,28 @@
+"""Docs that match the code: generated references are up to date, links resolve."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from commonfuture.scenario.reference import render
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_scenario_reference_is_up_to_date():
+    committed = (ROOT / "docs" / "scenario-reference.md").read_text()
+    assert committed == render(), "regenerate: python -m commonfuture.scenario.reference"
+
+
+def test_readme_links_resolve():
+    text = (ROOT / "README.md").read_text()
+    for target in re.findall(r"\]\(([^)#]+)\)", text):
+        if target.startswith("http"):
+            continue
+        assert (ROOT / target).exists(), target
+
+
+def test_readme_opens_with_the_two_commands():
+    head = (ROOT / "README.md").read_text().split("\n\n")[1]
+    assert "make demo" in head and "make test" in head
