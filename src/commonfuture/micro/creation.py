@@ -5,7 +5,8 @@ to create diversified private value for themselves."
 
 Each member, with probability ``use_rate`` a month, uses the open proposition
 that promises it most (if the promise is positive); over-subscribed
-propositions are rationed by lottery. A use creates value per element
+propositions are rationed by lottery (the ``capacity`` candidates with the lowest
+lottery draws are served). A use creates value per element
 
     created_e = realisation(alignment) * profile_e * value_e
 
@@ -105,12 +106,18 @@ def creation_link(
     want = promise[np.arange(len(flat)), choice] > 0
     flat, rep, actor, choice = flat[want], rep[want], actor[want], choice[want]
 
-    # --- rationing by lottery where demand exceeds capacity
-    demand = np.bincount(rep * p + choice, minlength=r * p).reshape(r, p)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        accept = np.where(demand > 0, np.minimum(1.0, offered.capacity / demand), 0.0)
-    keep = u_ration.reshape(-1)[flat] < accept[rep, choice]
-    flat, rep, actor, choice = flat[keep], rep[keep], actor[keep], choice[keep]
+    # --- rationing by lottery where demand exceeds capacity: the `capacity` candidates
+    # with the lowest lottery draws are served
+    group = rep * p + choice
+    demand = np.bincount(group, minlength=r * p)
+    cap = offered.capacity.reshape(-1)
+    if (demand > cap).any():
+        order = np.lexsort((u_ration.reshape(-1)[flat], group))
+        starts = np.concatenate([[0], np.cumsum(demand)[:-1]])
+        rank = np.empty(len(flat), np.int64)
+        rank[order] = np.arange(len(flat)) - starts[group[order]]
+        keep = rank < cap[group]
+        flat, rep, actor, choice = flat[keep], rep[keep], actor[keep], choice[keep]
     uptake = np.bincount(rep * p + choice, minlength=r * p).reshape(r, p)
 
     # --- value created per element, and the four losses
