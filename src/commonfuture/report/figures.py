@@ -1,0 +1,204 @@
+"""Figures of a run, as PNG bytes (matplotlib, Agg backend)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS  # noqa: E402
+
+STAGE_NAMES = ("0 no coupling", "1 coupling", "2 integration", "3 linking")
+STAGE_COLOURS = ("#d9d9d9", "#9ecae1", "#4292c6", "#08519c")
+SECTOR_COLOURS = {
+    "public": "#1f77b4",
+    "private": "#ff7f0e",
+    "third": "#2ca02c",
+    "citizens": "#9467bd",
+}
+SECTOR_LABELS = {
+    "public": "public sector",
+    "private": "private sector",
+    "third": "third sector and community",
+    "citizens": "residents",
+}
+ELEMENT_COLOURS = dict(
+    zip(ELEMENTS, ("#e6550d", "#31a354", "#756bb1", "#3182bd", "#636363"), strict=True)
+)
+LEVEL_COLOURS = {"individual": "#e6550d", "service": "#3182bd", "community": "#636363"}
+KIND_COLOURS = dict(
+    zip(DESTRUCTION_KINDS, ("#fdae6b", "#e6550d", "#a63603", "#7f2704"), strict=True)
+)
+
+plt.rcParams.update(
+    {
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 11,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 9,
+        "xtick.labelsize": 8,
+        "ytick.labelsize": 8,
+        "legend.fontsize": 8,
+        "legend.frameon": False,
+    }
+)
+
+
+def to_data_uri(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _band(ax, m: pd.DataFrame, col: str, colour: str, label: str) -> None:
+    g = m.groupby("month")[col]
+    med, lo, hi = g.median(), g.quantile(0.25), g.quantile(0.75)
+    ax.plot(med.index, med.to_numpy(), color=colour, lw=1.8, label=label)
+    if m["replicate"].nunique() > 1:
+        ax.fill_between(med.index, lo.to_numpy(), hi.to_numpy(), color=colour, alpha=0.18, lw=0)
+
+
+def stages_and_members(m: pd.DataFrame) -> str:
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.6))
+    share = (
+        m.groupby(["month", "stage"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=range(4), fill_value=0)
+    )
+    share = share.div(share.sum(axis=1), axis=0)
+    a.stackplot(share.index, share.to_numpy().T, labels=STAGE_NAMES, colors=STAGE_COLOURS)
+    a.set_ylim(0, 1)
+    a.set_xlabel("month")
+    a.set_ylabel("share of runs")
+    a.set_title("Which stage the collaboration is in")
+    a.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    for sector, colour in SECTOR_COLOURS.items():
+        col = f"members_{sector}"
+        if col in m and m[col].max() > 0:
+            _band(b, m, col, colour, SECTOR_LABELS[sector])
+    b.set_xlabel("month")
+    b.set_ylabel("members (actors)")
+    b.set_title("Who is committed, by sector")
+    b.legend(loc="upper left")
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+def value(m: pd.DataFrame) -> str:
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.6))
+    mean = m.groupby("month")[[f"value_{e}" for e in ELEMENTS]].mean()
+    a.stackplot(
+        mean.index,
+        mean.to_numpy().T,
+        labels=[e for e in ELEMENTS],
+        colors=[ELEMENT_COLOURS[e] for e in ELEMENTS],
+        alpha=0.85,
+    )
+    a.set_xlabel("month")
+    a.set_ylabel("value created a month (value units)")
+    a.set_title("Value created, by element (mean of runs)")
+    a.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    for lvl, colour in LEVEL_COLOURS.items():
+        cum = m.assign(c=m.groupby("replicate")[f"value_{lvl}"].cumsum())
+        _band(b, cum, "c", colour, lvl)
+    cum = m.assign(c=m.groupby("replicate")["value_destroyed"].cumsum())
+    _band(b, cum, "c", "#b2182b", "destroyed")
+    b.set_xlabel("month")
+    b.set_ylabel("cumulative value (value units)")
+    b.set_title("Who value accrues to, and value destroyed")
+    b.legend(loc="upper left")
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+def wins_and_losses(m: pd.DataFrame) -> str:
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.6))
+    mean = m.groupby("month")[["small_wins", "shortfalls", "secessions", "joins"]].mean()
+    a.bar(mean.index, mean["small_wins"], color="#31a354", label="small wins", width=1.0)
+    a.bar(mean.index, -mean["shortfalls"], color="#de2d26", label="shortfalls", width=1.0)
+    a.plot(mean.index, mean["joins"], color="#08519c", lw=1.2, label="joins")
+    a.plot(mean.index, -mean["secessions"], color="#252525", lw=1.2, label="secessions (below 0)")
+    a.axhline(0, color="#999999", lw=0.6)
+    a.set_xlabel("month")
+    a.set_ylabel("actors a month (mean of runs)")
+    a.set_title("Small wins, shortfalls, joins and secessions")
+    a.legend(loc="upper right")
+    kinds = [f"loss_{k}" for k in DESTRUCTION_KINDS]
+    cum = m.groupby("replicate")[kinds].cumsum().assign(month=m["month"]).groupby("month").mean()
+    if cum.to_numpy().max() > 0:
+        b.stackplot(
+            cum.index,
+            cum.to_numpy().T,
+            labels=list(DESTRUCTION_KINDS),
+            colors=[KIND_COLOURS[k] for k in DESTRUCTION_KINDS],
+        )
+        b.legend(loc="upper left")
+    else:
+        b.text(
+            0.5,
+            0.5,
+            "no value lost to destruction",
+            ha="center",
+            va="center",
+            transform=b.transAxes,
+            color="#666666",
+        )
+    b.set_xlabel("month")
+    b.set_ylabel("cumulative value lost (value units)")
+    b.set_title("Value lost to each kind of destruction (before netting)")
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+def money_and_target(m: pd.DataFrame, target_name: str) -> str:
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.4))
+    _band(a, m, "funding", "#3182bd", "funding available")
+    _band(a, m, "spent", "#e6550d", "spent on propositions")
+    a.set_xlabel("month")
+    a.set_ylabel("GBP a month")
+    a.set_title("Money")
+    a.legend(loc="upper left")
+    pct = m.assign(p=100 * m["target_progress"])
+    _band(b, pct, "p", "#006d2c", "progress")
+    b.axhline(100, color="#999999", lw=0.8, ls="--")
+    b.set_xlabel("month")
+    b.set_ylabel(f"% of the long-term target ({target_name})")
+    b.set_title("Towards the big win")
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+def compare(runs: dict[str, pd.DataFrame], col: str, ylabel: str) -> str:
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    colours = plt.get_cmap("tab10")
+    for k, (name, m) in enumerate(runs.items()):
+        _band(ax, m, col, colours(k), name)
+    ax.set_xlabel("month")
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+def png_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+__all__ = [
+    "compare",
+    "money_and_target",
+    "png_uri",
+    "stages_and_members",
+    "value",
+    "wins_and_losses",
+    "np",
+]
