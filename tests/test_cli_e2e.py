@@ -31,14 +31,33 @@ def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
 
 def test_run_writes_parquet_and_provenance(tmp_path):
     out = tmp_path / "out"
-    r = invoke("run", GENERIC, "-r", 2, "-s", 3, "-o", out, "--set", "months=12",
-               "--set", "leadership.alignment=0.4")
+    r = invoke(
+        "run",
+        GENERIC,
+        "-r",
+        2,
+        "-s",
+        3,
+        "-o",
+        out,
+        "--set",
+        "months=12",
+        "--set",
+        "leadership.alignment=0.4",
+    )
     assert r.exit_code == 0, r.output
     m = pd.read_parquet(out / "monthly.parquet")
     assert len(m) == 24 and set(m["replicate"]) == {0, 1}
     info = json.loads((out / "run.json").read_text())
-    for key in ("scenario_hash", "parameters", "seed", "n_actors", "n_ties", "wall_time_s",
-                "versions"):
+    for key in (
+        "scenario_hash",
+        "parameters",
+        "seed",
+        "n_actors",
+        "n_ties",
+        "wall_time_s",
+        "versions",
+    ):
         assert key in info
     assert info["parameters"]["leadership"]["alignment"] == 0.4
     assert info["seed"] == 3 and info["n_actors"] == 630
@@ -47,8 +66,12 @@ def test_run_writes_parquet_and_provenance(tmp_path):
 
 def test_run_twice_identical_files(tmp_path):
     for d in ("a", "b"):
-        assert invoke("run", GENERIC, "-r", 2, "-s", 1, "-o", tmp_path / d,
-                      "--set", "months=10").exit_code == 0
+        assert (
+            invoke(
+                "run", GENERIC, "-r", 2, "-s", 1, "-o", tmp_path / d, "--set", "months=10"
+            ).exit_code
+            == 0
+        )
     a = pd.read_parquet(tmp_path / "a" / "monthly.parquet")
     b = pd.read_parquet(tmp_path / "b" / "monthly.parquet")
     pd.testing.assert_frame_equal(a, b, check_exact=True)
@@ -71,11 +94,18 @@ def test_validate_and_params():
     assert r.exit_code == 0
     rows = json.loads(r.output)
     paths = {row["path"]: row for row in rows}
-    for lever in ("leadership.alignment", "leadership.arbitration",
-                  "leadership.small_win_cadence_months", "investment.monthly_budget",
-                  "network.openness", "months"):
+    for lever in (
+        "leadership.alignment",
+        "leadership.arbitration",
+        "leadership.small_win_cadence_months",
+        "investment.monthly_budget",
+        "network.openness",
+        "months",
+    ):
         assert lever in paths and paths[lever]["description"]
-    assert paths["leadership.alignment"]["lower"] == 0 and paths["leadership.alignment"]["upper"] == 1
+    assert (
+        paths["leadership.alignment"]["lower"] == 0 and paths["leadership.alignment"]["upper"] == 1
+    )
     assert paths["investment.monthly_budget"]["units"] == "GBP per month"
     assert invoke("params", GENERIC).exit_code == 0
 
@@ -83,9 +113,13 @@ def test_validate_and_params():
 def test_console_script_runs(tmp_path):
     exe = Path(sys.executable).parent / "commonfuture"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "commonfuture"]
-    p = subprocess.run(cmd + ["run", str(GENERIC), "-r", "1", "-o", str(tmp_path),
-                              "--set", "months=6"], capture_output=True, text=True,
-                       env={**os.environ, "COLUMNS": "120"}, timeout=120)
+    p = subprocess.run(
+        cmd + ["run", str(GENERIC), "-r", "1", "-o", str(tmp_path), "--set", "months=6"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "120"},
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "monthly.parquet").exists()
 
@@ -94,15 +128,17 @@ GOOD = GENERIC.read_text()
 
 BAD = {
     "syntax": ("name = 'x\nmonths = 3\n", ["TOML syntax error"]),
-    "unknown key": (GOOD.replace("[network]", "[network]\nopeness = 0.5"),
-                    ["network.openess", "unknown key"]),
-    "wrong type": (GOOD.replace("alignment = 0.7", "alignment = 'high'"),
-                   ["leadership.alignment"]),
-    "out of range": (GOOD.replace("openness = 0.6", "openness = 1.6"),
-                     ["network.openness", "less than or equal to 1"]),
+    "unknown key": (
+        GOOD.replace("[network]", "[network]\nopeness = 0.5"),
+        ["network.openess", "unknown key"],
+    ),
+    "wrong type": (GOOD.replace("alignment = 0.7", "alignment = 'high'"), ["leadership.alignment"]),
+    "out of range": (
+        GOOD.replace("openness = 0.6", "openness = 1.6"),
+        ["network.openness", "less than or equal to 1"],
+    ),
     "missing table": ("name = 'x'\nmonths = 10\n", ["propositions", "missing"]),
-    "nested field": (GOOD.replace("capacity = 20", "capacity = -1"),
-                     ["propositions[0].capacity"]),
+    "nested field": (GOOD.replace("capacity = 20", "capacity = -1"), ["propositions[0].capacity"]),
 }
 
 
@@ -124,13 +160,16 @@ def test_missing_file(tmp_path):
     assert r.exit_code == 2 and "file not found" in r.output
 
 
-@pytest.mark.parametrize("setting,needle", [
-    ("leadership.alignmnet=0.5", "unknown parameter"),
-    ("leadership.alignment=2", "leadership.alignment"),
-    ("leadership.alignment=lots", "leadership.alignment"),
-    ("propositions[7].cost=1", "unknown parameter"),
-    ("no-equals-sign", "expected path=value"),
-])
+@pytest.mark.parametrize(
+    "setting,needle",
+    [
+        ("leadership.alignmnet=0.5", "unknown parameter"),
+        ("leadership.alignment=2", "leadership.alignment"),
+        ("leadership.alignment=lots", "leadership.alignment"),
+        ("propositions[7].cost=1", "unknown parameter"),
+        ("no-equals-sign", "expected path=value"),
+    ],
+)
 def test_bad_set(tmp_path, setting, needle):
     r = invoke("run", GENERIC, "-o", tmp_path / "o", "--set", setting)
     assert r.exit_code == 2, r.output

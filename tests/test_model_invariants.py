@@ -24,45 +24,60 @@ def scenarios(draw):
     n_props = draw(st.integers(1, 3))
     props = []
     for k in range(n_props):
-        props.append({
-            "name": f"p{k}",
-            "value": draw(st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5)),
-            "cost": draw(st.floats(0.0, 0.3)),
-            "unit_cost": draw(st.sampled_from([0.0, 50.0, 500.0])),
-            "capacity": draw(st.integers(0, 50)),
-            "min_stage": draw(st.integers(0, 3)),
-            "once": draw(st.booleans()),
-            "target_yield": draw(st.floats(0.0, 2.0)),
-        })
+        props.append(
+            {
+                "name": f"p{k}",
+                "value": draw(st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5)),
+                "cost": draw(st.floats(0.0, 0.3)),
+                "unit_cost": draw(st.sampled_from([0.0, 50.0, 500.0])),
+                "capacity": draw(st.integers(0, 50)),
+                "min_stage": draw(st.integers(0, 3)),
+                "once": draw(st.booleans()),
+                "target_yield": draw(st.floats(0.0, 2.0)),
+            }
+        )
     if draw(st.booleans()):
         props[0]["once"] = True
-        props[0]["holding"] = {"every_months": draw(st.integers(1, 6)),
-                               "value": [0.2, 0.3, 0.0, 0.0, 0.1]}
-    return Scenario.model_validate({
-        "name": "random",
-        "months": draw(st.integers(1, 18)),
-        "population": {
-            "counts": counts,
-            "threshold_mean": draw(st.floats(0.0, 0.8)),
-            "org_threshold_mean": draw(st.floats(0.0, 0.8)),
-            "join_rate": draw(unit),
-            "use_rate": draw(unit),
-            "exploiter_share": draw(unit),
-        },
-        "network": {"openness": draw(unit), "citizen_layer": draw(
-            st.sampled_from(["small_world", "erdos_renyi"]))},
-        "leadership": {
-            "alignment": draw(unit), "arbitration": draw(unit), "visibility": draw(unit),
-            "small_win_cadence_months": draw(st.integers(1, 12)),
-            "key_leaders": {"public": 1, "third": 1},
-        },
-        "investment": {"monthly_budget": draw(st.floats(0, 5000)),
-                       "volatility": draw(st.floats(0.0, 1.0))},
-        "dynamics": {"noise": draw(st.floats(0.0, 0.5)), "value_weight": draw(st.floats(0, 2))},
-        "propositions": props,
-        "events": [{"month": draw(st.integers(0, 18)), "kind": "leader_withdraws",
-                    "sector": "public"}] if draw(st.booleans()) else [],
-    })
+        props[0]["holding"] = {
+            "every_months": draw(st.integers(1, 6)),
+            "value": [0.2, 0.3, 0.0, 0.0, 0.1],
+        }
+    return Scenario.model_validate(
+        {
+            "name": "random",
+            "months": draw(st.integers(1, 18)),
+            "population": {
+                "counts": counts,
+                "threshold_mean": draw(st.floats(0.0, 0.8)),
+                "org_threshold_mean": draw(st.floats(0.0, 0.8)),
+                "join_rate": draw(unit),
+                "use_rate": draw(unit),
+                "exploiter_share": draw(unit),
+            },
+            "network": {
+                "openness": draw(unit),
+                "citizen_layer": draw(st.sampled_from(["small_world", "erdos_renyi"])),
+            },
+            "leadership": {
+                "alignment": draw(unit),
+                "arbitration": draw(unit),
+                "visibility": draw(unit),
+                "small_win_cadence_months": draw(st.integers(1, 12)),
+                "key_leaders": {"public": 1, "third": 1},
+            },
+            "investment": {
+                "monthly_budget": draw(st.floats(0, 5000)),
+                "volatility": draw(st.floats(0.0, 1.0)),
+            },
+            "dynamics": {"noise": draw(st.floats(0.0, 0.5)), "value_weight": draw(st.floats(0, 2))},
+            "propositions": props,
+            "events": [
+                {"month": draw(st.integers(0, 18)), "kind": "leader_withdraws", "sector": "public"}
+            ]
+            if draw(st.booleans())
+            else [],
+        }
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,8 +106,10 @@ def test_invariants(sc, seed):
         # value accounting adds up across individual, service and community
         levels = out["value_individual"] + out["value_service"] + out["value_community"]
         assert np.allclose(levels, out["value_created"], rtol=1e-9, atol=1e-9)
-        elements = sum(out[f"value_{e}"] for e in
-                       ("satisfaction", "outcomes", "experience", "capacity", "public"))
+        elements = sum(
+            out[f"value_{e}"]
+            for e in ("satisfaction", "outcomes", "experience", "capacity", "public")
+        )
         assert np.allclose(elements, out["value_created"], rtol=1e-9, atol=1e-9)
         assert (out["value_destroyed"] >= 0).all()
         # stages never skip forward
@@ -101,7 +118,8 @@ def test_invariants(sc, seed):
         prev_stage = state.stage.copy()
         # members by sector and by role both add up to members
         by_sector = sum(out[f"members_{s}"] for s in ("public", "private", "third", "citizens"))
-        by_role = sum(out[f"members_{r}"] for r in ("key_leaders", "network_actors",
-                                                    "external_users"))
+        by_role = sum(
+            out[f"members_{r}"] for r in ("key_leaders", "network_actors", "external_users")
+        )
         assert (by_sector == out["members"]).all() and (by_role == out["members"]).all()
         assert (out["spent"] <= out["funding"] + 1e-6).all()

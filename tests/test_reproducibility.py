@@ -40,8 +40,9 @@ def test_replicate_independent_of_how_many_run_beside_it(sc):
     three = simulate(sc, seed=9, replicates=3)
     seven = simulate(sc, seed=9, replicates=7)
     pd.testing.assert_frame_equal(frame(one, [2]), frame(three, [2]), check_exact=True)
-    pd.testing.assert_frame_equal(frame(three, [0, 1, 2]), frame(seven, [0, 1, 2]),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        frame(three, [0, 1, 2]), frame(seven, [0, 1, 2]), check_exact=True
+    )
 
 
 def test_batching_does_not_change_results(sc):
@@ -64,10 +65,26 @@ def test_result_shape_and_columns(sc):
     m = res.monthly
     assert len(m) == 2 * sc.months
     assert list(m.groupby("replicate")["month"].apply(list)) == [list(range(1, 31))] * 2
-    required = ["replicate", "month", "stage", "members", "joins", "secessions",
-                "mean_commitment", "mean_trust", "small_wins", "shortfalls", "value_created",
-                "value_destroyed", "target_progress", "value_satisfaction", "value_outcomes",
-                "value_experience", "value_capacity", "value_public"]
+    required = [
+        "replicate",
+        "month",
+        "stage",
+        "members",
+        "joins",
+        "secessions",
+        "mean_commitment",
+        "mean_trust",
+        "small_wins",
+        "shortfalls",
+        "value_created",
+        "value_destroyed",
+        "target_progress",
+        "value_satisfaction",
+        "value_outcomes",
+        "value_experience",
+        "value_capacity",
+        "value_public",
+    ]
     assert all(c in m.columns for c in required)
     assert m["stage"].between(0, 3).all()
     assert res.n_actors == sum(sc.population.counts.as_tuple())

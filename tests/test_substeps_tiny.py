@@ -54,8 +54,15 @@ def zeros():
 
 
 def test_coupling_holds_with_two_sectors_and_breaks_with_a_weak_leader():
-    sc, _, st = make({"leadership": {"key_leaders": {"public": 1, "third": 1},
-                                     "arbitration": 1.0, "coupling_threshold": 0.4}})
+    sc, _, st = make(
+        {
+            "leadership": {
+                "key_leaders": {"public": 1, "third": 1},
+                "arbitration": 1.0,
+                "coupling_threshold": 0.4,
+            }
+        }
+    )
     assert not coupling(st, sc, 1).any()  # not coupled before: no disruption
     assert st.coupled.all()
     st.status[0, 1] = COMMITTED
@@ -77,8 +84,15 @@ def test_leader_withdrawal_event_secedes_the_sectors_key_leaders():
 
 
 def test_coupling_needs_aligned_value_positions():
-    sc, _, st = make({"leadership": {"key_leaders": {"public": 1, "third": 1},
-                                     "arbitration": 0.0, "coupling_alignment": 0.99}})
+    sc, _, st = make(
+        {
+            "leadership": {
+                "key_leaders": {"public": 1, "third": 1},
+                "arbitration": 0.0,
+                "coupling_alignment": 0.99,
+            }
+        }
+    )
     st.profile[0, 0] = [1, 0, 0, 0, 0]
     st.profile[0, 3] = [0, 0, 0, 0, 1]
     st.extra.clear()
@@ -90,28 +104,42 @@ def test_coupling_needs_aligned_value_positions():
 
 
 def test_commitment_link_is_a_threshold_model_without_value_terms():
-    sc, offer, st = make({"dynamics": {"value_weight": 0.0},
-                          "leadership": {"key_leaders": {"public": 1, "third": 0},
-                                         "visibility": 0.0},
-                          "population": {**BASE["population"], "join_rate": 1.0}})
+    sc, offer, st = make(
+        {
+            "dynamics": {"value_weight": 0.0},
+            "leadership": {"key_leaders": {"public": 1, "third": 0}, "visibility": 0.0},
+            "population": {**BASE["population"], "join_rate": 1.0},
+        }
+    )
     st.coupled[:] = True
     st.threshold[:] = 0.5
-    joins = commitment_link(st, sc, np.ones((1, 1), bool), offer.bits, zeros(), zeros(),
-                            np.ones(5, bool))
+    joins = commitment_link(
+        st, sc, np.ones((1, 1), bool), offer.bits, zeros(), zeros(), np.ones(5, bool)
+    )
     # actor 1 has neighbours 0 (committed) and 2: pull 0.5 >= 0.5; nobody else is reachable
     assert joins[0].tolist() == [False, True, False, False, False]
     assert st.status[0, 1] == COMMITTED
     assert st.commitment[0, 1] == pytest.approx(sc.population.initial_commitment)
     # next month the cascade moves on: actor 2 sees 1 of 2 neighbours committed
-    joins = commitment_link(st, sc, np.ones((1, 1), bool), offer.bits, zeros(), zeros(),
-                            np.ones(5, bool))
+    joins = commitment_link(
+        st, sc, np.ones((1, 1), bool), offer.bits, zeros(), zeros(), np.ones(5, bool)
+    )
     assert joins[0].tolist() == [False, False, True, False, False]
 
 
 def test_commitment_needs_a_positive_private_value_target():
-    sc, offer, st = make({"population": {**BASE["population"], "join_rate": 1.0,
-                                         "threshold_mean": 0.0, "threshold_sd": 0.0,
-                                         "org_threshold_mean": 0.0, "org_threshold_sd": 0.0}})
+    sc, offer, st = make(
+        {
+            "population": {
+                **BASE["population"],
+                "join_rate": 1.0,
+                "threshold_mean": 0.0,
+                "threshold_sd": 0.0,
+                "org_threshold_mean": 0.0,
+                "org_threshold_sd": 0.0,
+            }
+        }
+    )
     st.coupled[:] = True
     closed = np.zeros((1, 1), bool)
     joins = commitment_link(st, sc, closed, offer.bits, zeros(), zeros(), np.ones(5, bool))
@@ -121,16 +149,19 @@ def test_commitment_needs_a_positive_private_value_target():
 
 
 def test_no_commitment_without_coupling_and_no_return_after_secession():
-    sc, offer, st = make({"dynamics": {"value_weight": 0.0},
-                          "population": {**BASE["population"], "join_rate": 1.0}})
+    sc, offer, st = make(
+        {"dynamics": {"value_weight": 0.0}, "population": {**BASE["population"], "join_rate": 1.0}}
+    )
     st.threshold[:] = 0.0
     st.coupled[:] = False
-    assert not commitment_link(st, sc, np.ones((1, 1), bool), offer.bits, zeros(), zeros(),
-                               np.ones(5, bool)).any()
+    assert not commitment_link(
+        st, sc, np.ones((1, 1), bool), offer.bits, zeros(), zeros(), np.ones(5, bool)
+    ).any()
     st.coupled[:] = True
     st.status[0, 1] = SECEDED
-    joins = commitment_link(st, sc, np.ones((1, 1), bool), offer.bits, zeros(), zeros(),
-                            np.ones(5, bool))
+    joins = commitment_link(
+        st, sc, np.ones((1, 1), bool), offer.bits, zeros(), zeros(), np.ones(5, bool)
+    )
     assert not joins[0, 1]
 
 
@@ -138,14 +169,16 @@ def test_no_commitment_without_coupling_and_no_return_after_secession():
 
 
 def test_proposition_link_funding_and_capacity():
-    sc, offer, st = make({
-        "investment": {"monthly_budget": 1000.0, "member_contribution": 0.1},
-        "propositions": [
-            {"name": "a", "value": [1, 0, 0, 0, 0], "unit_cost": 100.0, "capacity": 3},
-            {"name": "b", "value": [0, 1, 0, 0, 0], "unit_cost": 300.0, "capacity": 50},
-            {"name": "c", "value": [0, 0, 1, 0, 0], "min_stage": 3},
-        ],
-    })
+    sc, offer, st = make(
+        {
+            "investment": {"monthly_budget": 1000.0, "member_contribution": 0.1},
+            "propositions": [
+                {"name": "a", "value": [1, 0, 0, 0, 0], "unit_cost": 100.0, "capacity": 3},
+                {"name": "b", "value": [0, 1, 0, 0, 0], "unit_cost": 300.0, "capacity": 50},
+                {"name": "c", "value": [0, 0, 1, 0, 0], "min_stage": 3},
+            ],
+        }
+    )
     st.stage[:] = 1
     st.coupled[:] = True
     st.resources[:] = 0.0
@@ -170,13 +203,24 @@ def test_proposition_link_offers_nothing_without_coupling_or_after_withdrawal():
 
 
 def test_creation_link_value_is_fit_minus_cost_under_perfect_leadership():
-    sc, offer, st = make({"leadership": {"key_leaders": {"public": 1, "third": 1},
-                                         "alignment": 1.0, "arbitration": 1.0,
-                                         "leader_stake": 0.0},
-                          "population": {**BASE["population"], "use_rate": 1.0},
-                          "dynamics": {"noise": 0.0}})
-    offered = Offered(open=np.ones((1, 1), bool), capacity=np.full((1, 1), 10.0),
-                      budget=np.zeros(1), pool=np.zeros(1))
+    sc, offer, st = make(
+        {
+            "leadership": {
+                "key_leaders": {"public": 1, "third": 1},
+                "alignment": 1.0,
+                "arbitration": 1.0,
+                "leader_stake": 0.0,
+            },
+            "population": {**BASE["population"], "use_rate": 1.0},
+            "dynamics": {"noise": 0.0},
+        }
+    )
+    offered = Offered(
+        open=np.ones((1, 1), bool),
+        capacity=np.full((1, 1), 10.0),
+        budget=np.zeros(1),
+        pool=np.zeros(1),
+    )
     created = creation_link(st, sc, offer, offered, 1, zeros(), zeros(), zeros())
     # the two key leaders are the only members; each realises fit - cost
     assert sorted(created.users.tolist()) == [0, 3]
@@ -189,12 +233,23 @@ def test_creation_link_value_is_fit_minus_cost_under_perfect_leadership():
 
 
 def test_creation_link_poor_leadership_destroys_value():
-    sc, offer, st = make({"leadership": {"key_leaders": {"public": 1, "third": 1},
-                                         "alignment": 0.0, "arbitration": 0.0},
-                          "population": {**BASE["population"], "use_rate": 1.0},
-                          "dynamics": {"noise": 0.0}})
-    offered = Offered(open=np.ones((1, 1), bool), capacity=np.full((1, 1), 10.0),
-                      budget=np.zeros(1), pool=np.zeros(1))
+    sc, offer, st = make(
+        {
+            "leadership": {
+                "key_leaders": {"public": 1, "third": 1},
+                "alignment": 0.0,
+                "arbitration": 0.0,
+            },
+            "population": {**BASE["population"], "use_rate": 1.0},
+            "dynamics": {"noise": 0.0},
+        }
+    )
+    offered = Offered(
+        open=np.ones((1, 1), bool),
+        capacity=np.full((1, 1), 10.0),
+        budget=np.zeros(1),
+        pool=np.zeros(1),
+    )
     created = creation_link(st, sc, offer, offered, 1, zeros(), zeros(), zeros())
     assert (created.realised < 0).all()
     assert created.destroyed[0] == pytest.approx(-created.realised.sum())
@@ -203,8 +258,9 @@ def test_creation_link_poor_leadership_destroys_value():
 def test_creation_link_rations_by_capacity():
     sc, offer, st = make({"population": {**BASE["population"], "use_rate": 1.0}})
     st.status[:] = COMMITTED
-    offered = Offered(open=np.ones((1, 1), bool), capacity=np.zeros((1, 1)),
-                      budget=np.zeros(1), pool=np.zeros(1))
+    offered = Offered(
+        open=np.ones((1, 1), bool), capacity=np.zeros((1, 1)), budget=np.zeros(1), pool=np.zeros(1)
+    )
     created = creation_link(st, sc, offer, offered, 1, zeros(), zeros(), zeros())
     assert created.uptake.sum() == 0
 
@@ -213,8 +269,9 @@ def test_creation_link_rations_by_capacity():
 
 
 def test_small_win_and_shortfall_move_trust_and_commitment():
-    sc, _, st = make({"leadership": {"key_leaders": {"public": 1, "third": 1},
-                                     "small_win_cadence_months": 3}})
+    sc, _, st = make(
+        {"leadership": {"key_leaders": {"public": 1, "third": 1}, "small_win_cadence_months": 3}}
+    )
     d = sc.dynamics
     st.status[0, :] = [COMMITTED, COMMITTED, OUTSIDE, COMMITTED, OUTSIDE]
     st.expectation[:] = 0.1
@@ -238,8 +295,9 @@ def test_small_win_and_shortfall_move_trust_and_commitment():
 
 
 def test_no_evaluation_between_moments_only_erosion():
-    sc, _, st = make({"leadership": {"key_leaders": {"public": 1, "third": 1},
-                                     "small_win_cadence_months": 6}})
+    sc, _, st = make(
+        {"leadership": {"key_leaders": {"public": 1, "third": 1}, "small_win_cadence_months": 6}}
+    )
     st.trust[0, 0] = 0.2
     st.commitment[0, 0] = 0.5
     ev = small_wins(st, sc, 4)
@@ -265,14 +323,21 @@ def test_secession_below_floor():
 
 
 def snap(coupled, others, sectors, share):
-    return Snapshot(np.array([coupled]), np.array([others]), np.array([sectors]),
-                    np.array([share]))
+    return Snapshot(np.array([coupled]), np.array([others]), np.array([sectors]), np.array([share]))
 
 
 def test_stages_enter_in_order_after_sustain_and_regress_at_once():
-    sc, _, _ = make({"stages": {"integration_members": 2, "integration_sectors": 2,
-                                "linking_share": 0.5, "sustain_months": 2,
-                                "hysteresis": 0.5}})
+    sc, _, _ = make(
+        {
+            "stages": {
+                "integration_members": 2,
+                "integration_sectors": 2,
+                "linking_share": 0.5,
+                "sustain_months": 2,
+                "hysteresis": 0.5,
+            }
+        }
+    )
     rules = sc.stages
     stage, pending = np.zeros(1, np.int8), np.zeros(1, np.int16)
     everything = snap(True, 10, 4, 1.0)

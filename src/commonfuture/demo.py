@@ -20,7 +20,7 @@ from commonfuture.scenario.load import load_scenario, scenarios_dir
 from commonfuture.simulation import simulate
 
 CASES = ("carbon-literacy", "community-solar", "active-travel")
-REPLICATES = 20
+REPLICATES = 30
 SEED = 1
 
 

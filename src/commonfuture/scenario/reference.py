@@ -65,8 +65,10 @@ def render() -> str:
             if sub is not None:
                 key = (f"{path}[i]" if is_list else path).replace("[0]", "[i]")
                 subs.append((sub, f"{path}[0]." if is_list else f"{path}.", key))
-                lines.append(f"| `{name}` | table{' list' if is_list else ''} | "
-                             f"{_default(field)} | | {field.description or ''} (see `{key}`) |")
+                lines.append(
+                    f"| `{name}` | table{' list' if is_list else ''} | "
+                    f"{_default(field)} | | {field.description or ''} (see `{key}`) |"
+                )
                 continue
             lines.append(
                 f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | "
