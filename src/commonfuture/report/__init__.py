@@ -286,12 +286,13 @@ def render_report(path: str | Path) -> str:
             "experiment (patterns.json)"
         )
     runs = {p.name: _read_run(p) for p in subs}
+    members = figures.compare({k: v[0] for k, v in runs.items()}, "members", "members (actors)")
     body = [
         "<h1>Collaboration for the common future: the cases side by side</h1>",
         comparison_table(runs),
         "<h3>Members over time</h3>",
-        f"<img src='{figures.compare({k: v[0] for k, v in runs.items()}, 'members', 'members (actors)')}' alt='members'>",
-    ]  # noqa: E501
+        f"<img src='{members}' alt='members'>",
+    ]
     for name, (monthly, meta) in runs.items():
         body.append(run_section(monthly, meta, meta.get("scenario_name", name)))
     return _page("Collaboration for the common future", "\n".join(body))
