@@ -1,0 +1,73 @@
+"""The commitment link against published threshold-model results (stated tolerances)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from commonfuture.validation.cascades import (
+    GRANOVETTER_PUBLISHED,
+    critical_sd,
+    granovetter_counts,
+    granovetter_curve,
+    granovetter_exact,
+    watts_cascades,
+    watts_window,
+)
+
+
+def test_granovetter_riot_exact():
+    counts = np.arange(100)[None, :]
+    assert granovetter_counts(counts)[0] == 100  # thresholds 0..99: everyone riots
+    counts[0, 1] = 2  # the threshold-1 actor replaced by one of threshold 2
+    assert granovetter_counts(counts)[0] == 1  # only the instigator
+
+
+def test_kernel_equals_granovetter_iteration_on_random_thresholds():
+    rng = np.random.default_rng(3)
+    counts = np.round(rng.normal(25, 11, size=(40, 100)))
+    assert (granovetter_counts(counts) == granovetter_exact(counts)).all()
+
+
+def test_granovetter_critical_sd_within_2_percent_of_published():
+    assert critical_sd() == pytest.approx(GRANOVETTER_PUBLISHED["critical_sd"], rel=0.02)
+
+
+def test_granovetter_equilibrium_jumps_with_spread():
+    c = granovetter_curve(np.array([6.0, 9.0, 20.0, 24.0]), trials=40, seed=1)
+    small, large = c["simulated"][:2], c["simulated"][2:]
+    assert max(small) < 5  # a tiny equilibrium below the critical spread
+    assert min(large) > 95  # a near-total one well above it
+    # away from the critical region the simulation follows the mean-field map within 5 actors
+    assert np.allclose(c["simulated"], c["mean_field"], atol=5)
+
+
+def test_watts_analytic_window():
+    lo, hi = watts_window(0.18)
+    assert lo == pytest.approx(1.0, abs=0.05)
+    assert 5.5 < hi < 6.0
+
+
+@pytest.mark.parametrize("z,inside", [(0.5, False), (2.0, True), (3.0, True), (4.0, True),
+                                      (9.0, False)])
+def test_watts_cascade_window(z, inside):
+    p = watts_cascades(z, n=4000, trials=60, seed=7)
+    if inside:
+        assert p.probability > 0.3 and p.size > 0.5
+    else:
+        assert p.probability < 0.05
+
+
+@pytest.mark.slow
+def test_watts_full_size(tmp_path):
+    from commonfuture.validation.cascades import reproduce
+
+    res = reproduce(tmp_path, n=10_000, trials=100)
+    w = res["watts"]
+    lo, hi = w["analytic_window"]
+    for z, prob in zip(w["z"], w["probability"], strict=True):
+        if lo + 0.5 < z < hi - 1.0:
+            assert prob > 0.3, (z, prob)
+        if z < lo - 0.2 or z > hi + 1.0:
+            assert prob < 0.03, (z, prob)
+    assert (tmp_path / "watts-window.png").exists()
