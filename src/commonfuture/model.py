@@ -27,9 +27,7 @@ from commonfuture.micro.proposition import proposition_link
 from commonfuture.micro.secession import secession
 from commonfuture.population import (
     COMMITTED,
-    EXTERNAL_USER,
     KEY_LEADER,
-    NETWORK_ACTOR,
     SECEDED,
     State,
 )
@@ -137,14 +135,18 @@ def measures(state, ctx, joins, offered, created, evaluated, seceded, disrupted,
         "disruptions": disrupted.astype(np.int16),
         "members": n_members,
     }
+    # actors are ordered by sector: count members over contiguous slices
+    bounds = np.searchsorted(state.sector, np.arange(len(SECTORS) + 1))
     for s, name in enumerate(SECTORS):
-        out[f"members_{name}"] = members[:, state.sector == s].sum(axis=1)
-    for role, name in (
-        (KEY_LEADER, "key_leaders"),
-        (NETWORK_ACTOR, "network_actors"),
-        (EXTERNAL_USER, "external_users"),
-    ):
-        out[f"members_{name}"] = members[:, state.role == role].sum(axis=1)
+        out[f"members_{name}"] = members[:, bounds[s] : bounds[s + 1]].sum(axis=1)
+    leaders = np.flatnonzero(state.role == KEY_LEADER)
+    lead_members = members[:, leaders]
+    cit_leaders = lead_members[:, state.sector[leaders] == SECTORS.index("citizens")].sum(axis=1)
+    out["members_key_leaders"] = lead_members.sum(axis=1)
+    out["members_network_actors"] = (
+        n_members - out["members_citizens"] - out["members_key_leaders"] + cit_leaders
+    )
+    out["members_external_users"] = out["members_citizens"] - cit_leaders
     out["seceded"] = (state.status == SECEDED).sum(axis=1)
     out["joins"] = joins.sum(axis=1)
     out["secessions"] = seceded.sum(axis=1)

@@ -50,6 +50,18 @@ def best_promise(state: State, open_props: np.ndarray, bits: np.ndarray) -> np.n
     return promise.max(axis=2)
 
 
+def best_promise_of(
+    state: State, open_props: np.ndarray, bits: np.ndarray, flat: np.ndarray
+) -> np.ndarray:
+    """:func:`best_promise` for the actors at flat indices ``flat`` only."""
+    r, n, p = state.anticipated.shape
+    rep, actor = flat // n, flat % n
+    avail = open_props[rep] & state.eligible[actor]
+    avail &= (state.used.reshape(-1)[flat][:, None] & bits[None, :]) == 0
+    promise = np.where(avail, state.anticipated.reshape(r * n, p)[flat], -np.inf)
+    return promise.max(axis=1) if p else np.full(len(flat), -np.inf, np.float32)
+
+
 def commitment_link(
     state: State,
     scenario: Scenario,
@@ -69,32 +81,51 @@ def commitment_link(
         scenario.dynamics,
         scenario.leadership,
     )
+    r, n = state.status.shape
     committed = (state.status == COMMITTED).astype(np.float32)
-    pull = neighbour_mean(state, committed)
-    score = pull
+    # one pass over the ties for both the pull and the momentum
     if lead.visibility > 0:
-        score = score + np.float32(lead.visibility) * neighbour_mean(state, state.signal)
-    reachable = pull > 0
+        x = np.stack([committed.reshape(-1), state.signal.reshape(-1)], axis=1)
+        sums = state.ties @ x
+        pull_sum, signal_sum = sums[:, 0].reshape(r, n), sums[:, 1].reshape(r, n)
+    else:
+        pull_sum, signal_sum = (state.ties @ committed.reshape(-1)).reshape(r, n), None
+    reachable = pull_sum > 0  # a committed neighbour (weights are positive)
     stage3 = state.stage >= 3
+    outreach = None
     if stage3.any() and net.openness > 0:
         share = committed[:, wider].mean(axis=1) if wider.any() else np.zeros(len(stage3))
         outreach = np.where(stage3, net.openness * share, 0.0).astype(np.float32)
-        score = score + outreach[:, None]
         heard = u_reach < np.float32(net.openness * dyn.outreach)
         reachable = reachable | (heard & stage3[:, None])
-    if dyn.value_weight > 0:
-        best = best_promise(state, open_props, bits)
-        # no positive promise open to it: the actor has no private value target to commit to
-        reachable = reachable & (best > 0)
-        gap = np.where(np.isfinite(best), best, 0.0) - state.expectation
-        score = score + np.float32(dyn.value_weight) * gap
-    joins = (
+    # only outside, reachable actors of a coupled collaboration who deliberate this month
+    # weigh joining: the score is computed for them alone
+    cand = (
         (state.status == OUTSIDE)
         & reachable
         & state.coupled[:, None]
-        & (score >= state.threshold)
         & (u_join < np.float32(pop.join_rate))
     )
+    flat = np.flatnonzero(cand)
+    rep = flat // n
+    deg = state.degree.reshape(-1)[flat]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(deg > 0, pull_sum.reshape(-1)[flat] / deg, np.float32(0.0))
+        if signal_sum is not None:
+            momentum = np.where(deg > 0, signal_sum.reshape(-1)[flat] / deg, np.float32(0.0))
+            score = score + np.float32(lead.visibility) * momentum
+    if outreach is not None:
+        score = score + outreach[rep]
+    ok = np.ones(len(flat), bool)
+    if dyn.value_weight > 0:
+        best = best_promise_of(state, open_props, bits, flat)
+        # no positive promise open to it: the actor has no private value target to commit to
+        ok = best > 0
+        gap = np.where(np.isfinite(best), best, 0.0) - state.expectation.reshape(-1)[flat]
+        score = score + np.float32(dyn.value_weight) * gap
+    ok &= score >= state.threshold.reshape(-1)[flat]
+    joins = np.zeros((r, n), bool)
+    joins.reshape(-1)[flat[ok]] = True
     if joins.any():
         state.status[joins] = COMMITTED
         state.commitment[joins] = pop.initial_commitment
