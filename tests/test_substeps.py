@@ -1,0 +1,671 @@
+"""The seven monthly sub-steps, each on a hand-made five-actor state.
+
+Actors: 0 public key leader, 1 public, 2 private, 3 third-sector key leader,
+4 resident; ties along the chain 0-1-2-3-4 unless a test says otherwise (see
+conftest.py). Every expected number below is derived by hand from the rule in
+the sub-step's docstring; the derivation is written next to it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from commonfuture.macro.coupling import coupling
+from commonfuture.macro.stages import Snapshot, advance, classify
+from commonfuture.meso.small_wins import small_wins
+from commonfuture.micro.commitment import commitment_link
+from commonfuture.micro.creation import creation_link
+from commonfuture.micro.proposition import Offered, proposition_link
+from commonfuture.micro.secession import secession
+from commonfuture.model import Draws, make_context, step
+from commonfuture.population import COMMITTED, OUTSIDE, SECEDED, build_state
+from commonfuture.propositions import Offer
+from commonfuture.scenario.schema import Stages
+from commonfuture.simulation import replicate_rng
+from conftest import make_tiny_state, tiny_scenario
+
+approx = lambda x: pytest.approx(x, rel=1e-5, abs=1e-6)  # noqa: E731  (float32 state)
+WIDER = np.array([False, False, False, False, True])  # the resident
+
+
+def row(x) -> list:
+    """Replicate 0 of an (R, N) array as a plain list."""
+    return np.asarray(x)[0].tolist()
+
+
+# --------------------------------------------------------------------------- 1 coupling
+
+
+def test_coupling_holds_with_committed_leaders_of_two_sectors():
+    sc, _, st = make_tiny_state()
+    # leaders 0 (public) and 3 (third) at commitment 0.9 >= 0.35, identical profiles: cos 1
+    disrupted = coupling(st, sc, month=1)
+    assert st.coupled.tolist() == [True] and st.ever_coupled.tolist() == [True]
+    assert disrupted.tolist() == [False]
+
+
+def test_coupling_breaks_below_the_commitment_threshold_and_shocks_members_trust():
+    sc, _, st = make_tiny_state(members=[1], coupled=[True])
+    st.commitment[0, 3] = 0.3  # below coupling_threshold 0.35: only the public sector is left
+    st.trust[0, 2] = 0.4  # an outsider's trust is not touched by the shock
+    disrupted = coupling(st, sc, month=1)
+    assert st.coupled.tolist() == [False] and disrupted.tolist() == [True]
+    # members' trust times 1 - disruption_shock = 0.7: leaders 0.7 -> 0.49, member 0.5 -> 0.35
+    assert row(st.trust) == approx([0.49, 0.35, 0.4, 0.49, 0.0])
+    assert st.ever_coupled.tolist() == [False]
+
+
+def test_coupling_threshold_is_inclusive():
+    sc = tiny_scenario(leadership={"coupling_threshold": 0.5})
+    _, _, st = make_tiny_state(sc, commitment=[0.5, 0.0, 0.0, 0.5, 0.0])
+    coupling(st, sc, month=1)
+    assert st.coupled.tolist() == [True]
+
+
+def test_coupling_needs_two_sectors_not_two_leaders():
+    sc = tiny_scenario(leadership={"key_leaders": {"public": 2, "third": 0}})
+    _, _, st = make_tiny_state(sc)
+    assert st.status[0].tolist()[:2] == [COMMITTED, COMMITTED]  # both public leaders
+    coupling(st, sc, month=1)
+    assert st.coupled.tolist() == [False]
+
+
+@pytest.mark.parametrize("arbitration,coupled", [(0.4, False), (0.5, True), (0.6, True)])
+def test_coupling_needs_aligned_value_positions(arbitration, coupled):
+    # orthogonal leader profiles: cos = 0, alignment = 0 + arbitration * (1 - 0)
+    sc = tiny_scenario(leadership={"arbitration": arbitration, "coupling_alignment": 0.5})
+    prof = np.full((1, 5, 5), 0.2, np.float32)
+    prof[0, 0] = [1, 0, 0, 0, 0]
+    prof[0, 3] = [0, 1, 0, 0, 0]
+    _, _, st = make_tiny_state(sc, profile=prof)
+    coupling(st, sc, month=1)
+    assert st.coupled.tolist() == [coupled]
+
+
+def test_leader_withdrawal_event_secedes_that_sectors_key_leaders():
+    sc = tiny_scenario(events=[{"month": 3, "kind": "leader_withdraws", "sector": "third"}])
+    _, _, st = make_tiny_state(sc, coupled=[True])
+    coupling(st, sc, month=2)  # not yet
+    assert st.status[0, 3] == COMMITTED and st.coupled.tolist() == [True]
+    disrupted = coupling(st, sc, month=3)
+    assert st.status[0, 3] == SECEDED
+    assert st.commitment[0, 3] == 0.0 and st.signal[0, 3] == -1.0
+    assert st.coupled.tolist() == [False] and disrupted.tolist() == [True]
+    # the remaining member (leader 0) loses 30% of its trust; the seceded leader is no member
+    assert row(st.trust)[0] == approx(0.49) and row(st.trust)[3] == approx(0.7)
+
+
+# --------------------------------------------------------------------------- 2 commitment
+
+
+def threshold_model():
+    return tiny_scenario(dynamics={"value_weight": 0.0}, leadership={"visibility": 0.0})
+
+
+def commit(st, sc, open_props=None, u_join=0.0, u_reach=1.0):
+    offer = Offer.from_scenario(sc)
+    if open_props is None:
+        open_props = np.zeros((st.n_replicates, offer.n), bool)
+    shape = st.status.shape
+    return commitment_link(
+        st,
+        sc,
+        np.asarray(open_props, bool),
+        offer.bits,
+        np.broadcast_to(np.float32(u_join), shape).copy(),
+        np.broadcast_to(np.float32(u_reach), shape).copy(),
+        WIDER,
+    )
+
+
+def test_commitment_link_without_value_terms_is_a_threshold_model():
+    sc = threshold_model()
+    # pull: actor 1 has neighbours 0 (leader) and 2 -> 1/2; actor 2 has 1 and 3 -> 1/2;
+    # actor 4 has only leader 3 -> 1
+    _, _, st = make_tiny_state(sc, coupled=[True], threshold=[0.0, 0.5, 0.6, 0.0, 1.0])
+    joins = commit(st, sc)
+    assert row(joins) == [False, True, False, False, True]
+    assert row(st.status) == [COMMITTED, COMMITTED, OUTSIDE, COMMITTED, COMMITTED]
+    # joiners start at initial_commitment 0.6 and initial_trust 0.5
+    assert row(st.commitment)[1] == approx(0.6) and row(st.trust)[4] == approx(0.5)
+
+
+def test_commitment_link_joins_at_rate_join_rate():
+    sc = threshold_model()  # join_rate 0.3: commits when its uniform draw is below 0.3
+    _, _, st = make_tiny_state(sc, coupled=[True], threshold=0.0)
+    joins = commit(st, sc, u_join=np.array([[0.0, 0.29, 0.5, 0.0, 0.3]], np.float32))
+    assert row(joins) == [False, True, False, False, False]
+
+
+def test_commitment_link_needs_the_coupling():
+    sc = threshold_model()
+    _, _, st = make_tiny_state(sc, coupled=[False], threshold=0.0)
+    assert not commit(st, sc).any()
+
+
+def test_commitment_link_needs_a_tie_to_a_member_and_seceded_actors_do_not_return():
+    sc = threshold_model()
+    # actor 4 isolated; actor 1 has seceded; actor 2's neighbours: 1 (seceded), 3 (leader)
+    _, _, st = make_tiny_state(
+        sc,
+        edges=[(0, 1), (1, 2), (2, 3)],
+        coupled=[True],
+        threshold=[0.0, 0.0, 0.5, 0.0, 0.0],
+        status=[COMMITTED, SECEDED, OUTSIDE, COMMITTED, OUTSIDE],
+    )
+    joins = commit(st, sc)
+    # a seceded neighbour does not pull: actor 2's pull is 1/2, exactly its threshold
+    assert row(joins) == [False, False, True, False, False]
+    assert row(st.status)[1] == SECEDED and row(st.status)[4] == OUTSIDE
+
+
+def test_commitment_link_value_terms_add_the_gap_between_promise_and_expectation():
+    # value_weight 1; promise = 0.2 * 5 * 0.5 - 0.1 = 0.4
+    sc = tiny_scenario(leadership={"visibility": 0.0})
+    # score = pull + (0.4 - 0.1): actor 1: 0.8, actor 2: 0.8, actor 4: 1.3
+    _, _, st = make_tiny_state(
+        sc,
+        coupled=[True],
+        expectation=0.1,
+        threshold=[0.0, 0.79, 0.81, 0.0, 1.29],
+    )
+    joins = commit(st, sc, open_props=[[True]])
+    assert row(joins) == [False, True, False, False, True]
+
+
+def test_commitment_link_no_positive_promise_no_private_value_target():
+    # cost 0.6 > fit 0.5: nothing promises positive value, so nobody commits, whatever the pull
+    sc = tiny_scenario(
+        propositions=[{"name": "course", "value": [0.5] * 5, "cost": 0.6}],
+        leadership={"visibility": 0.0},
+    )
+    _, _, st = make_tiny_state(sc, coupled=[True], threshold=-10.0)
+    assert not commit(st, sc, open_props=[[True]]).any()
+    # and a positive promise that was not open last month counts for nothing either
+    sc2 = tiny_scenario(leadership={"visibility": 0.0})
+    _, _, st2 = make_tiny_state(sc2, coupled=[True], threshold=-10.0)
+    assert not commit(st2, sc2, open_props=[[False]]).any()
+
+
+def test_commitment_link_ignores_ineligible_and_once_used_propositions():
+    sc = tiny_scenario(
+        propositions=[
+            {"name": "course", "value": [0.5] * 5, "cost": 0.1, "eligible": ["public", "private"]}
+        ],
+        leadership={"visibility": 0.0},
+    )
+    _, _, st = make_tiny_state(sc, coupled=[True], threshold=0.0)
+    joins = commit(st, sc, open_props=[[True]])
+    assert row(joins) == [False, True, True, False, False]  # the resident is not eligible
+    sc2 = tiny_scenario(
+        propositions=[{"name": "course", "value": [0.5] * 5, "cost": 0.1, "once": True}],
+        leadership={"visibility": 0.0},
+    )
+    _, _, st2 = make_tiny_state(sc2, coupled=[True], threshold=0.0, used=[0, 1, 0, 0, 0])
+    assert row(commit(st2, sc2, open_props=[[True]])) == [False, False, True, False, True]
+
+
+def test_commitment_link_visible_wins_add_momentum():
+    sc = tiny_scenario(dynamics={"value_weight": 0.0}, leadership={"visibility": 0.5})
+    # actor 2: pull 1/2 + 0.5 * mean(signal of 1 = 0, signal of 3 = 1) = 0.75
+    _, _, st = make_tiny_state(
+        sc, coupled=[True], threshold=[0, 0.74, 0.74, 0, 9], signal=[0, 0, 0, 1.0, 0]
+    )
+    assert row(commit(st, sc)) == [False, False, True, False, False]
+    # a visible loss pushes away: actor 4: 1 + 0.5 * (-1) = 0.5 < 0.6
+    _, _, st = make_tiny_state(
+        sc, coupled=[True], threshold=[0, 9, 9, 0, 0.6], signal=[0, 0, 0, -1.0, 0]
+    )
+    assert not commit(st, sc).any()
+
+
+@pytest.mark.parametrize(
+    "stage,u_reach,joins", [(3, 0.04, True), (3, 0.06, False), (2, 0.0, False)]
+)
+def test_commitment_link_stage_three_outreach_reaches_actors_without_ties(stage, u_reach, joins):
+    # actor 4 is isolated; in stage 3 it hears of the collaboration with probability
+    # openness * outreach = 1.0 * 0.05
+    sc = tiny_scenario(
+        dynamics={"value_weight": 0.0, "outreach": 0.05},
+        leadership={"visibility": 0.0},
+        network={"openness": 1.0},
+    )
+    _, _, st = make_tiny_state(
+        sc,
+        edges=[(0, 1), (1, 2), (2, 3)],
+        coupled=[True],
+        stage=[stage],
+        threshold=[9, 9, 9, 9, 0.0],
+    )
+    got = commit(st, sc, u_reach=u_reach)
+    assert row(got)[4] is joins
+
+
+# --------------------------------------------------------------------------- 3 proposition
+
+
+def funded_scenario(**investment):
+    return tiny_scenario(
+        investment={"monthly_budget": 1000.0, "member_contribution": 0.02, **investment},
+        propositions=[
+            {"name": "a", "value": [0.5] * 5, "unit_cost": 100.0, "capacity": 5},
+            {"name": "b", "value": [0.5] * 5, "unit_cost": 0.0, "capacity": 7},
+            {"name": "c", "value": [0.5] * 5, "unit_cost": 10.0, "capacity": 3, "min_stage": 2},
+        ],
+    )
+
+
+def offer_now(sc, st, month=1, z=0.0):
+    return proposition_link(st, sc, Offer.from_scenario(sc), month, np.full(st.n_replicates, z))
+
+
+def test_proposition_link_pool_and_capacity():
+    sc = funded_scenario()
+    # members 0 and 3 put 2% of 100 + 200 GBP in: pool = 1000 + 6 = 1006 GBP
+    _, _, st = make_tiny_state(sc, coupled=[True], stage=[1], resources=[100, 0, 0, 200, 50])
+    got = offer_now(sc, st)
+    assert got.pool.tolist() == approx([1006.0]) and got.budget.tolist() == [1000.0]
+    assert got.open.tolist() == [[True, True, False]]  # c needs stage 2
+    # a is the only funded open proposition: floor(1006 / 100) = 10 uses, capped at 5
+    assert got.capacity.tolist() == [[5.0, 7.0, 0.0]]
+    # in stage 2, a and c share the pool: 503 each -> a floor(5.03) = 5, c min(3, 50) = 3
+    st.stage[:] = 2
+    assert offer_now(sc, st).capacity.tolist() == [[5.0, 7.0, 3.0]]
+    # with capacity 50 and the pool to itself, a is limited by money: 10 uses
+    sc2 = funded_scenario()
+    sc2.propositions[0].capacity = 50
+    st.stage[:] = 1
+    assert offer_now(sc2, st).capacity.tolist() == [[10.0, 7.0, 0.0]]
+
+
+def test_proposition_link_offers_nothing_without_the_coupling():
+    sc = funded_scenario()
+    _, _, st = make_tiny_state(sc, coupled=[False], stage=[2])
+    got = offer_now(sc, st)
+    assert not got.open.any() and not got.capacity.any()
+
+
+@pytest.mark.parametrize("month,budget", [(2, 0.0), (3, 1000.0), (5, 1000.0), (6, 0.0)])
+def test_proposition_link_investment_window(month, budget):
+    sc = funded_scenario(start_month=3, end_month=6, member_contribution=0.0)
+    _, _, st = make_tiny_state(sc, coupled=[True], stage=[1])
+    got = offer_now(sc, st, month=month)
+    assert got.budget.tolist() == [budget] and got.pool.tolist() == [budget]
+
+
+def test_proposition_link_volatile_budget_is_lognormal_with_mean_the_budget():
+    sc = funded_scenario(volatility=0.5, member_contribution=0.0)
+    _, _, st = make_tiny_state(sc, coupled=[True], stage=[1])
+    # 1000 * exp(0.5 z - 0.5^2 / 2) at z = 1
+    assert offer_now(sc, st, z=1.0).budget.tolist() == approx([1000 * math.exp(0.375)])
+
+
+@pytest.mark.parametrize("month,is_open", [(1, False), (2, True), (3, True), (4, False)])
+def test_proposition_link_months_of_availability(month, is_open):
+    sc = tiny_scenario(
+        propositions=[{"name": "a", "value": [0.5] * 5, "start_month": 2, "end_month": 4}]
+    )
+    _, _, st = make_tiny_state(sc, coupled=[True], stage=[1])
+    assert offer_now(sc, st, month=month).open.tolist() == [[is_open]]
+
+
+# --------------------------------------------------------------------------- 4 creation
+
+
+def create(sc, st, month=1, capacity=1e9, u_use=0.0, u_ration=0.0, z=0.0, is_open=True):
+    offer = Offer.from_scenario(sc)
+    r, n = st.status.shape
+    offered = Offered(
+        open=np.full((r, offer.n), is_open),
+        capacity=np.broadcast_to(np.asarray(capacity, np.float64), (r, offer.n)).copy(),
+        budget=np.zeros(r),
+        pool=np.zeros(r),
+    )
+    shape = (r, n)
+    f32 = lambda x: np.broadcast_to(np.asarray(x, np.float32), shape).copy()  # noqa: E731
+    return creation_link(st, sc, offer, offered, month, f32(u_use), f32(u_ration), f32(z))
+
+
+def creation_scenario(leadership=None, destruction=None, **prop):
+    base = {"name": "course", "value": [0.5] * 5, "cost": 0.1, "price": 10.0}
+    base |= {"unit_cost": 5.0, "target_yield": 2.0} | prop
+    return tiny_scenario(
+        leadership={"alignment": 0.8, "arbitration": 0.6, "leader_stake": 0.0} | (leadership or {}),
+        destruction=destruction or {},
+        dynamics={"noise": 0.0},
+        propositions=[base],
+    )
+
+
+def test_creation_link_accounting_under_good_leadership():
+    sc = creation_scenario()
+    _, _, st = make_tiny_state(sc, members=[1])
+    c = create(sc, st)
+    # members 0, 1, 3 each use the course; per element 0.8 * 0.2 * 0.5 = 0.08
+    assert sorted(c.users.tolist()) == [0, 1, 3]
+    assert c.created.tolist() == [approx([0.24] * 5)]
+    # realised = 5 * 0.08 - cost 0.1 = 0.3; no misfit, no burden, no exploiters: no losses
+    assert row(st.realised) == approx([0.3, 0.3, 0.0, 0.3, 0.0])
+    assert c.losses.tolist() == [[0.0, 0.0, 0.0, 0.0]] and c.destroyed.tolist() == [0.0]
+    assert st.accumulated[0, 1].tolist() == approx([0.08] * 5)
+    assert c.uptake.tolist() == [[3]]
+    assert c.spent.tolist() == [15.0] and st.capital.tolist() == [30.0]  # 3 x 5 and 3 x 10 GBP
+    assert c.target.tolist() == [6.0] and st.target.tolist() == [6.0]  # 3 uses x 2
+
+
+def test_creation_link_use_rate():
+    sc = creation_scenario()  # use_rate 0.6
+    _, _, st = make_tiny_state(sc, members=[1])
+    c = create(sc, st, u_use=np.array([[0.59, 0.6, 0.0, 0.7, 0.0]]))
+    assert c.users.tolist() == [0]  # the resident is not a member
+
+
+def test_creation_link_leaders_hold_a_stake_in_community_value():
+    sc = creation_scenario(leadership={"leader_stake": 1.0})
+    _, _, st = make_tiny_state(sc, members=[1])
+    create(sc, st)
+    # public value created 3 x 0.08 = 0.24, shared by the two leaders: + 0.12 each
+    assert row(st.realised) == approx([0.42, 0.3, 0.0, 0.42, 0.0])
+
+
+def test_creation_link_chooses_the_best_promise_and_uses_once_propositions_once():
+    sc = tiny_scenario(
+        leadership={"leader_stake": 0.0},
+        dynamics={"noise": 0.0},
+        propositions=[
+            {"name": "a", "value": [0.5] * 5, "cost": 0.1},  # promise 0.4
+            {"name": "b", "value": [1.0] * 5, "cost": 0.5, "once": True},  # promise 0.5
+        ],
+    )
+    _, offer, st = make_tiny_state(sc, members=[1])
+    c1 = create(sc, st)
+    assert c1.choice.tolist() == [1, 1, 1] and c1.uptake.tolist() == [[0, 3]]
+    assert row(st.used) == [2, 2, 0, 2, 0]  # bit of b
+    c2 = create(sc, st, month=2)
+    assert c2.choice.tolist() == [0, 0, 0]  # b used up: the next best promise
+
+
+def test_creation_link_rations_by_lottery():
+    sc = creation_scenario()
+    _, _, st = make_tiny_state(sc, members=[1])
+    # three candidates (0, 1, 3) for two places: the two lowest draws are served
+    c = create(sc, st, capacity=2, u_ration=np.array([[0.9, 0.1, 0.0, 0.5, 0.0]]))
+    assert sorted(c.users.tolist()) == [1, 3] and c.uptake.tolist() == [[2]]
+    assert row(st.realised)[0] == 0.0
+
+
+def test_creation_link_value_ignorance():
+    # actor 1 values satisfaction only: cos(profile, offer) = 0.5 / (1 * sqrt(5 * 0.25))
+    sc = creation_scenario(leadership={"alignment": 0.5, "arbitration": 1.0})
+    prof = np.full((1, 5, 5), 0.2, np.float32)
+    prof[0, 1] = [1, 0, 0, 0, 0]
+    _, _, st = make_tiny_state(sc, members=[1], profile=prof)
+    c = create(sc, st, u_use=np.array([[1.0, 0.0, 1.0, 1.0, 1.0]]))
+    loss = 0.3 * (1 - 0.5) * (1 - 1 / math.sqrt(5))
+    assert c.losses[0].tolist() == approx([loss, 0.0, 0.0, 0.0])
+    # created: 0.5 * 1 * 0.5 = 0.25 (all satisfaction)
+    assert c.created[0].tolist() == approx([0.25, 0, 0, 0, 0])
+    assert row(st.realised)[1] == approx(0.25 - 0.1 - loss)
+
+
+def test_creation_link_value_disproportion():
+    sc = creation_scenario(leadership={"alignment": 1.0, "arbitration": 0.6})
+    _, _, st = make_tiny_state(sc, members=[1], burden=[1.0, 1.5, 1.0, 0.5, 1.0])
+    c = create(sc, st)
+    # actor 1: 0.5 * (1 - 0.6) * cost 0.1 * (1.5 - 1) = 0.01; burdens <= 1 lose nothing
+    assert c.losses[0].tolist() == approx([0.0, 0.01, 0.0, 0.0])
+    assert row(st.realised)[:2] == approx([0.4, 0.39])
+
+
+def test_creation_link_value_backlash():
+    sc = creation_scenario(leadership={"alignment": 1.0, "arbitration": 0.6})
+    prof = np.full((1, 5, 5), 0.2, np.float32)
+    prof[0, 1] = [0.25, 0.25, 0.25, 0.25, 0.0]  # weighs public value not at all
+    _, _, st = make_tiny_state(sc, members=[1], profile=prof)
+    c = create(sc, st)
+    # 0.3 * (1 - 0.6) * public share 0.2 * 5 * max(0.2 - 0, 0) = 0.024
+    assert c.losses[0].tolist() == approx([0.0, 0.0, 0.024, 0.0])
+    assert row(st.realised)[1] == approx(0.5 - 0.1 - 0.024)
+
+
+def test_creation_link_value_exploitation_transfers_value():
+    sc = creation_scenario(
+        leadership={"alignment": 1.0, "arbitration": 0.4}, destruction={"exploitation": 0.5}
+    )
+    _, _, st = make_tiny_state(sc, members=[1], exploiter=[False, True, False, False, False])
+    c = create(sc, st)
+    # q = 1/3 exploiters among members; take = 0.5 * 0.6 * 1/3 = 0.1 of created 0.5
+    assert c.losses[0].tolist() == approx([0.0, 0.0, 0.0, 0.1])
+    # the 0.1 taken from 0 and 3 goes to the exploiter
+    assert row(st.realised)[:4] == approx([0.35, 0.5, 0.0, 0.35])
+    assert sum(row(st.realised)) == approx(3 * (0.5 - 0.1))
+
+
+def test_creation_link_poor_alignment_destroys_value():
+    sc = creation_scenario(leadership={"alignment": 0.1, "arbitration": 1.0})
+    _, _, st = make_tiny_state(sc, members=[1])
+    c = create(sc, st)
+    # promised 0.5 - 0.1 = 0.4, realised 0.1 * 0.5 - 0.1 = -0.05 by each of three users
+    assert row(st.realised)[:4] == approx([-0.05, -0.05, 0.0, -0.05])
+    assert c.destroyed.tolist() == approx([0.15])
+
+
+def test_creation_link_holdings_pay_returns_after_the_holders_profile():
+    share = {
+        "name": "share",
+        "value": [0.0, 0.2, 0.0, 0.0, 0.3],
+        "once": True,
+        "target_yield": 0.5,
+        "holding": {"every_months": 12, "value": [0.2, 0.3, 0.0, 0.0, 0.1]},
+    }
+    sc = tiny_scenario(
+        leadership={"leader_stake": 0.0}, dynamics={"noise": 0.0}, propositions=[share]
+    )
+    # actor 1 (member) and actor 2 (seceded) hold a share; nobody uses anything this month
+    _, _, st = make_tiny_state(
+        sc, members=[1], used=[0, 1, 1, 0, 0], status=[1, 1, SECEDED, 1, 0], commitment=0.9
+    )
+    c = create(sc, st, month=6, u_use=1.0)
+    assert not c.holders_paid.any() and row(st.realised) == [0.0] * 5
+    # panels generate every month: every holding ever bought yields 0.5 target units
+    assert c.target.tolist() == [1.0]
+    c = create(sc, st, month=12, u_use=1.0)
+    # the member holder receives 0.2 * [0.2, 0.3, 0, 0, 0.1] = [0.04, 0.06, 0, 0, 0.02]
+    assert row(c.holders_paid) == [False, True, False, False, False]
+    assert c.created[0].tolist() == approx([0.04, 0.06, 0.0, 0.0, 0.02])
+    assert row(st.realised)[1] == approx(0.12) and row(st.realised)[2] == 0.0
+
+
+def test_creation_link_nothing_open_nothing_used():
+    sc = creation_scenario()
+    _, _, st = make_tiny_state(sc, members=[1])
+    c = create(sc, st, is_open=False)
+    assert len(c.users) == 0 and c.created.sum() == 0.0 and st.target.sum() == 0.0
+
+
+# --------------------------------------------------------------------------- 5 small wins
+
+
+def test_small_win_and_shortfall_at_a_moment():
+    sc = tiny_scenario()  # cadence 6, decay 0.02, gains/losses 0.25 (trust), 0.3 (commitment)
+    _, _, st = make_tiny_state(
+        sc,
+        members=[1, 2],
+        expectation=0.1,
+        realised=[0.0, 1.2, 0.3, 0.0, 0.0],
+        months_since=[5, 5, 5, 5, 0],
+    )
+    ev = small_wins(st, sc, month=6)
+    assert row(ev.evaluated) == [True, True, True, True, False]
+    # erosion first: c = 0.6 - 0.02 * (1 - 0.5) = 0.59
+    # actor 1: 1.2 / 6 = 0.2 a month, gap +0.1, size 1: a win
+    #   c = 0.59 + 0.3 * 1 * 0.41 = 0.713, t = 0.5 + 0.25 * 0.5 = 0.625, signal +1
+    # actor 2: 0.3 / 6 = 0.05, gap -0.05, size 0.5: a shortfall
+    #   c = 0.59 - 0.3 * 0.5 * 0.59 = 0.5015, t = 0.5 - 0.25 * 0.5 * 0.5 = 0.4375, signal -0.5
+    # leaders realised nothing: gap -0.1, size 1; c = 0.9 - 0.02 * 0.3 = 0.894 -> 0.894 * 0.7
+    assert row(ev.wins) == [False, True, False, False, False]
+    assert row(st.commitment) == approx([0.6258, 0.713, 0.5015, 0.6258, 0.0])
+    assert row(st.trust) == approx([0.525, 0.625, 0.4375, 0.525, 0.0])
+    assert row(st.signal) == approx([-1.0, 1.0, -0.5, -1.0, 0.0])
+    assert row(st.realised) == [0.0] * 5 and row(st.months_since) == [0] * 5
+
+
+def test_small_win_size_is_capped_at_one():
+    sc = tiny_scenario()
+    _, _, st = make_tiny_state(
+        sc, members=[1], expectation=0.1, realised=[0, 6.0, 0, 0, 0], months_since=5
+    )
+    small_wins(st, sc, month=6)
+    assert row(st.commitment)[1] == approx(0.713) and row(st.signal)[1] == approx(1.0)
+
+
+def test_between_moments_only_erosion_and_fading_signals():
+    sc = tiny_scenario()
+    _, _, st = make_tiny_state(
+        sc,
+        members=[1],
+        realised=[0, 0.7, 0, 0, 0],
+        months_since=[2, 2, 0, 2, 0],
+        signal=[0, 0.8, -0.4, 0, 0],
+        commitment=[0.9, 0.6, 0.3, 0.9, 0.3],  # actors 2 and 4 are outside
+    )
+    ev = small_wins(st, sc, month=5)
+    assert not ev.evaluated.any()
+    # members erode by 0.02 * (1 - trust): leaders 0.9 - 0.006, actor 1 0.6 - 0.01
+    assert row(st.commitment) == approx([0.894, 0.59, 0.3, 0.894, 0.3])
+    assert row(st.signal) == approx([0, 0.4, -0.2, 0, 0])  # momentum_decay 0.5
+    assert row(st.realised)[1] == approx(0.7) and row(st.months_since) == [3, 3, 0, 3, 0]
+
+
+def test_milestones_and_holding_returns_are_moments():
+    sc = tiny_scenario(events=[{"month": 4, "kind": "milestone"}])
+    _, _, st = make_tiny_state(sc, members=[1, 2], months_since=2)
+    assert small_wins(st, sc, month=4).evaluated[0].tolist() == [True, True, True, True, False]
+    _, _, st = make_tiny_state(sc, members=[1, 2], months_since=2)
+    paid = np.array([[False, True, False, False, True]])  # 4 is no member
+    got = small_wins(st, sc, month=5, holders_paid=paid).evaluated
+    assert row(got) == [False, True, False, False, False]
+
+
+# --------------------------------------------------------------------------- 6 secession
+
+
+def test_secession_below_the_floor():
+    sc = tiny_scenario()
+    _, _, st = make_tiny_state(
+        sc,
+        members=[1, 2],
+        commitment=[0.9, 0.25, 0.375, 0.9, 0.0],
+        floor=[0.25, 0.375, 0.375, 0.25, 0.375],
+    )
+    gone = secession(st)
+    # 0.25 < 0.375 leaves; at the floor exactly stays; the outsider is not a member
+    assert row(gone) == [False, True, False, False, False]
+    assert row(st.status) == [COMMITTED, SECEDED, COMMITTED, COMMITTED, OUTSIDE]
+    assert row(st.signal)[1] == -1.0
+
+
+# --------------------------------------------------------------------------- 7 stage
+
+
+def snap(coupled=True, others=100, sectors=4, wider=1.0, r=1):
+    full = lambda x, t: np.full(r, x, t)  # noqa: E731
+    return Snapshot(full(coupled, bool), full(others, int), full(sectors, int), full(wider, float))
+
+
+RULES = Stages()  # 8 members, 3 sectors, 5% of residents, sustain 3, hysteresis 0.7
+
+
+def test_stages_are_entered_one_at_a_time_after_sustain_months():
+    # every condition holds from month 1, yet stages come one by one, 3 months each
+    path = classify([snap()] * 11, RULES)[:, 0].tolist()
+    assert path == [0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+
+
+def test_a_broken_condition_restarts_the_count():
+    snaps = [snap(), snap(), snap(coupled=False), snap(), snap(), snap()]
+    assert classify(snaps, RULES)[:, 0].tolist() == [0, 0, 0, 0, 0, 1]
+
+
+def test_stage_two_needs_members_and_sectors():
+    s = classify([snap(others=7, wider=0.0)] * 9, RULES)[:, 0]
+    assert s.max() == 1
+    s = classify([snap(others=8, sectors=2, wider=0.0)] * 9, RULES)[:, 0]
+    assert s.max() == 1
+    s = classify([snap(others=8, sectors=3, wider=0.0)] * 9, RULES)[:, 0]
+    assert s.max() == 2
+
+
+@pytest.mark.parametrize(
+    "stage,kw,after,regressed",
+    [
+        (2, {"others": 6, "wider": 0.0}, 2, False),  # 6 >= 0.7 * 8
+        (2, {"others": 5, "wider": 0.0}, 1, True),  # 5 < 5.6: lost at once
+        (3, {"wider": 0.04}, 3, False),  # 0.04 >= 0.7 * 0.05
+        (3, {"wider": 0.03}, 2, True),
+        (3, {"coupled": False}, 0, True),  # the coupling breaks: back to 0 at once
+        (1, {"coupled": False}, 0, True),
+    ],
+)
+def test_stages_are_lost_at_once_below_the_hysteresis_band(stage, kw, after, regressed):
+    new, pending, reg = advance(
+        np.array([stage], np.int8), np.array([2], np.int16), snap(**kw), RULES
+    )
+    assert new.tolist() == [after] and reg.tolist() == [regressed]
+    assert pending.tolist() == [0]
+
+
+def test_stages_per_replicate():
+    s = Snapshot(
+        coupled=np.array([True, False]),
+        other_members=np.array([10, 10]),
+        sectors=np.array([3, 3]),
+        wider_share=np.array([0.0, 0.0]),
+    )
+    new, pending, reg = advance(np.array([0, 1], np.int8), np.array([2, 0], np.int16), s, RULES)
+    assert new.tolist() == [1, 0] and pending.tolist() == [0, 0] and reg.tolist() == [False, True]
+
+
+# --------------------------------------------------------------------------- the month
+
+
+def test_build_state_derives_promise_and_losses_from_the_drawn_profiles():
+    sc = creation_scenario(
+        leadership={"alignment": 0.4, "arbitration": 0.3},
+        value=[0.9, 0.1, 0.3, 0.0, 0.6],
+    )
+    offer = Offer.from_scenario(sc)
+    st = build_state(sc, [replicate_rng(3, 0), replicate_rng(3, 1)], offer)
+    p = st.profile.astype(np.float64)
+    v = np.array([0.9, 0.1, 0.3, 0.0, 0.6])
+    assert np.allclose(p.sum(axis=2), 1.0, atol=1e-6) and (p >= 0).all()
+    fit = p @ v
+    cos = fit / (np.linalg.norm(p, axis=2) * np.linalg.norm(v))
+    assert np.allclose(st.fit[..., 0], fit, atol=1e-6)
+    assert np.allclose(st.anticipated[..., 0], fit - 0.1, atol=1e-6)
+    assert np.allclose(st.ignorance[..., 0], 0.3 * 0.6 * (1 - cos), atol=1e-6)
+    low = np.maximum(0.2 - p[..., 4], 0.0) * 5
+    assert np.allclose(st.backlash[..., 0], 0.3 * 0.7 * low * (0.6 / 1.9), atol=1e-6)
+    # key leaders start committed, everyone else outside
+    assert row(st.status) == [COMMITTED, OUTSIDE, OUTSIDE, COMMITTED, OUTSIDE]
+
+
+def test_the_commitment_link_sees_last_months_offer():
+    # value terms on, thresholds 0: in month 1 nothing was open last month, so nobody joins;
+    # in month 2 the course (open since month 1) is a positive private value target
+    sc = tiny_scenario(
+        population={"join_rate": 1.0},
+        propositions=[{"name": "course", "value": [0.5] * 5, "cost": 0.1, "min_stage": 0}],
+    )
+    _, offer, st = make_tiny_state(sc, threshold=-5.0, floor=0.0, expectation=0.0)
+    ctx = make_context(sc, offer, st)
+    z = np.zeros((1, 5), np.float32)
+    one = np.ones((1, 5), np.float32)
+    draws = Draws(z, one, one, one, z, np.zeros(1))  # join always, never use
+    m1 = step(st, ctx, draws, 1)
+    assert m1["joins"].tolist() == [0] and m1["coupled"].tolist() == [1]
+    m2 = step(st, ctx, draws, 2)
+    assert m2["joins"].tolist() == [3]  # actors 1, 2 and 4, each tied to a leader
