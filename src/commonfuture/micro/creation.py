@@ -111,12 +111,18 @@ def creation_link(
     group = rep * p + choice
     demand = np.bincount(group, minlength=r * p)
     cap = offered.capacity.reshape(-1)
-    if (demand > cap).any():
-        order = np.lexsort((u_ration.reshape(-1)[flat], group))
-        starts = np.concatenate([[0], np.cumsum(demand)[:-1]])
-        rank = np.empty(len(flat), np.int64)
-        rank[order] = np.arange(len(flat)) - starts[group[order]]
-        keep = rank < cap[group]
+    over = demand > cap
+    if over.any():
+        # rank candidates within each over-subscribed proposition by their lottery draw
+        # (group + draw is exact in float64: groups are small integers, draws float32 in [0, 1))
+        ration = np.flatnonzero(over[group])
+        key = group[ration] + u_ration.reshape(-1)[flat[ration]].astype(np.float64)
+        order = ration[np.argsort(key, kind="stable")]
+        g_sorted = group[order]
+        first = np.concatenate([[0], np.flatnonzero(np.diff(g_sorted)) + 1])
+        starts = np.repeat(first, np.diff(np.concatenate([first, [len(order)]])))
+        keep = np.ones(len(flat), bool)
+        keep[order] = (np.arange(len(order)) - starts) < cap[g_sorted]
         flat, rep, actor, choice = flat[keep], rep[keep], actor[keep], choice[keep]
     uptake = np.bincount(rep * p + choice, minlength=r * p).reshape(r, p)
 
