@@ -59,17 +59,18 @@ def small_wins(
     dyn = scenario.dynamics
     members = state.status == COMMITTED
     state.signal *= np.float32(dyn.momentum_decay)
-    state.months_since[members] += 1
+    np.add(state.months_since, members, out=state.months_since, casting="unsafe")
     # erosion between moments
-    state.commitment -= np.where(
-        members, np.float32(dyn.commitment_decay) * (1.0 - state.trust), np.float32(0.0)
-    )
+    state.commitment -= (np.float32(dyn.commitment_decay) * (1.0 - state.trust)) * members
     due = members if is_moment(scenario, month) else np.zeros_like(members)
     if holders_paid is not None:
         due = due | (holders_paid & members)
     due &= state.months_since > 0
-    per_month = state.realised / np.maximum(state.months_since, 1)
-    gap = np.where(due, per_month - state.expectation, np.float32(0.0))
+    if due.any():
+        per_month = state.realised / np.maximum(state.months_since, 1)
+        gap = np.where(due, per_month - state.expectation, np.float32(0.0))
+    else:
+        gap = np.zeros(state.realised.shape, np.float32)
     wins = due & (gap >= 0)
     short = due & ~wins
     if due.any():
