@@ -1,0 +1,225 @@
+"""Invariants that hold in every month of every valid scenario (hypothesis).
+
+Scenarios are random but small (at most ~80 actors, 18 months, two replicates),
+so a hundred of them run in seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from commonfuture.model import Streams, make_context, step
+from commonfuture.outputs import NAMES
+from commonfuture.population import COMMITTED, OUTSIDE, SECEDED, build_state
+from commonfuture.propositions import Offer
+from commonfuture.scenario import SECTORS, Scenario
+from commonfuture.simulation import replicate_rng
+from commonfuture.value import ELEMENTS, LEVELS
+
+unit = st.floats(0.0, 1.0)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def propositions(draw, k: int) -> dict:
+    prop = {
+        "name": f"p{k}",
+        "value": draw(st.lists(st.floats(0.0, 1.5), min_size=5, max_size=5)),
+        "eligible": draw(st.lists(st.sampled_from(SECTORS), min_size=1, max_size=4, unique=True)),
+        "cost": draw(st.floats(0.0, 0.4)),
+        "price": draw(st.sampled_from([0.0, 250.0])),
+        "unit_cost": draw(st.sampled_from([0.0, 20.0, 400.0])),
+        "capacity": draw(st.sampled_from([0, 1, 5, 10**9])),
+        "min_stage": draw(st.integers(0, 3)),
+        "start_month": draw(st.integers(0, 6)),
+        "once": draw(st.booleans()),
+        "target_yield": draw(st.floats(0.0, 2.0)),
+    }
+    if prop["once"] and draw(st.booleans()):
+        prop["holding"] = {
+            "every_months": draw(st.integers(1, 6)),
+            "value": draw(st.lists(st.floats(0.0, 0.5), min_size=5, max_size=5)),
+        }
+    return prop
+
+
+@st.composite
+def scenarios(draw) -> Scenario:
+    counts = {s: draw(st.integers(0, 10)) for s in SECTORS[:3]}
+    counts["citizens"] = draw(st.integers(0, 50))
+    leaders = {s: draw(st.integers(0, min(2, counts[s]))) for s in SECTORS[:3]}
+    if sum(counts.values()) == 0:
+        counts["third"] = 1
+    months = draw(st.integers(1, 18))
+    events = []
+    for _ in range(draw(st.integers(0, 2))):
+        kind = draw(st.sampled_from(["leader_withdraws", "milestone"]))
+        ev = {"month": draw(st.integers(0, months)), "kind": kind}
+        if kind == "leader_withdraws":
+            ev["sector"] = draw(st.sampled_from(SECTORS))
+        events.append(ev)
+    n_props = draw(st.integers(1, 3))
+    return Scenario.model_validate(
+        {
+            "name": "random",
+            "months": months,
+            "population": {
+                "counts": counts,
+                "profile_concentration": draw(st.sampled_from([0.5, 8.0, 100.0])),
+                "threshold_mean": draw(st.floats(0.0, 1.0)),
+                "org_threshold_mean": draw(st.floats(0.0, 1.0)),
+                "join_rate": draw(unit),
+                "use_rate": draw(unit),
+                "exploiter_share": draw(unit),
+                "initial_commitment": draw(unit),
+                "initial_trust": draw(unit),
+            },
+            "network": {
+                "openness": draw(unit),
+                "citizen_layer": draw(st.sampled_from(["small_world", "erdos_renyi"])),
+                "org_degree": draw(st.floats(0.0, 8.0)),
+                "citizen_degree": draw(st.floats(0.0, 8.0)),
+            },
+            "leadership": {
+                "alignment": draw(unit),
+                "arbitration": draw(unit),
+                "visibility": draw(unit),
+                "small_win_cadence_months": draw(st.integers(1, 12)),
+                "key_leaders": leaders,
+                "leader_stake": draw(st.floats(0.0, 3.0)),
+                "coupling_threshold": draw(unit),
+                "coupling_alignment": draw(unit),
+            },
+            "investment": {
+                "monthly_budget": draw(st.floats(0.0, 5000.0)),
+                "volatility": draw(st.floats(0.0, 1.0)),
+                "member_contribution": draw(unit),
+            },
+            "stages": {
+                "integration_members": draw(st.integers(1, 10)),
+                "integration_sectors": draw(st.integers(1, 4)),
+                "linking_share": draw(unit),
+                "sustain_months": draw(st.integers(1, 4)),
+                "hysteresis": draw(unit),
+            },
+            "dynamics": {
+                "noise": draw(st.floats(0.0, 0.5)),
+                "value_weight": draw(st.floats(0.0, 2.0)),
+                "trust_gain": draw(unit),
+                "trust_loss": draw(unit),
+                "commitment_gain": draw(unit),
+                "commitment_loss": draw(unit),
+                "commitment_decay": draw(unit),
+                "disruption_shock": draw(unit),
+                "outreach": draw(unit),
+            },
+            "destruction": {
+                k: draw(st.floats(0.0, 2.0))
+                for k in ("ignorance", "disproportion", "backlash", "exploitation")
+            },
+            "propositions": [draw(propositions(k)) for k in range(n_props)],
+            "events": events,
+        }
+    )
+
+
+def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
+    """Advance the scenario month by month, checking every invariant after each month."""
+    offer = Offer.from_scenario(sc)
+    rngs = [replicate_rng(seed, k) for k in range(replicates)]
+    state = build_state(sc, rngs, offer)
+    ctx = make_context(sc, offer, state)
+    streams = Streams(rngs, state.n_actors)
+    n = state.n_actors
+    status = state.status.copy()
+    stage = state.stage.copy()
+    members = (status == COMMITTED).sum(axis=1)
+    seceded = (status == SECEDED).sum(axis=1)
+    created_total = np.zeros(replicates)
+    target = state.target.copy()
+    capital = state.capital.copy()
+    for month in range(1, sc.months + 1):
+        out = step(state, ctx, streams.draw(), month)
+        assert set(NAMES) <= set(out)
+
+        # actors are conserved across outside / committed / seceded ...
+        counts = [(state.status == s).sum(axis=1) for s in (OUTSIDE, COMMITTED, SECEDED)]
+        assert (sum(counts) == n).all()
+        # ... and only move forward: outside -> committed -> seceded, never back
+        moved = state.status != status
+        forward = ((status == OUTSIDE) & (state.status == COMMITTED)) | (
+            (status == COMMITTED) & (state.status == SECEDED)
+        )
+        assert not (moved & ~forward).any(), "an actor moved backwards"
+        # the monthly flows add up to the stocks
+        assert (out["members"] == counts[1]).all() and (out["seceded"] == counts[2]).all()
+        assert (out["members"] == members + out["joins"] - out["secessions"]).all(), (
+            "members(t) != members(t-1) + joins - secessions"
+        )
+        assert (out["seceded"] == seceded + out["secessions"]).all()
+        by_sector = sum(out[f"members_{s}"] for s in SECTORS)
+        by_role = sum(
+            out[f"members_{r}"] for r in ("key_leaders", "network_actors", "external_users")
+        )
+        assert (by_sector == out["members"]).all() and (by_role == out["members"]).all()
+
+        # commitment and trust stay in [0, 1]
+        for x in (state.commitment, state.trust):
+            assert np.isfinite(x).all() and x.min() >= 0.0 and x.max() <= 1.0
+        for k in ("mean_commitment", "mean_trust"):
+            assert ((out[k] >= 0) & (out[k] <= 1 + 1e-6)).all()
+
+        # value accounting adds up across elements, and across individual, service, community
+        by_element = sum(out[f"value_{e}"] for e in ELEMENTS)
+        by_level = sum(out[f"value_{lvl}"] for lvl in LEVELS)
+        assert np.allclose(by_element, out["value_created"], rtol=1e-9, atol=1e-9)
+        assert np.allclose(by_level, out["value_created"], rtol=1e-9, atol=1e-9)
+        for e in ELEMENTS:
+            assert (out[f"value_{e}"] >= 0).all()
+        assert (out["value_destroyed"] >= 0).all()
+        for k in ("ignorance", "disproportion", "backlash", "exploitation"):
+            assert (out[f"loss_{k}"] >= -1e-12).all()
+        # what actors accumulated is what was created
+        created_total += out["value_created"]
+        acc = state.accumulated.sum(axis=(1, 2), dtype=np.float64)
+        assert np.allclose(acc, created_total, rtol=1e-4, atol=1e-4)
+
+        # money and uses stay within their limits; stocks never fall
+        assert (out["spent"] <= out["funding"] + 1e-6).all()
+        for j, name in enumerate(offer.names):
+            assert (out[f"uptake.{name}"] <= offer.capacity[j]).all()
+        assert (state.target >= target).all() and (state.capital >= capital).all()
+
+        # stages never skip forward, and need the coupling
+        assert ((state.stage >= 0) & (state.stage <= 3)).all()
+        assert (state.stage.astype(int) - stage <= 1).all(), "a stage was skipped"
+        assert ((state.stage >= 1) <= state.coupled).all()
+        assert (out["regressions"] == (state.stage < stage)).all()
+
+        status = state.status.copy()
+        stage = state.stage.copy()
+        members, seceded = out["members"], out["seceded"]
+        target, capital = state.target.copy(), state.capital.copy()
+
+
+@SETTINGS
+@given(sc=scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_invariants_hold_every_month(sc, seed):
+    run_checked(sc, seed)
+
+
+def test_invariants_hold_when_a_key_leader_withdraws():
+    """The scheduled withdrawal of a sector's key leaders is a secession like any other."""
+    sc = Scenario.model_validate(
+        {
+            "name": "withdrawal",
+            "months": 8,
+            "population": {"counts": {"public": 3, "private": 3, "third": 3, "citizens": 20}},
+            "leadership": {"key_leaders": {"public": 1, "third": 1}},
+            "propositions": [{"name": "p", "value": [0.5] * 5, "min_stage": 0}],
+            "events": [{"month": 4, "kind": "leader_withdraws", "sector": "public"}],
+        }
+    )
+    run_checked(sc, seed=1)
