@@ -1,0 +1,200 @@
+"""`make bench`: speed and memory of the fast engine, side by side in one run.
+
+Measures, on this machine, in one process run:
+
+1. actor-months per second of the fast engine against N (1,000 to 1,000,000
+   actors: the generic scenario scaled), monthly steps only (set-up excluded),
+   and set-up time;
+2. the speed ratio fast / Mesa reference at 10,000 actors;
+3. peak memory beyond the interpreter and imports, per actor and per tie, at
+   1,000,000 actors (in a fresh subprocess);
+4. throughput of a replicate-batched ensemble: 1,000 replicates of a
+   5,040-actor scenario over 240 months;
+5. the experiment benchmark of ``benchmarks/ensemble.py`` (batched against
+   one-at-a-time, local processes, a 2-worker Dask cluster).
+
+Writes ``benchmarks/results.json`` and ``benchmarks/scaling.png`` and prints a
+table of every figure against its target. ``--quick`` runs a small version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from commonfuture import load_scenario, simulate  # noqa: E402
+
+GENERIC = ROOT / "scenarios" / "generic.toml"
+BASE_N = 630  # actors in the generic scenario
+
+
+def scenario(months: int):
+    return load_scenario(GENERIC).model_copy(update={"months": months})
+
+
+def monthly_rate(n: int, months: int, replicates: int = 1, engine: str = "fast") -> dict:
+    """Seconds per simulated month, timed between the first and last month (set-up excluded)."""
+    stamps: list[float] = []
+    t0 = time.perf_counter()
+    res = simulate(scenario(months), seed=1, replicates=replicates, scale=n / BASE_N,
+                   engine=engine, progress=lambda k: stamps.append(time.perf_counter()))
+    total = time.perf_counter() - t0
+    # progress is called once per month (fast) or once per replicate-month (mesa)
+    steps = len(stamps)
+    per_step = (stamps[-1] - stamps[0]) / max(steps - 1, 1)
+    per_month = per_step * (replicates if engine == "fast" else 1)
+    actors = res.n_actors * replicates
+    per_month_all = per_month if engine == "fast" else per_step * replicates
+    return {"n": res.n_actors, "replicates": replicates, "months": months,
+            "ties": res.n_ties, "setup_s": total - (stamps[-1] - stamps[0]) - per_step,
+            "total_s": total, "seconds_per_month": per_month_all / replicates,
+            "actor_months_per_s": actors / per_month_all}
+
+
+MEMORY_CHILD = r"""
+import json, sys, tracemalloc
+sys.path.insert(0, sys.argv[1])
+from commonfuture import load_scenario, simulate
+sc = load_scenario(sys.argv[2]).model_copy(update={"months": int(sys.argv[4])})
+tracemalloc.start()  # numpy and scipy register their buffers with tracemalloc
+base = tracemalloc.get_traced_memory()[0]
+res = simulate(sc, seed=1, replicates=1, scale=float(sys.argv[3]))
+peak = tracemalloc.get_traced_memory()[1]
+print(json.dumps({"baseline_bytes": base, "peak_bytes": peak, "n": res.n_actors,
+                  "ties": res.n_ties}))
+"""
+
+
+def memory(n: int, months: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(ROOT / "src"), str(GENERIC),
+                          str(n / BASE_N), str(months)], capture_output=True, text=True,
+                         check=True)
+    m = json.loads(out.stdout.strip().splitlines()[-1])
+    extra = m["peak_bytes"] - m["baseline_bytes"]
+    budget = 300 * m["n"] + 16 * m["ties"]
+    m.update({"beyond_baseline_bytes": extra, "budget_bytes": budget,
+              "bytes_per_actor_after_ties": (extra - 16 * m["ties"]) / m["n"],
+              "ratio_to_budget": extra / budget})
+    return m
+
+
+def ensemble(replicates: int, months: int) -> dict:
+    sc = scenario(months)
+    t0 = time.perf_counter()
+    res = simulate(sc, seed=7, replicates=replicates, scale=8.0)
+    dt = time.perf_counter() - t0
+    am = res.n_actors * replicates * months
+    return {"replicates": replicates, "n": res.n_actors, "months": months, "seconds": dt,
+            "actor_months_per_s": am / dt, "runs_per_s": replicates / dt}
+
+
+def plot(points: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = np.array([p["n"] for p in points])
+    per_month = np.array([p["seconds_per_month"] for p in points])
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.loglog(n, per_month, "o-", color="#08519c", label="fast engine, seconds per month")
+    ax.loglog(n, n / 1e7, "--", color="#999999", label="target: 10 million actor-months/s")
+    ax.set_xlabel("actors (N)")
+    ax.set_ylabel("seconds per simulated month")
+    ax.set_title("Time against population size", fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a small, fast version")
+    ap.add_argument("--out", type=Path, default=HERE)
+    args = ap.parse_args()
+    q = args.quick
+    sizes = [1_000, 10_000, 100_000] if q else [1_000, 10_000, 100_000, 1_000_000]
+    results: dict = {"date": date.today().isoformat(), "machine": {
+        "python": platform.python_version(), "processor": platform.processor() or
+        platform.machine(), "cpus": __import__("os").cpu_count()}, "quick": q}
+
+    print("1/5 scaling ...", flush=True)
+    scaling = [monthly_rate(n, 6 if q else (12 if n >= 1_000_000 else 24)) for n in sizes]
+    results["scaling"] = scaling
+
+    print("2/5 fast against Mesa at 10,000 actors ...", flush=True)
+    n_ref = 2_000 if q else 10_000
+    fast = monthly_rate(n_ref, 4)
+    mesa = monthly_rate(n_ref, 3 if q else 4, engine="mesa")
+    results["mesa"] = {"n": n_ref, "fast": fast, "mesa": mesa,
+                       "ratio": fast["actor_months_per_s"] / mesa["actor_months_per_s"]}
+
+    print("3/5 peak memory ...", flush=True)
+    results["memory"] = memory(100_000 if q else 1_000_000, 3 if q else 12)
+
+    print("4/5 replicate-batched ensemble ...", flush=True)
+    results["ensemble"] = ensemble(20 if q else 1_000, 24 if q else 240)
+
+    print("5/5 experiments: batched, one at a time, Dask ...", flush=True)
+    try:
+        sys.path.insert(0, str(HERE))
+        import ensemble as experiments_bench
+
+        results["experiments"] = experiments_bench.main(quick=q)
+    except ImportError as err:
+        results["experiments"] = {"skipped": str(err)}
+
+    plot(scaling, args.out / "scaling.png")
+    (args.out / ("results-quick.json" if q else "results.json")).write_text(
+        json.dumps(results, indent=2))
+    report(results)
+
+
+def report(r: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"commonfuture benchmarks, {r['date']}" + (" (quick)" if r["quick"] else ""))
+    for c in ("measure", "value", "target", "met"):
+        t.add_column(c)
+    big = r["scaling"][-1]
+    for p in r["scaling"]:
+        t.add_row(f"fast engine, N = {p['n']:,} (set-up {p['setup_s']:.1f} s)",
+                  f"{p['actor_months_per_s'] / 1e6:.2f} M actor-months/s", "", "")
+    ok = big["n"] >= 1_000_000 and big["actor_months_per_s"] >= 1e7
+    t.add_row("  at 1,000,000 actors", f"{big['actor_months_per_s'] / 1e6:.2f} M/s", ">= 10 M/s",
+              "yes" if ok else "no")
+    m = r["mesa"]
+    t.add_row(f"fast / Mesa at {m['n']:,} actors", f"{m['ratio']:.0f}x", ">= 200x",
+              "yes" if m["ratio"] >= 200 else "no")
+    e = r["ensemble"]
+    t.add_row(f"ensemble {e['replicates']} x {e['n']:,} actors x {e['months']} months",
+              f"{e['actor_months_per_s'] / 1e6:.2f} M/s ({e['runs_per_s']:.2f} runs/s)",
+              ">= 10 M/s", "yes" if e["actor_months_per_s"] >= 1e7 else "no")
+    mem = r["memory"]
+    t.add_row(f"peak memory at {mem['n']:,} actors, {mem['ties']:,} ties",
+              f"{mem['beyond_baseline_bytes'] / 1e6:.0f} MB = {mem['ratio_to_budget']:.2f} x budget"
+              f" ({mem['bytes_per_actor_after_ties']:.0f} B/actor after 16 B/tie)",
+              "<= 300 B/actor + 16 B/tie", "yes" if mem["ratio_to_budget"] <= 1 else "no")
+    ex = r.get("experiments", {})
+    for key, val in ex.items():
+        if isinstance(val, dict) and "runs_per_s" in val:
+            t.add_row(f"experiments: {key}", f"{val['runs_per_s']:.1f} runs/s", "", "")
+    Console().print(t)
+
+
+if __name__ == "__main__":
+    main()
