@@ -19,7 +19,7 @@ from commonfuture.simulation import replicate_rng
 from commonfuture.value import ELEMENTS, LEVELS
 
 unit = st.floats(0.0, 1.0)
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -147,12 +147,9 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
         # actors are conserved across outside / committed / seceded ...
         counts = [(state.status == s).sum(axis=1) for s in (OUTSIDE, COMMITTED, SECEDED)]
         assert (sum(counts) == n).all()
-        # ... and only move forward: outside -> committed -> seceded, never back
-        moved = state.status != status
-        forward = ((status == OUTSIDE) & (state.status == COMMITTED)) | (
-            (status == COMMITTED) & (state.status == SECEDED)
-        )
-        assert not (moved & ~forward).any(), "an actor moved backwards"
+        # ... and only move forward: outside -> committed -> seceded (both in one month when
+        # an actor joins below its floor), never back
+        assert (state.status >= status).all(), "an actor moved backwards"
         # the monthly flows add up to the stocks
         assert (out["members"] == counts[1]).all() and (out["seceded"] == counts[2]).all()
         assert (out["members"] == members + out["joins"] - out["secessions"]).all(), (

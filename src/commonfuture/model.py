@@ -104,6 +104,9 @@ def snapshot(state: State, wider: np.ndarray) -> Snapshot:
 def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> dict:
     """Advance every replicate by one month; return this month's measures, (R,) each."""
     sc, offer = ctx.scenario, ctx.offer
+    # key leaders withdrawn by a scheduled event secede too: count them among secessions
+    withdrawing = any(ev.month == month and ev.kind == "leader_withdraws" for ev in sc.events)
+    before = (state.status == COMMITTED) if withdrawing else None
     disrupted = coupling(state, sc, month)
     joins = commitment_link(
         state, sc, ctx.open_last, offer.bits, draws.u_join, draws.u_reach, ctx.wider
@@ -114,6 +117,8 @@ def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> d
     )
     evaluated = small_wins(state, sc, month, created.holders_paid)
     seceded = secession(state)
+    if before is not None:
+        seceded |= before & (state.status == SECEDED)
     state.stage, state.pending, regressed = advance(
         state.stage, state.pending, snapshot(state, ctx.wider), sc.stages
     )
