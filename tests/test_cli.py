@@ -238,6 +238,13 @@ BAD_FILES = {
         GOOD.replace("openness = 0.6", "openness = -1").replace("months = 120", "months = 'x'"),
         ["months: Input should be a valid integer", "network.openness: Input should be greater"],
     ),
+    "too many propositions": (
+        GOOD
+        + "".join(
+            f"\n[[propositions]]\nname = 'p{k}'\nvalue = [0.1, 0, 0, 0, 0]\n" for k in range(15)
+        ),
+        ["propositions: List should have at most 16 items after validation, not 17"],
+    ),
     "inconsistent": (
         GOOD.replace("key_leaders = { public = 1, third = 1 }", "key_leaders = { public = 9 }"),
         ["leadership.key_leaders.public = 9 exceeds population.counts.public = 6"],
