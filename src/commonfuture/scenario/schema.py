@@ -459,7 +459,9 @@ class Scenario(_Strict):
     )
     investment: Investment = Field(default_factory=Investment, description="The investment stream.")
     propositions: list[Proposition] = Field(
-        min_length=1, description="The value propositions the network can offer."
+        min_length=1,
+        max_length=16,  # propositions.MAX_PROPOSITIONS: once-use is a uint16 bitmask
+        description="The value propositions the network can offer.",
     )
     target: Target = Field(default_factory=Target, description="The long-term target.")
     stages: Stages = Field(default_factory=Stages, description="Stage classification.")
