@@ -190,11 +190,6 @@ def test_params_json():
     assert all(r["description"] for r in rows.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="params takes units only from a description's final parenthesis; about 25 numeric "
-    "parameters (network.openness, population.use_rate, dynamics.outreach, ...) show none",
-)
 def test_params_gives_units_for_every_numeric_parameter():
     rows = parameter_table(cf.load_scenario(GENERIC))
     numeric = [r for r in rows if type(r.value) in (int, float)]

@@ -32,7 +32,7 @@ class SectorCounts(_Strict):
     private: int = Field(0, ge=0, description="Private-sector organisations (actors).")
     third: int = Field(0, ge=0, description="Third-sector and community organisations (actors).")
     citizens: int = Field(
-        0, ge=0, description="Individual residents (actors): the wider community."
+        0, ge=0, description="Individual residents, the wider community (actors)."
     )
 
     def as_tuple(self) -> tuple[int, int, int, int]:
@@ -81,13 +81,13 @@ class Population(_Strict):
         8.0,
         gt=0.0,
         description="Dirichlet concentration of individual value profiles around their "
-        "sector mean (dimensionless): low = diverse actors, high = alike.",
+        "sector mean: low = diverse actors, high = alike (dimensionless).",
     )
     expectation_mean: float = Field(
         0.12,
         ge=0.0,
-        description="Mean prior expectation: realised private value per month (value units) "
-        "an actor judges its outcomes against.",
+        description="Mean prior expectation: the realised private value per month an actor judges "
+        "its outcomes against (value units per month).",
     )
     expectation_sd: float = Field(
         0.04, ge=0.0, description="Standard deviation of prior expectations (value units)."
@@ -100,7 +100,7 @@ class Population(_Strict):
         "neighbours (plus value terms) a resident needs before it commits (dimensionless).",
     )
     threshold_sd: float = Field(
-        0.1, ge=0.0, description="Standard deviation of residents' joining thresholds."
+        0.1, ge=0.0, description="Standard deviation of residents' joining thresholds (dimensionless)."
     )
     org_threshold_mean: float = Field(
         0.25,
@@ -109,7 +109,7 @@ class Population(_Strict):
         description="Mean joining threshold of organisations (dimensionless).",
     )
     org_threshold_sd: float = Field(
-        0.1, ge=0.0, description="Standard deviation of organisations' joining thresholds."
+        0.1, ge=0.0, description="Standard deviation of organisations' joining thresholds (dimensionless)."
     )
     floor_low: Unit = Field(
         0.2, description="Lowest commitment floor: below its floor a member secedes (0..1)."
@@ -126,7 +126,7 @@ class Population(_Strict):
     )
     use_rate: Unit = Field(
         0.6,
-        description="Probability per month that a member uses a proposition that fits it.",
+        description="Chance that a member uses a proposition that fits it (probability per month).",
     )
     org_resources: float = Field(
         2000.0, ge=0.0, description="Mean monthly resources of an organisation (GBP)."
@@ -150,11 +150,11 @@ class Population(_Strict):
 class Network(_Strict):
     openness: Unit = Field(
         0.5,
-        description="How far recruitment crosses sector and network boundaries (0..1): the "
-        "weight of cross-sector ties and the reach of stage-3 outreach.",
+        description="How far recruitment crosses sector and network boundaries: the "
+        "weight of cross-sector ties and the reach of stage-3 outreach (0..1).",
     )
     org_degree: float = Field(
-        6.0, ge=0.0, description="Mean number of ties of an organisation to other organisations."
+        6.0, ge=0.0, description="Mean number of ties of an organisation to other organisations (ties)."
     )
     org_cross_sector: Unit = Field(
         0.4, description="Share of organisational ties that cross sectors (0..1)."
@@ -167,7 +167,7 @@ class Network(_Strict):
         description="Generator of residents' ties: Watts-Strogatz small world or Erdos-Renyi.",
     )
     citizen_degree: float = Field(
-        6.0, ge=0.0, description="Mean number of ties of a resident to other residents."
+        6.0, ge=0.0, description="Mean number of ties of a resident to other residents (ties)."
     )
     citizen_rewire: Unit = Field(
         0.1, description="Small-world rewiring probability of residents' ties (0..1)."
@@ -186,10 +186,10 @@ class Network(_Strict):
 
 
 class KeyLeaders(_Strict):
-    public: int = Field(1, ge=0, description="Key leaders drawn from public organisations.")
-    private: int = Field(0, ge=0, description="Key leaders drawn from private organisations.")
-    third: int = Field(1, ge=0, description="Key leaders drawn from third-sector organisations.")
-    citizens: int = Field(0, ge=0, description="Key leaders who are individual residents.")
+    public: int = Field(1, ge=0, description="Key leaders drawn from public organisations (actors).")
+    private: int = Field(0, ge=0, description="Key leaders drawn from private organisations (actors).")
+    third: int = Field(1, ge=0, description="Key leaders drawn from third-sector organisations (actors).")
+    citizens: int = Field(0, ge=0, description="Key leaders who are individual residents (actors).")
 
     def as_tuple(self) -> tuple[int, int, int, int]:
         return (self.public, self.private, self.third, self.citizens)
@@ -205,8 +205,8 @@ class Leadership(_Strict):
     arbitration: Unit = Field(
         0.6,
         description="How well leaders arbitrate and negotiate across differing value "
-        "positions (0..1). Low settings let costs fall out of proportion, public goals "
-        "provoke backlash and some actors exploit others.",
+        "positions. Low settings let costs fall out of proportion, public goals "
+        "provoke backlash and some actors exploit others (0..1).",
     )
     small_win_cadence_months: int = Field(
         6,
@@ -216,8 +216,8 @@ class Leadership(_Strict):
     )
     visibility: Unit = Field(
         0.5,
-        description="How visible small wins and losses are to neighbours (0..1): the "
-        "momentum they lend or take away.",
+        description="How visible small wins and losses are to neighbours: the "
+        "momentum they lend or take away (0..1).",
     )
     key_leaders: KeyLeaders = Field(
         default_factory=KeyLeaders, description="Key leaders per sector."
@@ -270,7 +270,7 @@ class Holding(_Strict):
         description="Value each return brings to a holder, per element (value units)."
     )
     until_month: int | None = Field(
-        None, ge=0, description="Last month returns are paid (month); none = horizon."
+        None, ge=0, description="Last month returns are paid; none = the horizon (month)."
     )
 
 
@@ -300,7 +300,7 @@ class Proposition(_Strict):
     )
     start_month: int = Field(0, ge=0, description="First month it is available (month).")
     end_month: int | None = Field(
-        None, ge=0, description="Month it stops being available (month); none = horizon."
+        None, ge=0, description="Month it stops being available; none = the horizon (month)."
     )
     once: bool = Field(
         False, description="Each actor uses it at most once (a purchase, a one-off course)."
@@ -308,8 +308,8 @@ class Proposition(_Strict):
     target_yield: float = Field(
         0.0,
         ge=0.0,
-        description="Progress towards the long-term target per use (target units); for a "
-        "holding, per holder per month.",
+        description="Progress towards the long-term target per use; for a holding, per "
+        "holder per month (target units).",
     )
     holding: Holding | None = Field(
         None, description="Periodic returns to those who used it (e.g. an annual dividend)."
@@ -338,7 +338,7 @@ class Stages(_Strict):
         description="Members beyond the key leaders needed for stage 2 (actors; scaled).",
     )
     integration_sectors: int = Field(
-        3, ge=1, le=4, description="Sectors represented among members for stage 2."
+        3, ge=1, le=4, description="Sectors represented among members for stage 2 (sectors)."
     )
     linking_share: Unit = Field(
         0.05,
@@ -346,7 +346,7 @@ class Stages(_Strict):
         "committed for stage 3 (0..1).",
     )
     sustain_months: int = Field(
-        3, ge=1, description="Months a stage's condition must hold before it is entered."
+        3, ge=1, description="Months a stage's condition must hold before it is entered (months)."
     )
     hysteresis: Unit = Field(
         0.7,
@@ -362,7 +362,7 @@ class Dynamics(_Strict):
         1.0,
         ge=0.0,
         description="Weight of expected private value against expectation in the "
-        "commitment link (dimensionless); 0 switches the value terms off.",
+        "commitment link; 0 switches the value terms off (dimensionless).",
     )
     noise: float = Field(
         0.05, ge=0.0, description="Standard deviation of realised value noise (value units)."
@@ -386,15 +386,15 @@ class Dynamics(_Strict):
         description="Monthly erosion of a member's commitment, times (1 - trust) (per month).",
     )
     momentum_decay: Unit = Field(
-        0.5, description="Share of a visible win or loss signal left after a month."
+        0.5, description="Share of a visible win or loss signal left after a month (0..1)."
     )
     disruption_shock: Unit = Field(
-        0.3, description="Share of trust members lose when the coupling breaks."
+        0.3, description="Share of trust members lose when the coupling breaks (0..1)."
     )
     outreach: Unit = Field(
         0.05,
-        description="In stage 3, monthly chance (times openness) that an outside actor with "
-        "no committed neighbour hears of the collaboration.",
+        description="In stage 3, the chance (times openness) that an outside actor with "
+        "no committed neighbour hears of the collaboration (probability per month).",
     )
 
 
