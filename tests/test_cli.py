@@ -183,7 +183,8 @@ def test_params_json():
     assert list(rows) == [p.path for p in expected]
     assert rows["network.openness"]["value"] == 0.6
     assert (rows["network.openness"]["lower"], rows["network.openness"]["upper"]) == (0.0, 1.0)
-    assert rows["network.citizen_rewire"]["units"] == "0..1"
+    assert rows["network.openness"]["units"] == "0..1"
+    assert rows["population.use_rate"]["units"] == "probability per month"
     assert rows["propositions[0].unit_cost"]["value"] == 300.0
     assert rows["propositions[0].unit_cost"]["units"] == "GBP"
     assert rows["propositions[1].capacity"]["value"] == 200
