@@ -358,3 +358,25 @@ def test_console_script_end_to_end(tmp_path):
         f"error: {GENERIC}: --set: network.openness: Input should be less than or equal to 1"
     ]
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    "option,value", [("--replicates", "0"), ("--seed", "-1"), ("--scale", "abc")]
+)
+def test_bad_option_values_exit_2_naming_the_option(tmp_path, option, value):
+    r = invoke("run", GENERIC, "--out", tmp_path / "o", option, value)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert option in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_writes_value_chains_on_request(tmp_path):
+    r = invoke("run", GENERIC, "-r", 2, "--out", tmp_path, "--set", "months=12", "--chains")
+    assert r.exit_code == 0, r.output
+    chains = pd.read_parquet(tmp_path / "chains.parquet")
+    assert {"replicate", "actor", "month", "event", "proposition", "value", "outcome"} <= set(
+        chains.columns
+    )
+    monthly = pd.read_parquet(tmp_path / "monthly.parquet")
+    assert monthly["joins"].sum() > 0
+    assert (chains["event"] == "commit").sum() == monthly["joins"].sum()
