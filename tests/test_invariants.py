@@ -56,7 +56,7 @@ def scenarios(draw) -> Scenario:
     events = []
     for _ in range(draw(st.integers(0, 2))):
         kind = draw(st.sampled_from(["leader_withdraws", "milestone"]))
-        ev = {"month": draw(st.integers(0, months)), "kind": kind}
+        ev = {"month": draw(st.integers(1, months)), "kind": kind}
         if kind == "leader_withdraws":
             ev["sector"] = draw(st.sampled_from(SECTORS))
         events.append(ev)

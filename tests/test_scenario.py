@@ -307,3 +307,11 @@ def test_simulate_scale_and_bad_arguments(generic_short):
         cf.simulate(generic_short, engine="warp")
     with pytest.raises(ScenarioError):
         cf.simulate(generic_short, overrides={"leadership.alignment": 3})
+
+
+@pytest.mark.parametrize("kind", ["milestone", "leader_withdraws"])
+def test_an_event_at_month_zero_is_rejected_not_silently_ignored(kind):
+    # months run 1..horizon, so an event at month 0 would never happen
+    event = {"month": 0, "kind": kind, "sector": "third"}
+    got = problems_of(merge(TINY, {"events": [event]}))
+    assert got == ["events[0].month: Input should be greater than or equal to 1"]
