@@ -428,7 +428,7 @@ class Destruction(_Strict):
 
 
 class Event(_Strict):
-    month: int = Field(ge=0, description="Month the event happens (month).")
+    month: int = Field(ge=1, description="Month the event happens (month).")
     kind: Literal["leader_withdraws", "milestone"] = Field(
         description="leader_withdraws: key leaders of a sector secede (a pilot's funding "
         "ends, a champion leaves); milestone: an extra small-win moment (first panels "
