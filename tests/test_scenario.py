@@ -315,3 +315,20 @@ def test_an_event_at_month_zero_is_rejected_not_silently_ignored(kind):
     event = {"month": 0, "kind": kind, "sector": "third"}
     got = problems_of(merge(TINY, {"events": [event]}))
     assert got == ["events[0].month: Input should be greater than or equal to 1"]
+
+
+# --------------------------------------------------------------------------- the model description
+
+
+def test_the_model_description_documents_every_output_and_every_named_assumption():
+    root = GENERIC.parents[1]
+    odd = (root / "docs" / "ODD.md").read_text()
+    for name in NAMES:
+        assert f"`{name}`" in odd, name
+    assumptions = odd.split("## 8. Assumptions")[1].split("## 9.")[0]
+    named = set()
+    for path in (root / "src" / "commonfuture").rglob("*.py"):
+        named |= set(re.findall(r"\bA-[a-z]+(?:-[a-z]+)*", path.read_text()))
+    assert named, "the code names no assumption"
+    for a in sorted(named):
+        assert f"| {a} |" in assumptions, a
