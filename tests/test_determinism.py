@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import commonfuture as cf
 from commonfuture.population import build_state
 from commonfuture.propositions import Offer
 from commonfuture.runs import save_run
 from commonfuture.simulation import replicate_rng
+from test_invariants import scenarios
 
 
 def rows(result: cf.SimulationResult, k: int) -> pd.DataFrame:
@@ -110,3 +113,13 @@ def test_overrides_as_mapping_or_strings_are_the_same_run(generic_short):
     assert a.scenario.leadership.alignment == 0.3 and a.monthly["month"].max() == 12
     full = cf.simulate(generic_short, seed=2).monthly
     assert not a.monthly.equals(full[full["month"] <= 12])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sc=scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_any_scenario_replicate_is_independent_of_its_companions(sc, seed):
+    three = cf.simulate(sc, seed=seed, replicates=3, batch_size=3)
+    alone = cf.simulate(sc, seed=seed, replicates=[1])
+    one_by_one = cf.simulate(sc, seed=seed, replicates=3, batch_size=1)
+    pd.testing.assert_frame_equal(rows(alone, 1), rows(three, 1), check_exact=True)
+    pd.testing.assert_frame_equal(one_by_one.monthly, three.monthly, check_exact=True)
