@@ -1,0 +1,125 @@
+"""Experiment throughput: a 1,000-replicate ensemble, batched against one at a time,
+in this process, on local processes and on a 2-worker local Dask cluster.
+
+Every variant runs the same experiment (one parameter point of the generic
+scenario at twice its size, 60 months) through the experiment runner into a
+fresh DuckDB store, and reports runs per second; the stores are checked to hold
+identical results.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+import pandas as pd  # noqa: E402
+
+import commonfuture.experiments.runner as runner  # noqa: E402
+from commonfuture.experiments.design import load_experiment  # noqa: E402
+from commonfuture.experiments.store import Store  # noqa: E402
+
+EXP = """
+name = "ensemble-benchmark"
+scenario = "{scenario}"
+design = "grid"
+replicates = {replicates}
+seed = 11
+scale = 2.0
+outputs = ["members_end", "value_created"]
+overrides = {{ months = 60 }}
+
+[[factors]]
+path = "leadership.alignment"
+values = [0.7]
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _dask_cluster(workdir: Path):
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
+                               "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)]
+    time.sleep(2)
+    for _ in range(2):
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
+                                       address, "--nthreads", "1", "--no-dashboard"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      cwd=workdir))
+    return address, procs
+
+
+def _time(exp, directory: Path, **kw) -> dict:
+    t0 = time.perf_counter()
+    with Store(directory) as store:
+        counts = runner.run_experiment(exp, store, **kw)
+    dt = time.perf_counter() - t0
+    return {"runs": counts["done"], "seconds": dt, "runs_per_s": counts["done"] / dt}
+
+
+def _runs(directory: Path) -> pd.DataFrame:
+    with Store(directory, read_only=True) as s:
+        return s.runs().drop(columns=["finished_at", "seconds"])
+
+
+def main(quick: bool = False) -> dict:
+    replicates = 40 if quick else 1000
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        spec = tmp / "exp.toml"
+        scenario = (HERE.parent / "scenarios" / "generic.toml").as_posix()
+        spec.write_text(EXP.format(scenario=scenario, replicates=replicates))
+        exp = load_experiment(spec)
+        out = {"replicates": replicates, "actors": 2 * 630, "months": 60}
+        out["batched, in process"] = _time(exp, tmp / "batched", backend="inline")
+        saved = runner.TASK_ACTOR_MONTHS
+        runner.TASK_ACTOR_MONTHS = 1  # one replicate per task
+        try:
+            out["one at a time, in process"] = _time(exp, tmp / "single", backend="inline")
+        finally:
+            runner.TASK_ACTOR_MONTHS = saved
+        # two processes need at least two tasks: batches of a quarter of the ensemble
+        runner.TASK_ACTOR_MONTHS = max(1, replicates // 4) * 2 * 630 * 60
+        try:
+            out["batched, 2 local processes"] = _time(exp, tmp / "local", backend="local",
+                                                      workers=2)
+            address, procs = _dask_cluster(tmp)
+            try:
+                client = runner.connect(address, timeout=30)
+                client.wait_for_workers(2, timeout=60)
+                out["batched, 2-worker Dask cluster"] = _time(exp, tmp / "dask", backend="dask",
+                                                              client=client)
+                client.close()
+            finally:
+                for p in procs:
+                    p.terminate()
+                for p in procs:
+                    p.wait(timeout=30)
+        finally:
+            runner.TASK_ACTOR_MONTHS = saved
+        ref = _runs(tmp / "batched")
+        out["identical results"] = all(
+            _runs(tmp / d).equals(ref) for d in ("single", "local", "dask"))
+        out["speed-up batched / one at a time"] = (
+            out["batched, in process"]["runs_per_s"]
+            / out["one at a time, in process"]["runs_per_s"])
+    return out
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(main(quick="--quick" in sys.argv), indent=2))
