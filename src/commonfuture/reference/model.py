@@ -34,8 +34,9 @@ class Actor(mesa.Agent):
         self.sector = sector
         self.role = role
         means = np.array(getattr(pop.profiles, SECTORS[sector]), float)
-        self.profile = rng.dirichlet(np.maximum(means / means.sum() * pop.profile_concentration,
-                                                1e-3))
+        self.profile = rng.dirichlet(
+            np.maximum(means / means.sum() * pop.profile_concentration, 1e-3)
+        )
         self.expectation = max(rng.normal(pop.expectation_mean, pop.expectation_sd), 0.0)
         if sector == CITIZENS:
             self.threshold = max(rng.normal(pop.threshold_mean, pop.threshold_sd), 0.0)
@@ -82,8 +83,13 @@ class Actor(mesa.Agent):
 
     def available(self, open_props: list[bool]) -> list[int]:
         offer = self.model.offer
-        return [j for j in range(offer.n) if open_props[j] and offer.eligible[self.sector, j]
-                and not (offer.once[j] and j in self.used)]
+        return [
+            j
+            for j in range(offer.n)
+            if open_props[j]
+            and offer.eligible[self.sector, j]
+            and not (offer.once[j] and j in self.used)
+        ]
 
     # ----------------------------------------------------------------- micro: commitment link
 
@@ -182,16 +188,21 @@ class CollaborationModel(mesa.Model):
         self.actors: list[Actor] = []
         for s, count in enumerate(counts):
             for k in range(count):
-                role = KEY_LEADER if k < leaders[s] else (
-                    EXTERNAL_USER if s == CITIZENS else NETWORK_ACTOR)
+                role = (
+                    KEY_LEADER
+                    if k < leaders[s]
+                    else (EXTERNAL_USER if s == CITIZENS else NETWORK_ACTOR)
+                )
                 self.actors.append(Actor(self, s, role))
         self.leaders = [a for a in self.actors if a.role == KEY_LEADER]
         wider = [a for a in self.actors if a.sector == CITIZENS]
         self.wider = wider or [a for a in self.actors if a.role != KEY_LEADER]
         self.n_ties = self._build_network()
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: (lambda m, name=name: m.current[name])
-                             for name in _measure_names(self.offer)})
+            model_reporters={
+                name: (lambda m, name=name: m.current[name]) for name in _measure_names(self.offer)
+            }
+        )
 
     # ----------------------------------------------------------------- the network
 
@@ -219,18 +230,21 @@ class CollaborationModel(mesa.Model):
         k = int(round(net.citizen_degree))
         if n_cit > 2 and net.citizen_degree > 0:
             if net.citizen_layer == "small_world":
-                layer = nx.watts_strogatz_graph(n_cit, max(2, min(k, n_cit - 1)),
-                                                net.citizen_rewire, seed=seed + 1)
+                layer = nx.watts_strogatz_graph(
+                    n_cit, max(2, min(k, n_cit - 1)), net.citizen_rewire, seed=seed + 1
+                )
             else:
-                layer = nx.fast_gnp_random_graph(n_cit, net.citizen_degree / (n_cit - 1),
-                                                  seed=seed + 1)
+                layer = nx.fast_gnp_random_graph(
+                    n_cit, net.citizen_degree / (n_cit - 1), seed=seed + 1
+                )
             for u, v in layer.edges():
                 graph.add_edge(cits[u], cits[v], weight=net.citizen_tie_strength)
         if orgs and cits and net.citizen_org_ties > 0:
             for a in cits:
                 for _ in range(self.rng.poisson(net.citizen_org_ties)):
-                    graph.add_edge(a, orgs[int(self.rng.integers(n_org))],
-                                   weight=net.citizen_org_tie_strength)
+                    graph.add_edge(
+                        a, orgs[int(self.rng.integers(n_org))], weight=net.citizen_org_tie_strength
+                    )
         for u, v, data in graph.edges(data=True):
             w = data["weight"] * (net.openness if u.sector != v.sector else 1.0)
             u.neighbours.append((v, w))
@@ -254,10 +268,16 @@ class CollaborationModel(mesa.Model):
             if ev.month == self.month and ev.kind == "leader_withdraws":
                 for a in self.leaders:
                     if SECTORS[a.sector] == ev.sector:
+                        if a.member:
+                            self.withdrawn += 1  # counted among this month's secessions
                         a.status, a.commitment, a.signal = SECEDED, 0.0, -1.0
         ok = [a for a in self.leaders if a.member and a.commitment >= lead.coupling_threshold]
-        sims = [float(a.profile @ b.profile / (np.linalg.norm(a.profile) * np.linalg.norm(b.profile)))
-                for a in ok for b in ok if a is not b]
+        sims = [
+            float(a.profile @ b.profile / (np.linalg.norm(a.profile) * np.linalg.norm(b.profile)))
+            for a in ok
+            for b in ok
+            if a is not b
+        ]
         cos = sum(sims) / len(sims) if sims else 0.0
         align = cos + lead.arbitration * (1 - cos)
         now = len({a.sector for a in ok}) >= 2 and align >= lead.coupling_alignment
@@ -280,8 +300,12 @@ class CollaborationModel(mesa.Model):
             if inv.volatility > 0:
                 budget *= math.exp(inv.volatility * z - 0.5 * inv.volatility**2)
         pool = budget + inv.member_contribution * sum(a.resources for a in self.members())
-        is_open = [self.coupled and self.stage >= offer.min_stage[j]
-                   and offer.start[j] <= month < offer.end[j] for j in range(offer.n)]
+        is_open = [
+            self.coupled
+            and self.stage >= offer.min_stage[j]
+            and offer.start[j] <= month < offer.end[j]
+            for j in range(offer.n)
+        ]
         funded = [is_open[j] and offer.unit_cost[j] > 0 for j in range(offer.n)]
         allot = pool / sum(funded) if any(funded) else 0.0
         capacity = []
@@ -295,8 +319,12 @@ class CollaborationModel(mesa.Model):
     # ----------------------------------------------------------------- 4 creation link
 
     def create_value(self, is_open, capacity):
-        sc, offer, lead, dest = self.scenario, self.offer, self.scenario.leadership, \
-            self.scenario.destruction
+        sc, offer, lead, dest = (
+            self.scenario,
+            self.offer,
+            self.scenario.leadership,
+            self.scenario.destruction,
+        )
         members = self.members()
         choices: dict[int, list[Actor]] = {}
         for a in members:
@@ -336,7 +364,7 @@ class CollaborationModel(mesa.Model):
         taken = sum(r[4] for r in rows)
         n_expl = sum(1 for r in rows if r[0].exploiter)
         realised_total, destroyed = 0.0, 0.0
-        for a, j, vec, value, _ in rows:
+        for a, j, _vec, value, _ in rows:
             if a.exploiter:
                 value += taken / n_expl
             value += sc.dynamics.noise * self.rng.standard_normal()
@@ -350,7 +378,12 @@ class CollaborationModel(mesa.Model):
         for j in range(offer.n):
             every = offer.holding_every[j]
             since = self.month - offer.start[j]
-            if every > 0 and since > 0 and since % every == 0 and self.month < offer.holding_until[j]:
+            if (
+                every > 0
+                and since > 0
+                and since % every == 0
+                and self.month < offer.holding_until[j]
+            ):
                 for a in members:
                     if j in a.used:
                         hvec = a.profile * offer.holding_value[j]
@@ -359,8 +392,9 @@ class CollaborationModel(mesa.Model):
                         paid.add(a)
         spent = sum(uses[j] * offer.unit_cost[j] for j in range(offer.n))
         self.capital += sum(uses[j] * offer.price[j] for j in range(offer.n))
-        progress = sum(uses[j] * offer.target_yield[j] for j in range(offer.n)
-                       if offer.holding_every[j] == 0)
+        progress = sum(
+            uses[j] * offer.target_yield[j] for j in range(offer.n) if offer.holding_every[j] == 0
+        )
         for j in range(offer.n):
             if offer.holding_every[j] > 0 and offer.start[j] < self.month:
                 progress += sum(j in a.used for a in self.actors) * offer.target_yield[j]
@@ -378,7 +412,8 @@ class CollaborationModel(mesa.Model):
         d = sc.dynamics
         cadence = sc.leadership.small_win_cadence_months
         moment = (self.month > 0 and self.month % cadence == 0) or any(
-            e.kind == "milestone" and e.month == self.month for e in sc.events)
+            e.kind == "milestone" and e.month == self.month for e in sc.events
+        )
         decay = 0.0 if self.mutation == "no_erosion" else d.commitment_decay
         wins = shortfalls = 0
         for a in self.actors:
@@ -408,7 +443,8 @@ class CollaborationModel(mesa.Model):
             if not self.coupled:
                 return 0
             integrated = others >= rules.integration_members * f and sectors >= (
-                rules.integration_sectors if f == 1.0 else 1)
+                rules.integration_sectors if f == 1.0 else 1
+            )
             if not integrated:
                 return 1
             return 3 if share >= rules.linking_share * f else 2
@@ -429,32 +465,71 @@ class CollaborationModel(mesa.Model):
 
     def step(self) -> None:
         self.month += 1
+        self.withdrawn = 0
         disrupted = self.couple()
         joining = [a for a in self.actors if a.weigh_joining()]
         for a in joining:
             a.commit()
         is_open, capacity, budget, pool = self.offer_propositions()
         uses, created_e, losses, realised, destroyed, spent, paid = self.create_value(
-            is_open, capacity)
+            is_open, capacity
+        )
         wins, shortfalls = self.small_wins(paid)
         seceding = [a for a in self.actors if a.maybe_secede()]
         regressed = self.classify()
         self.open_last = is_open
-        self.current = self._measures(disrupted, regressed, len(joining), len(seceding), wins,
-                                      shortfalls, uses, created_e, losses, realised, destroyed,
-                                      budget, pool, spent)
+        secessions = len(seceding) + self.withdrawn
+        self.current = self._measures(
+            disrupted,
+            regressed,
+            len(joining),
+            secessions,
+            wins,
+            shortfalls,
+            uses,
+            created_e,
+            losses,
+            realised,
+            destroyed,
+            budget,
+            pool,
+            spent,
+        )
         self.datacollector.collect(self)
 
-    def _measures(self, disrupted, regressed, joins, secessions, wins, shortfalls, uses,
-                  created_e, losses, realised, destroyed, budget, pool, spent) -> dict:
+    def _measures(
+        self,
+        disrupted,
+        regressed,
+        joins,
+        secessions,
+        wins,
+        shortfalls,
+        uses,
+        created_e,
+        losses,
+        realised,
+        destroyed,
+        budget,
+        pool,
+        spent,
+    ) -> dict:
         members = self.members()
         n = len(members)
-        out = {"stage": self.stage, "coupled": int(self.coupled), "regressions": int(regressed),
-               "disruptions": int(disrupted), "members": n}
+        out = {
+            "stage": self.stage,
+            "coupled": int(self.coupled),
+            "regressions": int(regressed),
+            "disruptions": int(disrupted),
+            "members": n,
+        }
         for s, name in enumerate(SECTORS):
             out[f"members_{name}"] = sum(1 for a in members if a.sector == s)
-        for role, name in ((KEY_LEADER, "key_leaders"), (NETWORK_ACTOR, "network_actors"),
-                           (EXTERNAL_USER, "external_users")):
+        for role, name in (
+            (KEY_LEADER, "key_leaders"),
+            (NETWORK_ACTOR, "network_actors"),
+            (EXTERNAL_USER, "external_users"),
+        ):
             out[f"members_{name}"] = sum(1 for a in members if a.role == role)
         out["seceded"] = sum(1 for a in self.actors if a.status == SECEDED)
         out["joins"], out["secessions"] = joins, secessions
@@ -463,8 +538,7 @@ class CollaborationModel(mesa.Model):
         out["small_wins"], out["shortfalls"] = wins, shortfalls
         out["uses"] = sum(uses)
         out["value_created"] = float(created_e.sum())
-        for e, name in enumerate(("satisfaction", "outcomes", "experience", "capacity",
-                                  "public")):
+        for e, name in enumerate(("satisfaction", "outcomes", "experience", "capacity", "public")):
             out[f"value_{name}"] = float(created_e[e])
         out["value_individual"] = float(created_e[:3].sum())
         out["value_service"] = float(created_e[3])

@@ -100,7 +100,9 @@ class Population(_Strict):
         "neighbours (plus value terms) a resident needs before it commits (dimensionless).",
     )
     threshold_sd: float = Field(
-        0.1, ge=0.0, description="Standard deviation of residents' joining thresholds (dimensionless)."
+        0.1,
+        ge=0.0,
+        description="Standard deviation of residents' joining thresholds (dimensionless).",
     )
     org_threshold_mean: float = Field(
         0.25,
@@ -109,7 +111,9 @@ class Population(_Strict):
         description="Mean joining threshold of organisations (dimensionless).",
     )
     org_threshold_sd: float = Field(
-        0.1, ge=0.0, description="Standard deviation of organisations' joining thresholds (dimensionless)."
+        0.1,
+        ge=0.0,
+        description="Standard deviation of organisations' joining thresholds (dimensionless).",
     )
     floor_low: Unit = Field(
         0.2, description="Lowest commitment floor: below its floor a member secedes (0..1)."
@@ -154,7 +158,9 @@ class Network(_Strict):
         "weight of cross-sector ties and the reach of stage-3 outreach (0..1).",
     )
     org_degree: float = Field(
-        6.0, ge=0.0, description="Mean number of ties of an organisation to other organisations (ties)."
+        6.0,
+        ge=0.0,
+        description="Mean number of ties of an organisation to other organisations (ties).",
     )
     org_cross_sector: Unit = Field(
         0.4, description="Share of organisational ties that cross sectors (0..1)."
@@ -186,9 +192,15 @@ class Network(_Strict):
 
 
 class KeyLeaders(_Strict):
-    public: int = Field(1, ge=0, description="Key leaders drawn from public organisations (actors).")
-    private: int = Field(0, ge=0, description="Key leaders drawn from private organisations (actors).")
-    third: int = Field(1, ge=0, description="Key leaders drawn from third-sector organisations (actors).")
+    public: int = Field(
+        1, ge=0, description="Key leaders drawn from public organisations (actors)."
+    )
+    private: int = Field(
+        0, ge=0, description="Key leaders drawn from private organisations (actors)."
+    )
+    third: int = Field(
+        1, ge=0, description="Key leaders drawn from third-sector organisations (actors)."
+    )
     citizens: int = Field(0, ge=0, description="Key leaders who are individual residents (actors).")
 
     def as_tuple(self) -> tuple[int, int, int, int]:
