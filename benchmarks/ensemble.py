@@ -50,15 +50,42 @@ def _free_port() -> int:
 def _dask_cluster(workdir: Path):
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
-                               "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--dashboard-address",
+                ":0",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=workdir,
+        )
+    ]
     time.sleep(2)
     for _ in range(2):
-        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
-                                       address, "--nthreads", "1", "--no-dashboard"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      cwd=workdir))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "distributed.cli.dask_worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=workdir,
+            )
+        )
     return address, procs
 
 
@@ -94,14 +121,16 @@ def main(quick: bool = False) -> dict:
         # two processes need at least two tasks: batches of a quarter of the ensemble
         runner.TASK_ACTOR_MONTHS = max(1, replicates // 4) * 2 * 630 * 60
         try:
-            out["batched, 2 local processes"] = _time(exp, tmp / "local", backend="local",
-                                                      workers=2)
+            out["batched, 2 local processes"] = _time(
+                exp, tmp / "local", backend="local", workers=2
+            )
             address, procs = _dask_cluster(tmp)
             try:
                 client = runner.connect(address, timeout=30)
                 client.wait_for_workers(2, timeout=60)
-                out["batched, 2-worker Dask cluster"] = _time(exp, tmp / "dask", backend="dask",
-                                                              client=client)
+                out["batched, 2-worker Dask cluster"] = _time(
+                    exp, tmp / "dask", backend="dask", client=client
+                )
                 client.close()
             finally:
                 for p in procs:
@@ -112,10 +141,12 @@ def main(quick: bool = False) -> dict:
             runner.TASK_ACTOR_MONTHS = saved
         ref = _runs(tmp / "batched")
         out["identical results"] = all(
-            _runs(tmp / d).equals(ref) for d in ("single", "local", "dask"))
+            _runs(tmp / d).equals(ref) for d in ("single", "local", "dask")
+        )
         out["speed-up batched / one at a time"] = (
             out["batched, in process"]["runs_per_s"]
-            / out["one at a time, in process"]["runs_per_s"])
+            / out["one at a time, in process"]["runs_per_s"]
+        )
     return out
 
 

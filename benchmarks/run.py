@@ -48,8 +48,14 @@ def monthly_rate(n: int, months: int, replicates: int = 1, engine: str = "fast")
     """Seconds per simulated month, timed between the first and last month (set-up excluded)."""
     stamps: list[float] = []
     t0 = time.perf_counter()
-    res = simulate(scenario(months), seed=1, replicates=replicates, scale=n / BASE_N,
-                   engine=engine, progress=lambda k: stamps.append(time.perf_counter()))
+    res = simulate(
+        scenario(months),
+        seed=1,
+        replicates=replicates,
+        scale=n / BASE_N,
+        engine=engine,
+        progress=lambda k: stamps.append(time.perf_counter()),
+    )
     total = time.perf_counter() - t0
     # progress is called once per month (fast) or once per replicate-month (mesa)
     steps = len(stamps)
@@ -57,10 +63,16 @@ def monthly_rate(n: int, months: int, replicates: int = 1, engine: str = "fast")
     per_month = per_step * (replicates if engine == "fast" else 1)
     actors = res.n_actors * replicates
     per_month_all = per_month if engine == "fast" else per_step * replicates
-    return {"n": res.n_actors, "replicates": replicates, "months": months,
-            "ties": res.n_ties, "setup_s": total - (stamps[-1] - stamps[0]) - per_step,
-            "total_s": total, "seconds_per_month": per_month_all / replicates,
-            "actor_months_per_s": actors / per_month_all}
+    return {
+        "n": res.n_actors,
+        "replicates": replicates,
+        "months": months,
+        "ties": res.n_ties,
+        "setup_s": total - (stamps[-1] - stamps[0]) - per_step,
+        "total_s": total,
+        "seconds_per_month": per_month_all / replicates,
+        "actor_months_per_s": actors / per_month_all,
+    }
 
 
 MEMORY_CHILD = r"""
@@ -78,15 +90,31 @@ print(json.dumps({"baseline_bytes": base, "peak_bytes": peak, "n": res.n_actors,
 
 
 def memory(n: int, months: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(ROOT / "src"), str(GENERIC),
-                          str(n / BASE_N), str(months)], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            MEMORY_CHILD,
+            str(ROOT / "src"),
+            str(GENERIC),
+            str(n / BASE_N),
+            str(months),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     m = json.loads(out.stdout.strip().splitlines()[-1])
     extra = m["peak_bytes"] - m["baseline_bytes"]
     budget = 300 * m["n"] + 16 * m["ties"]
-    m.update({"beyond_baseline_bytes": extra, "budget_bytes": budget,
-              "bytes_per_actor_after_ties": (extra - 16 * m["ties"]) / m["n"],
-              "ratio_to_budget": extra / budget})
+    m.update(
+        {
+            "beyond_baseline_bytes": extra,
+            "budget_bytes": budget,
+            "bytes_per_actor_after_ties": (extra - 16 * m["ties"]) / m["n"],
+            "ratio_to_budget": extra / budget,
+        }
+    )
     return m
 
 
@@ -96,8 +124,14 @@ def ensemble(replicates: int, months: int) -> dict:
     res = simulate(sc, seed=7, replicates=replicates, scale=8.0)
     dt = time.perf_counter() - t0
     am = res.n_actors * replicates * months
-    return {"replicates": replicates, "n": res.n_actors, "months": months, "seconds": dt,
-            "actor_months_per_s": am / dt, "runs_per_s": replicates / dt}
+    return {
+        "replicates": replicates,
+        "n": res.n_actors,
+        "months": months,
+        "seconds": dt,
+        "actor_months_per_s": am / dt,
+        "runs_per_s": replicates / dt,
+    }
 
 
 def plot(points: list[dict], path: Path) -> None:
@@ -127,9 +161,15 @@ def main() -> None:
     args = ap.parse_args()
     q = args.quick
     sizes = [1_000, 10_000, 100_000] if q else [1_000, 10_000, 100_000, 1_000_000]
-    results: dict = {"date": date.today().isoformat(), "machine": {
-        "python": platform.python_version(), "processor": platform.processor() or
-        platform.machine(), "cpus": __import__("os").cpu_count()}, "quick": q}
+    results: dict = {
+        "date": date.today().isoformat(),
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": __import__("os").cpu_count(),
+        },
+        "quick": q,
+    }
 
     print("1/5 scaling ...", flush=True)
     scaling = [monthly_rate(n, 6 if q else (12 if n >= 1_000_000 else 24)) for n in sizes]
@@ -139,8 +179,12 @@ def main() -> None:
     n_ref = 2_000 if q else 10_000
     fast = monthly_rate(n_ref, 4)
     mesa = monthly_rate(n_ref, 3 if q else 4, engine="mesa")
-    results["mesa"] = {"n": n_ref, "fast": fast, "mesa": mesa,
-                       "ratio": fast["actor_months_per_s"] / mesa["actor_months_per_s"]}
+    results["mesa"] = {
+        "n": n_ref,
+        "fast": fast,
+        "mesa": mesa,
+        "ratio": fast["actor_months_per_s"] / mesa["actor_months_per_s"],
+    }
 
     print("3/5 peak memory ...", flush=True)
     results["memory"] = memory(100_000 if q else 1_000_000, 3 if q else 12)
@@ -159,7 +203,8 @@ def main() -> None:
 
     plot(scaling, args.out / "scaling.png")
     (args.out / ("results-quick.json" if q else "results.json")).write_text(
-        json.dumps(results, indent=2))
+        json.dumps(results, indent=2)
+    )
     report(results)
 
 
@@ -172,23 +217,41 @@ def report(r: dict) -> None:
         t.add_column(c)
     big = r["scaling"][-1]
     for p in r["scaling"]:
-        t.add_row(f"fast engine, N = {p['n']:,} (set-up {p['setup_s']:.1f} s)",
-                  f"{p['actor_months_per_s'] / 1e6:.2f} M actor-months/s", "", "")
+        t.add_row(
+            f"fast engine, N = {p['n']:,} (set-up {p['setup_s']:.1f} s)",
+            f"{p['actor_months_per_s'] / 1e6:.2f} M actor-months/s",
+            "",
+            "",
+        )
     ok = big["n"] >= 1_000_000 and big["actor_months_per_s"] >= 1e7
-    t.add_row("  at 1,000,000 actors", f"{big['actor_months_per_s'] / 1e6:.2f} M/s", ">= 10 M/s",
-              "yes" if ok else "no")
+    t.add_row(
+        "  at 1,000,000 actors",
+        f"{big['actor_months_per_s'] / 1e6:.2f} M/s",
+        ">= 10 M/s",
+        "yes" if ok else "no",
+    )
     m = r["mesa"]
-    t.add_row(f"fast / Mesa at {m['n']:,} actors", f"{m['ratio']:.0f}x", ">= 200x",
-              "yes" if m["ratio"] >= 200 else "no")
+    t.add_row(
+        f"fast / Mesa at {m['n']:,} actors",
+        f"{m['ratio']:.0f}x",
+        ">= 200x",
+        "yes" if m["ratio"] >= 200 else "no",
+    )
     e = r["ensemble"]
-    t.add_row(f"ensemble {e['replicates']} x {e['n']:,} actors x {e['months']} months",
-              f"{e['actor_months_per_s'] / 1e6:.2f} M/s ({e['runs_per_s']:.2f} runs/s)",
-              ">= 10 M/s", "yes" if e["actor_months_per_s"] >= 1e7 else "no")
+    t.add_row(
+        f"ensemble {e['replicates']} x {e['n']:,} actors x {e['months']} months",
+        f"{e['actor_months_per_s'] / 1e6:.2f} M/s ({e['runs_per_s']:.2f} runs/s)",
+        ">= 10 M/s",
+        "yes" if e["actor_months_per_s"] >= 1e7 else "no",
+    )
     mem = r["memory"]
-    t.add_row(f"peak memory at {mem['n']:,} actors, {mem['ties']:,} ties",
-              f"{mem['beyond_baseline_bytes'] / 1e6:.0f} MB = {mem['ratio_to_budget']:.2f} x budget"
-              f" ({mem['bytes_per_actor_after_ties']:.0f} B/actor after 16 B/tie)",
-              "<= 300 B/actor + 16 B/tie", "yes" if mem["ratio_to_budget"] <= 1 else "no")
+    t.add_row(
+        f"peak memory at {mem['n']:,} actors, {mem['ties']:,} ties",
+        f"{mem['beyond_baseline_bytes'] / 1e6:.0f} MB = {mem['ratio_to_budget']:.2f} x budget"
+        f" ({mem['bytes_per_actor_after_ties']:.0f} B/actor after 16 B/tie)",
+        "<= 300 B/actor + 16 B/tie",
+        "yes" if mem["ratio_to_budget"] <= 1 else "no",
+    )
     ex = r.get("experiments", {})
     for key, val in ex.items():
         if isinstance(val, dict) and "runs_per_s" in val:

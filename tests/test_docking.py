@@ -20,20 +20,32 @@ from commonfuture.simulation import to_frame
 FAMILY_ALPHA = 0.01
 REPLICATES = 16
 # small sizes: (scale, months) per scenario, so the Mesa engine runs in seconds
-SIZES = {"generic": (1.0, 60), "carbon-literacy": (1.0, 48), "community-solar": (0.25, 48),
-         "active-travel": (0.1, 72)}
+SIZES = {
+    "generic": (1.0, 60),
+    "carbon-literacy": (1.0, 48),
+    "community-solar": (0.25, 48),
+    "active-travel": (0.1, 72),
+}
 SCENARIOS = sorted(scenarios_dir().rglob("*.toml"))
-OUTPUTS = ("final members", "months to stage 1", "months to stage 2", "months to stage 3",
-           "value created", "value destroyed")
+OUTPUTS = (
+    "final members",
+    "months to stage 1",
+    "months to stage 2",
+    "months to stage 3",
+    "value created",
+    "value destroyed",
+)
 ALPHA = FAMILY_ALPHA / (len(SCENARIOS) * len(OUTPUTS))
 
 
 def outputs(monthly):
     g = monthly.groupby("replicate")
     horizon = int(monthly["month"].max())
-    out = {"final members": g["members"].last().to_numpy(),
-           "value created": g["value_created"].sum().to_numpy(),
-           "value destroyed": g["value_destroyed"].sum().to_numpy()}
+    out = {
+        "final members": g["members"].last().to_numpy(),
+        "value created": g["value_created"].sum().to_numpy(),
+        "value destroyed": g["value_destroyed"].sum().to_numpy(),
+    }
     reps = np.sort(monthly["replicate"].unique())
     for k in (1, 2, 3):
         first = monthly[monthly["stage"] >= k].groupby("replicate")["month"].min()
@@ -46,8 +58,9 @@ def both(path, mutation=None):
     scale, months = SIZES.get(path.stem, (0.1, 36))
     sc = sc.model_copy(update={"months": months})
     fast = simulate(sc, seed=2024, replicates=REPLICATES, scale=scale)
-    arrays, _, _, _ = run_reference(fast.scenario, seed=9000, replicates=range(REPLICATES),
-                                    mutation=mutation)
+    arrays, _, _, _ = run_reference(
+        fast.scenario, seed=9000, replicates=range(REPLICATES), mutation=mutation
+    )
     return outputs(fast.monthly), outputs(to_frame(arrays, list(range(REPLICATES))))
 
 

@@ -48,8 +48,9 @@ def test_watts_analytic_window():
     assert 5.5 < hi < 6.0
 
 
-@pytest.mark.parametrize("z,inside", [(0.5, False), (2.0, True), (3.0, True), (4.0, True),
-                                      (9.0, False)])
+@pytest.mark.parametrize(
+    "z,inside", [(0.5, False), (2.0, True), (3.0, True), (4.0, True), (9.0, False)]
+)
 def test_watts_cascade_window(z, inside):
     p = watts_cascades(z, n=4000, trials=60, seed=7)
     if inside:

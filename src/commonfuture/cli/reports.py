@@ -39,7 +39,8 @@ def report(
 @app.command()
 def cascades(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
-        "validation"),
+        "validation"
+    ),
     n: Annotated[int, typer.Option("--n", min=100, help="Actors per Erdos-Renyi graph.")] = 10_000,
     trials: Annotated[int, typer.Option("--trials", min=1, help="Trials per mean degree.")] = 100,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
@@ -53,11 +54,12 @@ def cascades(
         fail(f"--out: {out} exists and is not a directory")
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("Watts cascades", total=20)
-        res = reproduce(out, n=n, trials=trials, seed=seed,
-                        progress=lambda k: bar.advance(task, k))
+        res = reproduce(out, n=n, trials=trials, seed=seed, progress=lambda k: bar.advance(task, k))
     g, w = res["granovetter"], res["watts"]
-    console.print(f"Granovetter riot: {g['riot_all_thresholds']} of 100 join; with the threshold-1 "
-                  f"actor replaced: {g['riot_threshold_1_replaced']}. Critical sd (mean field): "
-                  f"{g['critical_sd_mean_field']:.2f} (published 12.2).")
+    console.print(
+        f"Granovetter riot: {g['riot_all_thresholds']} of 100 join; with the threshold-1 "
+        f"actor replaced: {g['riot_threshold_1_replaced']}. Critical sd (mean field): "
+        f"{g['critical_sd_mean_field']:.2f} (published 12.2)."
+    )
     lo, hi = w["analytic_window"]
     console.print(f"Watts window (analytic): {lo:.2f} < z < {hi:.2f}; wrote {out}/")

@@ -41,18 +41,19 @@ from commonfuture.scenario.schema import Scenario
 
 def threshold_scenario(n: int) -> Scenario:
     """A scenario whose commitment link is a pure threshold model."""
-    return Scenario.model_validate({
-        "name": "threshold model",
-        "months": 1,
-        "population": {"counts": {"citizens": n}, "join_rate": 1.0},
-        "leadership": {"visibility": 0.0, "key_leaders": {"public": 0, "third": 0}},
-        "dynamics": {"value_weight": 0.0},
-        "propositions": [{"name": "none", "value": [0, 0, 0, 0, 0]}],
-    })
+    return Scenario.model_validate(
+        {
+            "name": "threshold model",
+            "months": 1,
+            "population": {"counts": {"citizens": n}, "join_rate": 1.0},
+            "leadership": {"visibility": 0.0, "key_leaders": {"public": 0, "third": 0}},
+            "dynamics": {"value_weight": 0.0},
+            "propositions": [{"name": "none", "value": [0, 0, 0, 0, 0]}],
+        }
+    )
 
 
-def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray,
-                    seeds: np.ndarray) -> State:
+def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np.ndarray) -> State:
     """A state of R trials of n actors: ``thresholds`` and ``seeds`` are (R, n)."""
     r, n = thresholds.shape
     mat = sp.block_diag(ties, format="csr", dtype=np.float32) if r > 1 else ties[0]
@@ -60,20 +61,37 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray,
     z2 = np.zeros((r, n), np.float32)
     status = np.where(seeds, COMMITTED, OUTSIDE).astype(np.int8)
     return State(
-        sector=np.full(n, 3, np.int8), role=np.full(n, 2, np.int8),
-        eligible=np.ones((n, 1), bool), profile=np.zeros((r, n, 5), np.float32),
-        expectation=z2.copy(), threshold=thresholds.astype(np.float32), floor=z2.copy(),
-        resources=z2.copy(), burden=z2.copy(), exploiter=np.zeros((r, n), bool),
-        fit=np.zeros((r, n, 1), np.float32), anticipated=np.zeros((r, n, 1), np.float32),
-        ignorance=np.zeros((r, n, 1), np.float32), backlash=np.zeros((r, n, 1), np.float32),
-        ties=mat, degree=np.asarray(mat.sum(axis=1), np.float32).reshape(r, n),
+        sector=np.full(n, 3, np.int8),
+        role=np.full(n, 2, np.int8),
+        eligible=np.ones((n, 1), bool),
+        profile=np.zeros((r, n, 5), np.float32),
+        expectation=z2.copy(),
+        threshold=thresholds.astype(np.float32),
+        floor=z2.copy(),
+        resources=z2.copy(),
+        burden=z2.copy(),
+        exploiter=np.zeros((r, n), bool),
+        fit=np.zeros((r, n, 1), np.float32),
+        anticipated=np.zeros((r, n, 1), np.float32),
+        ignorance=np.zeros((r, n, 1), np.float32),
+        backlash=np.zeros((r, n, 1), np.float32),
+        ties=mat,
+        degree=np.asarray(mat.sum(axis=1), np.float32).reshape(r, n),
         ties_per_replicate=[int(t.nnz // 2) for t in ties],
-        status=status, commitment=np.where(seeds, 1.0, 0.0).astype(np.float32),
-        trust=z2.copy(), realised=z2.copy(), months_since=np.zeros((r, n), np.int16),
-        signal=z2.copy(), used=np.zeros((r, n), np.uint16),
-        accumulated=np.zeros((r, n, 5), np.float32), stage=np.zeros(r, np.int8),
-        pending=np.zeros(r, np.int16), coupled=np.ones(r, bool), ever_coupled=np.ones(r, bool),
-        target=np.zeros(r), capital=np.zeros(r),
+        status=status,
+        commitment=np.where(seeds, 1.0, 0.0).astype(np.float32),
+        trust=z2.copy(),
+        realised=z2.copy(),
+        months_since=np.zeros((r, n), np.int16),
+        signal=z2.copy(),
+        used=np.zeros((r, n), np.uint16),
+        accumulated=np.zeros((r, n, 5), np.float32),
+        stage=np.zeros(r, np.int8),
+        pending=np.zeros(r, np.int16),
+        coupled=np.ones(r, bool),
+        ever_coupled=np.ones(r, bool),
+        target=np.zeros(r),
+        capital=np.zeros(r),
     )
 
 
@@ -135,8 +153,9 @@ def granovetter_mean_field(mean: float, sd: float, n: int = 100) -> float:
     return r
 
 
-def granovetter_curve(sds: np.ndarray, trials: int = 200, n: int = 100, mean: float = 25.0,
-                      seed: int = 0) -> dict:
+def granovetter_curve(
+    sds: np.ndarray, trials: int = 200, n: int = 100, mean: float = 25.0, seed: int = 0
+) -> dict:
     """Mean equilibrium over ``trials`` draws of N(mean, sd) thresholds, per sd."""
     rng = np.random.default_rng(seed)
     sim, field = [], []
@@ -187,8 +206,15 @@ class WattsPoint:
     trials: int
 
 
-def watts_cascades(z: float, n: int = 10_000, phi: float = 0.18, trials: int = 100,
-                   seed: int = 0, global_share: float = 0.1, batch: int = 25) -> WattsPoint:
+def watts_cascades(
+    z: float,
+    n: int = 10_000,
+    phi: float = 0.18,
+    trials: int = 100,
+    seed: int = 0,
+    global_share: float = 0.1,
+    batch: int = 25,
+) -> WattsPoint:
     """Global cascades on G(n, z/(n-1)) from one random seed, threshold phi for everyone."""
     sizes = []
     root = np.random.SeedSequence(seed)
@@ -208,8 +234,7 @@ def watts_cascades(z: float, n: int = 10_000, phi: float = 0.18, trials: int = 1
         sizes.extend((cascade(state) / n).tolist())
     sizes = np.array(sizes)
     hit = sizes > global_share
-    return WattsPoint(z, float(hit.mean()), float(sizes[hit].mean()) if hit.any() else 0.0,
-                      trials)
+    return WattsPoint(z, float(hit.mean()), float(sizes[hit].mean()) if hit.any() else 0.0, trials)
 
 
 # published values beside ours: Watts (2002), Fig. 1a (phi = 0.18, n = 10^4): global
@@ -221,8 +246,9 @@ GRANOVETTER_PUBLISHED = {"mean": 25, "n": 100, "critical_sd": 12.2}
 # --------------------------------------------------------------------------- figures
 
 
-def reproduce(out, n: int = 10_000, trials: int = 100, zs=None, seed: int = 0,
-              progress=None) -> dict:
+def reproduce(
+    out, n: int = 10_000, trials: int = 100, zs=None, seed: int = 0, progress=None
+) -> dict:
     """Both reproductions, as ``validation.json`` and two PNG figures in ``out``."""
     import json
     from pathlib import Path
@@ -249,29 +275,46 @@ def reproduce(out, n: int = 10_000, trials: int = 100, zs=None, seed: int = 0,
     riot2_counts[0, 1] = 2
     riot2 = int(granovetter_counts(riot2_counts)[0])
     result = {
-        "granovetter": {"riot_all_thresholds": riot, "riot_threshold_1_replaced": riot2,
-                        "critical_sd_mean_field": critical_sd(), **gran,
-                        "published": GRANOVETTER_PUBLISHED},
-        "watts": {"n": n, "phi": phi, "trials": trials,
-                  "z": [p.z for p in points], "probability": [p.probability for p in points],
-                  "size": [p.size for p in points], "analytic_window": [lo, hi],
-                  "published": WATTS_PUBLISHED},
+        "granovetter": {
+            "riot_all_thresholds": riot,
+            "riot_threshold_1_replaced": riot2,
+            "critical_sd_mean_field": critical_sd(),
+            **gran,
+            "published": GRANOVETTER_PUBLISHED,
+        },
+        "watts": {
+            "n": n,
+            "phi": phi,
+            "trials": trials,
+            "z": [p.z for p in points],
+            "probability": [p.probability for p in points],
+            "size": [p.size for p in points],
+            "analytic_window": [lo, hi],
+            "published": WATTS_PUBLISHED,
+        },
     }
     (out / "validation.json").write_text(json.dumps(result, indent=2))
 
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.axvspan(lo, hi, color="#c6dbef", alpha=0.6, label=f"analytic window ({lo:.2f}-{hi:.2f})")
-    ax.plot(zs, [p.probability for p in points], "o-", color="#08519c",
-            label="probability of a global cascade")
-    ax.plot(zs, [p.size for p in points], "s--", color="#e6550d",
-            label="mean size of global cascades")
+    ax.plot(
+        zs,
+        [p.probability for p in points],
+        "o-",
+        color="#08519c",
+        label="probability of a global cascade",
+    )
+    ax.plot(
+        zs, [p.size for p in points], "s--", color="#e6550d", label="mean size of global cascades"
+    )
     pub = WATTS_PUBLISHED["window"]
     ax.axvline(pub[0], color="#636363", ls=":", lw=1)
     ax.axvline(pub[1], color="#636363", ls=":", lw=1, label="window in Watts (2002), Fig. 1a")
     ax.set_xlabel("mean degree z")
     ax.set_ylabel("probability / share of actors")
-    ax.set_title(f"Watts (2002) cascade window: phi = {phi}, n = {n:,}, {trials} trials per z",
-                 fontsize=10)
+    ax.set_title(
+        f"Watts (2002) cascade window: phi = {phi}, n = {n:,}, {trials} trials per z", fontsize=10
+    )
     ax.legend(fontsize=8, frameon=False, loc="center right")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -280,10 +323,19 @@ def reproduce(out, n: int = 10_000, trials: int = 100, zs=None, seed: int = 0,
 
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(gran["sd"], gran["mean_field"], "-", color="#636363", label="mean-field map")
-    ax.plot(gran["sd"], gran["simulated"], "o", color="#08519c",
-            label="commitment link on a complete graph (mean of 100 draws)")
-    ax.axvline(GRANOVETTER_PUBLISHED["critical_sd"], color="#e6550d", ls=":",
-               label="critical sd in Granovetter (1978): 12.2")
+    ax.plot(
+        gran["sd"],
+        gran["simulated"],
+        "o",
+        color="#08519c",
+        label="commitment link on a complete graph (mean of 100 draws)",
+    )
+    ax.axvline(
+        GRANOVETTER_PUBLISHED["critical_sd"],
+        color="#e6550d",
+        ls=":",
+        label="critical sd in Granovetter (1978): 12.2",
+    )
     ax.set_xlabel("standard deviation of thresholds (mean 25, n = 100)")
     ax.set_ylabel("equilibrium number of participants")
     ax.set_title("Granovetter (1978): equilibrium against threshold spread", fontsize=10)
