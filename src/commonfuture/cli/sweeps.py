@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 from typing import Annotated
@@ -55,13 +56,24 @@ def _prepare(experiment: Path, out: Path | None, cluster: str | None):
 
 
 def _run(exp, out: Path, workers: int | None, client) -> dict:
+    """Run the missing runs with a progress bar; Ctrl-C stops cleanly (exit 130), resumable."""
     from commonfuture.experiments.runner import run_experiment
     from commonfuture.experiments.store import Store, StoreMismatch
 
     backend = "dask" if client is not None else "local"
     t0 = time.perf_counter()
-    with Store(out) as store:
-        try:
+    stopping: list[bool] = []
+
+    def on_sigint(signum, frame) -> None:
+        if stopping:  # a second Ctrl-C: quit at once (committed runs are safe)
+            raise KeyboardInterrupt
+        stopping.append(True)
+        console.print("[yellow]stopping after the runs in hand (Ctrl-C again to quit now)[/]")
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    counts: dict | None = None
+    try:
+        with Store(out) as store:
             with Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -84,15 +96,39 @@ def _run(exp, out: Path, workers: int | None, client) -> dict:
                     bar.update(task, completed=done, rate=f"{rate:.1f} runs/s")
 
                 counts = run_experiment(
-                    exp, store, backend=backend, workers=workers, client=client, progress=progress
+                    exp,
+                    store,
+                    backend=backend,
+                    workers=workers,
+                    client=client,
+                    progress=progress,
+                    stop=lambda: bool(stopping),
                 )
-        except StoreMismatch as err:
-            fail(str(err))
-        finally:
-            if client is not None:
-                client.close()
+    except StoreMismatch as err:
+        fail(str(err))
+    except BaseException:
+        if not stopping:
+            raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if client is not None:
+            client.close()
+    if counts is None or counts["interrupted"]:
+        _interrupted(out)
     counts["seconds"] = time.perf_counter() - t0
     return counts
+
+
+def _interrupted(out: Path) -> None:
+    from commonfuture.experiments.store import Store
+
+    with Store(out, read_only=True) as store:
+        n = len(store.done_keys())
+    console.print(
+        f"[yellow]interrupted[/]: {n} runs are safely in {out / 'experiment.duckdb'}; "
+        "run the same command again to run only the missing ones"
+    )
+    raise typer.Exit(130)
 
 
 def _summary(exp, out: Path) -> None:

@@ -108,11 +108,18 @@ def execute(task: Task, base, names: list[str]) -> list[dict]:
         ]
 
 
-def plan(exp: Experiment, missing: set[tuple[int, int]]) -> list[Task]:
-    """Tasks for the missing runs: per point, batches of replicates."""
+def plan(exp: Experiment, missing: set[tuple[int, int]], parallel: int = 1) -> list[Task]:
+    """Tasks for the missing runs: per point, batches of replicates.
+
+    A task holds at most :data:`TASK_ACTOR_MONTHS` actor-months, and, when
+    ``parallel`` workers share the work, at most a quarter of each worker's share,
+    so that every worker stays busy. Task sizes never change results.
+    """
     n_actors = sum(exp.base.population.counts.as_tuple())
     months = int(exp.spec.overrides.get("months", exp.base.months))
     per_task = max(1, TASK_ACTOR_MONTHS // max(n_actors * months, 1))
+    if parallel > 1 and missing:
+        per_task = min(per_task, max(1, -(-len(missing) // (4 * parallel))))
     tasks = []
     for i in range(len(exp.points)):
         reps = sorted(k for (p, k) in missing if p == i)
@@ -129,24 +136,58 @@ def _inline(tasks, base, names) -> Iterator[list[dict]]:
         yield execute(t, base, names)
 
 
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops cleanly between commits."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _local(tasks, base, names, workers: int) -> Iterator[list[dict]]:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(execute, t, base, names) for t in tasks]
-        try:
-            for fut in as_completed(futures):
-                yield fut.result()
-        finally:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    futures = [pool.submit(execute, t, base, names) for t in tasks]
+    finished = False
+    try:
+        for fut in as_completed(futures):
+            yield fut.result()
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # interrupted: drop queued tasks and stop the workers now
             for fut in futures:
                 fut.cancel()
+            procs = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:
+                proc.terminate()
 
 
 def connect(address: str, timeout: float = 5.0):
-    """A Dask client for ``tcp://host:port``; raises ``ConnectionError`` quickly if unreachable."""
+    """A Dask client for ``tcp://host:port``; raises ``ConnectionError`` quickly if unreachable.
+
+    ``timeout`` is in seconds. A plain TCP connection is tried first, so a refused or
+    unresolvable address fails at once rather than after the client's retries.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
     from distributed import Client
 
+    parts = urlsplit(address)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise ConnectionError(f"{address!r} is not a scheduler address (tcp://host:port)")
+    try:
+        socket.create_connection((host, port), timeout=min(timeout, 3.0)).close()
+    except OSError as err:
+        raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
     try:
         return Client(address, timeout=timeout)
-    except (OSError, TimeoutError) as err:
+    except Exception as err:  # refused, timed out, or not a Dask scheduler
         raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
 
 
@@ -169,32 +210,42 @@ def run_experiment(
     workers: int | None = None,
     client=None,
     progress: Callable[[int, int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> dict[str, int]:
     """Run every planned run not yet in the store; return counts of done and failed runs.
 
-    ``progress(done, total)`` is called after each committed run.
+    ``progress(done, total)`` is called after each committed run. When ``stop()``
+    turns true, the runs in hand are committed, the rest are dropped and the
+    counts come back with ``interrupted = 1``: running again resumes.
     """
     store.begin_experiment(exp)
     done = store.done_keys()
     missing = set(exp.run_keys()) - done
     total = len(exp.run_keys())
-    tasks = plan(exp, missing)
     names = list(exp.spec.outputs)
-    if backend == "inline" or (backend == "local" and (workers or os.cpu_count() or 1) == 1):
-        stream = _inline(tasks, exp.base, names)
+    workers = workers or os.cpu_count() or 1
+    if backend == "inline" or (backend == "local" and workers == 1):
+        stream = _inline(plan(exp, missing), exp.base, names)
     elif backend == "local":
-        stream = _local(tasks, exp.base, names, workers or os.cpu_count() or 1)
+        stream = _local(plan(exp, missing, workers), exp.base, names, workers)
     elif backend == "dask":
-        stream = _dask(tasks, exp.base, names, client)
+        n = max(1, len(client.scheduler_info().get("workers", {})))
+        stream = _dask(plan(exp, missing, n), exp.base, names, client)
     else:
         raise ValueError(f"unknown backend {backend!r}")
-    counts = {"done": len(done), "failed": 0, "total": total}
+    counts = {"done": len(done), "failed": 0, "total": total, "interrupted": 0}
     if progress:
         progress(len(done), total)
-    for results in stream:
-        for r in results:
-            store.commit_run(exp, r)
-            counts["done" if r["status"] == "done" else "failed"] += 1
-            if progress:
-                progress(counts["done"] + counts["failed"], total)
+    try:
+        for results in stream:
+            for r in results:
+                store.commit_run(exp, r)
+                counts["done" if r["status"] == "done" else "failed"] += 1
+                if progress:
+                    progress(counts["done"] + counts["failed"], total)
+            if stop is not None and stop():
+                counts["interrupted"] = 1
+                break
+    finally:
+        stream.close()
     return counts
