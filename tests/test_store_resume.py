@@ -34,8 +34,18 @@ levels = 4
 """
 
 
-def sweep_cmd(exp: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "commonfuture", "sweep", str(exp), "-o", str(out), "-w", "1"]
+def sweep_cmd(exp: Path, out: Path, workers: int = 1) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "commonfuture",
+        "sweep",
+        str(exp),
+        "-o",
+        str(out),
+        "-w",
+        str(workers),
+    ]
 
 
 def done_count(out: Path) -> int:
@@ -52,32 +62,68 @@ def snapshot(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return runs, monthly
 
 
-@pytest.mark.parametrize("kill_after", [1, 9])
-def test_kill_9_then_resume_equals_clean_run(tmp_path, kill_after):
-    exp = tmp_path / "exp.toml"
-    exp.write_text(EXP)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    clean = tmp_path / "clean"
-    subprocess.run(sweep_cmd(exp, clean), check=True, capture_output=True, env=env, timeout=300)
+ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
-    out = tmp_path / "killed"
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[Path, tuple[pd.DataFrame, pd.DataFrame]]:
+    d = tmp_path_factory.mktemp("resume")
+    exp = d / "exp.toml"
+    exp.write_text(EXP)
+    subprocess.run(sweep_cmd(exp, d / "clean"), check=True, capture_output=True, env=ENV)
+    return exp, snapshot(d / "clean")
+
+
+def start_and_wait(cmd: list[str], out: Path, after: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        sweep_cmd(exp, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV
     )
     deadline = time.monotonic() + 120
-    while done_count(out) < kill_after and time.monotonic() < deadline:
-        if proc.poll() is not None:
-            break
+    while done_count(out) < after and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.01)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    partial = done_count(out)
-    assert partial < 24, "the sweep finished before it could be killed"
-    r = subprocess.run(sweep_cmd(exp, out), capture_output=True, text=True, env=env, timeout=300)
-    assert r.returncode == 0, r.stderr
-    a_runs, a_monthly = snapshot(clean)
+    return proc
+
+
+def assert_same_as_clean(out: Path, clean_snapshot) -> None:
+    a_runs, a_monthly = clean_snapshot
     b_runs, b_monthly = snapshot(out)
     assert len(b_runs) == 24 and not b_runs.duplicated(["point", "replicate"]).any()
     assert not b_monthly.duplicated(["point", "replicate", "month"]).any()
     pd.testing.assert_frame_equal(a_runs, b_runs, check_exact=True)
     pd.testing.assert_frame_equal(a_monthly, b_monthly, check_exact=True)
+
+
+@pytest.mark.parametrize("kill_after", [1, 9])
+def test_kill_9_then_resume_equals_clean_run(tmp_path, clean, kill_after):
+    exp, clean_snapshot = clean
+    out = tmp_path / "killed"
+    proc = start_and_wait(sweep_cmd(exp, out), out, kill_after)
+    # while the writer holds the store, `status` reports progress from progress.json
+    r = subprocess.run(
+        [sys.executable, "-m", "commonfuture", "status", str(out)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert done_count(out) < 24, "the sweep finished before it could be killed"
+    r = subprocess.run(sweep_cmd(exp, out), capture_output=True, text=True, env=ENV)
+    assert r.returncode == 0, r.stderr
+    assert_same_as_clean(out, clean_snapshot)
+
+
+def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, clean):
+    exp, clean_snapshot = clean
+    out = tmp_path / "interrupted"
+    proc = start_and_wait(sweep_cmd(exp, out, workers=2), out, 2)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, output
+    assert "interrupted" in output and "Traceback" not in output
+    n = done_count(out)
+    assert 2 <= n < 24
+    r = subprocess.run(sweep_cmd(exp, out, workers=2), capture_output=True, text=True, env=ENV)
+    assert r.returncode == 0, r.stderr
+    assert_same_as_clean(out, clean_snapshot)

@@ -21,11 +21,16 @@ CITIZEN = 3
 
 
 def _dedupe(i: np.ndarray, j: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Undirected, no self-loops, no duplicates: keep i < j once."""
+    """Undirected, no self-loops, no duplicates: keep i < j once, sorted."""
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     keep = lo != hi
-    key = np.unique(lo[keep].astype(np.int64) * n + hi[keep])
-    return (key // n).astype(np.int64), (key % n).astype(np.int64)
+    key = lo[keep].astype(np.int64)
+    del lo
+    key *= n
+    key += hi[keep]
+    del hi, keep
+    key = np.unique(key)
+    return key // n, key % n
 
 
 def erdos_renyi_edges(
@@ -59,11 +64,13 @@ def small_world_edges(
     if n < 3 or half < 1:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     half = min(half, (n - 1) // 2)
-    base = np.arange(n, dtype=np.int64)
-    i = np.repeat(base, half)
-    j = (i + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
+    # int32 while the lattice is built: the network is the build's memory peak
+    i = np.repeat(np.arange(n, dtype=np.int32), half)
+    j = i + np.tile(np.arange(1, half + 1, dtype=np.int32), n)
+    j[j >= n] -= n
     flip = rng.random(len(j)) < rewire
     j[flip] = rng.integers(0, n, size=int(flip.sum()))
+    del flip
     return _dedupe(i, j, n)
 
 
@@ -143,29 +150,44 @@ def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator)
     else:
         xi = xj = np.empty(0, np.int64)
 
-    i = np.concatenate([oi, ci, xi])
-    j = np.concatenate([oj, cj, xj])
+    i = np.concatenate([oi, ci, xi]).astype(np.int32)
+    j = np.concatenate([oj, cj, xj]).astype(np.int32)
+    sizes_w = (len(oi), len(ci), len(xi))
+    del oi, oj, ci, cj, xi, xj
     w = np.concatenate(
         [
-            np.full(len(oi), params.org_tie_strength, np.float32),
-            np.full(len(ci), params.citizen_tie_strength, np.float32),
-            np.full(len(xi), params.citizen_org_tie_strength, np.float32),
+            np.full(sizes_w[0], params.org_tie_strength, np.float32),
+            np.full(sizes_w[1], params.citizen_tie_strength, np.float32),
+            np.full(sizes_w[2], params.citizen_org_tie_strength, np.float32),
         ]
     )
     cross = sector[i] != sector[j]
     w[cross] *= np.float32(params.openness)
+    del cross
     return symmetric(i, j, w, n)
 
 
 def symmetric(i: np.ndarray, j: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:
-    """Symmetric CSR (float32 data, int32 indices) from undirected edge lists."""
-    rows = np.concatenate([i, j]).astype(np.int32)
-    cols = np.concatenate([j, i]).astype(np.int32)
-    data = np.concatenate([w, w]).astype(np.float32)
-    mat = sp.csr_matrix((data, (rows, cols)), shape=(n, n), dtype=np.float32)
-    mat.sum_duplicates()
-    mat.indices = mat.indices.astype(np.int32, copy=False)
-    mat.indptr = mat.indptr.astype(np.int32 if mat.nnz < 2**31 else np.int64, copy=False)
+    """Symmetric CSR (float32 data, int32 indices, columns sorted within rows) from
+    undirected edge lists without duplicates, built directly (no COO intermediate)."""
+    m = len(i)
+    rows = np.empty(2 * m, np.int32)
+    cols = np.empty(2 * m, np.int32)
+    rows[:m], rows[m:] = i, j
+    cols[:m], cols[m:] = j, i
+    order = np.lexsort((cols, rows))
+    indices = cols[order]
+    del cols
+    data = np.empty(2 * m, np.float32)
+    data[:m], data[m:] = w, w
+    data = data[order]
+    del order
+    indptr = np.zeros(n + 1, np.int32 if 2 * m < 2**31 else np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    del rows
+    mat = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+    mat.has_sorted_indices = True
+    mat.has_canonical_format = True
     return mat
 
 

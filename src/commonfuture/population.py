@@ -97,16 +97,24 @@ def _one_replicate(scenario: Scenario, offer: Offer, sector: np.ndarray, rng):
     alpha = np.maximum(means[sector] * pop.profile_concentration, 1e-3)
     # Dirichlet by normalised gammas (vectorised over actors with different alphas)
     g = rng.standard_gamma(alpha)
-    profile = g / np.maximum(g.sum(axis=1, keepdims=True), 1e-300)
+    del alpha
+    # each attribute is kept in float32 as soon as it is drawn: the network, drawn next,
+    # is the build's memory peak
+    profile = (g / np.maximum(g.sum(axis=1, keepdims=True), 1e-300)).astype(np.float32)
+    del g
+    f32 = np.float32
     expectation = np.maximum(rng.normal(pop.expectation_mean, pop.expectation_sd, size=n), 0.0)
+    expectation = expectation.astype(f32)
     is_cit = sector == CITIZEN
     t_mean = np.where(is_cit, pop.threshold_mean, pop.org_threshold_mean)
     t_sd = np.where(is_cit, pop.threshold_sd, pop.org_threshold_sd)
-    threshold = np.maximum(rng.normal(t_mean, t_sd, size=n), 0.0)
-    floor = rng.uniform(pop.floor_low, pop.floor_high, size=n)
+    threshold = np.maximum(rng.normal(t_mean, t_sd, size=n), 0.0).astype(f32)
+    del t_mean, t_sd
+    floor = rng.uniform(pop.floor_low, pop.floor_high, size=n).astype(f32)
     mean_res = np.where(sector == CITIZEN, pop.citizen_resources, pop.org_resources)
-    resources = rng.exponential(1.0, size=n) * mean_res
-    burden = rng.uniform(0.0, 2.0, size=n)
+    resources = (rng.exponential(1.0, size=n) * mean_res).astype(f32)
+    del mean_res
+    burden = rng.uniform(0.0, 2.0, size=n).astype(f32)
     exploiter = rng.random(n) < pop.exploiter_share
     ties = build_network(sector, scenario.network, rng)
     return profile, expectation, threshold, floor, resources, burden, exploiter, ties
@@ -128,8 +136,15 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
     eligible = offer.eligible[sector]  # (N, P)
 
     draws = [_one_replicate(scenario, offer, sector, g) for g in rngs]
-    profile = np.stack([d[0] for d in draws]).astype(np.float32)
-    f32 = lambda k: np.stack([d[k] for d in draws]).astype(np.float32)  # noqa: E731
+
+    def stacked(k: int) -> np.ndarray:
+        """Replicates side by side; a view, not a copy, for a single replicate."""
+        if r == 1:
+            return draws[0][k][None, ...]
+        return np.stack([d[k] for d in draws])
+
+    profile = stacked(0)
+    f32 = stacked
     ties_list = [d[7] for d in draws]
     ties = sp.block_diag(ties_list, format="csr", dtype=np.float32) if r > 1 else ties_list[0]
     ties.indices = ties.indices.astype(np.int32, copy=False)
@@ -165,7 +180,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         floor=f32(3),
         resources=f32(4),
         burden=f32(5),
-        exploiter=np.stack([d[6] for d in draws]),
+        exploiter=stacked(6),
         fit=fits,
         anticipated=anticipated.astype(np.float32),
         ignorance=ignorance.astype(np.float32),

@@ -229,14 +229,22 @@ def sensitivity(
 @app.command()
 def status(directory: Annotated[Path, typer.Argument(help="Experiment directory.")]) -> None:
     """Summarise an experiment's store: runs done, failed and missing, timing, errors."""
-    from commonfuture.experiments.store import Store
+    from commonfuture.experiments.store import Store, read_progress
 
     try:
         store = Store(directory, read_only=True)
     except FileNotFoundError as err:
         fail(str(err))
     except Exception as err:  # e.g. locked by a running sweep
-        fail(f"{directory}: cannot open the store ({err})")
+        doc = read_progress(directory)
+        if doc is None:
+            fail(f"{directory}: cannot open the store ({err})")
+        console.print(
+            f"{doc.get('name', directory)}: running (process {doc.get('pid')}): "
+            f"{doc.get('done', 0)} of {doc.get('total')} runs done, "
+            f"{doc.get('failed', 0)} failed, last commit {doc.get('updated_at')}"
+        )
+        return
     with store:
         try:
             d = store.definition()

@@ -12,8 +12,9 @@ Tables:
 Only the parent process writes. Each finished run (its ``runs`` row and its
 monthly rows) is committed in one transaction, so an interrupted experiment
 (Ctrl-C, ``kill -9``) leaves whole runs only; re-running it runs what is missing.
-A small ``progress.json`` beside the store is replaced after every commit, for
-anyone watching.
+A small ``progress.json`` beside the store (name, total, done, failed, pid,
+updated_at) is replaced after every commit, for anyone watching while the
+writer holds the store's lock (``commonfuture status`` falls back to it).
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ STORE_NAME = "experiment.duckdb"
 
 class StoreMismatch(ValueError):
     pass
+
+
+def read_progress(directory: str | Path) -> dict | None:
+    """The writer's last ``progress.json``, or None."""
+    try:
+        return json.loads((Path(directory) / "progress.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
 
 
 class Store:
@@ -139,7 +148,15 @@ class Store:
 
     def _progress(self, exp) -> None:
         n = self.con.execute("SELECT status, count(*) FROM runs GROUP BY status").fetchall()
-        doc = {"total": len(exp.run_keys()), **{s: int(c) for s, c in n}}
+        doc = {
+            "name": exp.spec.name,
+            "total": len(exp.run_keys()),
+            "done": 0,
+            "failed": 0,
+            **{s: int(c) for s, c in n},
+            "pid": os.getpid(),
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         tmp = self.dir / ".progress.json.tmp"
         tmp.write_text(json.dumps(doc))
         os.replace(tmp, self.dir / "progress.json")
