@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -98,14 +99,6 @@ def test_kill_9_then_resume_equals_clean_run(tmp_path, clean, kill_after):
     exp, clean_snapshot = clean
     out = tmp_path / "killed"
     proc = start_and_wait(sweep_cmd(exp, out), out, kill_after)
-    # while the writer holds the store, `status` reports progress from progress.json
-    r = subprocess.run(
-        [sys.executable, "-m", "commonfuture", "status", str(out)],
-        capture_output=True,
-        text=True,
-        env=ENV,
-    )
-    assert r.returncode == 0 and "Traceback" not in r.stderr
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert done_count(out) < 24, "the sweep finished before it could be killed"
@@ -127,3 +120,34 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, clean):
     r = subprocess.run(sweep_cmd(exp, out, workers=2), capture_output=True, text=True, env=ENV)
     assert r.returncode == 0, r.stderr
     assert_same_as_clean(out, clean_snapshot)
+
+
+def test_status_while_the_writer_holds_the_store(tmp_path, clean):
+    """DuckDB lets one process open the file; `status` then reads progress.json."""
+    from typer.testing import CliRunner
+
+    from commonfuture.cli import app
+
+    exp, _ = clean
+    shutil.copytree(exp.parent / "clean", tmp_path / "c")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True);"
+            " time.sleep(60)",
+            str(tmp_path / "c" / "experiment.duckdb"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        r = CliRunner().invoke(app, ["status", str(tmp_path / "c")])
+        assert r.exit_code == 0, r.output
+        assert "running" in r.output and "24 of 24" in r.output
+    finally:
+        holder.kill()
+        holder.wait()
+    r = CliRunner().invoke(app, ["status", str(tmp_path / "c")])
+    assert r.exit_code == 0 and "running" not in r.output and "24 of 24" in r.output
