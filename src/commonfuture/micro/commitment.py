@@ -83,13 +83,11 @@ def commitment_link(
     )
     r, n = state.status.shape
     committed = (state.status == COMMITTED).astype(np.float32)
-    # one pass over the ties for both the pull and the momentum
+    # two sparse matrix-vector products (faster than one with a two-column right-hand side)
+    pull_sum = (state.ties @ committed.reshape(-1)).reshape(r, n)
+    signal_sum = None
     if lead.visibility > 0:
-        x = np.stack([committed.reshape(-1), state.signal.reshape(-1)], axis=1)
-        sums = state.ties @ x
-        pull_sum, signal_sum = sums[:, 0].reshape(r, n), sums[:, 1].reshape(r, n)
-    else:
-        pull_sum, signal_sum = (state.ties @ committed.reshape(-1)).reshape(r, n), None
+        signal_sum = (state.ties @ state.signal.reshape(-1)).reshape(r, n)
     reachable = pull_sum > 0  # a committed neighbour (weights are positive)
     stage3 = state.stage >= 3
     outreach = None
