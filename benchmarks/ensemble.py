@@ -9,6 +9,7 @@ identical results.
 
 from __future__ import annotations
 
+import importlib
 import socket
 import subprocess
 import sys
@@ -130,6 +131,8 @@ def main(quick: bool = False) -> dict:
         try:
             client = runner.connect(address, timeout=30)
             client.wait_for_workers(2, timeout=60)
+            # import the model on the workers first: a one-off cost, not throughput
+            client.run(importlib.import_module, "commonfuture.experiments.runner")
             out["batched, 2-worker Dask cluster"] = _time(
                 exp, tmp / "dask", backend="dask", client=client
             )
