@@ -270,3 +270,43 @@ def test_task_size_does_not_change_results(tmp_path, monkeypatch):
     b, bm = runs_frame(tmp_path / "one")
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     pd.testing.assert_frame_equal(am, bm, check_exact=True)
+
+
+def test_factor_distributions(tmp_path):
+    text = f"""
+name = "shapes"
+scenario = "{GENERIC}"
+design = "lhs"
+samples = 400
+overrides = {{ months = 6 }}
+
+[[factors]]
+path = "leadership.alignment"
+range = [0.1, 0.9]
+distribution = "triangular"
+mode = 0.8
+
+[[factors]]
+path = "network.openness"
+range = [0.2, 1.0]
+distribution = "truncnormal"
+mean = 0.4
+sd = 0.05
+
+[[factors]]
+path = "leadership.arbitration"
+range = [0.1, 0.9]
+"""
+    pts = load_experiment(write(tmp_path, text)).points
+    assert (pts.min(0) >= [0.1, 0.2, 0.1]).all() and (pts.max(0) <= [0.9, 1.0, 0.9]).all()
+    # Latin hypercube strata map through each inverse CDF: means match the distributions
+    assert abs(pts[:, 0].mean() - (0.1 + 0.9 + 0.8) / 3) < 0.01
+    assert abs(pts[:, 1].mean() - 0.4) < 0.005 and pts[:, 1].std() < 0.06
+    assert abs(pts[:, 2].mean() - 0.5) < 0.01
+    for bad, needle in (
+        (text.replace("mode = 0.8", "mode = 1.5"), "mode inside the range"),
+        (text.replace("sd = 0.05", ""), "needs mean and sd"),
+        (text.replace('design = "lhs"', 'design = "morris"'), "uniform factors only"),
+    ):
+        with pytest.raises(ExperimentError, match=needle):
+            load_experiment(write(tmp_path, bad, "bad.toml"))

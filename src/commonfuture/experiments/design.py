@@ -20,6 +20,12 @@ values = [0.2, 0.5, 0.8]     # grid: explicit values ...
 path = "leadership.arbitration"
 range = [0.1, 0.9]           # ... or a range (grid: with `levels`; lhs/sobol/morris: bounds)
 levels = 3
+
+[[factors]]
+path = "network.openness"
+range = [0.2, 1.0]           # lhs and sobol: uniform by default, or
+distribution = "triangular"  # "triangular" (with `mode`) or "truncnormal" (`mean`, `sd`)
+mode = 0.6
 ```
 """
 
@@ -73,6 +79,12 @@ class Factor(BaseModel):
     values: list[float] | None = Field(None, description="Explicit values (grid).")
     range: tuple[float, float] | None = Field(None, description="Lower and upper bound.")
     levels: int = Field(3, ge=2, le=101, description="Grid levels over the range.")
+    distribution: Literal["uniform", "triangular", "truncnormal"] = Field(
+        "uniform", description="How lhs and sobol designs draw the factor over its range."
+    )
+    mode: float | None = Field(None, description="Peak of a triangular distribution.")
+    mean: float | None = Field(None, description="Mean of a truncated normal distribution.")
+    sd: float | None = Field(None, gt=0, description="Standard deviation (truncated normal).")
 
     @model_validator(mode="after")
     def _one(self) -> Factor:
@@ -82,7 +94,27 @@ class Factor(BaseModel):
             raise ValueError("range must be [lower, upper] with lower < upper")
         if self.values is not None and not self.values:
             raise ValueError("values must not be empty")
+        if self.distribution != "uniform" and self.range is None:
+            raise ValueError(f"a {self.distribution} distribution needs a range")
+        if self.distribution == "triangular" and (
+            self.mode is None or not self.range[0] <= self.mode <= self.range[1]
+        ):
+            raise ValueError("a triangular distribution needs a mode inside the range")
+        if self.distribution == "truncnormal" and (self.mean is None or self.sd is None):
+            raise ValueError("a truncnormal distribution needs mean and sd")
         return self
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Factor values at unit quantiles ``u`` (the inverse of its distribution)."""
+        from scipy import stats
+
+        lo, hi = self.range
+        if self.distribution == "triangular":
+            return stats.triang(c=(self.mode - lo) / (hi - lo), loc=lo, scale=hi - lo).ppf(u)
+        if self.distribution == "truncnormal":
+            a, b = (lo - self.mean) / self.sd, (hi - self.mean) / self.sd
+            return stats.truncnorm(a, b, loc=self.mean, scale=self.sd).ppf(u)
+        return lo + u * (hi - lo)
 
 
 class ExperimentSpec(BaseModel):
@@ -115,6 +147,10 @@ class ExperimentSpec(BaseModel):
             raise ValueError("factors: each parameter path once")
         if self.design != "grid" and any(f.range is None for f in self.factors):
             raise ValueError(f"design {self.design!r} needs a range for every factor")
+        if self.design in ("grid", "morris") and any(
+            f.distribution != "uniform" for f in self.factors
+        ):
+            raise ValueError(f"design {self.design!r} takes uniform factors only")
         if self.design in ("sobol", "morris") and len(self.factors) < 2:
             raise ValueError(f"design {self.design!r} needs at least two factors")
         return self
@@ -195,16 +231,28 @@ def design_points(spec: ExperimentSpec) -> np.ndarray:
         ]
         return np.array(list(itertools.product(*axes)), dtype=float)
     bounds = np.array([f.range for f in spec.factors], dtype=float)
+    # non-uniform factors are sampled as unit quantiles, then mapped through their ppf
+    shaped = [j for j, f in enumerate(spec.factors) if f.distribution != "uniform"]
+    bounds[shaped] = [0.0, 1.0]
     if spec.design == "lhs":
         from scipy.stats import qmc
 
         unit = qmc.LatinHypercube(d=k, seed=np.random.default_rng(spec.seed)).random(spec.samples)
-        return qmc.scale(unit, bounds[:, 0], bounds[:, 1])
-    problem = {"num_vars": k, "names": [f.path for f in spec.factors], "bounds": bounds.tolist()}
-    if spec.design == "sobol":
+        points = qmc.scale(unit, bounds[:, 0], bounds[:, 1])
+    elif spec.design == "sobol":
         from SALib.sample import sobol
 
-        return sobol.sample(problem, spec.samples, calc_second_order=False, seed=spec.seed)
+        problem = {
+            "num_vars": k,
+            "names": [f.path for f in spec.factors],
+            "bounds": bounds.tolist(),
+        }
+        points = sobol.sample(problem, spec.samples, calc_second_order=False, seed=spec.seed)
+    if spec.design in ("lhs", "sobol"):
+        for j in shaped:
+            points[:, j] = spec.factors[j].ppf(points[:, j])
+        return points
+    problem = {"num_vars": k, "names": [f.path for f in spec.factors], "bounds": bounds.tolist()}
     from SALib.sample import morris
 
     return morris.sample(problem, spec.samples, num_levels=4, seed=spec.seed)
