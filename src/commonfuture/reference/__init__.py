@@ -10,10 +10,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from commonfuture.reference.model import Actor, CollaborationModel
+from commonfuture.reference.model import MUTATIONS, Actor, CollaborationModel
 from commonfuture.scenario.schema import Scenario
-
-MUTATIONS = (None, "no_erosion")
 
 
 def run_reference(
@@ -22,21 +20,24 @@ def run_reference(
     replicates: Sequence[int],
     progress: Callable[[int], None] | None = None,
     mutation: str | None = None,
-):
-    """Run replicates of the Mesa model; measures as (T, R) arrays, like the fast engine.
+) -> tuple[dict[str, np.ndarray], list[int], int, None]:
+    """Run replicates of the Mesa model; return (arrays, ties per replicate, actors, None).
 
-    Replicate ``k`` is seeded from ``SeedSequence(seed, spawn_key=(k,))``, as in the
-    fast engine (the two engines draw differently, so they agree in distribution, not
-    bit for bit). ``mutation`` deliberately changes a rule, for testing the docking
-    test itself: ``"no_erosion"`` removes the monthly erosion of commitment.
+    ``arrays`` maps every monthly measure of the fast engine to a (T, R) array
+    (T months, R replicates), so ``simulate(..., engine="mesa")`` returns the
+    same columns. Replicate ``k`` draws from ``SeedSequence(seed, spawn_key=(k,))``,
+    as in the fast engine; the two engines draw differently, so they agree in
+    distribution, not bit for bit. ``progress`` is called with 1 after each
+    replicate-month. ``mutation`` (tests only, see :data:`MUTATIONS`) deliberately
+    changes a rule so that the docking test can be shown to fail.
     """
     if mutation not in MUTATIONS:
-        raise ValueError(f"unknown mutation {mutation!r}")
+        raise ValueError(f"unknown mutation {mutation!r}: one of {list(MUTATIONS)}")
     columns: dict[str, list[list[float]]] = {}
-    ties = []
+    ties: list[int] = []
     n_actors = sum(scenario.population.counts.as_tuple())
     for k in replicates:
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(k,))))
         model = CollaborationModel(scenario, rng, mutation=mutation)
         ties.append(model.n_ties)
         for _ in range(scenario.months):
@@ -50,4 +51,4 @@ def run_reference(
     return arrays, ties, n_actors, None
 
 
-__all__ = ["Actor", "CollaborationModel", "run_reference"]
+__all__ = ["MUTATIONS", "Actor", "CollaborationModel", "run_reference"]
