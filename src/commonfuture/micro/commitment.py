@@ -83,34 +83,33 @@ def commitment_link(
     )
     r, n = state.status.shape
     committed = (state.status == COMMITTED).astype(np.float32)
-    # two sparse matrix-vector products (faster than one with a two-column right-hand side)
-    pull_sum = (state.ties @ committed.reshape(-1)).reshape(r, n)
-    signal_sum = None
-    if lead.visibility > 0:
-        signal_sum = (state.ties @ state.signal.reshape(-1)).reshape(r, n)
-    reachable = pull_sum > 0  # a committed neighbour (weights are positive)
     stage3 = state.stage >= 3
     outreach = None
+    heard = None
     if stage3.any() and net.openness > 0:
         share = committed[:, wider].mean(axis=1) if wider.any() else np.zeros(len(stage3))
         outreach = np.where(stage3, net.openness * share, 0.0).astype(np.float32)
         heard = u_reach < np.float32(net.openness * dyn.outreach)
-        reachable = reachable | (heard & stage3[:, None])
-    # only outside, reachable actors of a coupled collaboration who deliberate this month
-    # weigh joining: the score is computed for them alone
-    cand = (
-        (state.status == OUTSIDE)
-        & reachable
-        & state.coupled[:, None]
-        & (u_join < np.float32(pop.join_rate))
+    # only outside actors of a coupled collaboration who deliberate this month weigh
+    # joining, and only if reachable: neighbour sums are taken over their rows alone
+    # (the same row sums, in the same order, as the full product)
+    pre = np.flatnonzero(
+        (state.status == OUTSIDE) & state.coupled[:, None] & (u_join < np.float32(pop.join_rate))
     )
-    flat = np.flatnonzero(cand)
+    rows = state.ties[pre]
+    pull_pre = rows @ committed.reshape(-1)
+    reachable = pull_pre > 0  # a committed neighbour (weights are positive)
+    if heard is not None:
+        reachable |= heard.reshape(-1)[pre] & stage3[pre // n]
+    flat = pre[reachable]
     rep = flat // n
+    pull = pull_pre[reachable]
     deg = state.degree.reshape(-1)[flat]
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(deg > 0, pull_sum.reshape(-1)[flat] / deg, np.float32(0.0))
-        if signal_sum is not None:
-            momentum = np.where(deg > 0, signal_sum.reshape(-1)[flat] / deg, np.float32(0.0))
+        score = np.where(deg > 0, pull / deg, np.float32(0.0))
+        if lead.visibility > 0:
+            signal = (rows @ state.signal.reshape(-1))[reachable]
+            momentum = np.where(deg > 0, signal / deg, np.float32(0.0))
             score = score + np.float32(lead.visibility) * momentum
     if outreach is not None:
         score = score + outreach[rep]
