@@ -11,6 +11,7 @@ from commonfuture.validation.cascades import (
     granovetter_counts,
     granovetter_curve,
     granovetter_exact,
+    granovetter_mean_field,
     watts_cascades,
     watts_window,
 )
@@ -31,6 +32,13 @@ def test_kernel_equals_granovetter_iteration_on_random_thresholds():
 
 def test_granovetter_critical_sd_within_2_percent_of_published():
     assert critical_sd() == pytest.approx(GRANOVETTER_PUBLISHED["critical_sd"], rel=0.02)
+
+
+@pytest.mark.parametrize("sd", [5.0, 9.0, 11.5, 13.0, 20.0])
+def test_mean_field_fixed_point_is_where_the_iterated_map_settles(sd):
+    direct = granovetter_mean_field(25.0, sd)
+    iterated = granovetter_mean_field(25.0, sd, steps=5000)
+    assert direct == pytest.approx(iterated, rel=1e-3, abs=1e-3)
 
 
 def test_granovetter_equilibrium_jumps_with_spread():

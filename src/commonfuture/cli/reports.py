@@ -48,12 +48,12 @@ def cascades(
     """Validate the commitment link against Granovetter (1978) and Watts (2002)."""
     from rich.progress import Progress
 
-    from commonfuture.validation.cascades import reproduce
+    from commonfuture.validation.cascades import default_zs, reproduce
 
     if out.exists() and not out.is_dir():
         fail(f"--out: {out} exists and is not a directory")
     with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("Watts cascades", total=20)
+        task = bar.add_task("Watts cascades", total=len(default_zs()))
         res = reproduce(out, n=n, trials=trials, seed=seed, progress=lambda k: bar.advance(task, k))
     g, w = res["granovetter"], res["watts"]
     console.print(
