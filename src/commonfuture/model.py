@@ -76,26 +76,36 @@ class Context:
     offer: Offer
     wider: np.ndarray  # (N,) bool: the wider population, for stage 3
     open_last: np.ndarray  # (R, P) what was open last month
+    wider_cols: slice | np.ndarray | None = None  # ``wider`` as a slice when contiguous
 
 
 def make_context(scenario: Scenario, offer: Offer, state: State) -> Context:
     citizens = state.sector == SECTORS.index("citizens")
     wider = citizens if citizens.any() else state.role != KEY_LEADER
+    idx = np.flatnonzero(wider)
+    cols = None
+    if len(idx):
+        contiguous = idx[-1] - idx[0] + 1 == len(idx)
+        cols = slice(int(idx[0]), int(idx[-1]) + 1) if contiguous else wider
     return Context(
         scenario=scenario,
         offer=offer,
         wider=wider,
         open_last=np.zeros((state.n_replicates, offer.n), bool),
+        wider_cols=cols,
     )
 
 
-def snapshot(state: State, wider: np.ndarray) -> Snapshot:
+def snapshot(state: State, wider: slice | np.ndarray | None) -> Snapshot:
     members = state.status == COMMITTED
-    others = (members & (state.role != KEY_LEADER)[None, :]).sum(axis=1)
+    leaders = np.flatnonzero(state.role == KEY_LEADER)
+    others = members.sum(axis=1) - members[:, leaders].sum(axis=1)
+    # actors are ordered by sector: contiguous slices instead of boolean masks
+    bounds = np.searchsorted(state.sector, np.arange(len(SECTORS) + 1))
     sectors = np.zeros(state.n_replicates, np.int64)
     for s in range(len(SECTORS)):
-        sectors += members[:, state.sector == s].any(axis=1)
-    share = members[:, wider].mean(axis=1) if wider.any() else np.zeros(state.n_replicates)
+        sectors += members[:, bounds[s] : bounds[s + 1]].any(axis=1)
+    share = members[:, wider].mean(axis=1) if wider is not None else np.zeros(state.n_replicates)
     return Snapshot(
         coupled=state.coupled.copy(), other_members=others, sectors=sectors, wider_share=share
     )
@@ -120,7 +130,7 @@ def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> d
     if before is not None:
         seceded |= before & (state.status == SECEDED)
     state.stage, state.pending, regressed = advance(
-        state.stage, state.pending, snapshot(state, ctx.wider), sc.stages
+        state.stage, state.pending, snapshot(state, ctx.wider_cols), sc.stages
     )
     ctx.open_last = offered.open
     state.month = month
