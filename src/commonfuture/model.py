@@ -175,16 +175,18 @@ def measures(state, ctx, joins, offered, created, evaluated, seceded, disrupted,
     out["small_wins"] = evaluated.wins.sum(axis=1)
     out["shortfalls"] = (evaluated.evaluated & ~evaluated.wins).sum(axis=1)
     out["uses"] = created.uptake.sum(axis=1)
-    out["value_created"] = created.created.sum(axis=1)
+    # sums by replicate are integers when no actor used anything: keep the columns float
+    value = created.created.astype(float)
+    out["value_created"] = value.sum(axis=1)
     for e, name in enumerate(ELEMENTS):
-        out[f"value_{name}"] = created.created[:, e]
+        out[f"value_{name}"] = value[:, e]
     for lvl, idx in LEVELS.items():
-        out[f"value_{lvl}"] = created.created[:, list(idx)].sum(axis=1)
+        out[f"value_{lvl}"] = value[:, list(idx)].sum(axis=1)
     rep = created.users // state.n_actors
-    out["value_realised"] = np.bincount(rep, weights=created.realised, minlength=r)
-    out["value_destroyed"] = created.destroyed
+    out["value_realised"] = np.bincount(rep, weights=created.realised, minlength=r).astype(float)
+    out["value_destroyed"] = created.destroyed.astype(float)
     for k, name in enumerate(("ignorance", "disproportion", "backlash", "exploitation")):
-        out[f"loss_{name}"] = created.losses[:, k]
+        out[f"loss_{name}"] = created.losses[:, k].astype(float)
     out["budget"] = offered.budget
     out["funding"] = offered.pool
     out["spent"] = created.spent
