@@ -78,3 +78,61 @@ def test_report_cli(run_dir, tmp_path):
     (tmp_path / "empty").mkdir()
     r = CliRunner().invoke(app, ["report", str(tmp_path / "empty")])
     assert r.exit_code == 2 and "not a run directory" in r.output
+
+
+def test_patterns_json_written_by_hand_with_missing_numbers(tmp_path):
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    (tmp_path / "figs").mkdir()
+    fig.savefig(tmp_path / "figs" / "a.png")
+    plt.close(fig)
+    entry = {
+        "name": "a",
+        "title": "Small wins raise commitment",
+        "claim": "Members who see small wins stay.",
+        "treatment": "wins on",
+        "control": "wins off",
+        "measure": "members at month 24",
+        "effect": 3.5,
+        "ci_low": 1.0,
+        "ci_high": 6.0,
+        "statistic": 2.7,
+        "test": "Welch t",
+        "p_value": 0.01,
+        "reproduced": True,
+        "figure": "figs/a.png",
+        "note": "",
+    }
+    other = {**entry, "name": "b", "title": "No effect", "reproduced": False, "figure": ""}
+    other.update(effect=float("nan"), ci_low=None, statistic=None, p_value=float("nan"))
+    doc = {"title": "Hand-made patterns", "patterns": [entry, other]}
+    (tmp_path / "patterns.json").write_text(json.dumps(doc))
+    page = render_report(tmp_path)
+    check_page(page, 1)
+    assert "1 of 2 claims" in page
+    assert page.count("class='yes'>yes") == 1 and page.count("class='no'>no") == 1
+
+
+def test_run_section_assembles_a_page_of_several_runs(run_dir):
+    import json
+
+    import pandas as pd
+
+    from commonfuture.report import run_section
+
+    monthly = pd.read_parquet(run_dir / "monthly.parquet")
+    meta = json.loads((run_dir / "run.json").read_text())
+    one = monthly[monthly["replicate"] == monthly["replicate"].min()]
+    html_a = run_section(monthly, meta, "all replicates")
+    html_b = run_section(one, meta, "one replicate", level=3)
+    assert "<h2>all replicates</h2>" in html_a and "<h3>one replicate</h3>" in html_b
+    for part in (html_a, html_b):
+        assert part.count("data:image/png;base64,") == 4
+        assert not re.search(r"\bnan\b", visible_text(part))

@@ -38,6 +38,7 @@ margin:2em auto;padding:0 1em;color:#222;line-height:1.5}
 h1{font-size:1.7em;margin-bottom:.2em} h2{margin-top:2em;border-bottom:2px solid #08519c;
 padding-bottom:.2em} h3{margin-top:1.5em;color:#08519c}
 .lead{font-size:1.08em;background:#f3f7fb;border-left:4px solid #08519c;padding:.8em 1em}
+ul.lead{padding-left:2.2em} ul.lead li{margin:.35em 0}
 .muted{color:#666;font-size:.9em} img{max-width:100%;margin:.6em 0}
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}
 th,td{border-bottom:1px solid #ddd;padding:.35em .7em;text-align:left;vertical-align:top}
@@ -57,6 +58,21 @@ def _num(x: float, digits: int = 0) -> str:
     if x is None or not np.isfinite(x):
         return "-"
     return f"{x:,.{digits}f}"
+
+
+def _g(x, fmt: str = ".3g") -> str:
+    """A number for a table cell; '-' when missing or not finite."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "-"
+    return format(v, fmt) if np.isfinite(v) else "-"
+
+
+def _pretty(name: str) -> str:
+    """A scenario name as a heading: ``community-solar`` -> ``Community solar``."""
+    text = str(name).replace("-", " ").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def _page(title: str, body: str) -> str:
@@ -88,6 +104,12 @@ def facts(monthly: pd.DataFrame, meta: dict) -> dict:
     out["members_peak"] = float(g["members"].max().median())
     out["joined"] = float(g["joins"].sum().median())
     out["seceded"] = float(g["secessions"].sum().median())
+    # members lost since each sector's peak (median over runs): who left
+    out["sector_drop"] = {
+        sec: float((g[f"members_{sec}"].max() - g[f"members_{sec}"].last()).median())
+        for sec in figures.SECTOR_LABELS
+        if f"members_{sec}" in m
+    }
     out["created"] = float(g["value_created"].sum().median())
     out["destroyed"] = float(g["value_destroyed"].sum().median())
     out["realised"] = float(g["value_realised"].sum().median())
@@ -106,9 +128,14 @@ def facts(monthly: pd.DataFrame, meta: dict) -> dict:
 
 def summary_text(f: dict, target_name: str) -> str:
     """What happened, in sentences a public manager can read."""
+    return " ".join(summary_items(f, target_name))
+
+
+def summary_items(f: dict, target_name: str) -> list[str]:
+    """What happened, as a few short paragraphs: stages, members, value, target."""
     reps = f["replicates"]
     runs = "the run" if reps == 1 else f"the {reps} runs"
-    parts = []
+    parts: list[str] = []
     if f["reached_1"] == 0:
         parts.append(f"In {runs}, the key leaders never coupled: the collaboration did not start.")
     else:
@@ -125,12 +152,22 @@ def summary_text(f: dict, target_name: str) -> str:
                 f"The coupling of key leaders broke in {f['disrupted']:.0%} of runs (a disruption)."
             )
         end = max(f["final_stage"], key=f["final_stage"].get)
-        parts.append(f"At the end, most runs were at stage {end} ({STAGES[end]}).")
-    parts.append(
+        lead = "the run was" if reps == 1 else "most runs were"
+        parts.append(f"At the end, {lead} at stage {end} ({STAGES[end]}).")
+    items = [" ".join(parts)]
+    parts = []
+    items.append(
         f"Members: {_num(f['members_end'])} at the end (median), after a peak of "
         f"{_num(f['members_peak'])}; {_num(f['joined'])} actors joined and {_num(f['seceded'])} "
         "seceded along the way."
     )
+    drops = {k: v for k, v in f.get("sector_drop", {}).items() if v > 0}
+    if f["seceded"] > 0 and drops:
+        who = max(drops, key=drops.get)
+        items[-1] += (
+            f" Those who left were mostly {figures.SECTOR_LABELS[who]} "
+            f"({_num(drops[who])} fewer at the end than at the sector's peak, median)."
+        )
     verdict = "created" if f["realised"] >= 0 else "destroyed, on balance,"
     parts.append(
         f"Value: {_num(f['created'], 1)} units created and {_num(f['destroyed'], 1)} destroyed; "
@@ -143,12 +180,14 @@ def summary_text(f: dict, target_name: str) -> str:
             f"The largest source of lost value was value {worst} "
             f"({_num(f['losses'][worst], 1)} units)."
         )
-    parts.append(
+    items.append(" ".join(parts))
+    parts = [
         f"Progress towards the long-term target ({target_name}): {100 * f['target']:.0f}% (median)."
-    )
+    ]
     if f["capital"] > 0:
         parts.append(f"Capital raised from participants: GBP {_num(f['capital'])} (median).")
-    return " ".join(parts)
+    items.append(" ".join(parts))
+    return items
 
 
 def run_section(monthly: pd.DataFrame, meta: dict, title: str, level: int = 2) -> str:
@@ -170,7 +209,8 @@ def run_section(monthly: pd.DataFrame, meta: dict, title: str, level: int = 2) -
     body = [f"<{h}>{_e(title)}</{h}>"]
     if desc:
         body.append(f"<p class='muted'>{_e(desc)}</p>")
-    body.append(f"<p class='lead'>{_e(summary_text(f, target_name))}</p>")
+    items = "".join(f"<li>{_e(t)}</li>" for t in summary_items(f, target_name))
+    body.append(f"<ul class='lead'>{items}</ul>")
     cal = meta.get("calibration")
     if cal:
         mark = "yes" if cal.get("ok") else "no"
@@ -253,9 +293,10 @@ def patterns_page(path: Path) -> str:
         body.append(
             f"<tr><td>{_e(e['title'])}</td><td>{_e(e.get('case', ''))}</td>"
             f"<td>{_e(e['treatment'])} vs {_e(e['control'])}</td><td>{_e(e['measure'])}</td>"
-            f"<td class='num'>{e['effect']:+.3g} [{e['ci_low']:+.3g}, {e['ci_high']:+.3g}]</td>"
-            f"<td>{_e(e['test'])}, statistic {e['statistic']:.3g}</td>"
-            f"<td class='num'>{e['p_value']:.2g}</td>"
+            f"<td class='num'>{_g(e.get('effect'), '+.3g')} [{_g(e.get('ci_low'), '+.3g')}, "
+            f"{_g(e.get('ci_high'), '+.3g')}]</td>"
+            f"<td>{_e(e.get('test', '-'))}, statistic {_g(e.get('statistic'))}</td>"
+            f"<td class='num'>{_g(e.get('p_value'), '.2g')}</td>"
             f"<td class='{'yes' if ok else 'no'}'>{'yes' if ok else 'no'}</td></tr>"
         )
     body.append("</table>")
@@ -277,7 +318,7 @@ def render_report(path: str | Path) -> str:
         return patterns_page(path)
     if _is_run(path):
         monthly, meta = _read_run(path)
-        title = meta.get("scenario_name", path.name)
+        title = _pretty(meta.get("scenario_name", path.name))
         return _page(title, f"<h1>{_e(title)}</h1>" + run_section(monthly, meta, "What happened"))
     subs = sorted(p for p in path.iterdir() if p.is_dir() and _is_run(p)) if path.is_dir() else []
     if not subs:
@@ -294,7 +335,7 @@ def render_report(path: str | Path) -> str:
         f"<img src='{members}' alt='members'>",
     ]
     for name, (monthly, meta) in runs.items():
-        body.append(run_section(monthly, meta, meta.get("scenario_name", name)))
+        body.append(run_section(monthly, meta, _pretty(meta.get("scenario_name", name))))
     return _page("Collaboration for the common future", "\n".join(body))
 
 

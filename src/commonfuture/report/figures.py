@@ -95,18 +95,19 @@ def stages_and_members(m: pd.DataFrame) -> str:
 
 def value(m: pd.DataFrame) -> str:
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.6))
-    mean = m.groupby("month")[[f"value_{e}" for e in ELEMENTS]].mean()
+    cols = [f"value_{e}" for e in ELEMENTS]
+    cum = m.groupby("replicate")[cols].cumsum().assign(month=m["month"]).groupby("month").mean()
     a.stackplot(
-        mean.index,
-        mean.to_numpy().T,
-        labels=[e for e in ELEMENTS],
+        cum.index,
+        cum.to_numpy().T,
+        labels=list(ELEMENTS),
         colors=[ELEMENT_COLOURS[e] for e in ELEMENTS],
-        alpha=0.85,
+        alpha=0.9,
     )
     a.set_xlabel("month")
-    a.set_ylabel("value created a month (value units)")
-    a.set_title("Value created, by element (mean of runs)")
-    a.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    a.set_ylabel("cumulative value created (value units)")
+    a.set_title("Value created so far, by element (mean of runs)")
+    a.legend(loc="upper left", title="element of value", title_fontsize=8)
     for lvl, colour in LEVEL_COLOURS.items():
         cum = m.assign(c=m.groupby("replicate")[f"value_{lvl}"].cumsum())
         _band(b, cum, "c", colour, lvl)
@@ -122,16 +123,18 @@ def value(m: pd.DataFrame) -> str:
 
 def wins_and_losses(m: pd.DataFrame) -> str:
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.6))
-    mean = m.groupby("month")[["small_wins", "shortfalls", "secessions", "joins"]].mean()
-    a.bar(mean.index, mean["small_wins"], color="#31a354", label="small wins", width=1.0)
-    a.bar(mean.index, -mean["shortfalls"], color="#de2d26", label="shortfalls", width=1.0)
-    a.plot(mean.index, mean["joins"], color="#08519c", lw=1.2, label="joins")
-    a.plot(mean.index, -mean["secessions"], color="#252525", lw=1.2, label="secessions (below 0)")
-    a.axhline(0, color="#999999", lw=0.6)
+    for col, colour, label in (
+        ("small_wins", "#31a354", "small wins (members' evaluations)"),
+        ("shortfalls", "#de2d26", "shortfalls (members' evaluations)"),
+        ("joins", "#08519c", "actors who joined"),
+        ("secessions", "#252525", "actors who seceded"),
+    ):
+        cum = m.assign(c=m.groupby("replicate")[col].cumsum())
+        _band(a, cum, "c", colour, label)
     a.set_xlabel("month")
-    a.set_ylabel("actors a month (mean of runs)")
+    a.set_ylabel("count so far (median of runs)")
     a.set_title("Small wins, shortfalls, joins and secessions")
-    a.legend(loc="upper right")
+    a.legend(loc="upper left")
     kinds = [f"loss_{k}" for k in DESTRUCTION_KINDS]
     cum = m.groupby("replicate")[kinds].cumsum().assign(month=m["month"]).groupby("month").mean()
     if cum.to_numpy().max() > 0:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from commonfuture.micro.commitment import commitment_link
 from commonfuture.network import erdos_renyi_edges, symmetric
@@ -156,7 +156,7 @@ def granovetter_mean_field(mean: float, sd: float, n: int = 100, steps: int | No
     if steps is not None:
         r = 0.0
         for _ in range(steps):
-            r = float(n * stats.norm.cdf(r, loc=mean, scale=sd))
+            r = float(n * special.ndtr((r - mean) / sd))
         return r
     grid = np.linspace(0.0, float(n), 20 * n + 1)
     gap = n * stats.norm.cdf(grid, loc=mean, scale=sd) - grid
