@@ -94,14 +94,46 @@ def assert_same_as_clean(out: Path, clean_snapshot) -> None:
     pd.testing.assert_frame_equal(a_monthly, b_monthly, check_exact=True)
 
 
-@pytest.mark.parametrize("kill_after", [1, 9])
-def test_kill_9_then_resume_equals_clean_run(tmp_path, clean, kill_after):
+def children(pid: int) -> set[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize(("kill_after", "workers"), [(1, 1), (9, 2)])
+def test_kill_9_then_resume_equals_clean_run(tmp_path, clean, kill_after, workers):
     exp, clean_snapshot = clean
     out = tmp_path / "killed"
-    proc = start_and_wait(sweep_cmd(exp, out), out, kill_after)
+    proc = start_and_wait(sweep_cmd(exp, out, workers), out, kill_after)
+    pool = children(proc.pid) if Path("/proc").is_dir() else set()
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert done_count(out) < 24, "the sweep finished before it could be killed"
+    if workers > 1 and Path("/proc").is_dir():
+        # worker processes notice their parent's death and leave no orphans behind
+        assert pool, "no worker processes found"
+        deadline = time.monotonic() + 10
+        while any(alive(p) for p in pool) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = [p for p in pool if alive(p)]
+        for p in left:
+            os.kill(p, signal.SIGKILL)
+        assert not left, "worker processes outlived the killed sweep"
     r = subprocess.run(sweep_cmd(exp, out), capture_output=True, text=True, env=ENV)
     assert r.returncode == 0, r.stderr
     assert_same_as_clean(out, clean_snapshot)

@@ -45,8 +45,10 @@ def heatmap(table: pd.DataFrame, names: list[str], output: str, path: Path) -> P
         ax.set_xlabel(x)
         ax.set_ylabel(y)
         for (i, j), v in np.ndenumerate(grid.to_numpy()):
-            if np.isfinite(v):
-                ax.text(j, i, f"{v:.3g}", ha="center", va="center", color="white", fontsize=8)
+            if np.isfinite(v):  # dark text on the bright end of the colour map
+                light = im.norm(v) > 0.6
+                colour = "black" if light else "white"
+                ax.text(j, i, f"{v:.3g}", ha="center", va="center", color=colour, fontsize=8)
         fig.colorbar(im, ax=ax, label=f"{output} (mean of replicates)")
         if len(names) > 2:
             ax.set_title(f"averaged over {', '.join(names[2:])}", fontsize=9)

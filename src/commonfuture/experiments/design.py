@@ -226,7 +226,7 @@ def design_points(spec: ExperimentSpec) -> np.ndarray:
         axes = [
             f.values
             if f.values is not None
-            else list(np.linspace(f.range[0], f.range[1], f.levels))
+            else list(np.round(np.linspace(f.range[0], f.range[1], f.levels), 12))
             for f in spec.factors
         ]
         return np.array(list(itertools.product(*axes)), dtype=float)

@@ -136,15 +136,26 @@ def _inline(tasks, base, names) -> Iterator[list[dict]]:
         yield execute(t, base, names)
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops cleanly between commits."""
+def _worker_init(parent: int) -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops cleanly between commits,
+    and exit within a second when the parent dies (``kill -9``), leaving no orphans."""
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
 
 def _local(tasks, base, names, workers: int) -> Iterator[list[dict]]:
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),)
+    )
     futures = [pool.submit(execute, t, base, names) for t in tasks]
     finished = False
     try:
