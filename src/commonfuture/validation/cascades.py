@@ -273,6 +273,12 @@ GRANOVETTER_PUBLISHED = {"mean": 25, "n": 100, "critical_sd": 12.2}
 # --------------------------------------------------------------------------- figures
 
 
+def simulated_window(zs, probability) -> list[float | None]:
+    """Smallest and largest mean degree with any global cascade (None if none)."""
+    hit = [float(z) for z, p in zip(zs, probability, strict=True) if p > 0]
+    return [min(hit), max(hit)] if hit else [None, None]
+
+
 def default_zs() -> np.ndarray:
     """Mean degrees of the Watts figure: 0.5 to 10 by 0.5, finer near the upper edge."""
     return np.unique(np.round(np.r_[np.arange(0.5, 10.01, 0.5), 5.75, 6.25, 6.75], 2))
@@ -284,11 +290,6 @@ def reproduce(
     """Both reproductions, as ``validation.json`` and two PNG figures in ``out``."""
     import json
     from pathlib import Path
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -322,46 +323,63 @@ def reproduce(
             "probability": [p.probability for p in points],
             "size": [p.size for p in points],
             "analytic_window": [lo, hi],
+            "simulated_window": simulated_window(zs, [p.probability for p in points]),
             "published": WATTS_PUBLISHED,
         },
     }
     (out / "validation.json").write_text(json.dumps(result, indent=2))
+    plot_figures(result, out)
+    return result
 
-    fig, ax = plt.subplots(figsize=(7, 4))
-    ax.axvspan(lo, hi, color="#c6dbef", alpha=0.6, label=f"analytic window ({lo:.2f}-{hi:.2f})")
-    ax.plot(
-        zs,
-        [p.probability for p in points],
-        "o-",
-        color="#08519c",
-        label="probability of a global cascade",
-    )
-    ax.plot(
-        zs, [p.size for p in points], "s--", color="#e6550d", label="mean size of global cascades"
-    )
-    pub = WATTS_PUBLISHED["window"]
-    edge = WATTS_PUBLISHED["upper_edge_range"]
-    ax.axvline(pub[0], color="#636363", ls=":", lw=1)
+
+def plot_figures(result: dict, out) -> None:
+    """``watts-window.png`` and ``granovetter.png`` in ``out`` from a :func:`reproduce` result."""
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    w, gran = result["watts"], result["granovetter"]
+    lo, hi = w["analytic_window"]
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
     ax.axvspan(
-        *edge,
-        color="#636363",
-        alpha=0.12,
+        lo, hi, color="#c6dbef", alpha=0.6, label=f"analytic window ({lo:.2f} < z < {hi:.2f})"
+    )
+    pub = WATTS_PUBLISHED["upper_edge_range"]
+    ax.axvspan(
+        *pub,
+        facecolor="none",
+        edgecolor="#969696",
         hatch="//",
         lw=0,
-        label="upper edge in Watts (2002) Fig. 1a (by eye)",
+        label="upper edge in Watts (2002) Fig. 1a, by eye",
     )
-    ax.set_xlabel("mean degree z")
-    ax.set_ylabel("probability / share of actors")
+    ax.plot(
+        w["z"],
+        w["probability"],
+        "o-",
+        color="#08519c",
+        label="share of trials with a global cascade",
+    )
+    ax.plot(w["z"], w["size"], "s--", color="#e6550d", label="mean size of global cascades (share)")
+    ax.set_xlabel("mean degree z (ties per actor)")
+    ax.set_ylabel("share of trials / share of actors")
+    ax.set_ylim(-0.02, 1.05)
     ax.set_title(
-        f"Watts (2002) cascade window: phi = {phi}, n = {n:,}, {trials} trials per z", fontsize=10
+        f"Global cascades on random networks (Watts 2002): phi = {w['phi']}, "
+        f"n = {w['n']:,}, {w['trials']} trials per z",
+        fontsize=10,
     )
-    ax.legend(fontsize=8, frameon=False, loc="center right")
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     fig.savefig(out / "watts-window.png", dpi=110)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
     fine = np.arange(2.0, 24.001, 0.05)
     ax.plot(
         fine,
@@ -383,20 +401,15 @@ def reproduce(
         ls=":",
         label="critical sd in Granovetter (1978): 12.2",
     )
-    crit = result["granovetter"]["critical_sd_mean_field"]
+    crit = gran["critical_sd_mean_field"]
     ax.axvline(
-        crit,
-        color="#08519c",
-        ls="--",
-        lw=0.8,
-        label=f"critical sd, mean field here: {crit:.2f}",
+        crit, color="#08519c", ls="--", lw=0.8, label=f"critical sd, mean field here: {crit:.2f}"
     )
-    ax.set_xlabel("standard deviation of thresholds (mean 25, n = 100)")
-    ax.set_ylabel("equilibrium number of participants")
-    ax.set_title("Granovetter (1978): equilibrium against threshold spread", fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_xlabel("standard deviation of thresholds (actors; mean 25 of n = 100)")
+    ax.set_ylabel("equilibrium number of participants (actors)")
+    ax.set_title("Riots and thresholds (Granovetter 1978): equilibrium against spread", fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     fig.savefig(out / "granovetter.png", dpi=110)
     plt.close(fig)
-    return result
