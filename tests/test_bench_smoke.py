@@ -1,0 +1,55 @@
+"""Smoke test of ``benchmarks/run.py``: its measuring functions run on tiny sizes and
+produce well-formed figures. No timing is asserted (speed lives in ``make bench``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_measures_are_well_formed(bench, tmp_path, capsys):
+    rate = bench.monthly_rate(1_260, 3)
+    assert rate["n"] == 1_260 and rate["months"] == 3
+    assert rate["actor_months_per_s"] > 0 and rate["seconds_per_month"] > 0
+    assert rate["actor_months_per_s"] == pytest.approx(rate["n"] / rate["seconds_per_month"])
+
+    mem = bench.memory(2_520, 2)
+    assert mem["n"] == 2_520 and mem["ties"] > mem["n"]
+    assert mem["peak_bytes"] > mem["baseline_bytes"]
+    assert mem["ratio_to_budget"] == pytest.approx(
+        mem["beyond_baseline_bytes"] / (300 * mem["n"] + 16 * mem["ties"])
+    )
+
+    ens = bench.ensemble(3, 2)
+    assert ens["replicates"] == 3 and ens["months"] == 2
+    assert ens["actor_months_per_s"] == pytest.approx(ens["n"] * 3 * 2 / ens["seconds"])
+
+    bench.plot([rate, {**rate, "n": 2 * rate["n"]}], tmp_path / "scaling.png")
+    assert (tmp_path / "scaling.png").stat().st_size > 0
+
+    results = {
+        "date": "today",
+        "quick": True,
+        "scaling": [rate],
+        "mesa": {"n": 1_260, "skipped": "not measured here"},
+        "memory": mem,
+        "ensemble": ens,
+        "experiments": {"skipped": "not measured here"},
+    }
+    json.dumps(results)  # the results are plain JSON
+    bench.report(results)
+    out = capsys.readouterr().out
+    assert ">= 10 M/s" in out and "300 B/actor" in out and "not measured" in out
