@@ -57,7 +57,8 @@ def test_watts_analytic_window():
 
 
 @pytest.mark.parametrize(
-    "z,inside", [(0.5, False), (2.0, True), (3.0, True), (4.0, True), (9.0, False)]
+    "z,inside",
+    [(0.5, False), (2.0, True), (3.0, True), (4.0, True), (9.0, False), (12.0, False)],
 )
 def test_watts_cascade_window(z, inside):
     p = watts_cascades(z, n=4000, trials=60, seed=7)
@@ -79,4 +80,12 @@ def test_watts_full_size(tmp_path):
             assert prob > 0.3, (z, prob)
         if z < lo - 0.2 or z > hi + 1.0:
             assert prob < 0.03, (z, prob)
-    assert (tmp_path / "watts-window.png").exists()
+    # the simulated upper edge lies at or above the analytic boundary and no further out than
+    # the edge of Watts's own simulations (about 6-7, read from his Fig. 1a)
+    sim_lo, sim_hi = w["simulated_window"]
+    assert lo - 0.1 < sim_lo < lo + 1.0
+    assert hi - 0.5 <= sim_hi <= w["published"]["upper_edge_range"][1]
+    # global cascades grow towards the upper edge (rare but large near the boundary)
+    size = dict(zip(w["z"], w["size"], strict=True))
+    assert size[5.5] > size[2.0] and size[5.5] > 0.95
+    assert (tmp_path / "watts-window.png").exists() and (tmp_path / "granovetter.png").exists()
