@@ -1,10 +1,11 @@
 """Docking (Axtell et al. 1996): the fast engine and the Mesa reference agree in distribution.
 
-For every shipped scenario (found at run time), at a small size, the replicate
+For every shipped scenario (found at run time), and for the generic scenario
+under poor leadership (``STRESS``), at a small size, the replicate
 distributions of the main outputs from the two engines are compared with
 two-sample Kolmogorov-Smirnov tests. The family-wise significance level is 1%,
-Bonferroni-corrected over every scenario and output compared: each single test
-uses ``FAMILY_ALPHA / (scenarios x outputs)``. A deliberately changed rule in the
+Bonferroni-corrected over every case and output compared: each single test
+uses ``FAMILY_ALPHA / (cases x outputs)``. A deliberately changed rule in the
 Mesa engine must be detected at that same level, so the test can fail.
 """
 
@@ -20,7 +21,7 @@ from scipy import stats
 
 from commonfuture import simulate
 from commonfuture.reference import run_reference
-from commonfuture.scenario.load import load_scenario, scaled, scenarios_dir
+from commonfuture.scenario.load import apply_overrides, load_scenario, scaled, scenarios_dir
 from commonfuture.simulation import to_frame
 
 FAMILY_ALPHA = 0.01
@@ -29,6 +30,16 @@ SMALL_ACTORS = 500  # scenarios are scaled down to about this many actors
 MAX_MONTHS = 48
 FAST_SEED, MESA_SEED = 2024, 9000  # different seeds: independent samples
 SCENARIOS = sorted(scenarios_dir().rglob("*.toml"))
+# poor leadership, exploiters, a volatile budget and an Erdos-Renyi resident layer: the
+# paths of value destruction, which the shipped scenarios barely use, are docked too
+STRESS = (
+    ("leadership.alignment", 0.4),
+    ("leadership.arbitration", 0.3),
+    ("population.exploiter_share", 0.3),
+    ("investment.volatility", 0.5),
+    ("network.citizen_layer", "erdos_renyi"),
+)
+CASES = [(path, ()) for path in SCENARIOS] + [(scenarios_dir() / "generic.toml", STRESS)]
 OUTPUTS = (
     "final members",
     "months to stage 1",
@@ -37,12 +48,12 @@ OUTPUTS = (
     "value created",
     "value destroyed",
 )
-ALPHA = FAMILY_ALPHA / (len(SCENARIOS) * len(OUTPUTS))
+ALPHA = FAMILY_ALPHA / (len(CASES) * len(OUTPUTS))
 
 
-def small(path: Path):
+def small(path: Path, overrides: tuple = ()):
     """The scenario at docking size: about ``SMALL_ACTORS`` actors, at most ``MAX_MONTHS``."""
-    sc = load_scenario(path)
+    sc = apply_overrides(load_scenario(path), dict(overrides))
     n = sum(sc.population.counts.as_tuple())
     sc = scaled(sc, min(1.0, SMALL_ACTORS / n))
     return sc.model_copy(update={"months": min(sc.months, MAX_MONTHS)})
@@ -66,15 +77,23 @@ def outputs(monthly: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 @cache
-def fast_outputs(path: Path) -> dict[str, np.ndarray]:
-    return outputs(simulate(small(path), seed=FAST_SEED, replicates=REPLICATES).monthly)
+def fast_outputs(path: Path, overrides: tuple = ()) -> dict[str, np.ndarray]:
+    sc = small(path, overrides)
+    return outputs(simulate(sc, seed=FAST_SEED, replicates=REPLICATES).monthly)
 
 
 @cache
-def mesa_outputs(path: Path, mutation: str | None = None) -> dict[str, np.ndarray]:
+def mesa_outputs(
+    path: Path, overrides: tuple = (), mutation: str | None = None
+) -> dict[str, np.ndarray]:
     reps = list(range(REPLICATES))
-    arrays, _, _, _ = run_reference(small(path), MESA_SEED, reps, mutation=mutation)
+    arrays, _, _, _ = run_reference(small(path, overrides), MESA_SEED, reps, mutation=mutation)
     return outputs(to_frame(arrays, reps))
+
+
+def case_id(case) -> str:
+    path, overrides = case
+    return path.stem + ("-stress" if overrides else "")
 
 
 def pvalue(a: np.ndarray, b: np.ndarray) -> float:
@@ -84,18 +103,18 @@ def pvalue(a: np.ndarray, b: np.ndarray) -> float:
     return float(stats.ks_2samp(a, b).pvalue)
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
-def test_engines_agree_in_distribution(path):
-    fast, mesa = fast_outputs(path), mesa_outputs(path)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_engines_agree_in_distribution(case):
+    fast, mesa = fast_outputs(*case), mesa_outputs(*case)
     ps = {name: pvalue(fast[name], mesa[name]) for name in OUTPUTS}
     low = {name: p for name, p in ps.items() if p <= ALPHA}
-    assert not low, f"{path.stem}: engines differ (KS p <= {ALPHA:.2g}): {low}; all: {ps}"
+    assert not low, f"{case_id(case)}: engines differ (KS p <= {ALPHA:.2g}): {low}; all: {ps}"
 
 
 def test_docking_detects_a_changed_rule():
     """Removing commitment erosion from the Mesa engine only must be detected."""
     path = scenarios_dir() / "generic.toml"
-    fast, mesa = fast_outputs(path), mesa_outputs(path, "no_erosion")
+    fast, mesa = fast_outputs(path), mesa_outputs(path, (), "no_erosion")
     p = min(pvalue(fast[name], mesa[name]) for name in OUTPUTS)
     assert p <= ALPHA, f"removing commitment erosion went unnoticed (min KS p = {p:.2g})"
 
@@ -103,20 +122,20 @@ def test_docking_detects_a_changed_rule():
 @pytest.mark.slow
 def test_docking_detects_a_doubled_join_threshold():
     path = scenarios_dir() / "generic.toml"
-    fast, mesa = fast_outputs(path), mesa_outputs(path, "double_threshold")
+    fast, mesa = fast_outputs(path), mesa_outputs(path, (), "double_threshold")
     p = min(pvalue(fast[name], mesa[name]) for name in OUTPUTS)
     assert p <= ALPHA, f"doubling the join threshold went unnoticed (min KS p = {p:.2g})"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
-def test_engines_agree_with_more_replicates(path):
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_engines_agree_with_more_replicates(case):
     """The same comparison with 48 replicates per engine (more power)."""
     reps = list(range(48))
-    sc = small(path)
+    sc = small(*case)
     fast = outputs(simulate(sc, seed=FAST_SEED, replicates=len(reps)).monthly)
     arrays, _, _, _ = run_reference(sc, MESA_SEED, reps)
     mesa = outputs(to_frame(arrays, reps))
     ps = {name: pvalue(fast[name], mesa[name]) for name in OUTPUTS}
     low = {name: p for name, p in ps.items() if p <= ALPHA}
-    assert not low, f"{path.stem}: engines differ (KS p <= {ALPHA:.2g}): {low}; all: {ps}"
+    assert not low, f"{case_id(case)}: engines differ (KS p <= {ALPHA:.2g}): {low}; all: {ps}"
