@@ -11,7 +11,8 @@ Measures, on this machine, in one process run:
 4. throughput of a replicate-batched ensemble: 1,000 replicates of a
    5,040-actor scenario over 240 months;
 5. the experiment benchmark of ``benchmarks/ensemble.py`` (batched against
-   one-at-a-time, local processes, a 2-worker Dask cluster).
+   one-at-a-time, local processes, a 2-worker Dask cluster), at its quick size
+   unless ``--full-experiments``.
 
 Writes ``benchmarks/results.json`` and ``benchmarks/scaling.png`` and prints a
 table of every figure against its target. ``--quick`` runs a small version.
@@ -158,14 +159,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a small, fast version")
     ap.add_argument("--out", type=Path, default=HERE)
+    ap.add_argument("--no-experiments", action="store_true", help="skip benchmarks/ensemble.py")
     ap.add_argument(
-        "--no-experiments", action="store_true", help="skip benchmarks/ensemble.py (minutes)"
+        "--full-experiments",
+        action="store_true",
+        help="benchmarks/ensemble.py at its full 1,000 replicates (tens of minutes on 2 cores)",
     )
     args = ap.parse_args()
-    run(quick=args.quick, out=args.out, experiments=not args.no_experiments)
+    run(
+        quick=args.quick,
+        out=args.out,
+        experiments=not args.no_experiments,
+        full_experiments=args.full_experiments,
+    )
 
 
-def run(quick: bool = False, out: Path = HERE, experiments: bool = True) -> dict:
+def run(
+    quick: bool = False, out: Path = HERE, experiments: bool = True, full_experiments: bool = False
+) -> dict:
     """Run every benchmark, write the JSON (after each part) and the plot; return the results."""
     q = quick
     path = out / ("results-quick.json" if q else "results.json")
@@ -223,7 +234,8 @@ def run(quick: bool = False, out: Path = HERE, experiments: bool = True) -> dict
             sys.path.insert(0, str(HERE))
             import ensemble as experiments_bench
 
-            results["experiments"] = experiments_bench.main(quick=q)
+            # its quick size by default: the full size would take make bench past 15 minutes
+            results["experiments"] = experiments_bench.main(quick=q or not full_experiments)
         except ImportError as err:
             results["experiments"] = {"skipped": f"benchmarks/ensemble.py: {err}"}
     save("experiments")
