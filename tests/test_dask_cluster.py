@@ -74,6 +74,11 @@ def cluster(tmp_path):
                 break
             except OSError:
                 time.sleep(0.2)
+        # a scheduler without workers is refused rather than waited on for ever
+        from commonfuture.experiments.runner import connect
+
+        with pytest.raises(ConnectionError, match="no workers"):
+            connect(address, timeout=0.5)
         for _ in range(2):
             procs.append(
                 subprocess.Popen(

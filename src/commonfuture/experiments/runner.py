@@ -197,9 +197,18 @@ def connect(address: str, timeout: float = 5.0):
     except OSError as err:
         raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
     try:
-        return Client(address, timeout=timeout)
+        client = Client(address, timeout=timeout)
     except Exception as err:  # refused, timed out, or not a Dask scheduler
         raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    try:  # a scheduler without workers would wait for ever
+        client.wait_for_workers(1, timeout=2 * timeout)
+    except Exception:
+        client.close()
+        raise ConnectionError(
+            f"the Dask scheduler at {address} has no workers (start some with "
+            f"`dask worker {address}`)"
+        ) from None
+    return client
 
 
 def _dask(tasks, base, names, client) -> Iterator[list[dict]]:
