@@ -56,9 +56,10 @@ def best_promise_of(
     """:func:`best_promise` for the actors at flat indices ``flat`` only."""
     r, n, p = state.anticipated.shape
     rep, actor = flat // n, flat % n
-    avail = open_props[rep] & state.eligible[actor]
+    # np.take gathers rows several times faster than fancy indexing
+    avail = np.take(open_props, rep, axis=0) & np.take(state.eligible, actor, axis=0)
     avail &= (state.used.reshape(-1)[flat][:, None] & bits[None, :]) == 0
-    promise = np.where(avail, state.anticipated.reshape(r * n, p)[flat], -np.inf)
+    promise = np.where(avail, np.take(state.anticipated.reshape(r * n, p), flat, axis=0), -np.inf)
     return promise.max(axis=1) if p else np.full(len(flat), -np.inf, np.float32)
 
 

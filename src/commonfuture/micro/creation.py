@@ -97,10 +97,11 @@ def creation_link(
     flat = np.flatnonzero(cand)
     rep = flat // n
     actor = flat % n
-    avail = offered.open[rep] & state.eligible[actor]
+    # np.take gathers rows several times faster than fancy indexing
+    avail = np.take(offered.open, rep, axis=0) & np.take(state.eligible, actor, axis=0)
     used = state.used.reshape(-1)[flat]
     avail &= (used[:, None] & offer.bits[None, :]) == 0
-    ant = state.anticipated.reshape(r * n, p)[flat]
+    ant = np.take(state.anticipated.reshape(r * n, p), flat, axis=0)
     promise = np.where(avail, ant, -np.inf)
     choice = promise.argmax(axis=1)
     want = promise[np.arange(len(flat)), choice] > 0
@@ -127,8 +128,8 @@ def creation_link(
     uptake = np.bincount(rep * p + choice, minlength=r * p).reshape(r, p)
 
     # --- value created per element, and the four losses
-    prof = state.profile.reshape(r * n, N_ELEMENTS)[flat]
-    created_vec = (realisation(lead.alignment) * prof) * offer.value[choice]
+    prof = np.take(state.profile.reshape(r * n, N_ELEMENTS), flat, axis=0)
+    created_vec = (realisation(lead.alignment) * prof) * np.take(offer.value, choice, axis=0)
     created = created_vec.sum(axis=1)
     cost = offer.cost[choice]
     l_ign = state.ignorance.reshape(r * n, p)[flat, choice]
@@ -172,7 +173,7 @@ def creation_link(
     # --- bookkeeping
     state.realised.reshape(-1)[flat] += realised.astype(np.float32)
     acc = state.accumulated.reshape(r * n, N_ELEMENTS)
-    acc[flat] += created_vec.astype(np.float32)
+    acc[flat] = np.take(acc, flat, axis=0) + created_vec.astype(np.float32)  # flat is unique
     once = offer.once[choice]
     state.used.reshape(-1)[flat[once]] |= offer.bits[choice[once]]
 
