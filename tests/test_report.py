@@ -58,7 +58,7 @@ def test_multi_run_report(tmp_path, run_dir):
     for name, seed in (("a", 1), ("b", 2)):
         save_run(simulate(sc, seed=seed, replicates=2), tmp_path / name)
     page = render_report(tmp_path)
-    check_page(page, 9)
+    check_page(page, 10)
     assert page.count("<h2>") == 2
 
 

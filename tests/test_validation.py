@@ -89,3 +89,32 @@ def test_watts_full_size(tmp_path):
     size = dict(zip(w["z"], w["size"], strict=True))
     assert size[5.5] > size[2.0] and size[5.5] > 0.95
     assert (tmp_path / "watts-window.png").exists() and (tmp_path / "granovetter.png").exists()
+
+
+def test_cascades_cli_refuses_a_file_as_output(tmp_path):
+    from typer.testing import CliRunner
+
+    from commonfuture.cli import app
+
+    f = tmp_path / "x.txt"
+    f.write_text("")
+    r = CliRunner().invoke(app, ["cascades", "--out", str(f)])
+    assert r.exit_code == 2 and "not a directory" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.slow
+def test_cascades_cli_writes_figures_and_numbers(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from commonfuture.cli import app
+
+    r = CliRunner().invoke(app, ["cascades", "--out", str(tmp_path), "--n", "500", "--trials", "3"])
+    assert r.exit_code == 0, r.output
+    res = json.loads((tmp_path / "validation.json").read_text())
+    assert res["granovetter"]["riot_all_thresholds"] == 100
+    assert res["granovetter"]["riot_threshold_1_replaced"] == 1
+    assert len(res["watts"]["z"]) == len(res["watts"]["probability"]) > 10
+    for name in ("granovetter.png", "watts-window.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"

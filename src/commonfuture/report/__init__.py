@@ -42,7 +42,8 @@ ul.lead{padding-left:2.2em} ul.lead li{margin:.35em 0}
 .muted{color:#666;font-size:.9em} img{max-width:100%;margin:.6em 0}
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}
 th,td{border-bottom:1px solid #ddd;padding:.35em .7em;text-align:left;vertical-align:top}
-th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums;
+white-space:nowrap}
 .yes{color:#1a7f37;font-weight:bold} .no{color:#b42318;font-weight:bold}
 .card{display:inline-block;min-width:10em;margin:.3em .6em .3em 0;padding:.6em .9em;
 background:#fafafa;border:1px solid #e3e3e3;border-radius:6px}
@@ -66,6 +67,8 @@ def _g(x, fmt: str = ".3g") -> str:
         v = float(x)
     except (TypeError, ValueError):
         return "-"
+    if np.isinf(v):
+        return "\u221e" if v > 0 else "-\u221e"
     return format(v, fmt) if np.isfinite(v) else "-"
 
 
@@ -254,7 +257,8 @@ def _is_run(path: Path) -> bool:
 def comparison_table(runs: dict[str, tuple[pd.DataFrame, dict]]) -> str:
     rows = [
         "<table><tr><th>case</th><th>runs</th><th>actors</th><th>reached stage 3</th>"
-        "<th>median month of stage 3</th><th>members at the end</th><th>value created</th>"
+        "<th>median month of stage 3 (runs that reached it)</th><th>members at the end</th>"
+        "<th>value created</th>"
         "<th>value destroyed</th><th>target progress</th></tr>"
     ]
     for name, (monthly, meta) in runs.items():
@@ -327,12 +331,17 @@ def render_report(path: str | Path) -> str:
             "experiment (patterns.json)"
         )
     runs = {p.name: _read_run(p) for p in subs}
-    members = figures.compare({k: v[0] for k, v in runs.items()}, "members", "members (actors)")
+    frames = {_pretty(k): v[0] for k, v in runs.items()}
+    members = figures.compare(frames, "members", "members (actors)", "Members over time")
+    pct = {k: m.assign(pct=100 * m["target_progress"]) for k, m in frames.items()}
+    target = figures.compare(
+        pct, "pct", "% of each case's long-term target", "Progress towards the long-term target"
+    )
     body = [
         "<h1>Collaboration for the common future: the cases side by side</h1>",
         comparison_table(runs),
-        "<h3>Members over time</h3>",
-        f"<img src='{members}' alt='members'>",
+        f"<img src='{members}' alt='members over time, by case'>",
+        f"<img src='{target}' alt='target progress over time, by case'>",
     ]
     for name, (monthly, meta) in runs.items():
         body.append(run_section(monthly, meta, _pretty(meta.get("scenario_name", name))))

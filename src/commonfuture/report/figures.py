@@ -180,8 +180,11 @@ def money_and_target(m: pd.DataFrame, target_name: str) -> str:
     return to_data_uri(fig)
 
 
-def compare(runs: dict[str, pd.DataFrame], col: str, ylabel: str) -> str:
+def compare(runs: dict[str, pd.DataFrame], col: str, ylabel: str, title: str = "") -> str:
+    """One measure over time for several runs (median and inter-quartile band each)."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
+    if title:
+        ax.set_title(title)
     colours = plt.get_cmap("tab10")
     for k, (name, m) in enumerate(runs.items()):
         _band(ax, m, col, colours(k), name)
