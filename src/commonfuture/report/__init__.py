@@ -45,6 +45,7 @@ th,td{border-bottom:1px solid #ddd;padding:.35em .7em;text-align:left;vertical-a
 th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums;
 white-space:nowrap}
 .yes{color:#1a7f37;font-weight:bold} .no{color:#b42318;font-weight:bold}
+.pair{display:flex;gap:1%} .pair img{width:49.5%}
 .card{display:inline-block;min-width:10em;margin:.3em .6em .3em 0;padding:.6em .9em;
 background:#fafafa;border:1px solid #e3e3e3;border-radius:6px}
 .card b{display:block;font-size:1.4em;color:#08519c}
@@ -171,12 +172,15 @@ def summary_items(f: dict, target_name: str) -> list[str]:
             f" Those who left were mostly {figures.SECTOR_LABELS[who]} "
             f"({_num(drops[who])} fewer at the end than at the sector's peak, median)."
         )
-    verdict = "created" if f["realised"] >= 0 else "destroyed, on balance,"
-    parts.append(
-        f"Value: {_num(f['created'], 1)} units created and {_num(f['destroyed'], 1)} destroyed; "
-        f"net of costs and losses, actors' private value was {verdict} "
-        f"({_num(f['realised'], 1)} units)."
-    )
+    if f["created"] == 0 and f["destroyed"] == 0:
+        parts.append("Value: none was created or destroyed.")
+    else:
+        verdict = "created" if f["realised"] >= 0 else "destroyed, on balance,"
+        parts.append(
+            f"Value: {_num(f['created'], 1)} units created and {_num(f['destroyed'], 1)} "
+            f"destroyed; net of costs and losses, actors' private value was {verdict} "
+            f"({_num(f['realised'], 1)} units)."
+        )
     worst = max(f["losses"], key=f["losses"].get)
     if f["losses"][worst] > 0:
         parts.append(
@@ -340,8 +344,8 @@ def render_report(path: str | Path) -> str:
     body = [
         "<h1>Collaboration for the common future: the cases side by side</h1>",
         comparison_table(runs),
-        f"<img src='{members}' alt='members over time, by case'>",
-        f"<img src='{target}' alt='target progress over time, by case'>",
+        f"<div class='pair'><img src='{members}' alt='members over time, by case'>"
+        f"<img src='{target}' alt='target progress over time, by case'></div>",
     ]
     for name, (monthly, meta) in runs.items():
         body.append(run_section(monthly, meta, _pretty(meta.get("scenario_name", name))))

@@ -58,6 +58,17 @@ def to_data_uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def _from_zero(*axes) -> None:
+    """Non-negative quantities: the axis starts at 0, with headroom for the legend."""
+    for ax in axes:
+        _, hi = ax.get_ylim()
+        ax.set_ylim(0, 1.25 * max(hi, 1.0))
+
+
+def _nothing(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#666666")
+
+
 def _band(ax, m: pd.DataFrame, col: str, colour: str, label: str) -> None:
     g = m.groupby("month")[col]
     med, lo, hi = g.median(), g.quantile(0.25), g.quantile(0.75)
@@ -88,7 +99,11 @@ def stages_and_members(m: pd.DataFrame) -> str:
     b.set_xlabel("month")
     b.set_ylabel("members (actors)")
     b.set_title("Who is committed, by sector")
-    b.legend(loc="upper left")
+    if b.lines:
+        b.legend(loc="upper left")
+    else:
+        _nothing(b, "no members")
+    _from_zero(b)
     fig.tight_layout()
     return to_data_uri(fig)
 
@@ -108,6 +123,8 @@ def value(m: pd.DataFrame) -> str:
     a.set_ylabel("cumulative value created (value units)")
     a.set_title("Value created so far, by element (mean of runs)")
     a.legend(loc="upper left", title="element of value", title_fontsize=8)
+    if not cum.to_numpy().any():
+        _nothing(a, "no value created")
     for lvl, colour in LEVEL_COLOURS.items():
         cum = m.assign(c=m.groupby("replicate")[f"value_{lvl}"].cumsum())
         _band(b, cum, "c", colour, lvl)
@@ -117,6 +134,7 @@ def value(m: pd.DataFrame) -> str:
     b.set_ylabel("cumulative value (value units)")
     b.set_title("Who value accrues to, and value destroyed")
     b.legend(loc="upper left")
+    _from_zero(a, b)
     fig.tight_layout()
     return to_data_uri(fig)
 
@@ -135,6 +153,7 @@ def wins_and_losses(m: pd.DataFrame) -> str:
     a.set_ylabel("count so far (median of runs)")
     a.set_title("Small wins, shortfalls, joins and secessions")
     a.legend(loc="upper left")
+    _from_zero(a)
     kinds = [f"loss_{k}" for k in DESTRUCTION_KINDS]
     cum = m.groupby("replicate")[kinds].cumsum().assign(month=m["month"]).groupby("month").mean()
     if cum.to_numpy().max() > 0:
@@ -146,15 +165,8 @@ def wins_and_losses(m: pd.DataFrame) -> str:
         )
         b.legend(loc="upper left")
     else:
-        b.text(
-            0.5,
-            0.5,
-            "no value lost to destruction",
-            ha="center",
-            va="center",
-            transform=b.transAxes,
-            color="#666666",
-        )
+        _nothing(b, "no value lost to destruction")
+        b.set_xlim(m["month"].min(), m["month"].max())
     b.set_xlabel("month")
     b.set_ylabel("cumulative value lost (value units)")
     b.set_title("Value lost to each kind of destruction (before netting)")
@@ -170,6 +182,7 @@ def money_and_target(m: pd.DataFrame, target_name: str) -> str:
     a.set_ylabel("GBP a month")
     a.set_title("Money")
     a.legend(loc="upper left")
+    _from_zero(a)
     pct = m.assign(p=100 * m["target_progress"])
     _band(b, pct, "p", "#006d2c", "progress")
     b.axhline(100, color="#999999", lw=0.8, ls="--")
