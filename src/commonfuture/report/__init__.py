@@ -268,8 +268,8 @@ def comparison_table(runs: dict[str, tuple[pd.DataFrame, dict]]) -> str:
     for name, (monthly, meta) in runs.items():
         f = facts(monthly, meta)
         rows.append(
-            f"<tr><td>{_e(name)}</td><td class='num'>{f['replicates']}</td>"
-            f"<td class='num'>{_e(meta.get('n_actors', '-'))}</td>"
+            f"<tr><td>{_e(_pretty(name))}</td><td class='num'>{f['replicates']}</td>"
+            f"<td class='num'>{_g(meta.get('n_actors'), ',.0f')}</td>"
             f"<td class='num'>{f['reached_3']:.0%}</td>"
             f"<td class='num'>{_num(f['month_3']) if f['month_3'] else '-'}</td>"
             f"<td class='num'>{_num(f['members_end'])}</td>"
