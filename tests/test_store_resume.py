@@ -144,7 +144,12 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, clean):
     out = tmp_path / "interrupted"
     proc = start_and_wait(sweep_cmd(exp, out, workers=2), out, 2)
     proc.send_signal(signal.SIGINT)
-    output, _ = proc.communicate(timeout=180)
+    try:
+        output, _ = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("the interrupted sweep did not exit")
     assert proc.returncode == 130, output
     assert "interrupted" in output and "Traceback" not in output
     n = done_count(out)

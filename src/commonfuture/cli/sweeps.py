@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -128,7 +130,12 @@ def _interrupted(out: Path) -> None:
         f"[yellow]interrupted[/]: {n} runs are safely in {out / 'experiment.duckdb'}; "
         "run the same command again to run only the missing ones"
     )
-    raise typer.Exit(130)
+    # everything is committed and closed: leave now rather than wait for the tasks in
+    # flight (pool workers exit by themselves when this process is gone)
+    console.file.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def _summary(exp, out: Path) -> None:

@@ -163,15 +163,9 @@ def _local(tasks, base, names, workers: int) -> Iterator[list[dict]]:
             yield fut.result()
         finished = True
     finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:  # interrupted: drop queued tasks and stop the workers now
-            for fut in futures:
-                fut.cancel()
-            procs = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in procs:
-                proc.terminate()
+        # interrupted: queued tasks are dropped; running ones finish and the workers exit
+        # (terminating a worker mid-reply could leave the pool's reader waiting for ever)
+        pool.shutdown(wait=finished, cancel_futures=True)
 
 
 def connect(address: str, timeout: float = 5.0):
