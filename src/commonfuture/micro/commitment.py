@@ -97,8 +97,12 @@ def commitment_link(
     pre = np.flatnonzero(
         (state.status == OUTSIDE) & state.coupled[:, None] & (u_join < np.float32(pop.join_rate))
     )
-    rows = state.ties[pre]
-    pull_pre = rows @ committed.reshape(-1)
+    if len(pre) * 2 < r * n:
+        rows = state.ties[pre]
+        neighbour_sum = lambda x: rows @ x.reshape(-1)  # noqa: E731
+    else:  # most rows: the full product is cheaper than slicing
+        neighbour_sum = lambda x: (state.ties @ x.reshape(-1))[pre]  # noqa: E731
+    pull_pre = neighbour_sum(committed)
     reachable = pull_pre > 0  # a committed neighbour (weights are positive)
     if heard is not None:
         reachable |= heard.reshape(-1)[pre] & stage3[pre // n]
@@ -109,7 +113,7 @@ def commitment_link(
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(deg > 0, pull / deg, np.float32(0.0))
         if lead.visibility > 0:
-            signal = (rows @ state.signal.reshape(-1))[reachable]
+            signal = neighbour_sum(state.signal)[reachable]
             momentum = np.where(deg > 0, signal / deg, np.float32(0.0))
             score = score + np.float32(lead.visibility) * momentum
     if outreach is not None:
