@@ -36,10 +36,13 @@ class Snapshot:
     wider_share: np.ndarray  # (R,) committed share of the wider population
 
 
-def levels(snap: Snapshot, rules: Stages, factor: float = 1.0) -> np.ndarray:
-    """(R,) the highest stage whose condition holds (thresholds times ``factor``)."""
+def levels(snap: Snapshot, rules: Stages, factor: float = 1.0, holding: bool = False) -> np.ndarray:
+    """(R,) the highest stage whose condition holds (thresholds times ``factor``).
+
+    ``holding``: the condition for keeping a stage, where one represented sector suffices.
+    """
     integrated = (snap.other_members >= rules.integration_members * factor) & (
-        snap.sectors >= (rules.integration_sectors if factor == 1.0 else 1)
+        snap.sectors >= (1 if holding else rules.integration_sectors)
     )
     linked = snap.wider_share >= rules.linking_share * factor
     lvl = np.where(snap.coupled, 1, 0)
@@ -53,7 +56,7 @@ def advance(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One month of the stage process: (new stage, new pending, regressed mask)."""
     up = levels(snap, rules)
-    hold = levels(snap, rules, rules.hysteresis)
+    hold = levels(snap, rules, rules.hysteresis, holding=True)
     regressed = hold < stage
     stage = np.where(regressed, hold, stage)
     climbing = ~regressed & (up > stage)

@@ -572,15 +572,16 @@ class CollaborationModel(mesa.Model):
 
     # ------------------------------------------------------------------ 7 stage (macro)
 
-    def level(self, factor: float) -> int:
-        """Highest stage whose condition holds, with thresholds times ``factor``."""
+    def level(self, factor: float, holding: bool = False) -> int:
+        """Highest stage whose condition holds, with thresholds times ``factor``
+        (``holding``: keeping a stage needs one represented sector only)."""
         if not self.coupled:
             return 0
         rules = self.scenario.stages
         members = self.members()
         others = sum(1 for a in members if a.role != KEY_LEADER)
         sectors = len({a.sector for a in members})
-        needed = rules.integration_sectors if factor == 1.0 else 1
+        needed = 1 if holding else rules.integration_sectors
         if not (others >= rules.integration_members * factor and sectors >= needed):
             return 1
         return 3 if self.wider_share() >= rules.linking_share * factor else 2
@@ -589,7 +590,7 @@ class CollaborationModel(mesa.Model):
         """Stages are entered one at a time after ``sustain_months`` months of their
         condition, and lost at once below ``hysteresis`` times it. Returns regressed."""
         rules = self.scenario.stages
-        up, hold = self.level(1.0), self.level(rules.hysteresis)
+        up, hold = self.level(1.0), self.level(rules.hysteresis, holding=True)
         if hold < self.stage:
             self.stage, self.pending = hold, 0
             return True
