@@ -92,6 +92,17 @@ def total(monthly: pd.DataFrame, col: str, arm: str) -> pd.Series:
     return per_replicate(monthly, arm)[col].sum()
 
 
+def compare_arms(
+    monthly: pd.DataFrame, t: str, c: str, label: str, col: str, how: str = "last"
+) -> Comparison:
+    """Compare a per-replicate summary of ``col`` (its ``last``, ``sum`` or ``max``)."""
+
+    def summary(arm: str) -> pd.Series:
+        return getattr(per_replicate(monthly, arm)[col], how)()
+
+    return compare_means(label, summary(t), summary(c))
+
+
 def forward_skips(monthly: pd.DataFrame) -> int:
     """Months in which a stage rose by more than one (must be zero)."""
     jumps = monthly.groupby(["arm", "replicate"])["stage"].diff().fillna(monthly["stage"])
@@ -257,16 +268,8 @@ def multi_win(seed: int, replicates: int, scale: float, progress=None) -> Patter
     ctrl.insert(0, "arm", "single-element portfolio")
     m = pd.concat(frames + [ctrl], ignore_index=True)
     t, c = "multi-element portfolio", "single-element portfolio"
-    c1 = compare_means(
-        "members at the end",
-        per_replicate(m, t)["members"].last(),
-        per_replicate(m, c)["members"].last(),
-    )
-    c2 = compare_means(
-        "actors ever committed (joins)",
-        per_replicate(m, t)["joins"].sum(),
-        per_replicate(m, c)["joins"].sum(),
-    )
+    c1 = compare_arms(m, t, c, "members at the end", "members", "last")
+    c2 = compare_arms(m, t, c, "actors ever committed (joins)", "joins", "sum")
     ok = significant(c1, +1)
     note = (
         "Five residents' offers of equal total value: concentrated each on a different value "
@@ -317,11 +320,7 @@ def leadership(seed: int, replicates: int, scale: float, progress=None) -> Patte
     t, c = "poor leadership", "good leadership"
     net = partial(total, m, "value_realised")
     c1 = compare_means("net private value realised", net(t), net(c))
-    c2 = compare_means(
-        "value destroyed",
-        per_replicate(m, t)["value_destroyed"].sum(),
-        per_replicate(m, c)["value_destroyed"].sum(),
-    )
+    c2 = compare_arms(m, t, c, "value destroyed", "value_destroyed", "sum")
 
     def share(arm):
         g = per_replicate(m, arm)
@@ -376,16 +375,10 @@ def linkage(seed: int, replicates: int, scale: float, progress=None) -> PatternR
         progress,
     )
     t, c = "annual return", "no return"
-    c1 = compare_means(
-        "residents still committed after 20 years of the offer",
-        per_replicate(m, t)["members_citizens"].last(),
-        per_replicate(m, c)["members_citizens"].last(),
+    c1 = compare_arms(
+        m, t, c, "residents still committed after 20 years of the offer", "members_citizens", "last"
     )
-    c2 = compare_means(
-        "secessions",
-        per_replicate(m, t)["secessions"].sum(),
-        per_replicate(m, c)["secessions"].sum(),
-    )
+    c2 = compare_arms(m, t, c, "secessions", "secessions", "sum")
     ok = significant(c1, +1)
     note = (
         "Same share offer, same buyers at the start (common random numbers); the control's "
@@ -427,11 +420,7 @@ def investment(seed: int, replicates: int, scale: float, progress=None) -> Patte
     t, c = "steady investment", "investment withdrawn at month 36"
     s3 = partial(reached, m, 3)
     c1 = compare_proportions("reached stage 3", s3(t), s3(c))
-    c2 = compare_means(
-        "members at the end",
-        per_replicate(m, t)["members"].last(),
-        per_replicate(m, c)["members"].last(),
-    )
+    c2 = compare_arms(m, t, c, "members at the end", "members", "last")
     ok = significant(c1, +1)
     note = (
         f"Stage 3 reached in {c1.treatment_mean:.0%} of runs with steady investment against "
