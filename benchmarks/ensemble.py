@@ -10,8 +10,6 @@ identical results.
 from __future__ import annotations
 
 import importlib
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +21,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 import pandas as pd  # noqa: E402
 
 import commonfuture.experiments.runner as runner  # noqa: E402
+from commonfuture.experiments.cluster import start_scheduler, start_workers, stop  # noqa: E402
 from commonfuture.experiments.design import load_experiment  # noqa: E402
 from commonfuture.experiments.store import Store  # noqa: E402
 
@@ -40,60 +39,6 @@ overrides = {{ months = 60 }}
 path = "leadership.alignment"
 values = [0.7]
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _dask_cluster(workdir: Path):
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--dashboard-address",
-                ":0",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=workdir,
-        )
-    ]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    for _ in range(2):
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "distributed.cli.dask_worker",
-                    address,
-                    "--nthreads",
-                    "1",
-                    "--no-dashboard",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=workdir,
-            )
-        )
-    return address, procs
 
 
 def _time(exp, directory: Path, **kw) -> dict:
@@ -127,7 +72,8 @@ def main(quick: bool = False) -> dict:
             runner.TASK_ACTOR_MONTHS = saved
         # the runner cuts the ensemble into several tasks per worker (see runner.plan)
         out["batched, 2 local processes"] = _time(exp, tmp / "local", backend="local", workers=2)
-        address, procs = _dask_cluster(tmp)
+        address, scheduler = start_scheduler(tmp)
+        procs = [scheduler, *start_workers(address, 2, tmp)]
         try:
             client = runner.connect(address, timeout=30)
             client.wait_for_workers(2, timeout=60)
@@ -138,13 +84,7 @@ def main(quick: bool = False) -> dict:
             )
             client.close()
         finally:
-            for p in procs:
-                p.terminate()
-            for p in procs:
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            stop(procs, wait=30)
         ref = _runs(tmp / "batched")
         out["identical results"] = all(
             _runs(tmp / d).equals(ref) for d in ("single", "local", "dask")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from commonfuture.cli import app
+from commonfuture.experiments.cluster import start_scheduler, start_workers, stop
 from commonfuture.experiments.store import Store
 from commonfuture.scenario.load import scenarios_dir
 
@@ -37,82 +34,24 @@ range = [1000, 10000]
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def cluster(tmp_path):
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--dashboard-address",
-                ":0",
-                "--no-show",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=tmp_path,
-        )
-    ]
+    address, scheduler = start_scheduler(tmp_path)
+    procs = [scheduler]
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         # a scheduler without workers is refused rather than waited on for ever
         from commonfuture.experiments.runner import connect
 
         with pytest.raises(ConnectionError, match="no workers"):
             connect(address, timeout=0.5)
-        for _ in range(2):
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "distributed.cli.dask_worker",
-                        address,
-                        "--nthreads",
-                        "1",
-                        "--nworkers",
-                        "1",
-                        "--dashboard-address",
-                        ":0",
-                        "--no-dashboard",
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    cwd=tmp_path,
-                )
-            )
+        procs += start_workers(address, 2, tmp_path)
         from distributed import Client
 
         with Client(address, timeout=30) as client:
             client.wait_for_workers(2, timeout=60)
         yield address
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(procs)
 
 
 def test_dask_equals_local(tmp_path, cluster):
