@@ -22,17 +22,8 @@ def realisation(alignment: float) -> float:
     return float(alignment)
 
 
-def leader_alignment(profiles: np.ndarray, arbitration: float) -> float:
-    """Alignment of key leaders' value positions (0..1).
-
-    Mean pairwise cosine similarity of the leaders' value profiles, with
-    arbitration closing part of the gap: ``cos + arbitration * (1 - cos)``.
-    ``profiles`` is (L, 5); fewer than two leaders give 0.
+def arbitrated(cos: np.ndarray, arbitration: float) -> np.ndarray:
+    """Alignment of key leaders' value positions (0..1): the similarity of their value
+    profiles ``cos``, with arbitration closing part of the gap, ``cos + arbitration (1 - cos)``.
     """
-    k = len(profiles)
-    if k < 2:
-        return 0.0
-    unit = profiles / np.maximum(np.linalg.norm(profiles, axis=1, keepdims=True), 1e-12)
-    sim = unit @ unit.T
-    cos = float((sim.sum() - np.trace(sim)) / (k * (k - 1)))
     return cos + arbitration * (1.0 - cos)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from commonfuture.leadership import leader_alignment
+from commonfuture.leadership import arbitrated
 from commonfuture.population import COMMITTED, KEY_LEADER, SECEDED, State
 from commonfuture.scenario.schema import SECTORS, Scenario
 
@@ -58,7 +58,7 @@ def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
         np.einsum("rii->ri", pair)[...] = False
         npairs = pair.sum(axis=(1, 2))
         cos = np.where(npairs > 0, (sim * pair).sum(axis=(1, 2)) / np.maximum(npairs, 1), 0.0)
-        align = cos + lead.arbitration * (1.0 - cos)
+        align = arbitrated(cos, lead.arbitration)
         now = (sectors >= 2) & (align >= lead.coupling_alignment)
     disrupted = state.coupled & ~now
     if disrupted.any():
@@ -70,4 +70,4 @@ def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
     return disrupted
 
 
-__all__ = ["coupling", "leader_alignment", "leader_similarity"]
+__all__ = ["coupling", "leader_similarity"]

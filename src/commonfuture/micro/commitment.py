@@ -31,29 +31,11 @@ from commonfuture.population import COMMITTED, OUTSIDE, State
 from commonfuture.scenario.schema import Scenario
 
 
-def neighbour_mean(state: State, x: np.ndarray) -> np.ndarray:
-    """Weighted mean of ``x`` (R, N) over each actor's neighbours (0 without ties)."""
-    r, n = x.shape
-    total = (state.ties @ x.reshape(-1).astype(np.float32, copy=False)).reshape(r, n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(state.degree > 0, total / state.degree, np.float32(0.0))
-
-
-def best_promise(state: State, open_props: np.ndarray, bits: np.ndarray) -> np.ndarray:
-    """(R, N) the best ``fit - cost`` among propositions open and available to each actor.
-
-    ``-inf`` where none is: the actor sees nothing for itself.
-    """
-    avail = open_props[:, None, :] & state.eligible[None, :, :]
-    avail &= (state.used[:, :, None] & bits[None, None, :]) == 0
-    promise = np.where(avail, state.anticipated, -np.inf)
-    return promise.max(axis=2)
-
-
 def best_promise_of(
     state: State, open_props: np.ndarray, bits: np.ndarray, flat: np.ndarray
 ) -> np.ndarray:
-    """:func:`best_promise` for the actors at flat indices ``flat`` only."""
+    """The best ``fit - cost`` among propositions open and available to the actors at
+    flat indices ``flat``; ``-inf`` where none is: the actor sees nothing for itself."""
     r, n, p = state.anticipated.shape
     rep, actor = flat // n, flat % n
     # np.take gathers rows several times faster than fancy indexing
