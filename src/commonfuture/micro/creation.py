@@ -42,6 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from commonfuture.leadership import realisation
 from commonfuture.micro.proposition import Offered
@@ -77,6 +78,166 @@ def holding_due(offer: Offer, month: int) -> np.ndarray:
     )
 
 
+@njit(cache=True, nogil=True)
+def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, u_ration, capacity):
+    """Each member's choice this month, after rationing; -1 where it uses nothing.
+
+    A member uses with probability ``use_rate`` the open, eligible, not-yet-used
+    proposition with the best promise (the first of equals), if that promise is
+    positive. Where demand exceeds capacity the ``capacity`` candidates with the
+    lowest lottery draws are served (ties: the lower actor index).
+    """
+    r_n, n = status.shape
+    p = bits.shape[0]
+    choice = np.full((r_n, n), -1, np.int8)
+    uptake = np.zeros((r_n, p), np.int64)
+    for r in range(r_n):
+        any_open = False
+        for j in range(p):
+            any_open |= is_open[r, j]
+        if not any_open:
+            continue
+        demand = np.zeros(p, np.int64)
+        for i in range(n):
+            if status[r, i] != 1 or not (u_use[r, i] < use_rate):
+                continue
+            best = -np.inf
+            arg = -1
+            for j in range(p):
+                if is_open[r, j] and eligible[i, j] and (used[r, i] & bits[j]) == 0:
+                    if anticipated[r, i, j] > best:
+                        best = anticipated[r, i, j]
+                        arg = j
+            if arg >= 0 and best > 0:
+                choice[r, i] = arg
+                demand[arg] += 1
+        for j in range(p):
+            if demand[j] > capacity[r, j]:
+                who = np.empty(demand[j], np.int64)
+                k = 0
+                for i in range(n):
+                    if choice[r, i] == j:
+                        who[k] = i
+                        k += 1
+                order = np.argsort(u_ration[r, who], kind="mergesort")
+                for rank in range(len(order)):
+                    if not (rank < capacity[r, j]):
+                        choice[r, who[order[rank]]] = -1
+                demand[j] = 0
+                for rank in range(len(order)):
+                    demand[j] += rank < capacity[r, j]
+            uptake[r, j] = demand[j]
+    return choice, uptake
+
+
+@njit(cache=True, nogil=True)
+def use_values(
+    choice,
+    status,
+    profile,
+    value,
+    align,
+    cost,
+    ignorance,
+    backlash,
+    burden,
+    disp,
+    exploiter,
+    take_rate,
+    noise,
+    z_noise,
+):
+    """Value created, lost and realised by each use; flat user indices in ascending order.
+
+    ``take_rate`` is ``exploitation * (1 - arbitration)``; ``disp`` is
+    ``disproportion * (1 - arbitration)`` and ``align`` the realisation, as float32.
+    """
+    r_n, n = choice.shape
+    n_el = profile.shape[2]
+    k_users = 0
+    for r in range(r_n):
+        for i in range(n):
+            k_users += choice[r, i] >= 0
+    users = np.empty(k_users, np.int64)
+    chosen = np.empty(k_users, np.int64)
+    vec = np.empty((k_users, n_el), np.float32)
+    realised = np.empty(k_users, np.float64)
+    created_e = np.zeros((r_n, n_el), np.float64)
+    losses = np.zeros((r_n, 4), np.float64)
+    destroyed = np.zeros(r_n, np.float64)
+    one, zero = np.float32(1.0), np.float32(0.0)
+    k = 0
+    for r in range(r_n):
+        members = 0
+        exploiters = 0
+        for i in range(n):
+            if status[r, i] == 1:
+                members += 1
+                exploiters += exploiter[r, i]
+        q = exploiters / max(members, 1) if members > 0 else 0.0
+        take = take_rate * q
+        first = k
+        taken = 0.0
+        n_expl = 0.0
+        for i in range(n):
+            j = choice[r, i]
+            if j < 0:
+                continue
+            users[k] = r * n + i
+            chosen[k] = j
+            created = zero
+            for e in range(n_el):
+                vec[k, e] = (align * profile[r, i, e]) * value[j, e]
+                created += vec[k, e]
+            l_ign = ignorance[r, i, j]
+            l_back = backlash[r, i, j]
+            l_disp = (disp * cost[j]) * max(burden[r, i] - one, zero)
+            l_expl = 0.0 if exploiter[r, i] else take * np.float64(created)
+            taken += l_expl
+            n_expl += exploiter[r, i]
+            own = created - cost[j] - l_ign - l_disp - l_back
+            realised[k] = np.float64(own) - l_expl
+            for e in range(n_el):
+                created_e[r, e] += vec[k, e]
+            losses[r, 0] += l_ign
+            losses[r, 1] += l_disp
+            losses[r, 2] += l_back
+            losses[r, 3] += l_expl
+            k += 1
+        gain = taken / max(n_expl, 1.0)
+        for u in range(first, k):
+            i = users[u] - r * n
+            g = gain if exploiter[r, i] else 0.0
+            realised[u] = realised[u] + g + np.float64(noise * z_noise[r, i])
+            destroyed[r] += max(-realised[u], 0.0)
+    return users, chosen, vec, realised, created_e, losses, destroyed
+
+
+@njit(cache=True, nogil=True)
+def book_uses(users, chosen, vec, realised, once, bits, state_realised, accumulated, used):
+    """Credit each use to its user: realised value, value per element, once-propositions used."""
+    n = state_realised.shape[1]
+    for k in range(len(users)):
+        r, i = users[k] // n, users[k] % n
+        j = chosen[k]
+        state_realised[r, i] += np.float32(realised[k])
+        for e in range(vec.shape[1]):
+            accumulated[r, i, e] = accumulated[r, i, e] + vec[k, e]
+        if once[j]:
+            used[r, i] |= bits[j]
+
+
+@njit(cache=True, nogil=True)
+def count_holders(used, bit):
+    """(R,) actors holding the proposition of ``bit``."""
+    r_n, n = used.shape
+    out = np.zeros(r_n, np.int64)
+    for r in range(r_n):
+        for i in range(n):
+            out[r] += (used[r, i] & bit) != 0
+    return out
+
+
 def creation_link(
     state: State,
     scenario: Scenario,
@@ -88,72 +249,43 @@ def creation_link(
     z_noise: np.ndarray,
 ) -> Created:
     r, n = state.status.shape
-    p = offer.n
     lead, dest, pop = scenario.leadership, scenario.destruction, scenario.population
-    members = state.status == COMMITTED
+    f32 = np.float32
 
-    # --- choice: the open, eligible, not-yet-used proposition with the best promise
-    cand = members & (u_use < np.float32(pop.use_rate)) & offered.open.any(axis=1)[:, None]
-    flat = np.flatnonzero(cand)
-    rep = flat // n
-    actor = flat % n
-    # np.take gathers rows several times faster than fancy indexing
-    avail = np.take(offered.open, rep, axis=0) & np.take(state.eligible, actor, axis=0)
-    used = state.used.reshape(-1)[flat]
-    avail &= (used[:, None] & offer.bits[None, :]) == 0
-    ant = np.take(state.anticipated.reshape(r * n, p), flat, axis=0)
-    promise = np.where(avail, ant, -np.inf)
-    choice = promise.argmax(axis=1)
-    want = promise[np.arange(len(flat)), choice] > 0
-    flat, rep, actor, choice = flat[want], rep[want], actor[want], choice[want]
-
-    # --- rationing by lottery where demand exceeds capacity: the `capacity` candidates
-    # with the lowest lottery draws are served
-    group = rep * p + choice
-    demand = np.bincount(group, minlength=r * p)
-    cap = offered.capacity.reshape(-1)
-    over = demand > cap
-    if over.any():
-        # rank candidates within each over-subscribed proposition by their lottery draw
-        # (group + draw is exact in float64: groups are small integers, draws float32 in [0, 1))
-        ration = np.flatnonzero(over[group])
-        key = group[ration] + u_ration.reshape(-1)[flat[ration]].astype(np.float64)
-        order = ration[np.argsort(key, kind="stable")]
-        g_sorted = group[order]
-        first = np.concatenate([[0], np.flatnonzero(np.diff(g_sorted)) + 1])
-        starts = np.repeat(first, np.diff(np.concatenate([first, [len(order)]])))
-        keep = np.ones(len(flat), bool)
-        keep[order] = (np.arange(len(order)) - starts) < cap[g_sorted]
-        flat, rep, actor, choice = flat[keep], rep[keep], actor[keep], choice[keep]
-    uptake = np.bincount(rep * p + choice, minlength=r * p).reshape(r, p)
-
-    # --- value created per element, and the four losses
-    prof = np.take(state.profile.reshape(r * n, N_ELEMENTS), flat, axis=0)
-    created_vec = (realisation(lead.alignment) * prof) * np.take(offer.value, choice, axis=0)
-    created = created_vec.sum(axis=1)
-    cost = offer.cost[choice]
-    l_ign = state.ignorance.reshape(r * n, p)[flat, choice]
-    l_back = state.backlash.reshape(r * n, p)[flat, choice]
-    burden = state.burden.reshape(-1)[flat]
-    l_disp = (dest.disproportion * (1.0 - lead.arbitration)) * cost * np.maximum(burden - 1.0, 0.0)
-    exploiter = state.exploiter.reshape(-1)[flat]
-    n_members = members.sum(axis=1)
-    q = np.where(
-        n_members > 0, (state.exploiter & members).sum(axis=1) / np.maximum(n_members, 1), 0.0
+    choice, uptake = choose(
+        state.status,
+        u_use,
+        f32(pop.use_rate),
+        offered.open,
+        state.eligible,
+        state.used,
+        offer.bits,
+        state.anticipated,
+        u_ration,
+        offered.capacity,
     )
-    take = dest.exploitation * (1.0 - lead.arbitration) * q  # (R,)
-    l_expl = np.where(exploiter, 0.0, take[rep] * created)
-    taken = np.bincount(rep, weights=l_expl, minlength=r)
-    n_expl_users = np.bincount(rep, weights=exploiter.astype(np.float64), minlength=r)
-    gain = np.where(exploiter, (taken / np.maximum(n_expl_users, 1))[rep], 0.0)
-    noise = np.float32(scenario.dynamics.noise) * z_noise.reshape(-1)[flat]
-    realised = created - cost - l_ign - l_disp - l_back - l_expl + gain + noise
+    flat, chosen, created_vec, realised, created_e, losses, destroyed = use_values(
+        choice,
+        state.status,
+        state.profile,
+        offer.value,
+        f32(realisation(lead.alignment)),
+        offer.cost,
+        state.ignorance,
+        state.backlash,
+        state.burden,
+        f32(dest.disproportion * (1.0 - lead.arbitration)),
+        state.exploiter,
+        dest.exploitation * (1.0 - lead.arbitration),
+        f32(scenario.dynamics.noise),
+        z_noise,
+    )
 
     # --- holdings: returns to members who hold, on payment months
     due = holding_due(offer, month)
     holders_paid = np.zeros((r, n), bool)
-    hold_vec = np.zeros((r, N_ELEMENTS))
     if due.any():
+        members = state.status == COMMITTED
         for j in np.flatnonzero(due):
             holders_paid |= members & ((state.used & offer.bits[j]) != 0)
         hidx = np.flatnonzero(holders_paid)
@@ -165,53 +297,44 @@ def creation_link(
         hvec = state.profile.reshape(r * n, N_ELEMENTS)[hidx] * ret
         hrep = hidx // n
         for e in range(N_ELEMENTS):
-            hold_vec[:, e] = np.bincount(hrep, weights=hvec[:, e], minlength=r)
+            created_e[:, e] += np.bincount(hrep, weights=hvec[:, e], minlength=r)
         np.add.at(state.realised.reshape(-1), hidx, hvec.sum(axis=1))
         acc = state.accumulated.reshape(r * n, N_ELEMENTS)
         acc[hidx] += hvec
 
     # --- bookkeeping
-    state.realised.reshape(-1)[flat] += realised.astype(np.float32)
-    acc = state.accumulated.reshape(r * n, N_ELEMENTS)
-    acc[flat] = np.take(acc, flat, axis=0) + created_vec.astype(np.float32)  # flat is unique
-    once = offer.once[choice]
-    state.used.reshape(-1)[flat[once]] |= offer.bits[choice[once]]
-
-    created_e = (
-        np.stack(
-            [np.bincount(rep, weights=created_vec[:, e], minlength=r) for e in range(N_ELEMENTS)],
-            axis=1,
-        )
-        + hold_vec
+    book_uses(
+        flat,
+        chosen,
+        created_vec,
+        realised,
+        offer.once,
+        offer.bits,
+        state.realised,
+        state.accumulated,
+        state.used,
     )
-    losses = np.stack(
-        [np.bincount(rep, weights=x, minlength=r) for x in (l_ign, l_disp, l_back, l_expl)],
-        axis=1,
-    )
-    destroyed = np.bincount(rep, weights=np.maximum(-realised, 0.0), minlength=r)
     spent = (uptake * offer.unit_cost[None, :]).sum(axis=1)
     state.capital += (uptake * offer.price[None, :]).sum(axis=1)
 
     # target: uses of ordinary propositions, plus every holding ever bought (panels generate)
     target = (uptake * np.where(offer.holding_every > 0, 0.0, offer.target_yield)).sum(axis=1)
-    holding_props = np.flatnonzero(offer.holding_every > 0)
-    for j in holding_props:
+    for j in np.flatnonzero(offer.holding_every > 0):
         if offer.start[j] < month:
-            holders = ((state.used & offer.bits[j]) != 0).sum(axis=1)
-            target = target + holders * offer.target_yield[j]
+            target = target + count_holders(state.used, offer.bits[j]) * offer.target_yield[j]
     state.target += target
 
     # key leaders hold the shared target: they count a share of this month's community
     # value as their own private value (assumption A-leader-stake)
     stake = lead.leader_stake
     if stake > 0:
-        leaders = members & (state.role == KEY_LEADER)[None, :]
-        n_lead = leaders.sum(axis=1)
-        per_leader = stake * created_e[:, PUBLIC] / np.maximum(n_lead, 1)
-        state.realised += np.where(leaders, per_leader[:, None], 0.0).astype(np.float32)
+        idx = np.flatnonzero(state.role == KEY_LEADER)
+        leaders = state.status[:, idx] == COMMITTED
+        per_leader = stake * created_e[:, PUBLIC] / np.maximum(leaders.sum(axis=1), 1)
+        state.realised[:, idx] += np.where(leaders, per_leader[:, None], 0.0).astype(np.float32)
     return Created(
         users=flat,
-        choice=choice,
+        choice=chosen,
         realised=realised,
         uptake=uptake,
         created=created_e,
