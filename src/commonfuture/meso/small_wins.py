@@ -33,8 +33,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from commonfuture.population import COMMITTED, State
+from commonfuture.population import State
 from commonfuture.scenario.schema import Scenario
 
 
@@ -53,40 +54,86 @@ def is_moment(scenario: Scenario, month: int) -> bool:
     return any(ev.kind == "milestone" and ev.month == month for ev in scenario.events)
 
 
+@njit(cache=True, nogil=True)
+def learn(
+    status,
+    months_since,
+    commitment,
+    trust,
+    signal,
+    realised,
+    expectation,
+    moment,
+    holders_paid,
+    momentum_decay,
+    commitment_decay,
+    trust_gain,
+    trust_loss,
+    commitment_gain,
+    commitment_loss,
+):
+    """Fade signals, erode commitment, evaluate the members due, clip; in one pass.
+
+    ``moment`` is a small-win moment for every member; ``holders_paid`` (R, N) marks
+    holders who received a return this month. Returns (evaluated, wins, gap).
+    """
+    r_n, n = status.shape
+    evaluated = np.zeros((r_n, n), np.bool_)
+    wins = np.zeros((r_n, n), np.bool_)
+    gap = np.zeros((r_n, n), np.float32)
+    one, zero, floor = np.float32(1.0), np.float32(0.0), np.float32(0.01)
+    for r in range(r_n):
+        for i in range(n):
+            signal[r, i] *= momentum_decay
+            c = commitment[r, i]
+            t = trust[r, i]
+            if status[r, i] == 1:
+                months_since[r, i] += 1
+                # erosion between moments
+                c = c - commitment_decay * (one - t)
+                if (moment or holders_paid[r, i]) and months_since[r, i] > 0:
+                    per_month = realised[r, i] / np.float32(months_since[r, i])
+                    g = per_month - expectation[r, i]
+                    win = g >= 0
+                    # size of the outcome relative to expectation, in [0, 1]
+                    size = min(one, abs(g) / max(expectation[r, i], floor))
+                    up = size if win else zero
+                    down = zero if win else size
+                    t = t + trust_gain * up * (one - t) - trust_loss * down * t
+                    c = c + commitment_gain * up * (one - c) - commitment_loss * down * c
+                    signal[r, i] = up if win else -down
+                    realised[r, i] = zero
+                    months_since[r, i] = 0
+                    evaluated[r, i] = True
+                    wins[r, i] = win
+                    gap[r, i] = g
+            commitment[r, i] = min(max(c, zero), one)
+            trust[r, i] = min(max(t, zero), one)
+    return evaluated, wins, gap
+
+
 def small_wins(
     state: State, scenario: Scenario, month: int, holders_paid: np.ndarray | None = None
 ) -> Evaluated:
     dyn = scenario.dynamics
-    members = state.status == COMMITTED
-    state.signal *= np.float32(dyn.momentum_decay)
-    np.add(state.months_since, members, out=state.months_since, casting="unsafe")
-    # erosion between moments
-    state.commitment -= (np.float32(dyn.commitment_decay) * (1.0 - state.trust)) * members
-    due = members if is_moment(scenario, month) else np.zeros_like(members)
-    if holders_paid is not None:
-        due = due | (holders_paid & members)
-    due &= state.months_since > 0
-    if due.any():
-        per_month = state.realised / np.maximum(state.months_since, 1)
-        gap = np.where(due, per_month - state.expectation, np.float32(0.0))
-    else:
-        gap = np.zeros(state.realised.shape, np.float32)
-    wins = due & (gap >= 0)
-    short = due & ~wins
-    if due.any():
-        t, c = state.trust, state.commitment
-        # size of the outcome relative to expectation, in [0, 1]
-        size = np.minimum(1.0, np.abs(gap) / np.maximum(state.expectation, 0.01))
-        up = np.where(wins, size, 0.0)
-        down = np.where(short, size, 0.0)
-        state.trust[...] = t + dyn.trust_gain * up * (1 - t) - dyn.trust_loss * down * t
-        state.commitment[...] = (
-            c + dyn.commitment_gain * up * (1 - c) - dyn.commitment_loss * down * c
-        )
-        state.signal[wins] = up[wins]
-        state.signal[short] = -down[short]
-        state.realised[due] = 0.0
-        state.months_since[due] = 0
-    np.clip(state.commitment, 0.0, 1.0, out=state.commitment)
-    np.clip(state.trust, 0.0, 1.0, out=state.trust)
-    return Evaluated(evaluated=due, wins=wins, gap=gap)
+    f32 = np.float32
+    if holders_paid is None:
+        holders_paid = np.zeros(state.status.shape, bool)
+    evaluated, wins, gap = learn(
+        state.status,
+        state.months_since,
+        state.commitment,
+        state.trust,
+        state.signal,
+        state.realised,
+        state.expectation,
+        is_moment(scenario, month),
+        holders_paid,
+        f32(dyn.momentum_decay),
+        f32(dyn.commitment_decay),
+        f32(dyn.trust_gain),
+        f32(dyn.trust_loss),
+        f32(dyn.commitment_gain),
+        f32(dyn.commitment_loss),
+    )
+    return Evaluated(evaluated=evaluated, wins=wins, gap=gap)

@@ -26,23 +26,86 @@ Seceded actors do not come back (assumption A-no-return).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from commonfuture.population import COMMITTED, OUTSIDE, State
+from commonfuture.population import COMMITTED, State
 from commonfuture.scenario.schema import Scenario
 
 
-def best_promise_of(
-    state: State, open_props: np.ndarray, bits: np.ndarray, flat: np.ndarray
-) -> np.ndarray:
-    """The best ``fit - cost`` among propositions open and available to the actors at
-    flat indices ``flat``; ``-inf`` where none is: the actor sees nothing for itself."""
-    r, n, p = state.anticipated.shape
-    rep, actor = flat // n, flat % n
-    # np.take gathers rows several times faster than fancy indexing
-    avail = np.take(open_props, rep, axis=0) & np.take(state.eligible, actor, axis=0)
-    avail &= (state.used.reshape(-1)[flat][:, None] & bits[None, :]) == 0
-    promise = np.where(avail, np.take(state.anticipated.reshape(r * n, p), flat, axis=0), -np.inf)
-    return promise.max(axis=1) if p else np.full(len(flat), -np.inf, np.float32)
+@njit(cache=True, nogil=True)
+def weigh_joining(
+    status,
+    coupled,
+    u_join,
+    join_rate,
+    outreach,
+    u_reach,
+    heard_rate,
+    stage3,
+    indptr,
+    indices,
+    data,
+    degree,
+    signal,
+    visibility,
+    value_weight,
+    open_props,
+    eligible,
+    used,
+    bits,
+    anticipated,
+    expectation,
+    threshold,
+):
+    """(R, N) bool: the outside actors who commit this month.
+
+    Neighbour sums run over the rows of the CSR tie matrix (block-diagonal across
+    replicates) in stored order, in float32. ``heard_rate`` < 0 turns outreach off;
+    ``value_weight`` = 0 the value terms.
+    """
+    r_n, n = status.shape
+    p = bits.shape[0]
+    status_flat, signal_flat = status.reshape(-1), signal.reshape(-1)
+    joins = np.zeros((r_n, n), np.bool_)
+    zero = np.float32(0.0)
+    for r in range(r_n):
+        if not coupled[r]:
+            continue
+        for i in range(n):
+            if status[r, i] != 0 or not (u_join[r, i] < join_rate):
+                continue
+            row = r * n + i
+            pull = zero
+            for k in range(indptr[row], indptr[row + 1]):
+                c = indices[k]
+                pull += data[k] * np.float32(status_flat[c] == 1)
+            reachable = pull > 0
+            if not reachable and heard_rate >= 0:
+                reachable = stage3[r] and u_reach[r, i] < heard_rate
+            if not reachable:
+                continue
+            deg = degree[r, i]
+            score = pull / deg if deg > 0 else zero
+            if visibility > 0:
+                sig = zero
+                for k in range(indptr[row], indptr[row + 1]):
+                    c = indices[k]
+                    sig += data[k] * signal_flat[c]
+                momentum = sig / deg if deg > 0 else zero
+                score = score + visibility * momentum
+            score = score + outreach[r]
+            ok = True
+            if value_weight > 0:
+                best = np.float32(-np.inf)
+                for j in range(p):
+                    if open_props[r, j] and eligible[i, j] and (used[r, i] & bits[j]) == 0:
+                        best = max(best, anticipated[r, i, j])
+                # no positive promise open to it: no private value target to commit to
+                ok = best > 0
+                gap = (best if np.isfinite(best) else zero) - expectation[r, i]
+                score = score + value_weight * gap
+            joins[r, i] = ok and score >= threshold[r, i]
+    return joins
 
 
 def commitment_link(
@@ -64,52 +127,41 @@ def commitment_link(
         scenario.dynamics,
         scenario.leadership,
     )
-    r, n = state.status.shape
-    committed = (state.status == COMMITTED).astype(np.float32)
+    f32 = np.float32
+    r = state.n_replicates
     stage3 = state.stage >= 3
-    outreach = None
-    heard = None
+    outreach = np.zeros(r, np.float32)
+    heard_rate = f32(-1.0)
     if stage3.any() and net.openness > 0:
-        share = committed[:, wider].mean(axis=1) if wider.any() else np.zeros(len(stage3))
+        committed = (state.status[:, wider] == COMMITTED).astype(np.float32)
+        share = committed.mean(axis=1) if wider.any() else np.zeros(r)
         outreach = np.where(stage3, net.openness * share, 0.0).astype(np.float32)
-        heard = u_reach < np.float32(net.openness * dyn.outreach)
-    # only outside actors of a coupled collaboration who deliberate this month weigh
-    # joining, and only if reachable: neighbour sums are taken over their rows alone
-    # (the same row sums, in the same order, as the full product)
-    pre = np.flatnonzero(
-        (state.status == OUTSIDE) & state.coupled[:, None] & (u_join < np.float32(pop.join_rate))
+        heard_rate = f32(net.openness * dyn.outreach)
+    ties = state.ties
+    joins = weigh_joining(
+        state.status,
+        state.coupled,
+        u_join,
+        f32(pop.join_rate),
+        outreach,
+        u_reach,
+        heard_rate,
+        stage3,
+        ties.indptr,
+        ties.indices,
+        ties.data,
+        state.degree,
+        state.signal,
+        f32(lead.visibility),
+        f32(dyn.value_weight),
+        open_props,
+        state.eligible,
+        state.used,
+        bits,
+        state.anticipated,
+        state.expectation,
+        state.threshold,
     )
-    if len(pre) * 2 < r * n:
-        rows = state.ties[pre]
-        neighbour_sum = lambda x: rows @ x.reshape(-1)  # noqa: E731
-    else:  # most rows: the full product is cheaper than slicing
-        neighbour_sum = lambda x: (state.ties @ x.reshape(-1))[pre]  # noqa: E731
-    pull_pre = neighbour_sum(committed)
-    reachable = pull_pre > 0  # a committed neighbour (weights are positive)
-    if heard is not None:
-        reachable |= heard.reshape(-1)[pre] & stage3[pre // n]
-    flat = pre[reachable]
-    rep = flat // n
-    pull = pull_pre[reachable]
-    deg = state.degree.reshape(-1)[flat]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(deg > 0, pull / deg, np.float32(0.0))
-        if lead.visibility > 0:
-            signal = neighbour_sum(state.signal)[reachable]
-            momentum = np.where(deg > 0, signal / deg, np.float32(0.0))
-            score = score + np.float32(lead.visibility) * momentum
-    if outreach is not None:
-        score = score + outreach[rep]
-    ok = np.ones(len(flat), bool)
-    if dyn.value_weight > 0:
-        best = best_promise_of(state, open_props, bits, flat)
-        # no positive promise open to it: the actor has no private value target to commit to
-        ok = best > 0
-        gap = np.where(np.isfinite(best), best, 0.0) - state.expectation.reshape(-1)[flat]
-        score = score + np.float32(dyn.value_weight) * gap
-    ok &= score >= state.threshold.reshape(-1)[flat]
-    joins = np.zeros((r, n), bool)
-    joins.reshape(-1)[flat[ok]] = True
     if joins.any():
         state.status[joins] = COMMITTED
         state.commitment[joins] = pop.initial_commitment

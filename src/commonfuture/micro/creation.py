@@ -215,16 +215,16 @@ def use_values(
 
 @njit(cache=True, nogil=True)
 def book_uses(users, chosen, vec, realised, once, bits, state_realised, accumulated, used):
-    """Credit each use to its user: realised value, value per element, once-propositions used."""
-    n = state_realised.shape[1]
+    """Credit each use to its user: realised value, value per element, once-propositions
+    used. The state arrays are flat over replicates and actors, as ``users`` indexes them."""
     for k in range(len(users)):
-        r, i = users[k] // n, users[k] % n
+        a = users[k]
         j = chosen[k]
-        state_realised[r, i] += np.float32(realised[k])
+        state_realised[a] += np.float32(realised[k])
         for e in range(vec.shape[1]):
-            accumulated[r, i, e] = accumulated[r, i, e] + vec[k, e]
+            accumulated[a, e] = accumulated[a, e] + vec[k, e]
         if once[j]:
-            used[r, i] |= bits[j]
+            used[a] |= bits[j]
 
 
 @njit(cache=True, nogil=True)
@@ -310,9 +310,9 @@ def creation_link(
         realised,
         offer.once,
         offer.bits,
-        state.realised,
-        state.accumulated,
-        state.used,
+        state.realised.reshape(-1),
+        state.accumulated.reshape(r * n, N_ELEMENTS),
+        state.used.reshape(-1),
     )
     spent = (uptake * offer.unit_cost[None, :]).sum(axis=1)
     state.capital += (uptake * offer.price[None, :]).sum(axis=1)

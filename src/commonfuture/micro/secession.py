@@ -8,14 +8,25 @@ and sends a visible loss signal (momentum -1) to them.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from commonfuture.population import COMMITTED, SECEDED, State
+from commonfuture.population import State
+
+
+@njit(cache=True, nogil=True)
+def leave(status, commitment, floor, signal):
+    """Members below their floor secede and signal a loss; return the (R, N) mask."""
+    r_n, n = status.shape
+    leaving = np.zeros((r_n, n), np.bool_)
+    for r in range(r_n):
+        for i in range(n):
+            if status[r, i] == 1 and commitment[r, i] < floor[r, i]:
+                status[r, i] = 2
+                signal[r, i] = -1.0
+                leaving[r, i] = True
+    return leaving
 
 
 def secession(state: State) -> np.ndarray:
     """Return the (R, N) mask of members who secede this month."""
-    leaving = (state.status == COMMITTED) & (state.commitment < state.floor)
-    if leaving.any():
-        state.status[leaving] = SECEDED
-        state.signal[leaving] = -1.0
-    return leaving
+    return leave(state.status, state.commitment, state.floor, state.signal)
