@@ -14,6 +14,7 @@ from commonfuture.model import Streams, make_context, step
 from commonfuture.outputs import NAMES
 from commonfuture.population import COMMITTED, OUTSIDE, SECEDED, build_state
 from commonfuture.propositions import Offer
+from commonfuture.randomness import replicate_key
 from commonfuture.scenario import SECTORS, Scenario
 from commonfuture.simulation import replicate_rng
 from commonfuture.value import ELEMENTS, LEVELS
@@ -131,7 +132,7 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
     rngs = [replicate_rng(seed, k) for k in range(replicates)]
     state = build_state(sc, rngs, offer)
     ctx = make_context(sc, offer, state)
-    streams = Streams(rngs, state.n_actors)
+    streams = Streams(np.stack([replicate_key(seed, k) for k in range(replicates)]), state.n_actors)
     n = state.n_actors
     status = state.status.copy()
     stage = state.stage.copy()
@@ -141,7 +142,7 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
     target = state.target.copy()
     capital = state.capital.copy()
     for month in range(1, sc.months + 1):
-        out = step(state, ctx, streams.draw(), month)
+        out = step(state, ctx, streams, month)
         assert set(NAMES) <= set(out)
 
         # actors are conserved across outside / committed / seceded ...

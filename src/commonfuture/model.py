@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commonfuture import randomness
 from commonfuture.macro.coupling import coupling
 from commonfuture.macro.stages import Snapshot, advance
 from commonfuture.meso.small_wins import small_wins
@@ -40,7 +41,11 @@ N_UNIFORM = 4  # join, reach, use, ration
 
 @dataclass
 class Draws:
-    """This month's random numbers, (R, N) each, from each replicate's own stream."""
+    """A month's random numbers, (R, N) each; given as they are (hand-made cases).
+
+    :class:`Streams` computes them month by month instead; the model asks for
+    them in three phases, as the month needs them.
+    """
 
     u_join: np.ndarray
     u_reach: np.ndarray
@@ -49,23 +54,35 @@ class Draws:
     z_noise: np.ndarray
     z_budget: np.ndarray  # (R,)
 
+    def decide(self, state: State, month: int) -> None:
+        """Before the commitment link: joining, outreach, use and lottery uniforms."""
 
-class Streams:
-    """Per-replicate random streams, drawn into preallocated buffers each month."""
+    def noise(self, state: State, month: int, use_rate: np.float32) -> None:
+        """Before the creation link: value noise for the members who may use."""
 
-    def __init__(self, rngs: list[np.random.Generator], n: int):
-        self.rngs = rngs
-        r = len(rngs)
+    def budget(self, month: int) -> np.ndarray:
+        """(R,) standard normals for the investment stream."""
+        return self.z_budget
+
+
+class Streams(Draws):
+    """Counter-based monthly draws (:mod:`commonfuture.randomness`), into buffers."""
+
+    def __init__(self, keys: np.ndarray, n: int):
+        r = len(keys)
+        self.keys = np.ascontiguousarray(keys, dtype=np.uint32).reshape(r, 2)
         self.u = np.empty((r, N_UNIFORM, n), np.float32)
         self.z = np.empty((r, n), np.float32)
-        self.zb = np.empty(r, np.float64)
+        super().__init__(self.u[:, 0], self.u[:, 1], self.u[:, 2], self.u[:, 3], self.z, None)
 
-    def draw(self) -> Draws:
-        for k, g in enumerate(self.rngs):
-            g.random(out=self.u[k], dtype=np.float32)
-            g.standard_normal(out=self.z[k], dtype=np.float32)
-            self.zb[k] = g.standard_normal()
-        return Draws(self.u[:, 0], self.u[:, 1], self.u[:, 2], self.u[:, 3], self.z, self.zb)
+    def decide(self, state: State, month: int) -> None:
+        randomness.decisions(self.keys, month, state.status, state.coupled, self.u)
+
+    def noise(self, state: State, month: int, use_rate: np.float32) -> None:
+        randomness.noise(self.keys, month, state.status, self.u_use, use_rate, self.z)
+
+    def budget(self, month: int) -> np.ndarray:
+        return randomness.budget_normals(self.keys, month)
 
 
 @dataclass
@@ -118,10 +135,12 @@ def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> d
     withdrawing = any(ev.month == month and ev.kind == "leader_withdraws" for ev in sc.events)
     before = (state.status == COMMITTED) if withdrawing else None
     disrupted = coupling(state, sc, month)
+    draws.decide(state, month)
     joins = commitment_link(
         state, sc, ctx.open_last, offer.bits, draws.u_join, draws.u_reach, ctx.wider
     )
-    offered = proposition_link(state, sc, offer, month, draws.z_budget)
+    offered = proposition_link(state, sc, offer, month, draws.budget(month))
+    draws.noise(state, month, np.float32(sc.population.use_rate))
     created = creation_link(
         state, sc, offer, offered, month, draws.u_use, draws.u_ration, draws.z_noise
     )

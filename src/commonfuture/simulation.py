@@ -21,6 +21,7 @@ from commonfuture.model import Streams, make_context, step
 from commonfuture.outputs import NAMES
 from commonfuture.population import build_state
 from commonfuture.propositions import Offer
+from commonfuture.randomness import replicate_key
 from commonfuture.scenario.load import apply_overrides, scaled
 from commonfuture.scenario.schema import Scenario
 
@@ -103,14 +104,14 @@ def run_batch(
     rngs = [replicate_rng(seed, k) for k in replicates]
     state = build_state(scenario, rngs, offer)
     ctx = make_context(scenario, offer, state)
-    streams = Streams(rngs, state.n_actors)
+    streams = Streams(np.stack([replicate_key(seed, k) for k in replicates]), state.n_actors)
     recorder = None
     if chains is not False:
         actors = None if chains is True else list(chains)
         recorder = ChainRecorder(state.n_actors, offer.names, actors)
     cols: dict[str, list[np.ndarray]] = {}
     for month in range(1, scenario.months + 1):
-        out = step(state, ctx, streams.draw(), month, recorder)
+        out = step(state, ctx, streams, month, recorder)
         for k, v in out.items():
             cols.setdefault(k, []).append(np.asarray(v))
         if progress is not None:
