@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from commonfuture import randomness
 from commonfuture.macro.coupling import coupling
@@ -93,38 +94,61 @@ class Context:
     offer: Offer
     wider: np.ndarray  # (N,) bool: the wider population, for stage 3
     open_last: np.ndarray  # (R, P) what was open last month
-    wider_cols: slice | np.ndarray | None = None  # ``wider`` as a slice when contiguous
+    n_wider: int = 0  # actors in the wider population
 
 
 def make_context(scenario: Scenario, offer: Offer, state: State) -> Context:
     citizens = state.sector == SECTORS.index("citizens")
     wider = citizens if citizens.any() else state.role != KEY_LEADER
-    idx = np.flatnonzero(wider)
-    cols = None
-    if len(idx):
-        contiguous = idx[-1] - idx[0] + 1 == len(idx)
-        cols = slice(int(idx[0]), int(idx[-1]) + 1) if contiguous else wider
     return Context(
         scenario=scenario,
         offer=offer,
         wider=wider,
         open_last=np.zeros((state.n_replicates, offer.n), bool),
-        wider_cols=cols,
+        n_wider=int(wider.sum()),
     )
 
 
-def snapshot(state: State, wider: slice | np.ndarray | None) -> Snapshot:
-    members = state.status == COMMITTED
-    leaders = np.flatnonzero(state.role == KEY_LEADER)
-    others = members.sum(axis=1) - members[:, leaders].sum(axis=1)
-    # actors are ordered by sector: contiguous slices instead of boolean masks
-    bounds = np.searchsorted(state.sector, np.arange(len(SECTORS) + 1))
-    sectors = np.zeros(state.n_replicates, np.int64)
-    for s in range(len(SECTORS)):
-        sectors += members[:, bounds[s] : bounds[s + 1]].any(axis=1)
-    share = members[:, wider].mean(axis=1) if wider is not None else np.zeros(state.n_replicates)
+# columns of the census, per replicate
+C_MEMBERS, C_SECTOR, C_LEADERS, C_CIT_LEADERS, C_SECEDED, C_WIDER = 0, 1, 5, 6, 7, 8
+N_CENSUS = 9
+
+
+@njit(cache=True, nogil=True)
+def census(status, sector, role, wider, commitment, trust):
+    """One pass over the actors: per replicate, the counts the stage classifier and the
+    measures need ((R, N_CENSUS) int64: members, members of each sector, key-leader
+    members, citizen key-leader members, seceded, members of the wider population),
+    and the sums of members' commitment and trust ((R, 2) float64)."""
+    r_n, n = status.shape
+    counts = np.zeros((r_n, N_CENSUS), np.int64)
+    sums = np.zeros((r_n, 2), np.float64)
+    for r in range(r_n):
+        for i in range(n):
+            st = status[r, i]
+            if st == 1:
+                counts[r, C_MEMBERS] += 1
+                counts[r, C_SECTOR + sector[i]] += 1
+                if role[i] == 0:
+                    counts[r, C_LEADERS] += 1
+                    counts[r, C_CIT_LEADERS] += sector[i] == 3
+                counts[r, C_WIDER] += wider[i]
+                sums[r, 0] += commitment[r, i]
+                sums[r, 1] += trust[r, i]
+            elif st == 2:
+                counts[r, C_SECEDED] += 1
+    return counts, sums
+
+
+def snapshot(state: State, counts: np.ndarray, n_wider: int) -> Snapshot:
+    """What the stage classifier sees, from this month's census."""
+    sectors = (counts[:, C_SECTOR : C_SECTOR + len(SECTORS)] > 0).sum(axis=1)
+    share = counts[:, C_WIDER] / n_wider if n_wider else np.zeros(state.n_replicates)
     return Snapshot(
-        coupled=state.coupled.copy(), other_members=others, sectors=sectors, wider_share=share
+        coupled=state.coupled.copy(),
+        other_members=counts[:, C_MEMBERS] - counts[:, C_LEADERS],
+        sectors=sectors,
+        wider_share=share,
     )
 
 
@@ -148,20 +172,26 @@ def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> d
     seceded = secession(state)
     if before is not None:
         seceded |= before & (state.status == SECEDED)
+    counts, sums = census(
+        state.status, state.sector, state.role, ctx.wider, state.commitment, state.trust
+    )
     state.stage, state.pending, regressed = advance(
-        state.stage, state.pending, snapshot(state, ctx.wider_cols), sc.stages
+        state.stage, state.pending, snapshot(state, counts, ctx.n_wider), sc.stages
     )
     ctx.open_last = offered.open
     state.month = month
     if chains is not None:
         chains.record(month, joins, created, evaluated, seceded)
-    return measures(state, ctx, joins, offered, created, evaluated, seceded, disrupted, regressed)
+    return measures(
+        state, ctx, counts, sums, joins, offered, created, evaluated, seceded, disrupted, regressed
+    )
 
 
-def measures(state, ctx, joins, offered, created, evaluated, seceded, disrupted, regressed):
+def measures(
+    state, ctx, counts, sums, joins, offered, created, evaluated, seceded, disrupted, regressed
+):
     r = state.n_replicates
-    members = state.status == COMMITTED
-    n_members = members.sum(axis=1)
+    n_members = counts[:, C_MEMBERS]
     out: dict[str, np.ndarray] = {
         "stage": state.stage.copy(),
         "coupled": state.coupled.astype(np.int8),
@@ -169,28 +199,20 @@ def measures(state, ctx, joins, offered, created, evaluated, seceded, disrupted,
         "disruptions": disrupted.astype(np.int16),
         "members": n_members,
     }
-    # actors are ordered by sector: count members over contiguous slices
-    bounds = np.searchsorted(state.sector, np.arange(len(SECTORS) + 1))
     for s, name in enumerate(SECTORS):
-        out[f"members_{name}"] = members[:, bounds[s] : bounds[s + 1]].sum(axis=1)
-    leaders = np.flatnonzero(state.role == KEY_LEADER)
-    lead_members = members[:, leaders]
-    cit_leaders = lead_members[:, state.sector[leaders] == SECTORS.index("citizens")].sum(axis=1)
-    out["members_key_leaders"] = lead_members.sum(axis=1)
+        out[f"members_{name}"] = counts[:, C_SECTOR + s]
+    cit_leaders = counts[:, C_CIT_LEADERS]
+    out["members_key_leaders"] = counts[:, C_LEADERS]
     out["members_network_actors"] = (
         n_members - out["members_citizens"] - out["members_key_leaders"] + cit_leaders
     )
     out["members_external_users"] = out["members_citizens"] - cit_leaders
-    out["seceded"] = (state.status == SECEDED).sum(axis=1)
+    out["seceded"] = counts[:, C_SECEDED]
     out["joins"] = joins.sum(axis=1)
     out["secessions"] = seceded.sum(axis=1)
     denom = np.maximum(n_members, 1)
-    out["mean_commitment"] = np.where(
-        n_members > 0, (state.commitment * members).sum(axis=1, dtype=np.float64) / denom, 0.0
-    )
-    out["mean_trust"] = np.where(
-        n_members > 0, (state.trust * members).sum(axis=1, dtype=np.float64) / denom, 0.0
-    )
+    out["mean_commitment"] = np.where(n_members > 0, sums[:, 0] / denom, 0.0)
+    out["mean_trust"] = np.where(n_members > 0, sums[:, 1] / denom, 0.0)
     out["small_wins"] = evaluated.wins.sum(axis=1)
     out["shortfalls"] = (evaluated.evaluated & ~evaluated.wins).sum(axis=1)
     out["uses"] = created.uptake.sum(axis=1)

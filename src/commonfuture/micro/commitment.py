@@ -76,9 +76,15 @@ def weigh_joining(
                 continue
             row = r * n + i
             pull = zero
-            for k in range(indptr[row], indptr[row + 1]):
-                c = indices[k]
-                pull += data[k] * np.float32(status_flat[c] == 1)
+            sig = zero
+            if visibility > 0:
+                for k in range(indptr[row], indptr[row + 1]):
+                    c = indices[k]
+                    pull += data[k] * np.float32(status_flat[c] == 1)
+                    sig += data[k] * signal_flat[c]
+            else:
+                for k in range(indptr[row], indptr[row + 1]):
+                    pull += data[k] * np.float32(status_flat[indices[k]] == 1)
             reachable = pull > 0
             if not reachable and heard_rate >= 0:
                 reachable = stage3[r] and u_reach[r, i] < heard_rate
@@ -87,10 +93,6 @@ def weigh_joining(
             deg = degree[r, i]
             score = pull / deg if deg > 0 else zero
             if visibility > 0:
-                sig = zero
-                for k in range(indptr[row], indptr[row + 1]):
-                    c = indices[k]
-                    sig += data[k] * signal_flat[c]
                 momentum = sig / deg if deg > 0 else zero
                 score = score + visibility * momentum
             score = score + outreach[r]

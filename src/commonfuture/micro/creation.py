@@ -90,6 +90,7 @@ def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, 
     r_n, n = status.shape
     p = bits.shape[0]
     choice = np.full((r_n, n), -1, np.int8)
+    bits_of = u_ration.view(np.uint32)
     uptake = np.zeros((r_n, p), np.int64)
     for r in range(r_n):
         any_open = False
@@ -113,19 +114,22 @@ def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, 
                 demand[arg] += 1
         for j in range(p):
             if demand[j] > capacity[r, j]:
-                who = np.empty(demand[j], np.int64)
+                # served: the `capacity` lowest (draw, actor) keys; a float32 >= 0 orders
+                # as its bit pattern, so a key is (draw bits << 32) | actor
+                keys = np.empty(demand[j], np.uint64)
                 k = 0
                 for i in range(n):
                     if choice[r, i] == j:
-                        who[k] = i
+                        keys[k] = (np.uint64(bits_of[r, i]) << np.uint64(32)) | np.uint64(i)
                         k += 1
-                order = np.argsort(u_ration[r, who], kind="mergesort")
-                for rank in range(len(order)):
-                    if not (rank < capacity[r, j]):
-                        choice[r, who[order[rank]]] = -1
-                demand[j] = 0
-                for rank in range(len(order)):
-                    demand[j] += rank < capacity[r, j]
+                served = 0
+                while served < demand[j] and served < capacity[r, j]:
+                    served += 1
+                cut = np.partition(keys, served - 1)[served - 1] if served > 0 else 0
+                for k in range(demand[j]):
+                    if served == 0 or keys[k] > cut:
+                        choice[r, np.int64(keys[k] & np.uint64(0xFFFFFFFF))] = -1
+                demand[j] = served
             uptake[r, j] = demand[j]
     return choice, uptake
 

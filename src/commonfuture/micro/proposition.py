@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from commonfuture.population import COMMITTED, State
+from commonfuture.population import State
 from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import Scenario
 
@@ -42,12 +43,23 @@ def monthly_budget(scenario: Scenario, month: int, z_budget: np.ndarray) -> np.n
     return np.full(len(z_budget), inv.monthly_budget)
 
 
+@njit(cache=True, nogil=True)
+def contributions(status, resources):
+    """(R,) GBP of resources members hold this month (float64 sums)."""
+    r_n, n = status.shape
+    out = np.zeros(r_n, np.float64)
+    for r in range(r_n):
+        for i in range(n):
+            if status[r, i] == 1:
+                out[r] += resources[r, i]
+    return out
+
+
 def proposition_link(
     state: State, scenario: Scenario, offer: Offer, month: int, z_budget: np.ndarray
 ) -> Offered:
     budget = monthly_budget(scenario, month, z_budget)
-    members = state.status == COMMITTED
-    contrib = (state.resources * members).sum(axis=1, dtype=np.float64)
+    contrib = contributions(state.status, state.resources)
     pool = budget + scenario.investment.member_contribution * contrib
     is_open = offer.open_at(month, state.stage, state.coupled)
     funded = is_open & (offer.unit_cost > 0)[None, :]
