@@ -44,22 +44,22 @@ N_UNIFORM = 4  # join, reach, use, ration
 class Draws:
     """A month's random numbers, (R, N) each; given as they are (hand-made cases).
 
-    :class:`Streams` computes them month by month instead; the model asks for
-    them in three phases, as the month needs them.
+    :class:`Streams` computes them month by month instead: the model asks for
+    the decision uniforms before the commitment link and the budget normals
+    before the proposition link; each use's value noise is computed as it is
+    valued (``keys``).
     """
 
     u_join: np.ndarray
     u_reach: np.ndarray
     u_use: np.ndarray
     u_ration: np.ndarray
-    z_noise: np.ndarray
-    z_budget: np.ndarray  # (R,)
+    z_noise: np.ndarray | None
+    z_budget: np.ndarray | None  # (R,)
+    keys: np.ndarray | None = None  # (R, 2) uint32 when the noise is computed per use
 
     def decide(self, state: State, month: int) -> None:
         """Before the commitment link: joining, outreach, use and lottery uniforms."""
-
-    def noise(self, state: State, month: int, use_rate: np.float32) -> None:
-        """Before the creation link: value noise for the members who may use."""
 
     def budget(self, month: int) -> np.ndarray:
         """(R,) standard normals for the investment stream."""
@@ -71,16 +71,13 @@ class Streams(Draws):
 
     def __init__(self, keys: np.ndarray, n: int):
         r = len(keys)
-        self.keys = np.ascontiguousarray(keys, dtype=np.uint32).reshape(r, 2)
+        keys = np.ascontiguousarray(keys, dtype=np.uint32).reshape(r, 2)
         self.u = np.empty((r, N_UNIFORM, n), np.float32)
-        self.z = np.empty((r, n), np.float32)
-        super().__init__(self.u[:, 0], self.u[:, 1], self.u[:, 2], self.u[:, 3], self.z, None)
+        u = self.u
+        super().__init__(u[:, 0], u[:, 1], u[:, 2], u[:, 3], None, None, keys)
 
     def decide(self, state: State, month: int) -> None:
         randomness.decisions(self.keys, month, state.status, state.coupled, self.u)
-
-    def noise(self, state: State, month: int, use_rate: np.float32) -> None:
-        randomness.noise(self.keys, month, state.status, self.u_use, use_rate, self.z)
 
     def budget(self, month: int) -> np.ndarray:
         return randomness.budget_normals(self.keys, month)
@@ -164,9 +161,8 @@ def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> d
         state, sc, ctx.open_last, offer.bits, draws.u_join, draws.u_reach, ctx.wider
     )
     offered = proposition_link(state, sc, offer, month, draws.budget(month))
-    draws.noise(state, month, np.float32(sc.population.use_rate))
     created = creation_link(
-        state, sc, offer, offered, month, draws.u_use, draws.u_ration, draws.z_noise
+        state, sc, offer, offered, month, draws.u_use, draws.u_ration, draws.z_noise, draws.keys
     )
     evaluated = small_wins(state, sc, month, created.holders_paid)
     seceded = secession(state)

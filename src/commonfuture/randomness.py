@@ -15,8 +15,9 @@ generators). Nothing is drawn "in turn", so
 
 Counter words: (actor, month, purpose, 0). Purposes: ``DECIDE`` gives four
 uniforms (joining, outreach, use, rationing lottery); ``NOISE`` a standard
-normal (value noise, Box-Muller); ``BUDGET`` (actor word ``BUDGET_ACTOR``) the
-replicate's standard normal for the investment stream. The key of replicate k
+normal (value noise, Box-Muller), computed for each use as it is valued;
+``BUDGET`` (actor word ``BUDGET_ACTOR``) the replicate's standard normal for the
+investment stream. The key of replicate k
 of a run seeded s is two words of ``SeedSequence(s, spawn_key=(k, 0))``, a
 child of the sequence that draws its actors and network.
 """
@@ -96,25 +97,16 @@ def decisions(keys, month, status, coupled, out):
                 o3[i] = nan
 
 
-@njit(cache=True, nogil=True)
-def noise(keys, month, status, u_use, use_rate, out):
-    """Fill ``out`` (R, N) with a float32 standard normal for each member who may use a
-    proposition this month (its use draw is below ``use_rate``); NaN elsewhere.
+@njit(cache=True, nogil=True, inline="always")
+def normal_at(actor, month, k0, k1):
+    """The float32 standard normal of ``actor`` for ``month`` (value noise).
 
     Box-Muller (cosine branch) in float32 from two 24-bit uniforms: |z| <= 5.77.
     """
-    r_n, n = status.shape
-    nan = np.float32(np.nan)
-    two_pi = np.float32(2.0 * np.pi)
-    for r in range(r_n):
-        for i in range(n):
-            if status[r, i] == 1 and u_use[r, i] < use_rate:
-                w0, w1, _, _ = philox(i, month, NOISE, 0, keys[r, 0], keys[r, 1])
-                u1 = np.float32((w0 >> np.uint32(8)) + np.uint32(1)) * _TWO_M24  # (0, 1]
-                u2 = to_unit(w1)
-                out[r, i] = np.sqrt(np.float32(-2.0) * np.log(u1)) * np.cos(two_pi * u2)
-            else:
-                out[r, i] = nan
+    w0, w1, _, _ = philox(actor, month, NOISE, 0, k0, k1)
+    u1 = np.float32((w0 >> np.uint32(8)) + np.uint32(1)) * _TWO_M24  # (0, 1]
+    u2 = to_unit(w1)
+    return np.sqrt(np.float32(-2.0) * np.log(u1)) * np.cos(np.float32(2.0 * np.pi) * u2)
 
 
 @njit(cache=True, nogil=True)
@@ -141,7 +133,7 @@ __all__ = [
     "NOISE",
     "budget_normals",
     "decisions",
-    "noise",
+    "normal_at",
     "philox",
     "replicate_key",
 ]

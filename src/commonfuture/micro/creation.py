@@ -48,6 +48,7 @@ from commonfuture.leadership import realisation
 from commonfuture.micro.proposition import Offered
 from commonfuture.population import COMMITTED, KEY_LEADER, State
 from commonfuture.propositions import Offer
+from commonfuture.randomness import normal_at
 from commonfuture.scenario.schema import Scenario
 from commonfuture.value import N_ELEMENTS, PUBLIC
 
@@ -150,6 +151,8 @@ def use_values(
     take_rate,
     noise,
     z_noise,
+    keys,
+    month,
 ):
     """Value created, lost and realised by each use; flat user indices in ascending order.
 
@@ -166,6 +169,7 @@ def use_values(
     chosen = np.empty(k_users, np.int64)
     vec = np.empty((k_users, n_el), np.float32)
     realised = np.empty(k_users, np.float64)
+    z = np.empty(k_users, np.float32)
     created_e = np.zeros((r_n, n_el), np.float64)
     losses = np.zeros((r_n, 4), np.float64)
     destroyed = np.zeros(r_n, np.float64)
@@ -209,10 +213,17 @@ def use_values(
             losses[r, 3] += l_expl
             k += 1
         gain = taken / max(n_expl, 1.0)
+        if keys.shape[0]:  # each use's noise, in a loop of independent iterations
+            k0, k1 = keys[r, 0], keys[r, 1]
+            for u in range(first, k):
+                z[u] = normal_at(users[u] - r * n, month, k0, k1)
+        else:
+            for u in range(first, k):
+                z[u] = z_noise[r, users[u] - r * n]
         for u in range(first, k):
             i = users[u] - r * n
             g = gain if exploiter[r, i] else 0.0
-            realised[u] = realised[u] + g + np.float64(noise * z_noise[r, i])
+            realised[u] = realised[u] + g + np.float64(noise * z[u])
             destroyed[r] += max(-realised[u], 0.0)
     return users, chosen, vec, realised, created_e, losses, destroyed
 
@@ -250,8 +261,15 @@ def creation_link(
     month: int,
     u_use: np.ndarray,
     u_ration: np.ndarray,
-    z_noise: np.ndarray,
+    z_noise: np.ndarray | None,
+    keys: np.ndarray | None = None,
 ) -> Created:
+    """Members use propositions; value is created, lost, realised and booked.
+
+    ``u_use``, ``u_ration``, ``z_noise``: (R, N) draws; ``z_noise`` may be None when
+    ``keys`` ((R, 2) uint32, :mod:`commonfuture.randomness`) are given: each use's
+    noise is then computed as it is valued.
+    """
     r, n = state.status.shape
     lead, dest, pop = scenario.leadership, scenario.destruction, scenario.population
     f32 = np.float32
@@ -282,7 +300,9 @@ def creation_link(
         state.exploiter,
         dest.exploitation * (1.0 - lead.arbitration),
         f32(scenario.dynamics.noise),
-        z_noise,
+        np.zeros((1, 1), np.float32) if z_noise is None else z_noise,
+        np.zeros((0, 2), np.uint32) if keys is None else keys,
+        month,
     )
 
     # --- holdings: returns to members who hold, on payment months
