@@ -64,6 +64,7 @@ def learn(
     realised,
     expectation,
     moment,
+    paid,
     holders_paid,
     momentum_decay,
     commitment_decay,
@@ -74,8 +75,9 @@ def learn(
 ):
     """Fade signals, erode commitment, evaluate the members due, clip; in one pass.
 
-    ``moment`` is a small-win moment for every member; ``holders_paid`` (R, N) marks
-    holders who received a return this month. Returns (evaluated, wins, gap).
+    ``moment`` is a small-win moment for every member; where ``paid``,
+    ``holders_paid`` (R, N) marks holders who received a return this month.
+    Returns (evaluated, wins, gap).
     """
     r_n, n = status.shape
     evaluated = np.zeros((r_n, n), np.bool_)
@@ -91,7 +93,7 @@ def learn(
                 months_since[r, i] += 1
                 # erosion between moments
                 c = c - commitment_decay * (one - t)
-                if (moment or holders_paid[r, i]) and months_since[r, i] > 0:
+                if (moment or (paid and holders_paid[r, i])) and months_since[r, i] > 0:
                     per_month = realised[r, i] / np.float32(months_since[r, i])
                     g = per_month - expectation[r, i]
                     win = g >= 0
@@ -117,8 +119,9 @@ def small_wins(
 ) -> Evaluated:
     dyn = scenario.dynamics
     f32 = np.float32
-    if holders_paid is None:
-        holders_paid = np.zeros(state.status.shape, bool)
+    paid = holders_paid is not None
+    if not paid:
+        holders_paid = np.zeros((1, 1), bool)
     evaluated, wins, gap = learn(
         state.status,
         state.months_since,
@@ -128,6 +131,7 @@ def small_wins(
         state.realised,
         state.expectation,
         is_moment(scenario, month),
+        paid,
         holders_paid,
         f32(dyn.momentum_decay),
         f32(dyn.commitment_decay),

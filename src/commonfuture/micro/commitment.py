@@ -56,39 +56,61 @@ def weigh_joining(
     anticipated,
     expectation,
     threshold,
+    commitment,
+    trust,
+    realised,
+    months_since,
+    initial_commitment,
+    initial_trust,
 ):
-    """(R, N) bool: the outside actors who commit this month.
+    """(R, N) bool: the outside actors who commit this month; they are made members.
 
     Neighbour sums run over the rows of the CSR tie matrix (block-diagonal across
-    replicates) in stored order, in float32. ``heard_rate`` < 0 turns outreach off;
-    ``value_weight`` = 0 the value terms.
+    replicates) in stored order, in float32, for the deliberating actors who have
+    a committed neighbour or heard of the collaboration; who has a committed
+    neighbour is found from the members' rows when members are fewer than the
+    deliberating actors. ``heard_rate`` < 0 turns outreach off; ``value_weight``
+    = 0 the value terms.
     """
     r_n, n = status.shape
     p = bits.shape[0]
     status_flat, signal_flat = status.reshape(-1), signal.reshape(-1)
     joins = np.zeros((r_n, n), np.bool_)
     zero = np.float32(0.0)
+    pending = np.empty(n, np.int64)
+    near = np.zeros(n, np.bool_)
     for r in range(r_n):
         if not coupled[r]:
             continue
+        base = r * n
+        n_pending = 0
+        members = 0
         for i in range(n):
-            if status[r, i] != 0 or not (u_join[r, i] < join_rate):
+            members += status[r, i] == 1
+            if status[r, i] == 0 and u_join[r, i] < join_rate:
+                pending[n_pending] = i
+                n_pending += 1
+        # who has a committed neighbour: pushed from the members' rows when cheaper
+        pushed = members < n_pending
+        if pushed:
+            near[:] = False
+            for j in range(n):
+                if status[r, j] == 1:
+                    for k in range(indptr[base + j], indptr[base + j + 1]):
+                        near[indices[k] - base] = True
+        for q in range(n_pending):
+            i = pending[q]
+            heard = heard_rate >= 0 and stage3[r] and u_reach[r, i] < heard_rate
+            if pushed and not near[i] and not heard:
                 continue
-            row = r * n + i
+            row = base + i
             pull = zero
             sig = zero
-            if visibility > 0:
-                for k in range(indptr[row], indptr[row + 1]):
-                    c = indices[k]
-                    pull += data[k] * np.float32(status_flat[c] == 1)
-                    sig += data[k] * signal_flat[c]
-            else:
-                for k in range(indptr[row], indptr[row + 1]):
-                    pull += data[k] * np.float32(status_flat[indices[k]] == 1)
-            reachable = pull > 0
-            if not reachable and heard_rate >= 0:
-                reachable = stage3[r] and u_reach[r, i] < heard_rate
-            if not reachable:
+            for k in range(indptr[row], indptr[row + 1]):
+                c = indices[k]
+                pull += data[k] * np.float32(status_flat[c] == 1)
+                sig += data[k] * signal_flat[c]
+            if not (pull > 0 or heard):
                 continue
             deg = degree[r, i]
             score = pull / deg if deg > 0 else zero
@@ -107,6 +129,15 @@ def weigh_joining(
                 gap = (best if np.isfinite(best) else zero) - expectation[r, i]
                 score = score + value_weight * gap
             joins[r, i] = ok and score >= threshold[r, i]
+        # joiners become members once every actor of the replicate has weighed joining
+        for q in range(n_pending):
+            i = pending[q]
+            if joins[r, i]:
+                status[r, i] = 1
+                commitment[r, i] = initial_commitment
+                trust[r, i] = initial_trust
+                realised[r, i] = zero
+                months_since[r, i] = 0
     return joins
 
 
@@ -140,7 +171,7 @@ def commitment_link(
         outreach = np.where(stage3, net.openness * share, 0.0).astype(np.float32)
         heard_rate = f32(net.openness * dyn.outreach)
     ties = state.ties
-    joins = weigh_joining(
+    return weigh_joining(
         state.status,
         state.coupled,
         u_join,
@@ -163,11 +194,10 @@ def commitment_link(
         state.anticipated,
         state.expectation,
         state.threshold,
+        state.commitment,
+        state.trust,
+        state.realised,
+        state.months_since,
+        f32(pop.initial_commitment),
+        f32(pop.initial_trust),
     )
-    if joins.any():
-        state.status[joins] = COMMITTED
-        state.commitment[joins] = pop.initial_commitment
-        state.trust[joins] = pop.initial_trust
-        state.realised[joins] = 0.0
-        state.months_since[joins] = 0
-    return joins

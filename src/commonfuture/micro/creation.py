@@ -63,7 +63,7 @@ class Created:
     losses: np.ndarray  # (R, 4) value lost per kind
     destroyed: np.ndarray  # (R,) sum of negative realised value
     spent: np.ndarray  # (R,) GBP drawn from the pool
-    holders_paid: np.ndarray  # (R, N) bool: received a holding return this month
+    holders_paid: np.ndarray | None  # (R, N) bool: received a holding return (None: nobody)
     target: np.ndarray  # (R,) target units advanced this month
 
 
@@ -306,9 +306,10 @@ def creation_link(
     )
 
     # --- holdings: returns to members who hold, on payment months
-    due = holding_due(offer, month)
-    holders_paid = np.zeros((r, n), bool)
-    if due.any():
+    holders_paid = None
+    due = holding_due(offer, month) if offer.holding_every.any() else None
+    if due is not None and due.any():
+        holders_paid = np.zeros((r, n), bool)
         members = state.status == COMMITTED
         for j in np.flatnonzero(due):
             holders_paid |= members & ((state.used & offer.bits[j]) != 0)
@@ -338,21 +339,25 @@ def creation_link(
         state.accumulated.reshape(r * n, N_ELEMENTS),
         state.used.reshape(-1),
     )
-    spent = (uptake * offer.unit_cost[None, :]).sum(axis=1)
-    state.capital += (uptake * offer.price[None, :]).sum(axis=1)
+    spent = (uptake * offer.unit_cost).sum(axis=1)
+    state.capital += (uptake * offer.price).sum(axis=1)
 
     # target: uses of ordinary propositions, plus every holding ever bought (panels generate)
-    target = (uptake * np.where(offer.holding_every > 0, 0.0, offer.target_yield)).sum(axis=1)
-    for j in np.flatnonzero(offer.holding_every > 0):
-        if offer.start[j] < month:
-            target = target + count_holders(state.used, offer.bits[j]) * offer.target_yield[j]
+    holding = offer.holding_every > 0
+    target = (uptake * np.where(holding, 0.0, offer.target_yield)).sum(axis=1)
+    if holding.any():
+        for j in np.flatnonzero(holding):
+            if offer.start[j] < month:
+                target = target + count_holders(state.used, offer.bits[j]) * offer.target_yield[j]
     state.target += target
 
     # key leaders hold the shared target: they count a share of this month's community
     # value as their own private value (assumption A-leader-stake)
     stake = lead.leader_stake
     if stake > 0:
-        idx = np.flatnonzero(state.role == KEY_LEADER)
+        idx = state.extra.get("key_leaders")
+        if idx is None:
+            idx = state.extra["key_leaders"] = np.flatnonzero(state.role == KEY_LEADER)
         leaders = state.status[:, idx] == COMMITTED
         per_leader = stake * created_e[:, PUBLIC] / np.maximum(leaders.sum(axis=1), 1)
         state.realised[:, idx] += np.where(leaders, per_leader[:, None], 0.0).astype(np.float32)
