@@ -10,6 +10,7 @@ arbitrate and negotiate across these differing value positions" (*arbitration*);
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
 def realisation(alignment: float) -> float:
@@ -22,6 +23,7 @@ def realisation(alignment: float) -> float:
     return float(alignment)
 
 
+@njit(cache=True)
 def arbitrated(cos: np.ndarray, arbitration: float) -> np.ndarray:
     """Alignment of key leaders' value positions (0..1): the similarity of their value
     profiles ``cos``, with arbitration closing part of the gap, ``cos + arbitration (1 - cos)``.

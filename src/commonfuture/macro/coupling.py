@@ -16,6 +16,7 @@ A-disruption in docs/ODD.md).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from commonfuture.leadership import arbitrated
 from commonfuture.population import COMMITTED, KEY_LEADER, SECEDED, State
@@ -30,10 +31,42 @@ def leader_similarity(state: State) -> np.ndarray:
     return unit @ unit.transpose(0, 2, 1)
 
 
+@njit(cache=True, nogil=True)
+def coupled_now(status, commitment, idx, lsec, sim, threshold, arbitration, alignment):
+    """(R,) bool: key leaders of at least two sectors are committed above ``threshold``
+    and the mean similarity of their value profiles, arbitrated, reaches ``alignment``."""
+    r_n = status.shape[0]
+    n_lead = len(idx)
+    now = np.zeros(r_n, np.bool_)
+    ok = np.zeros(n_lead, np.bool_)
+    for r in range(r_n):
+        seen = np.zeros(4, np.bool_)
+        for a in range(n_lead):
+            ok[a] = status[r, idx[a]] == 1 and commitment[r, idx[a]] >= threshold
+            if ok[a]:
+                seen[lsec[a]] = True
+        sectors = 0
+        for s in range(4):
+            sectors += seen[s]
+        total = 0.0
+        pairs = 0
+        for a in range(n_lead):
+            if ok[a]:
+                for b in range(n_lead):
+                    if b != a and ok[b]:
+                        total += sim[r, a, b]
+                        pairs += 1
+        cos = total / pairs if pairs > 0 else 0.0
+        now[r] = sectors >= 2 and arbitrated(cos, arbitration) >= alignment
+    return now
+
+
 def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
     """Update ``state.coupled``; return (R,) bool: disrupted this month."""
     lead = scenario.leadership
-    idx = np.flatnonzero(state.role == KEY_LEADER)
+    idx = state.extra.get("key_leaders")
+    if idx is None:
+        idx = state.extra["key_leaders"] = np.flatnonzero(state.role == KEY_LEADER)
     for ev in scenario.events:
         if ev.month == month and ev.kind == "leader_withdraws":
             code = SECTORS.index(ev.sector)
@@ -44,22 +77,19 @@ def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
     if len(idx) == 0:
         now = np.zeros(state.n_replicates, bool)
     else:
-        ok = (state.status[:, idx] == COMMITTED) & (
-            state.commitment[:, idx] >= lead.coupling_threshold
-        )  # (R, L)
-        lsec = state.sector[idx]
-        sectors = np.zeros(state.n_replicates, np.int64)
-        for s in np.unique(lsec):
-            sectors += ok[:, lsec == s].any(axis=1)
         sim = state.extra.get("leader_similarity")
         if sim is None:
             sim = state.extra["leader_similarity"] = leader_similarity(state)
-        pair = ok[:, :, None] & ok[:, None, :]
-        np.einsum("rii->ri", pair)[...] = False
-        npairs = pair.sum(axis=(1, 2))
-        cos = np.where(npairs > 0, (sim * pair).sum(axis=(1, 2)) / np.maximum(npairs, 1), 0.0)
-        align = arbitrated(cos, lead.arbitration)
-        now = (sectors >= 2) & (align >= lead.coupling_alignment)
+        now = coupled_now(
+            state.status,
+            state.commitment,
+            idx,
+            state.sector[idx],
+            sim,
+            np.float32(lead.coupling_threshold),
+            lead.arbitration,
+            lead.coupling_alignment,
+        )
     disrupted = state.coupled & ~now
     if disrupted.any():
         members = (state.status == COMMITTED) & disrupted[:, None]
@@ -70,4 +100,4 @@ def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
     return disrupted
 
 
-__all__ = ["coupling", "leader_similarity"]
+__all__ = ["coupled_now", "coupling", "leader_similarity"]
