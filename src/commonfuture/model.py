@@ -108,20 +108,26 @@ def make_context(scenario: Scenario, offer: Offer, state: State) -> Context:
 
 # columns of the census, per replicate
 C_MEMBERS, C_SECTOR, C_LEADERS, C_CIT_LEADERS, C_SECEDED, C_WIDER = 0, 1, 5, 6, 7, 8
-N_CENSUS = 9
+C_JOINS, C_SECESSIONS, C_WINS, C_SHORTFALLS = 9, 10, 11, 12
+N_CENSUS = 13
 
 
 @njit(cache=True, nogil=True)
-def census(status, sector, role, wider, commitment, trust):
+def census(status, sector, role, wider, commitment, trust, joins, seceded, evaluated, wins):
     """One pass over the actors: per replicate, the counts the stage classifier and the
     measures need ((R, N_CENSUS) int64: members, members of each sector, key-leader
-    members, citizen key-leader members, seceded, members of the wider population),
-    and the sums of members' commitment and trust ((R, 2) float64)."""
+    members, citizen key-leader members, seceded, members of the wider population,
+    and this month's joins, secessions, wins and shortfalls), and the sums of
+    members' commitment and trust ((R, 2) float64)."""
     r_n, n = status.shape
     counts = np.zeros((r_n, N_CENSUS), np.int64)
     sums = np.zeros((r_n, 2), np.float64)
     for r in range(r_n):
         for i in range(n):
+            counts[r, C_JOINS] += joins[r, i]
+            counts[r, C_SECESSIONS] += seceded[r, i]
+            counts[r, C_WINS] += wins[r, i]
+            counts[r, C_SHORTFALLS] += evaluated[r, i] and not wins[r, i]
             st = status[r, i]
             if st == 1:
                 counts[r, C_MEMBERS] += 1
@@ -169,7 +175,16 @@ def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> d
     if before is not None:
         seceded |= before & (state.status == SECEDED)
     counts, sums = census(
-        state.status, state.sector, state.role, ctx.wider, state.commitment, state.trust
+        state.status,
+        state.sector,
+        state.role,
+        ctx.wider,
+        state.commitment,
+        state.trust,
+        joins,
+        seceded,
+        evaluated.evaluated,
+        evaluated.wins,
     )
     state.stage, state.pending, regressed = advance(
         state.stage, state.pending, snapshot(state, counts, ctx.n_wider), sc.stages
@@ -186,7 +201,6 @@ def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> d
 def measures(
     state, ctx, counts, sums, joins, offered, created, evaluated, seceded, disrupted, regressed
 ):
-    r = state.n_replicates
     n_members = counts[:, C_MEMBERS]
     out: dict[str, np.ndarray] = {
         "stage": state.stage.copy(),
@@ -204,13 +218,13 @@ def measures(
     )
     out["members_external_users"] = out["members_citizens"] - cit_leaders
     out["seceded"] = counts[:, C_SECEDED]
-    out["joins"] = joins.sum(axis=1)
-    out["secessions"] = seceded.sum(axis=1)
+    out["joins"] = counts[:, C_JOINS]
+    out["secessions"] = counts[:, C_SECESSIONS]
     denom = np.maximum(n_members, 1)
     out["mean_commitment"] = np.where(n_members > 0, sums[:, 0] / denom, 0.0)
     out["mean_trust"] = np.where(n_members > 0, sums[:, 1] / denom, 0.0)
-    out["small_wins"] = evaluated.wins.sum(axis=1)
-    out["shortfalls"] = (evaluated.evaluated & ~evaluated.wins).sum(axis=1)
+    out["small_wins"] = counts[:, C_WINS]
+    out["shortfalls"] = counts[:, C_SHORTFALLS]
     out["uses"] = created.uptake.sum(axis=1)
     # sums by replicate are integers when no actor used anything: keep the columns float
     value = created.created.astype(float)
@@ -218,9 +232,8 @@ def measures(
     for e, name in enumerate(ELEMENTS):
         out[f"value_{name}"] = value[:, e]
     for lvl, idx in LEVELS.items():
-        out[f"value_{lvl}"] = value[:, list(idx)].sum(axis=1)
-    rep = created.users // state.n_actors
-    out["value_realised"] = np.bincount(rep, weights=created.realised, minlength=r).astype(float)
+        out[f"value_{lvl}"] = value[:, idx[0]] if len(idx) == 1 else value[:, list(idx)].sum(axis=1)
+    out["value_realised"] = created.realised_total
     out["value_destroyed"] = created.destroyed.astype(float)
     for k, name in enumerate(("ignorance", "disproportion", "backlash", "exploitation")):
         out[f"loss_{name}"] = created.losses[:, k].astype(float)

@@ -62,6 +62,7 @@ class Created:
     created: np.ndarray  # (R, 5) value created per element
     losses: np.ndarray  # (R, 4) value lost per kind
     destroyed: np.ndarray  # (R,) sum of negative realised value
+    realised_total: np.ndarray  # (R,) sum of realised value over uses
     spent: np.ndarray  # (R,) GBP drawn from the pool
     holders_paid: np.ndarray | None  # (R, N) bool: received a holding return (None: nobody)
     target: np.ndarray  # (R,) target units advanced this month
@@ -173,6 +174,7 @@ def use_values(
     created_e = np.zeros((r_n, n_el), np.float64)
     losses = np.zeros((r_n, 4), np.float64)
     destroyed = np.zeros(r_n, np.float64)
+    total = np.zeros(r_n, np.float64)
     one, zero = np.float32(1.0), np.float32(0.0)
     k = 0
     for r in range(r_n):
@@ -225,7 +227,8 @@ def use_values(
             g = gain if exploiter[r, i] else 0.0
             realised[u] = realised[u] + g + np.float64(noise * z[u])
             destroyed[r] += max(-realised[u], 0.0)
-    return users, chosen, vec, realised, created_e, losses, destroyed
+            total[r] += realised[u]
+    return users, chosen, vec, realised, created_e, losses, destroyed, total
 
 
 @njit(cache=True, nogil=True)
@@ -286,7 +289,7 @@ def creation_link(
         u_ration,
         offered.capacity,
     )
-    flat, chosen, created_vec, realised, created_e, losses, destroyed = use_values(
+    flat, chosen, created_vec, realised, created_e, losses, destroyed, total = use_values(
         choice,
         state.status,
         state.profile,
@@ -369,6 +372,7 @@ def creation_link(
         created=created_e,
         losses=losses,
         destroyed=destroyed,
+        realised_total=total,
         spent=spent,
         holders_paid=holders_paid,
         target=target,
