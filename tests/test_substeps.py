@@ -469,7 +469,7 @@ def test_creation_link_holdings_pay_returns_after_the_holders_profile():
         sc, members=[1], used=[0, 1, 1, 0, 0], status=[1, 1, SECEDED, 1, 0], commitment=0.9
     )
     c = create(sc, st, month=6, u_use=1.0)
-    assert not c.holders_paid.any() and row(st.realised) == [0.0] * 5
+    assert c.holders_paid is None and row(st.realised) == [0.0] * 5  # None: nobody paid
     # panels generate every month: every holding ever bought yields 0.5 target units
     assert c.target.tolist() == [1.0]
     c = create(sc, st, month=12, u_use=1.0)

@@ -86,8 +86,3 @@ class Offer:
             ),
             bits=(1 << np.arange(len(props))).astype(np.uint16),
         )
-
-    def open_at(self, month: int, stage: np.ndarray, coupled: np.ndarray) -> np.ndarray:
-        """(R, P) which propositions the network can offer this month, per replicate."""
-        in_time = (self.start <= month) & (month < self.end)
-        return (stage[:, None] >= self.min_stage[None, :]) & in_time[None, :] & coupled[:, None]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from commonfuture.scenario.schema import Stages
 
@@ -36,35 +37,117 @@ class Snapshot:
     wider_share: np.ndarray  # (R,) committed share of the wider population
 
 
+@njit(cache=True, nogil=True)
+def level_of(coupled, others, sectors, share, members_needed, sectors_needed, share_needed):
+    """The highest stage whose condition holds for one collaboration."""
+    if not coupled:
+        return 0
+    if not (others >= members_needed and sectors >= sectors_needed):
+        return 1
+    return 3 if share >= share_needed else 2
+
+
+@njit(cache=True, nogil=True)
+def _levels(coupled, others, sectors, share, members_needed, sectors_needed, share_needed):
+    out = np.empty(len(coupled), np.int8)
+    for r in range(len(coupled)):
+        out[r] = level_of(
+            coupled[r],
+            others[r],
+            sectors[r],
+            share[r],
+            members_needed,
+            sectors_needed,
+            share_needed,
+        )
+    return out
+
+
 def levels(snap: Snapshot, rules: Stages, factor: float = 1.0, holding: bool = False) -> np.ndarray:
     """(R,) the highest stage whose condition holds (thresholds times ``factor``).
 
     ``holding``: the condition for keeping a stage, where one represented sector suffices.
     """
-    integrated = (snap.other_members >= rules.integration_members * factor) & (
-        snap.sectors >= (1 if holding else rules.integration_sectors)
+    return _levels(
+        np.asarray(snap.coupled, bool),
+        np.asarray(snap.other_members, np.float64),
+        np.asarray(snap.sectors, np.float64),
+        np.asarray(snap.wider_share, np.float64),
+        rules.integration_members * factor,
+        1 if holding else rules.integration_sectors,
+        rules.linking_share * factor,
     )
-    linked = snap.wider_share >= rules.linking_share * factor
-    lvl = np.where(snap.coupled, 1, 0)
-    lvl = np.where(snap.coupled & integrated, 2, lvl)
-    lvl = np.where(snap.coupled & integrated & linked, 3, lvl)
-    return lvl.astype(np.int8)
+
+
+@njit(cache=True, nogil=True)
+def _advance(
+    stage,
+    pending,
+    coupled,
+    others,
+    sectors,
+    share,
+    members_needed,
+    sectors_needed,
+    share_needed,
+    hysteresis,
+    sustain,
+):
+    r_n = len(stage)
+    new_stage = np.empty(r_n, np.int8)
+    new_pending = np.empty(r_n, np.int16)
+    regressed = np.zeros(r_n, np.bool_)
+    for r in range(r_n):
+        up = level_of(
+            coupled[r],
+            others[r],
+            sectors[r],
+            share[r],
+            members_needed,
+            sectors_needed,
+            share_needed,
+        )
+        hold = level_of(
+            coupled[r],
+            others[r],
+            sectors[r],
+            share[r],
+            members_needed * hysteresis,
+            1,
+            share_needed * hysteresis,
+        )
+        st = stage[r]
+        pend = 0
+        if hold < st:
+            regressed[r] = True
+            st = hold
+        elif up > st:  # climbing: the next stage once its condition has held long enough
+            pend = pending[r] + 1
+            if pend >= sustain:
+                st += 1
+                pend = 0
+        new_stage[r] = st
+        new_pending[r] = pend
+    return new_stage, new_pending, regressed
 
 
 def advance(
     stage: np.ndarray, pending: np.ndarray, snap: Snapshot, rules: Stages
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One month of the stage process: (new stage, new pending, regressed mask)."""
-    up = levels(snap, rules)
-    hold = levels(snap, rules, rules.hysteresis, holding=True)
-    regressed = hold < stage
-    stage = np.where(regressed, hold, stage)
-    climbing = ~regressed & (up > stage)
-    pending = np.where(climbing, pending + 1, 0)
-    step_up = climbing & (pending >= rules.sustain_months)
-    stage = np.where(step_up, stage + 1, stage).astype(np.int8)
-    pending = np.where(step_up, 0, pending).astype(np.int16)
-    return stage, pending, regressed
+    return _advance(
+        np.asarray(stage, np.int8),
+        np.asarray(pending, np.int16),
+        np.asarray(snap.coupled, bool),
+        np.asarray(snap.other_members, np.float64),
+        np.asarray(snap.sectors, np.float64),
+        np.asarray(snap.wider_share, np.float64),
+        float(rules.integration_members),
+        rules.integration_sectors,
+        rules.linking_share,
+        rules.hysteresis,
+        rules.sustain_months,
+    )
 
 
 def classify(snapshots: list[Snapshot], rules: Stages) -> np.ndarray:

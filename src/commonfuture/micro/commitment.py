@@ -85,11 +85,10 @@ def weigh_joining(
         base = r * n
         n_pending = 0
         members = 0
-        for i in range(n):
+        for i in range(n):  # without branches: store always, advance when pending
             members += status[r, i] == 1
-            if status[r, i] == 0 and u_join[r, i] < join_rate:
-                pending[n_pending] = i
-                n_pending += 1
+            pending[n_pending] = i
+            n_pending += (status[r, i] == 0) & (u_join[r, i] < join_rate)
         # who has a committed neighbour: pushed from the members' rows when cheaper
         pushed = members < n_pending
         if pushed:

@@ -93,6 +93,7 @@ def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, 
     p = bits.shape[0]
     choice = np.full((r_n, n), -1, np.int8)
     bits_of = u_ration.view(np.uint32)
+    cand = np.empty(n, np.int64)
     uptake = np.zeros((r_n, p), np.int64)
     for r in range(r_n):
         any_open = False
@@ -101,9 +102,12 @@ def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, 
         if not any_open:
             continue
         demand = np.zeros(p, np.int64)
-        for i in range(n):
-            if status[r, i] != 1 or not (u_use[r, i] < use_rate):
-                continue
+        n_cand = 0
+        for i in range(n):  # without branches: store always, advance for candidates
+            cand[n_cand] = i
+            n_cand += (status[r, i] == 1) & (u_use[r, i] < use_rate)
+        for q in range(n_cand):
+            i = cand[q]
             best = -np.inf
             arg = -1
             for j in range(p):

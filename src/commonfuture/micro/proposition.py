@@ -55,19 +55,44 @@ def contributions(status, resources):
     return out
 
 
+@njit(cache=True, nogil=True)
+def capacities(stage, coupled, min_stage, in_time, unit_cost, capacity, pool):
+    """(open (R, P) bool, capacity (R, P) uses) of this month's offer.
+
+    Open: stage reached, in its months, leaders coupled. The pool is shared equally
+    among the open propositions that draw funding; each serves at most
+    ``min(capacity, floor(allotment / unit_cost))`` uses.
+    """
+    r_n, p = len(stage), len(min_stage)
+    is_open = np.zeros((r_n, p), np.bool_)
+    cap = np.zeros((r_n, p), np.float64)
+    for r in range(r_n):
+        n_funded = 0
+        for j in range(p):
+            is_open[r, j] = stage[r] >= min_stage[j] and in_time[j] and coupled[r]
+            n_funded += is_open[r, j] and unit_cost[j] > 0
+        allot = pool[r] / max(n_funded, 1) if n_funded > 0 else 0.0
+        for j in range(p):
+            if is_open[r, j]:
+                affordable = np.floor(allot / unit_cost[j]) if unit_cost[j] > 0 else np.inf
+                cap[r, j] = min(capacity[j], affordable)
+    return is_open, cap
+
+
 def proposition_link(
     state: State, scenario: Scenario, offer: Offer, month: int, z_budget: np.ndarray
 ) -> Offered:
     budget = monthly_budget(scenario, month, z_budget)
     contrib = contributions(state.status, state.resources)
     pool = budget + scenario.investment.member_contribution * contrib
-    is_open = offer.open_at(month, state.stage, state.coupled)
-    funded = is_open & (offer.unit_cost > 0)[None, :]
-    n_funded = funded.sum(axis=1)
-    allot = np.where(n_funded > 0, pool / np.maximum(n_funded, 1), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        affordable = np.where(
-            offer.unit_cost > 0, np.floor(allot[:, None] / offer.unit_cost[None, :]), np.inf
-        )
-    capacity = np.where(is_open, np.minimum(offer.capacity[None, :], affordable), 0.0)
+    in_time = (offer.start <= month) & (month < offer.end)
+    is_open, capacity = capacities(
+        state.stage,
+        state.coupled,
+        offer.min_stage,
+        in_time,
+        offer.unit_cost,
+        offer.capacity,
+        pool,
+    )
     return Offered(open=is_open, capacity=capacity, budget=budget, pool=pool)
