@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from commonfuture.population import COMMITTED, State
+from commonfuture.population import State
 from commonfuture.scenario.schema import Scenario
 
 
@@ -38,7 +38,9 @@ def weigh_joining(
     coupled,
     u_join,
     join_rate,
-    outreach,
+    openness,
+    wider,
+    n_wider,
     u_reach,
     heard_rate,
     stage3,
@@ -69,7 +71,7 @@ def weigh_joining(
     replicates) in stored order, in float32, for the deliberating actors who have
     a committed neighbour or heard of the collaboration; who has a committed
     neighbour is found from the members' rows when members are fewer than the
-    deliberating actors. ``heard_rate`` < 0 turns outreach off; ``value_weight``
+    deliberating actors. ``openness`` = 0 (``heard_rate`` < 0) turns outreach off; ``value_weight``
     = 0 the value terms.
     """
     r_n, n = status.shape
@@ -85,10 +87,16 @@ def weigh_joining(
         base = r * n
         n_pending = 0
         members = 0
+        in_wider = 0
         for i in range(n):  # without branches: store always, advance when pending
             members += status[r, i] == 1
+            in_wider += (status[r, i] == 1) & wider[i]
             pending[n_pending] = i
             n_pending += (status[r, i] == 0) & (u_join[r, i] < join_rate)
+        # stage 3: outreach, openness times the committed share of the wider population
+        outreach = zero
+        if stage3[r] and openness > 0 and n_wider > 0:
+            outreach = openness * np.float32(np.float64(in_wider) / np.float64(n_wider))
         # who has a committed neighbour: pushed from the members' rows when cheaper
         pushed = members < n_pending
         if pushed:
@@ -116,7 +124,7 @@ def weigh_joining(
             if visibility > 0:
                 momentum = sig / deg if deg > 0 else zero
                 score = score + visibility * momentum
-            score = score + outreach[r]
+            score = score + outreach
             ok = True
             if value_weight > 0:
                 best = np.float32(-np.inf)
@@ -160,25 +168,19 @@ def commitment_link(
         scenario.leadership,
     )
     f32 = np.float32
-    r = state.n_replicates
-    stage3 = state.stage >= 3
-    outreach = np.zeros(r, np.float32)
-    heard_rate = f32(-1.0)
-    if stage3.any() and net.openness > 0:
-        committed = (state.status[:, wider] == COMMITTED).astype(np.float32)
-        share = committed.mean(axis=1) if wider.any() else np.zeros(r)
-        outreach = np.where(stage3, net.openness * share, 0.0).astype(np.float32)
-        heard_rate = f32(net.openness * dyn.outreach)
+    heard_rate = f32(net.openness * dyn.outreach) if net.openness > 0 else f32(-1.0)
     ties = state.ties
     return weigh_joining(
         state.status,
         state.coupled,
         u_join,
         f32(pop.join_rate),
-        outreach,
+        f32(net.openness),
+        wider,
+        int(wider.sum()),
         u_reach,
         heard_rate,
-        stage3,
+        state.stage >= 3,
         ties.indptr,
         ties.indices,
         ties.data,
