@@ -250,14 +250,67 @@ def book_uses(users, chosen, vec, realised, once, bits, state_realised, accumula
 
 
 @njit(cache=True, nogil=True)
-def count_holders(used, bit):
-    """(R,) actors holding the proposition of ``bit``."""
+def settle(
+    uptake,
+    unit_cost,
+    price,
+    target_yield,
+    holding_every,
+    start,
+    month,
+    bits,
+    used,
+    status,
+    leaders,
+    stake,
+    created_e,
+    capital,
+    target_total,
+    realised,
+):
+    """The month's accounts, per replicate: GBP spent from the pool and raised from users,
+    target units advanced, and the key leaders' stake in community value.
+
+    Target: uses of ordinary propositions, plus every holding ever bought (panels
+    generate). Key leaders hold the shared target: the committed ones share
+    ``stake`` of this month's community value as their own private value
+    (assumption A-leader-stake). Returns (spent, target) (R,) each.
+    """
     r_n, n = used.shape
-    out = np.zeros(r_n, np.int64)
+    p = len(unit_cost)
+    spent = np.zeros(r_n, np.float64)
+    target = np.zeros(r_n, np.float64)
+    holding_bits = np.uint16(0)
+    for j in range(p):
+        if holding_every[j] > 0 and start[j] < month:
+            holding_bits |= bits[j]
     for r in range(r_n):
-        for i in range(n):
-            out[r] += (used[r, i] & bit) != 0
-    return out
+        raised = 0.0
+        for j in range(p):
+            spent[r] += uptake[r, j] * unit_cost[j]
+            raised += uptake[r, j] * price[j]
+            target[r] += uptake[r, j] * (0.0 if holding_every[j] > 0 else target_yield[j])
+        capital[r] += raised
+        if holding_bits:
+            holders = np.zeros(p, np.int64)
+            for i in range(n):
+                held = used[r, i] & holding_bits
+                if held:
+                    for j in range(p):
+                        holders[j] += (held & bits[j]) != 0
+            for j in range(p):
+                if (holding_bits & bits[j]) != 0:
+                    target[r] = target[r] + holders[j] * target_yield[j]
+        target_total[r] += target[r]
+        if stake > 0:
+            committed = 0
+            for a in range(len(leaders)):
+                committed += status[r, leaders[a]] == 1
+            share = np.float32(stake * created_e[r, PUBLIC] / max(committed, 1))
+            for a in range(len(leaders)):
+                if status[r, leaders[a]] == 1:
+                    realised[r, leaders[a]] += share
+    return spent, target
 
 
 def creation_link(
@@ -346,28 +399,27 @@ def creation_link(
         state.accumulated.reshape(r * n, N_ELEMENTS),
         state.used.reshape(-1),
     )
-    spent = (uptake * offer.unit_cost).sum(axis=1)
-    state.capital += (uptake * offer.price).sum(axis=1)
-
-    # target: uses of ordinary propositions, plus every holding ever bought (panels generate)
-    holding = offer.holding_every > 0
-    target = (uptake * np.where(holding, 0.0, offer.target_yield)).sum(axis=1)
-    if holding.any():
-        for j in np.flatnonzero(holding):
-            if offer.start[j] < month:
-                target = target + count_holders(state.used, offer.bits[j]) * offer.target_yield[j]
-    state.target += target
-
-    # key leaders hold the shared target: they count a share of this month's community
-    # value as their own private value (assumption A-leader-stake)
-    stake = lead.leader_stake
-    if stake > 0:
-        idx = state.extra.get("key_leaders")
-        if idx is None:
-            idx = state.extra["key_leaders"] = np.flatnonzero(state.role == KEY_LEADER)
-        leaders = state.status[:, idx] == COMMITTED
-        per_leader = stake * created_e[:, PUBLIC] / np.maximum(leaders.sum(axis=1), 1)
-        state.realised[:, idx] += np.where(leaders, per_leader[:, None], 0.0).astype(np.float32)
+    idx = state.extra.get("key_leaders")
+    if idx is None:
+        idx = state.extra["key_leaders"] = np.flatnonzero(state.role == KEY_LEADER)
+    spent, target = settle(
+        uptake,
+        offer.unit_cost,
+        offer.price,
+        offer.target_yield,
+        offer.holding_every,
+        offer.start,
+        month,
+        offer.bits,
+        state.used,
+        state.status,
+        idx,
+        lead.leader_stake,
+        created_e,
+        state.capital,
+        state.target,
+        state.realised,
+    )
     return Created(
         users=flat,
         choice=chosen,
