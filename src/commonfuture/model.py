@@ -27,6 +27,7 @@ from commonfuture.micro.commitment import commitment_link
 from commonfuture.micro.creation import creation_link
 from commonfuture.micro.proposition import proposition_link
 from commonfuture.micro.secession import secession
+from commonfuture.outputs import NAMES
 from commonfuture.population import (
     COMMITTED,
     KEY_LEADER,
@@ -35,7 +36,7 @@ from commonfuture.population import (
 )
 from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import SECTORS, Scenario
-from commonfuture.value import ELEMENTS, LEVELS
+from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS, LEVELS
 
 N_UNIFORM = 4  # join, reach, use, ration
 
@@ -198,50 +199,120 @@ def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> d
     )
 
 
+INT_MEASURES: tuple[str, ...] = (
+    "stage", "coupled", "regressions", "disruptions", "members",
+    *(f"members_{name}" for name in SECTORS),
+    "members_key_leaders", "members_network_actors", "members_external_users",
+    "seceded", "joins", "secessions", "small_wins", "shortfalls", "uses",
+)  # fmt: skip
+FLOAT_MEASURES: tuple[str, ...] = (
+    "mean_commitment", "mean_trust", "value_created",
+    *(f"value_{name}" for name in ELEMENTS),
+    *(f"value_{lvl}" for lvl in LEVELS),
+    "value_realised", "value_destroyed",
+    *(f"loss_{name}" for name in DESTRUCTION_KINDS),
+    "budget", "funding", "spent", "capital_raised", "target_progress",
+)  # fmt: skip
+N_INT, N_FLOAT = len(INT_MEASURES), len(FLOAT_MEASURES)
+# level membership of each value element, (levels, elements)
+_LEVEL_OF = np.array([[e in idx for e in range(len(ELEMENTS))] for idx in LEVELS.values()])
+
+
+@njit(cache=True, nogil=True)
+def tally(
+    counts,
+    sums,
+    stage,
+    coupled,
+    regressed,
+    disrupted,
+    uptake,
+    created_e,
+    level_of,
+    realised,
+    destroyed,
+    losses,
+    budget,
+    pool,
+    spent,
+    capital,
+    target,
+    target_amount,
+):
+    """The month's measures per replicate: ((R, len(INT_MEASURES)) int64,
+    (R, len(FLOAT_MEASURES)) float64, (R, P) uptake), in the order of those names."""
+    r_n = len(stage)
+    ints = np.zeros((r_n, N_INT), np.int64)
+    floats = np.zeros((r_n, N_FLOAT), np.float64)
+    for r in range(r_n):
+        members = counts[r, C_MEMBERS]
+        citizens = counts[r, C_SECTOR + 3]
+        ints[r, 0] = stage[r]
+        ints[r, 1] = coupled[r]
+        ints[r, 2] = regressed[r]
+        ints[r, 3] = disrupted[r]
+        ints[r, 4] = members
+        for s in range(4):
+            ints[r, 5 + s] = counts[r, C_SECTOR + s]
+        ints[r, 9] = counts[r, C_LEADERS]
+        ints[r, 10] = members - citizens - counts[r, C_LEADERS] + counts[r, C_CIT_LEADERS]
+        ints[r, 11] = citizens - counts[r, C_CIT_LEADERS]
+        ints[r, 12] = counts[r, C_SECEDED]
+        ints[r, 13] = counts[r, C_JOINS]
+        ints[r, 14] = counts[r, C_SECESSIONS]
+        ints[r, 15] = counts[r, C_WINS]
+        ints[r, 16] = counts[r, C_SHORTFALLS]
+        for j in range(uptake.shape[1]):
+            ints[r, 17] += uptake[r, j]
+        denom = max(members, 1)
+        floats[r, 0] = sums[r, 0] / denom if members > 0 else 0.0
+        floats[r, 1] = sums[r, 1] / denom if members > 0 else 0.0
+        for e in range(5):
+            floats[r, 2] += created_e[r, e]
+            floats[r, 3 + e] = created_e[r, e]
+        for lvl in range(3):
+            for e in range(5):
+                if level_of[lvl, e]:
+                    floats[r, 8 + lvl] += created_e[r, e]
+        floats[r, 11] = realised[r]
+        floats[r, 12] = destroyed[r]
+        for k in range(4):
+            floats[r, 13 + k] = losses[r, k]
+        floats[r, 17] = budget[r]
+        floats[r, 18] = pool[r]
+        floats[r, 19] = spent[r]
+        floats[r, 20] = capital[r]
+        floats[r, 21] = target[r] / target_amount
+    return ints, floats
+
+
 def measures(
     state, ctx, counts, sums, joins, offered, created, evaluated, seceded, disrupted, regressed
 ):
-    n_members = counts[:, C_MEMBERS]
-    out: dict[str, np.ndarray] = {
-        "stage": state.stage.copy(),
-        "coupled": state.coupled.astype(np.int8),
-        "regressions": regressed.astype(np.int16),
-        "disruptions": disrupted.astype(np.int16),
-        "members": n_members,
-    }
-    for s, name in enumerate(SECTORS):
-        out[f"members_{name}"] = counts[:, C_SECTOR + s]
-    cit_leaders = counts[:, C_CIT_LEADERS]
-    out["members_key_leaders"] = counts[:, C_LEADERS]
-    out["members_network_actors"] = (
-        n_members - out["members_citizens"] - out["members_key_leaders"] + cit_leaders
+    """This month's measures (``outputs.MEASURES``), (R,) each."""
+    ints, floats = tally(
+        counts,
+        sums,
+        state.stage,
+        state.coupled,
+        regressed,
+        disrupted,
+        created.uptake,
+        created.created,
+        _LEVEL_OF,
+        created.realised_total,
+        created.destroyed,
+        created.losses,
+        offered.budget,
+        offered.pool,
+        created.spent,
+        state.capital,
+        state.target,
+        float(ctx.scenario.target.amount),
     )
-    out["members_external_users"] = out["members_citizens"] - cit_leaders
-    out["seceded"] = counts[:, C_SECEDED]
-    out["joins"] = counts[:, C_JOINS]
-    out["secessions"] = counts[:, C_SECESSIONS]
-    denom = np.maximum(n_members, 1)
-    out["mean_commitment"] = np.where(n_members > 0, sums[:, 0] / denom, 0.0)
-    out["mean_trust"] = np.where(n_members > 0, sums[:, 1] / denom, 0.0)
-    out["small_wins"] = counts[:, C_WINS]
-    out["shortfalls"] = counts[:, C_SHORTFALLS]
-    out["uses"] = created.uptake.sum(axis=1)
-    # sums by replicate are integers when no actor used anything: keep the columns float
-    value = created.created.astype(float)
-    out["value_created"] = value.sum(axis=1)
-    for e, name in enumerate(ELEMENTS):
-        out[f"value_{name}"] = value[:, e]
-    for lvl, idx in LEVELS.items():
-        out[f"value_{lvl}"] = value[:, idx[0]] if len(idx) == 1 else value[:, list(idx)].sum(axis=1)
-    out["value_realised"] = created.realised_total
-    out["value_destroyed"] = created.destroyed.astype(float)
-    for k, name in enumerate(("ignorance", "disproportion", "backlash", "exploitation")):
-        out[f"loss_{name}"] = created.losses[:, k].astype(float)
-    out["budget"] = offered.budget
-    out["funding"] = offered.pool
-    out["spent"] = created.spent
-    out["capital_raised"] = state.capital.copy()
-    out["target_progress"] = state.target / ctx.scenario.target.amount
+    cols = {name: ints[:, k] for k, name in enumerate(INT_MEASURES)}
+    cols.update({name: floats[:, k] for k, name in enumerate(FLOAT_MEASURES)})
+    out = {name: cols[name] for name in NAMES}  # in the documented order
     for j, name in enumerate(ctx.offer.names):
         out[f"uptake.{name}"] = created.uptake[:, j]
     return out
