@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from commonfuture.scenario.schema import Network
 
@@ -29,7 +30,14 @@ def _dedupe(i: np.ndarray, j: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
     key *= n
     key += hi[keep]
     del hi, keep
-    key = np.unique(key)
+    # sorted unique, in place: np.unique's hash table would be the build's memory peak
+    key.sort()
+    if len(key):
+        fresh = np.empty(len(key), bool)
+        fresh[0] = True
+        np.not_equal(key[1:], key[:-1], out=fresh[1:])
+        key = key[fresh]
+        del fresh
     return key // n, key % n
 
 
@@ -167,24 +175,52 @@ def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator)
     return symmetric(i, j, w, n)
 
 
+@njit(cache=True, nogil=True)
+def _fill_csr(i, j, w, indptr, indices, data):
+    """Scatter each undirected edge into both rows (a counting sort), then sort every
+    row's columns (columns are distinct within a row)."""
+    n = len(indptr) - 1
+    nxt = indptr[:-1].copy()
+    for e in range(len(i)):
+        a, b = i[e], j[e]
+        indices[nxt[a]] = b
+        data[nxt[a]] = w[e]
+        nxt[a] += 1
+        indices[nxt[b]] = a
+        data[nxt[b]] = w[e]
+        nxt[b] += 1
+    for r in range(n):
+        lo, hi = indptr[r], indptr[r + 1]
+        if hi - lo > 32:  # a hub (an organisation tied to many residents)
+            order = np.argsort(indices[lo:hi])
+            indices[lo:hi] = indices[lo:hi][order]
+            data[lo:hi] = data[lo:hi][order]
+            continue
+        for k in range(lo + 1, hi):
+            c, d = indices[k], data[k]
+            q = k - 1
+            while q >= lo and indices[q] > c:
+                indices[q + 1] = indices[q]
+                data[q + 1] = data[q]
+                q -= 1
+            indices[q + 1] = c
+            data[q + 1] = d
+
+
 def symmetric(i: np.ndarray, j: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:
     """Symmetric CSR (float32 data, int32 indices, columns sorted within rows) from
-    undirected edge lists without duplicates, built directly (no COO intermediate)."""
+    undirected edge lists without duplicates, built directly: no COO intermediate and no
+    global sort, so the build needs little beyond the matrix itself."""
     m = len(i)
-    rows = np.empty(2 * m, np.int32)
-    cols = np.empty(2 * m, np.int32)
-    rows[:m], rows[m:] = i, j
-    cols[:m], cols[m:] = j, i
-    order = np.lexsort((cols, rows))
-    indices = cols[order]
-    del cols
+    index = np.int32 if 2 * m < 2**31 else np.int64
+    indptr = np.zeros(n + 1, index)
+    counts = np.bincount(i, minlength=n)
+    counts += np.bincount(j, minlength=n)
+    np.cumsum(counts, out=indptr[1:])
+    del counts
+    indices = np.empty(2 * m, np.int32)
     data = np.empty(2 * m, np.float32)
-    data[:m], data[m:] = w, w
-    data = data[order]
-    del order
-    indptr = np.zeros(n + 1, np.int32 if 2 * m < 2**31 else np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    del rows
+    _fill_csr(i, j, w.astype(np.float32, copy=False), indptr, indices, data)
     mat = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     mat.has_sorted_indices = True
     mat.has_canonical_format = True
