@@ -53,3 +53,10 @@ def test_measures_are_well_formed(bench, tmp_path, capsys):
     bench.report(results)
     out = capsys.readouterr().out
     assert ">= 10 M/s" in out and "300 B/actor" in out and "not measured" in out
+
+    # the Mesa comparison as the full run reports it: a median of rounds, and other horizons
+    pair = {"months": 3, "fast": rate, "mesa": rate, "ratio": 1.0, "ratios": [1.0, 1.0, 1.0]}
+    results["mesa"] = {"n": 1_260, "ratio": 1.0, "over_24_months": pair, "months_1_4": pair}
+    bench.report(results)
+    out = capsys.readouterr().out
+    assert "median of 3" in out and "months 1-3" in out and ">= 200x" in out
