@@ -46,7 +46,7 @@ from numba import njit
 
 from commonfuture.leadership import realisation
 from commonfuture.micro.proposition import Offered
-from commonfuture.population import COMMITTED, KEY_LEADER, State
+from commonfuture.population import KEY_LEADER, State
 from commonfuture.propositions import Offer
 from commonfuture.randomness import normal_at
 from commonfuture.scenario.schema import Scenario
@@ -236,6 +236,43 @@ def use_values(
 
 
 @njit(cache=True, nogil=True)
+def pay_holdings(due, status, used, bits, holding_value, profile, realised, accumulated, created_e):
+    """Returns on the holdings paying this month (``due``, (P,) bool) to the members who
+    hold them, valued after each holder's profile and free of losses; added to the
+    holders' realised and accumulated value and to ``created_e``. Returns the (R, N)
+    mask of holders paid."""
+    r_n, n = status.shape
+    p, n_el = holding_value.shape
+    paid = np.zeros((r_n, n), np.bool_)
+    due_bits = np.uint16(0)
+    for j in range(p):
+        if due[j]:
+            due_bits |= bits[j]
+    ret = np.zeros(n_el, np.float32)
+    for r in range(r_n):
+        total = np.zeros(n_el, np.float64)
+        for i in range(n):
+            if status[r, i] != 1 or (used[r, i] & due_bits) == 0:
+                continue
+            paid[r, i] = True
+            ret[:] = 0.0
+            for j in range(p):
+                if due[j] and (used[r, i] & bits[j]) != 0:
+                    for e in range(n_el):
+                        ret[e] += holding_value[j, e]
+            got = np.float32(0.0)
+            for e in range(n_el):
+                h = profile[r, i, e] * ret[e]
+                total[e] += h
+                got += h
+                accumulated[r, i, e] += h
+            realised[r, i] += got
+        for e in range(n_el):
+            created_e[r, e] += total[e]
+    return paid
+
+
+@njit(cache=True, nogil=True)
 def book_uses(users, chosen, vec, realised, once, bits, state_realised, accumulated, used):
     """Credit each use to its user: realised value, value per element, once-propositions
     used. The state arrays are flat over replicates and actors, as ``users`` indexes them."""
@@ -369,23 +406,17 @@ def creation_link(
     holders_paid = None
     due = holding_due(offer, month) if offer.holding_every.any() else None
     if due is not None and due.any():
-        holders_paid = np.zeros((r, n), bool)
-        members = state.status == COMMITTED
-        for j in np.flatnonzero(due):
-            holders_paid |= members & ((state.used & offer.bits[j]) != 0)
-        hidx = np.flatnonzero(holders_paid)
-        hbits = state.used.reshape(-1)[hidx]
-        ret = np.zeros((len(hidx), N_ELEMENTS), np.float32)
-        for j in np.flatnonzero(due):
-            has = ((hbits & offer.bits[j]) != 0)[:, None]
-            ret += np.where(has, offer.holding_value[j][None, :], 0.0).astype(np.float32)
-        hvec = state.profile.reshape(r * n, N_ELEMENTS)[hidx] * ret
-        hrep = hidx // n
-        for e in range(N_ELEMENTS):
-            created_e[:, e] += np.bincount(hrep, weights=hvec[:, e], minlength=r)
-        np.add.at(state.realised.reshape(-1), hidx, hvec.sum(axis=1))
-        acc = state.accumulated.reshape(r * n, N_ELEMENTS)
-        acc[hidx] += hvec
+        holders_paid = pay_holdings(
+            due,
+            state.status,
+            state.used,
+            offer.bits,
+            offer.holding_value,
+            state.profile,
+            state.realised,
+            state.accumulated,
+            created_e,
+        )
 
     # --- bookkeeping
     book_uses(
