@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from commonfuture.engine import run_months
 from commonfuture.meso.value_chains import ChainRecorder
 from commonfuture.model import Streams, make_context, step
 from commonfuture.outputs import NAMES
@@ -104,7 +105,11 @@ def run_batch(
     rngs = [replicate_rng(seed, k) for k in replicates]
     state = build_state(scenario, rngs, offer)
     ctx = make_context(scenario, offer, state)
-    streams = Streams(np.stack([replicate_key(seed, k) for k in replicates]), state.n_actors)
+    keys = np.stack([replicate_key(seed, k) for k in replicates])
+    if chains is False:  # the month as one compiled call (commonfuture.engine)
+        arrays = run_months(state, ctx, keys, progress)
+        return arrays, state.ties_per_replicate, state.n_actors, None
+    streams = Streams(keys, state.n_actors)
     recorder = None
     if chains is not False:
         actors = None if chains is True else list(chains)
