@@ -191,10 +191,15 @@ def _fill_csr(i, j, w, indptr, indices, data):
         nxt[b] += 1
     for r in range(n):
         lo, hi = indptr[r], indptr[r + 1]
-        if hi - lo > 32:  # a hub (an organisation tied to many residents)
-            order = np.argsort(indices[lo:hi])
-            indices[lo:hi] = indices[lo:hi][order]
-            data[lo:hi] = data[lo:hi][order]
+        if hi - lo > 32:  # a hub (an organisation tied to many residents): sort by key
+            key = np.empty(hi - lo, np.uint64)
+            for k in range(lo, hi):
+                key[k - lo] = (np.uint64(indices[k]) << np.uint64(32)) | np.uint64(k - lo)
+            key.sort()
+            row = data[lo:hi].copy()
+            for k in range(lo, hi):
+                indices[k] = np.int32(key[k - lo] >> np.uint64(32))
+                data[k] = row[np.int64(key[k - lo] & np.uint64(0xFFFFFFFF))]
             continue
         for k in range(lo + 1, hi):
             c, d = indices[k], data[k]

@@ -131,7 +131,11 @@ def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, 
                 served = 0
                 while served < demand[j] and served < capacity[r, j]:
                     served += 1
-                cut = np.partition(keys, served - 1)[served - 1] if served > 0 else 0
+                cut = np.uint64(0)
+                if served > 0:
+                    ranked = keys.copy()
+                    ranked.sort()
+                    cut = ranked[served - 1]
                 for k in range(demand[j]):
                     if served == 0 or keys[k] > cut:
                         choice[r, np.int64(keys[k] & np.uint64(0xFFFFFFFF))] = -1
