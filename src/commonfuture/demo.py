@@ -72,6 +72,10 @@ def main() -> None:
     t0 = time.perf_counter()
     scenarios = {c: load_scenario(scenarios_dir() / "edinburgh" / f"{c}.toml") for c in CASES}
     total = sum(REPLICATES * sc.months for sc in scenarios.values())
+    console.print(
+        "[dim]The model's loops are compiled on their first run on a machine "
+        "(under a minute, then cached).[/dim]"
+    )
     checks = {}
     with Progress(
         TextColumn("{task.description}"),
