@@ -23,7 +23,7 @@ from numba import njit
 from commonfuture import randomness
 from commonfuture.leadership import realisation
 from commonfuture.macro.coupling import coupled_now, leader_similarity
-from commonfuture.macro.stages import _advance
+from commonfuture.macro.stages import stage_step
 from commonfuture.meso.small_wins import is_moment, learn
 from commonfuture.micro.commitment import weigh_joining
 from commonfuture.micro.creation import (
@@ -37,13 +37,13 @@ from commonfuture.micro.creation import (
 from commonfuture.micro.proposition import capacities, contributions, monthly_budget
 from commonfuture.micro.secession import leave
 from commonfuture.model import (
-    _LEVEL_OF,
     C_LEADERS,
     C_MEMBERS,
     C_SECTOR,
     C_WIDER,
     FLOAT_MEASURES,
     INT_MEASURES,
+    LEVEL_OF,
     N_UNIFORM,
     Context,
     census,
@@ -238,7 +238,7 @@ def month_kernel(
         sectors[r] = k
         if ip[0] > 0:
             share[r] = counts[r, C_WIDER] / ip[0]
-    new_stage, new_pending, regressed = _advance(
+    new_stage, new_pending, regressed = stage_step(
         stage, pending, coupled, others, sectors, share, fp[24], ip[2], fp[25], fp[26], ip[3]
     )
     stage[:] = new_stage
@@ -253,7 +253,7 @@ def month_kernel(
         disrupted,
         uptake,
         created_e,
-        _LEVEL_OF,
+        LEVEL_OF,
         total,
         destroyed,
         losses,

@@ -215,7 +215,7 @@ FLOAT_MEASURES: tuple[str, ...] = (
 )  # fmt: skip
 N_INT, N_FLOAT = len(INT_MEASURES), len(FLOAT_MEASURES)
 # level membership of each value element, (levels, elements)
-_LEVEL_OF = np.array([[e in idx for e in range(len(ELEMENTS))] for idx in LEVELS.values()])
+LEVEL_OF = np.array([[e in idx for e in range(len(ELEMENTS))] for idx in LEVELS.values()])
 
 
 @njit(cache=True, nogil=True)
@@ -299,7 +299,7 @@ def measures(
         disrupted,
         created.uptake,
         created.created,
-        _LEVEL_OF,
+        LEVEL_OF,
         created.realised_total,
         created.destroyed,
         created.losses,

@@ -80,7 +80,7 @@ def levels(snap: Snapshot, rules: Stages, factor: float = 1.0, holding: bool = F
 
 
 @njit(cache=True, nogil=True)
-def _advance(
+def stage_step(
     stage,
     pending,
     coupled,
@@ -93,6 +93,12 @@ def _advance(
     hysteresis,
     sustain,
 ):
+    """One month of the stage process on arrays: (new stage, new pending, regressed).
+
+    A stage is lost at once when its condition at ``hysteresis`` times its thresholds
+    (one represented sector sufficing) fails; the next stage is entered once its
+    condition has held ``sustain`` months in a row.
+    """
     r_n = len(stage)
     new_stage = np.empty(r_n, np.int8)
     new_pending = np.empty(r_n, np.int16)
@@ -135,7 +141,7 @@ def advance(
     stage: np.ndarray, pending: np.ndarray, snap: Snapshot, rules: Stages
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One month of the stage process: (new stage, new pending, regressed mask)."""
-    return _advance(
+    return stage_step(
         np.asarray(stage, np.int8),
         np.asarray(pending, np.int16),
         np.asarray(snap.coupled, bool),
