@@ -41,7 +41,7 @@ def replicate_key(seed: int, k: int) -> np.ndarray:
     return np.random.SeedSequence(seed, spawn_key=(k, 0)).generate_state(2, np.uint32)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def philox(c0, c1, c2, c3, k0, k1):
     """Philox4x32-10: four uint32 words from a four-word counter and a two-word key."""
     c0, c1, c2, c3 = np.uint32(c0), np.uint32(c1), np.uint32(c2), np.uint32(c3)
@@ -61,7 +61,7 @@ def philox(c0, c1, c2, c3, k0, k1):
     return c0, c1, c2, c3
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def to_unit(word):
     """A float32 uniform on [0, 1) from the top 24 bits of a word (exact)."""
     return np.float32(word >> np.uint32(8)) * _TWO_M24
@@ -97,7 +97,7 @@ def decisions(keys, month, status, coupled, out):
                 o3[i] = nan
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def normal_at(actor, month, k0, k1):
     """The float32 standard normal of ``actor`` for ``month`` (value noise).
 

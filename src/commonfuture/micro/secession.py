@@ -19,11 +19,11 @@ def leave(status, commitment, floor, signal):
     r_n, n = status.shape
     leaving = np.zeros((r_n, n), np.bool_)
     for r in range(r_n):
-        for i in range(n):
-            if status[r, i] == 1 and commitment[r, i] < floor[r, i]:
-                status[r, i] = 2
-                signal[r, i] = -1.0
-                leaving[r, i] = True
+        for i in range(n):  # selects, not branches
+            go = (status[r, i] == 1) & (commitment[r, i] < floor[r, i])
+            leaving[r, i] = go
+            status[r, i] = 2 if go else status[r, i]
+            signal[r, i] = -1.0 if go else signal[r, i]
     return leaving
 
 
