@@ -136,12 +136,26 @@ def month_kernel(
     pool = budget[month] + fp[11] * contributions(status, resources)
     is_open, cap = capacities(stage, coupled, min_stage, in_time[month], unit_cost, capacity, pool)
     # 4. value creation link (micro)
-    choice, uptake = choose(
-        status, u[:, 2], f32(fp[12]), is_open, eligible, used, bits, anticipated, u[:, 3], cap
-    )
-    users, chosen, vec, real, created_e, losses, destroyed, total = use_values(
-        choice,
+    users, chosen, offsets, uptake, members, exploiters = choose(
         status,
+        u[:, 2],
+        f32(fp[12]),
+        is_open,
+        eligible,
+        used,
+        bits,
+        anticipated,
+        u[:, 3],
+        cap,
+        exploiter,
+    )
+    vec, real, created_e, losses, destroyed, total = use_values(
+        users,
+        chosen,
+        offsets,
+        members,
+        exploiters,
+        n,
         profile,
         value,
         f32(fp[13]),

@@ -81,21 +81,44 @@ def holding_due(offer: Offer, month: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, u_ration, capacity):
-    """Each member's choice this month, after rationing; -1 where it uses nothing.
+def choose(
+    status,
+    u_use,
+    use_rate,
+    is_open,
+    eligible,
+    used,
+    bits,
+    anticipated,
+    u_ration,
+    capacity,
+    exploiter,
+):
+    """Who uses which proposition this month, after rationing.
 
     A member uses with probability ``use_rate`` the open, eligible, not-yet-used
     proposition with the best promise (the first of equals), if that promise is
     positive. Where demand exceeds capacity the ``capacity`` candidates with the
     lowest lottery draws are served (ties: the lower actor index).
+
+    Returns (users: flat indices r * N + i, ascending; their propositions; offsets
+    (R + 1,) of each replicate's users; uptake (R, P); members (R,); exploiting
+    members (R,)); the counts only for replicates with an open proposition.
     """
     r_n, n = status.shape
     p = bits.shape[0]
-    choice = np.full((r_n, n), -1, np.int8)
+    choice = np.full(n, -1, np.int8)
     bits_of = u_ration.view(np.uint32)
     cand = np.empty(n, np.int64)
+    users = np.empty(r_n * n, np.int64)
+    chosen = np.empty(r_n * n, np.int64)
+    offsets = np.zeros(r_n + 1, np.int64)
     uptake = np.zeros((r_n, p), np.int64)
+    members = np.zeros(r_n, np.int64)
+    exploiters = np.zeros(r_n, np.int64)
+    k_users = 0
     for r in range(r_n):
+        offsets[r] = k_users
         any_open = False
         for j in range(p):
             any_open |= is_open[r, j]
@@ -103,9 +126,15 @@ def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, 
             continue
         demand = np.zeros(p, np.int64)
         n_cand = 0
+        m = e = 0
         for i in range(n):  # without branches: store always, advance for candidates
+            member = status[r, i] == 1
+            m += member
+            e += member & exploiter[r, i]
             cand[n_cand] = i
-            n_cand += (status[r, i] == 1) & (u_use[r, i] < use_rate)
+            n_cand += member & (u_use[r, i] < use_rate)
+        members[r] = m
+        exploiters[r] = e
         for q in range(n_cand):
             i = cand[q]
             best = -np.inf
@@ -115,8 +144,8 @@ def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, 
                     if anticipated[r, i, j] > best:
                         best = anticipated[r, i, j]
                         arg = j
+            choice[i] = arg if best > 0 else -1
             if arg >= 0 and best > 0:
-                choice[r, i] = arg
                 demand[arg] += 1
         for j in range(p):
             if demand[j] > capacity[r, j]:
@@ -124,8 +153,9 @@ def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, 
                 # as its bit pattern, so a key is (draw bits << 32) | actor
                 keys = np.empty(demand[j], np.uint64)
                 k = 0
-                for i in range(n):
-                    if choice[r, i] == j:
+                for q in range(n_cand):
+                    i = cand[q]
+                    if choice[i] == j:
                         keys[k] = (np.uint64(bits_of[r, i]) << np.uint64(32)) | np.uint64(i)
                         k += 1
                 served = 0
@@ -138,16 +168,27 @@ def choose(status, u_use, use_rate, is_open, eligible, used, bits, anticipated, 
                     cut = ranked[served - 1]
                 for k in range(demand[j]):
                     if served == 0 or keys[k] > cut:
-                        choice[r, np.int64(keys[k] & np.uint64(0xFFFFFFFF))] = -1
+                        choice[np.int64(keys[k] & np.uint64(0xFFFFFFFF))] = -1
                 demand[j] = served
             uptake[r, j] = demand[j]
-    return choice, uptake
+        for q in range(n_cand):
+            i = cand[q]
+            if choice[i] >= 0:
+                users[k_users] = r * n + i
+                chosen[k_users] = choice[i]
+                k_users += 1
+    offsets[r_n] = k_users
+    return users[:k_users], chosen[:k_users], offsets, uptake, members, exploiters
 
 
 @njit(cache=True, nogil=True)
 def use_values(
-    choice,
-    status,
+    users,
+    chosen,
+    offsets,
+    members,
+    exploiters,
+    n,
     profile,
     value,
     align,
@@ -163,19 +204,16 @@ def use_values(
     keys,
     month,
 ):
-    """Value created, lost and realised by each use; flat user indices in ascending order.
+    """Value created, lost and realised by each use (``users`` as :func:`choose` gives).
 
     ``take_rate`` is ``exploitation * (1 - arbitration)``; ``disp`` is
     ``disproportion * (1 - arbitration)`` and ``align`` the realisation, as float32.
+    Returns (value per element of each use (K, 5) float32, realised value of each use,
+    value created per element (R, 5), losses (R, 4), destroyed (R,), realised (R,)).
     """
-    r_n, n = choice.shape
+    r_n = len(offsets) - 1
     n_el = profile.shape[2]
-    k_users = 0
-    for r in range(r_n):
-        for i in range(n):
-            k_users += choice[r, i] >= 0
-    users = np.empty(k_users, np.int64)
-    chosen = np.empty(k_users, np.int64)
+    k_users = len(users)
     vec = np.empty((k_users, n_el), np.float32)
     realised = np.empty(k_users, np.float64)
     z = np.empty(k_users, np.float32)
@@ -184,25 +222,17 @@ def use_values(
     destroyed = np.zeros(r_n, np.float64)
     total = np.zeros(r_n, np.float64)
     one, zero = np.float32(1.0), np.float32(0.0)
-    k = 0
     for r in range(r_n):
-        members = 0
-        exploiters = 0
-        for i in range(n):
-            if status[r, i] == 1:
-                members += 1
-                exploiters += exploiter[r, i]
-        q = exploiters / max(members, 1) if members > 0 else 0.0
+        first, last = offsets[r], offsets[r + 1]
+        if first == last:
+            continue
+        q = exploiters[r] / max(members[r], 1) if members[r] > 0 else 0.0
         take = take_rate * q
-        first = k
         taken = 0.0
         n_expl = 0.0
-        for i in range(n):
-            j = choice[r, i]
-            if j < 0:
-                continue
-            users[k] = r * n + i
-            chosen[k] = j
+        for k in range(first, last):
+            i = users[k] - r * n
+            j = chosen[k]
             created = zero
             for e in range(n_el):
                 vec[k, e] = (align * profile[r, i, e]) * value[j, e]
@@ -221,22 +251,21 @@ def use_values(
             losses[r, 1] += l_disp
             losses[r, 2] += l_back
             losses[r, 3] += l_expl
-            k += 1
         gain = taken / max(n_expl, 1.0)
         if keys.shape[0]:  # each use's noise, in a loop of independent iterations
             k0, k1 = keys[r, 0], keys[r, 1]
-            for u in range(first, k):
+            for u in range(first, last):
                 z[u] = normal_at(users[u] - r * n, month, k0, k1)
         else:
-            for u in range(first, k):
+            for u in range(first, last):
                 z[u] = z_noise[r, users[u] - r * n]
-        for u in range(first, k):
+        for u in range(first, last):
             i = users[u] - r * n
             g = gain if exploiter[r, i] else 0.0
             realised[u] = realised[u] + g + np.float64(noise * z[u])
             destroyed[r] += max(-realised[u], 0.0)
             total[r] += realised[u]
-    return users, chosen, vec, realised, created_e, losses, destroyed, total
+    return vec, realised, created_e, losses, destroyed, total
 
 
 @njit(cache=True, nogil=True)
@@ -375,7 +404,7 @@ def creation_link(
     lead, dest, pop = scenario.leadership, scenario.destruction, scenario.population
     f32 = np.float32
 
-    choice, uptake = choose(
+    flat, chosen, offsets, uptake, members, exploiters = choose(
         state.status,
         u_use,
         f32(pop.use_rate),
@@ -386,10 +415,15 @@ def creation_link(
         state.anticipated,
         u_ration,
         offered.capacity,
+        state.exploiter,
     )
-    flat, chosen, created_vec, realised, created_e, losses, destroyed, total = use_values(
-        choice,
-        state.status,
+    created_vec, realised, created_e, losses, destroyed, total = use_values(
+        flat,
+        chosen,
+        offsets,
+        members,
+        exploiters,
+        n,
         state.profile,
         offer.value,
         f32(realisation(lead.alignment)),
