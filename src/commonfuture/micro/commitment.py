@@ -80,6 +80,7 @@ def weigh_joining(
     joins = np.zeros((r_n, n), np.bool_)
     zero = np.float32(0.0)
     pending = np.empty(n, np.int64)
+    listed = np.empty(n, np.int64)
     near = np.zeros(n, np.bool_)
     for r in range(r_n):
         if not coupled[r]:
@@ -88,9 +89,11 @@ def weigh_joining(
         n_pending = 0
         members = 0
         in_wider = 0
-        for i in range(n):  # without branches: store always, advance when pending
-            members += status[r, i] == 1
-            in_wider += (status[r, i] == 1) & wider[i]
+        for i in range(n):  # without branches: store always, advance when listed
+            member = status[r, i] == 1
+            in_wider += member & wider[i]
+            listed[members] = i
+            members += member
             pending[n_pending] = i
             n_pending += (status[r, i] == 0) & (u_join[r, i] < join_rate)
         # stage 3: outreach, openness times the committed share of the wider population
@@ -101,10 +104,10 @@ def weigh_joining(
         pushed = members < n_pending
         if pushed:
             near[:] = False
-            for j in range(n):
-                if status[r, j] == 1:
-                    for k in range(indptr[base + j], indptr[base + j + 1]):
-                        near[indices[k] - base] = True
+            for q in range(members):
+                j = listed[q]
+                for k in range(indptr[base + j], indptr[base + j + 1]):
+                    near[indices[k] - base] = True
         for q in range(n_pending):
             i = pending[q]
             heard = heard_rate >= 0 and stage3[r] and u_reach[r, i] < heard_rate
