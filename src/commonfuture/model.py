@@ -113,6 +113,28 @@ C_JOINS, C_SECESSIONS, C_WINS, C_SHORTFALLS = 9, 10, 11, 12
 N_CENSUS = 13
 
 
+@njit(cache=True, nogil=True, inline="always")
+def count_actor(
+    counts, sums, r, st, sector, role, wider, commitment, trust, joined, seceded, evaluated, won
+):
+    """Add one actor to replicate ``r``'s census."""
+    counts[r, C_JOINS] += joined
+    counts[r, C_SECESSIONS] += seceded
+    counts[r, C_WINS] += won
+    counts[r, C_SHORTFALLS] += evaluated and not won
+    if st == 1:
+        counts[r, C_MEMBERS] += 1
+        counts[r, C_SECTOR + sector] += 1
+        if role == 0:
+            counts[r, C_LEADERS] += 1
+            counts[r, C_CIT_LEADERS] += sector == 3
+        counts[r, C_WIDER] += wider
+        sums[r, 0] += commitment
+        sums[r, 1] += trust
+    elif st == 2:
+        counts[r, C_SECEDED] += 1
+
+
 @njit(cache=True, nogil=True)
 def census(status, sector, role, wider, commitment, trust, joins, seceded, evaluated, wins):
     """One pass over the actors: per replicate, the counts the stage classifier and the
@@ -125,22 +147,21 @@ def census(status, sector, role, wider, commitment, trust, joins, seceded, evalu
     sums = np.zeros((r_n, 2), np.float64)
     for r in range(r_n):
         for i in range(n):
-            counts[r, C_JOINS] += joins[r, i]
-            counts[r, C_SECESSIONS] += seceded[r, i]
-            counts[r, C_WINS] += wins[r, i]
-            counts[r, C_SHORTFALLS] += evaluated[r, i] and not wins[r, i]
-            st = status[r, i]
-            if st == 1:
-                counts[r, C_MEMBERS] += 1
-                counts[r, C_SECTOR + sector[i]] += 1
-                if role[i] == 0:
-                    counts[r, C_LEADERS] += 1
-                    counts[r, C_CIT_LEADERS] += sector[i] == 3
-                counts[r, C_WIDER] += wider[i]
-                sums[r, 0] += commitment[r, i]
-                sums[r, 1] += trust[r, i]
-            elif st == 2:
-                counts[r, C_SECEDED] += 1
+            count_actor(
+                counts,
+                sums,
+                r,
+                status[r, i],
+                sector[i],
+                role[i],
+                wider[i],
+                commitment[r, i],
+                trust[r, i],
+                joins[r, i],
+                seceded[r, i],
+                evaluated[r, i],
+                wins[r, i],
+            )
     return counts, sums
 
 
