@@ -3,9 +3,9 @@
 :func:`commonfuture.model.step` composes the seven sub-steps in Python, one
 function per concept of the paper; this module runs the very same kernels of
 those sub-steps (``coupled_now``, ``weigh_joining``, ``capacities``, ``choose``,
-``use_values``, ``pay_holdings``, ``book_uses``, ``settle``, the per-actor rules
-of small wins, secession and the census, the stage process and ``tally``) in the
-same order from one compiled function, so a month costs one call instead of a few hundred small
+``use_values``, ``pay_holdings``, ``book_uses``, ``settle``, ``learn``,
+``leave``, ``census``, the stage process and ``tally``) in the same order from
+one compiled function, so a month costs one call instead of a few hundred small
 array operations: what decides the speed of small and mid-sized runs. Everything
 that depends only on the month (scheduled events, small-win moments, holdings
 due, the budget stream, propositions in their months) is tabulated once per run.
@@ -24,7 +24,7 @@ from commonfuture import randomness
 from commonfuture.leadership import realisation
 from commonfuture.macro.coupling import coupled_now, leader_similarity
 from commonfuture.macro.stages import stage_step
-from commonfuture.meso.small_wins import is_moment, learn_actor
+from commonfuture.meso.small_wins import is_moment, learn
 from commonfuture.micro.commitment import weigh_joining
 from commonfuture.micro.creation import (
     book_uses,
@@ -35,7 +35,7 @@ from commonfuture.micro.creation import (
     use_values,
 )
 from commonfuture.micro.proposition import capacities, contributions, monthly_budget
-from commonfuture.micro.secession import leave_actor
+from commonfuture.micro.secession import leave
 from commonfuture.model import (
     C_LEADERS,
     C_MEMBERS,
@@ -44,10 +44,9 @@ from commonfuture.model import (
     FLOAT_MEASURES,
     INT_MEASURES,
     LEVEL_OF,
-    N_CENSUS,
     N_UNIFORM,
     Context,
-    count_actor,
+    census,
     tally,
 )
 from commonfuture.outputs import NAMES
@@ -216,48 +215,32 @@ def month_kernel(
         target_total,
         realised,
     )
-    # 5. small wins (meso), 6. secession (micro) and the census for 7. stage, actor by
-    # actor in one pass: each of these rules concerns one actor alone
-    counts = np.zeros((r_n, N_CENSUS), np.int64)
-    sums = np.zeros((r_n, 2), np.float64)
-    rates = (f32(fp[18]), f32(fp[19]), f32(fp[20]), f32(fp[21]), f32(fp[22]), f32(fp[23]))
-    for r in range(r_n):
-        for i in range(n):
-            outcome, _ = learn_actor(
-                r,
-                i,
-                moment[month] or (paid and holders_paid[r, i]),
-                status,
-                months_since,
-                commitment,
-                trust,
-                signal,
-                realised,
-                expectation,
-                rates[0],
-                rates[1],
-                rates[2],
-                rates[3],
-                rates[4],
-                rates[5],
-            )
-            # withdrawn key leaders count among secessions
-            gone = leave_actor(r, i, status, commitment, floor, signal) or withdrawn[r, i]
-            count_actor(
-                counts,
-                sums,
-                r,
-                status[r, i],
-                sector[i],
-                role[i],
-                wider[i],
-                commitment[r, i],
-                trust[r, i],
-                joins[r, i],
-                gone,
-                outcome > 0,
-                outcome == 1,
-            )
+    # 5. small wins (meso)
+    evaluated, wins, _ = learn(
+        status,
+        months_since,
+        commitment,
+        trust,
+        signal,
+        realised,
+        expectation,
+        moment[month],
+        paid,
+        holders_paid,
+        f32(fp[18]),
+        f32(fp[19]),
+        f32(fp[20]),
+        f32(fp[21]),
+        f32(fp[22]),
+        f32(fp[23]),
+    )
+    # 6. secession (micro); withdrawn key leaders count among secessions
+    seceded = leave(status, commitment, floor, signal)
+    seceded |= withdrawn
+    # 7. stage (macro)
+    counts, sums = census(
+        status, sector, role, wider, commitment, trust, joins, seceded, evaluated, wins
+    )
     others = np.empty(r_n, np.float64)
     sectors = np.empty(r_n, np.float64)
     share = np.zeros(r_n, np.float64)
