@@ -37,20 +37,17 @@ from commonfuture.micro.creation import (
 from commonfuture.micro.proposition import capacities, contributions, monthly_budget
 from commonfuture.micro.secession import leave
 from commonfuture.model import (
-    C_LEADERS,
-    C_MEMBERS,
-    C_SECTOR,
-    C_WIDER,
     FLOAT_MEASURES,
     INT_MEASURES,
     LEVEL_OF,
     N_UNIFORM,
     Context,
     census,
+    stage_inputs,
     tally,
 )
 from commonfuture.outputs import NAMES
-from commonfuture.population import KEY_LEADER, State
+from commonfuture.population import State, key_leaders
 from commonfuture.scenario.schema import SECTORS
 
 
@@ -241,17 +238,7 @@ def month_kernel(
     counts, sums = census(
         status, sector, role, wider, commitment, trust, joins, seceded, evaluated, wins
     )
-    others = np.empty(r_n, np.float64)
-    sectors = np.empty(r_n, np.float64)
-    share = np.zeros(r_n, np.float64)
-    for r in range(r_n):
-        others[r] = counts[r, C_MEMBERS] - counts[r, C_LEADERS]
-        k = 0
-        for s in range(4):
-            k += counts[r, C_SECTOR + s] > 0
-        sectors[r] = k
-        if ip[0] > 0:
-            share[r] = counts[r, C_WIDER] / ip[0]
+    others, sectors, share = stage_inputs(counts, ip[0])
     new_stage, new_pending, regressed = stage_step(
         stage, pending, coupled, others, sectors, share, fp[24], ip[2], fp[25], fp[26], ip[3]
     )
@@ -352,14 +339,13 @@ def run_months(
             withdraw[ev.month, SECTORS.index(ev.sector)] = True
     moment = np.array([is_moment(sc, m) for m in rows])
     due = np.array([holding_due(offer, m) for m in rows]).reshape(months + 1, p)
-    in_time = np.array([(offer.start <= m) & (m < offer.end) for m in rows]).reshape(months + 1, p)
+    in_time = np.array([offer.in_time(m) for m in rows]).reshape(months + 1, p)
     budget = np.zeros((months + 1, r))
     for m in range(1, months + 1):
         budget[m] = monthly_budget(sc, m, randomness.budget_normals(keys, m))
-    leaders = np.flatnonzero(state.role == KEY_LEADER)
-    sim = state.extra.get("leader_similarity")
-    if sim is None:
-        sim = state.extra["leader_similarity"] = leader_similarity(state)
+    leaders = key_leaders(state)
+    leader_sector = state.sector[leaders].astype(np.int64)
+    sim = leader_similarity(state)
     u = np.empty((r, N_UNIFORM, n), np.float32)
     out_ints = np.zeros((months, r, len(INT_MEASURES)), np.int64)
     out_floats = np.zeros((months, r, len(FLOAT_MEASURES)), np.float64)
@@ -369,7 +355,7 @@ def run_months(
         month_kernel(
             month, month - 1, fp, ip, withdraw, moment, due, in_time, budget, keys, u,
             state.sector, state.role, state.eligible, leaders,
-            state.sector[leaders].astype(np.int64), sim, ctx.wider, state.profile,
+            leader_sector, sim, ctx.wider, state.profile,
             state.expectation, state.threshold, state.floor, state.resources, state.burden,
             state.exploiter, state.anticipated, state.ignorance, state.backlash, ties.indptr,
             ties.indices, ties.data, state.degree, state.status, state.commitment, state.trust,

@@ -113,28 +113,6 @@ C_JOINS, C_SECESSIONS, C_WINS, C_SHORTFALLS = 9, 10, 11, 12
 N_CENSUS = 13
 
 
-@njit(cache=True, nogil=True, inline="always")
-def count_actor(
-    counts, sums, r, st, sector, role, wider, commitment, trust, joined, seceded, evaluated, won
-):
-    """Add one actor to replicate ``r``'s census."""
-    counts[r, C_JOINS] += joined
-    counts[r, C_SECESSIONS] += seceded
-    counts[r, C_WINS] += won
-    counts[r, C_SHORTFALLS] += evaluated and not won
-    if st == 1:
-        counts[r, C_MEMBERS] += 1
-        counts[r, C_SECTOR + sector] += 1
-        if role == 0:
-            counts[r, C_LEADERS] += 1
-            counts[r, C_CIT_LEADERS] += sector == 3
-        counts[r, C_WIDER] += wider
-        sums[r, 0] += commitment
-        sums[r, 1] += trust
-    elif st == 2:
-        counts[r, C_SECEDED] += 1
-
-
 @njit(cache=True, nogil=True)
 def census(status, sector, role, wider, commitment, trust, joins, seceded, evaluated, wins):
     """One pass over the actors: per replicate, the counts the stage classifier and the
@@ -147,33 +125,50 @@ def census(status, sector, role, wider, commitment, trust, joins, seceded, evalu
     sums = np.zeros((r_n, 2), np.float64)
     for r in range(r_n):
         for i in range(n):
-            count_actor(
-                counts,
-                sums,
-                r,
-                status[r, i],
-                sector[i],
-                role[i],
-                wider[i],
-                commitment[r, i],
-                trust[r, i],
-                joins[r, i],
-                seceded[r, i],
-                evaluated[r, i],
-                wins[r, i],
-            )
+            counts[r, C_JOINS] += joins[r, i]
+            counts[r, C_SECESSIONS] += seceded[r, i]
+            counts[r, C_WINS] += wins[r, i]
+            counts[r, C_SHORTFALLS] += evaluated[r, i] and not wins[r, i]
+            st = status[r, i]
+            if st == 1:
+                counts[r, C_MEMBERS] += 1
+                counts[r, C_SECTOR + sector[i]] += 1
+                if role[i] == 0:
+                    counts[r, C_LEADERS] += 1
+                    counts[r, C_CIT_LEADERS] += sector[i] == 3
+                counts[r, C_WIDER] += wider[i]
+                sums[r, 0] += commitment[r, i]
+                sums[r, 1] += trust[r, i]
+            elif st == 2:
+                counts[r, C_SECEDED] += 1
     return counts, sums
+
+
+@njit(cache=True, nogil=True)
+def stage_inputs(counts, n_wider):
+    """From the census, what the stage classifier needs per replicate: members beyond
+    the key leaders, sectors represented among members, and the committed share of
+    the wider population ((R,) float64 each)."""
+    r_n = counts.shape[0]
+    others = np.empty(r_n, np.float64)
+    sectors = np.empty(r_n, np.float64)
+    share = np.zeros(r_n, np.float64)
+    for r in range(r_n):
+        others[r] = counts[r, C_MEMBERS] - counts[r, C_LEADERS]
+        k = 0
+        for s in range(4):
+            k += counts[r, C_SECTOR + s] > 0
+        sectors[r] = k
+        if n_wider > 0:
+            share[r] = counts[r, C_WIDER] / n_wider
+    return others, sectors, share
 
 
 def snapshot(state: State, counts: np.ndarray, n_wider: int) -> Snapshot:
     """What the stage classifier sees, from this month's census."""
-    sectors = (counts[:, C_SECTOR : C_SECTOR + len(SECTORS)] > 0).sum(axis=1)
-    share = counts[:, C_WIDER] / n_wider if n_wider else np.zeros(state.n_replicates)
+    others, sectors, share = stage_inputs(counts, n_wider)
     return Snapshot(
-        coupled=state.coupled.copy(),
-        other_members=counts[:, C_MEMBERS] - counts[:, C_LEADERS],
-        sectors=sectors,
-        wider_share=share,
+        coupled=state.coupled.copy(), other_members=others, sectors=sectors, wider_share=share
     )
 
 

@@ -84,6 +84,14 @@ class State:
         return self.status.shape[1]
 
 
+def key_leaders(state: State) -> np.ndarray:
+    """Indices of the key leaders (the same in every replicate; kept on the state)."""
+    idx = state.extra.get("key_leaders")
+    if idx is None:
+        idx = state.extra["key_leaders"] = np.flatnonzero(state.role == KEY_LEADER)
+    return idx
+
+
 def sector_codes(scenario: Scenario) -> np.ndarray:
     counts = scenario.population.counts.as_tuple()
     return np.repeat(np.arange(4, dtype=np.int8), counts)

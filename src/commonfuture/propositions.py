@@ -41,6 +41,10 @@ class Offer:
     def n(self) -> int:
         return len(self.names)
 
+    def in_time(self, month: int) -> np.ndarray:
+        """(P,) bool: propositions within their months of availability in ``month``."""
+        return (self.start <= month) & (month < self.end)
+
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> Offer:
         props = scenario.propositions

@@ -19,16 +19,19 @@ import numpy as np
 from numba import njit
 
 from commonfuture.leadership import arbitrated
-from commonfuture.population import COMMITTED, KEY_LEADER, SECEDED, State
+from commonfuture.population import COMMITTED, SECEDED, State, key_leaders
 from commonfuture.scenario.schema import SECTORS, Scenario
 
 
 def leader_similarity(state: State) -> np.ndarray:
-    """(R, L, L) cosine similarity of key leaders' value profiles."""
-    idx = np.flatnonzero(state.role == KEY_LEADER)
-    prof = state.profile[:, idx, :].astype(np.float64)
-    unit = prof / np.maximum(np.linalg.norm(prof, axis=2, keepdims=True), 1e-12)
-    return unit @ unit.transpose(0, 2, 1)
+    """(R, L, L) cosine similarity of key leaders' value profiles (profiles are fixed for
+    a run: computed once and kept on the state)."""
+    sim = state.extra.get("leader_similarity")
+    if sim is None:
+        prof = state.profile[:, key_leaders(state), :].astype(np.float64)
+        unit = prof / np.maximum(np.linalg.norm(prof, axis=2, keepdims=True), 1e-12)
+        sim = state.extra["leader_similarity"] = unit @ unit.transpose(0, 2, 1)
+    return sim
 
 
 @njit(cache=True, nogil=True)
@@ -64,9 +67,7 @@ def coupled_now(status, commitment, idx, lsec, sim, threshold, arbitration, alig
 def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
     """Update ``state.coupled``; return (R,) bool: disrupted this month."""
     lead = scenario.leadership
-    idx = state.extra.get("key_leaders")
-    if idx is None:
-        idx = state.extra["key_leaders"] = np.flatnonzero(state.role == KEY_LEADER)
+    idx = key_leaders(state)
     for ev in scenario.events:
         if ev.month == month and ev.kind == "leader_withdraws":
             code = SECTORS.index(ev.sector)
@@ -77,15 +78,12 @@ def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
     if len(idx) == 0:
         now = np.zeros(state.n_replicates, bool)
     else:
-        sim = state.extra.get("leader_similarity")
-        if sim is None:
-            sim = state.extra["leader_similarity"] = leader_similarity(state)
         now = coupled_now(
             state.status,
             state.commitment,
             idx,
             state.sector[idx],
-            sim,
+            leader_similarity(state),
             np.float32(lead.coupling_threshold),
             lead.arbitration,
             lead.coupling_alignment,

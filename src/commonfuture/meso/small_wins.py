@@ -54,58 +54,6 @@ def is_moment(scenario: Scenario, month: int) -> bool:
     return any(ev.kind == "milestone" and ev.month == month for ev in scenario.events)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def learn_actor(
-    r,
-    i,
-    due,
-    status,
-    months_since,
-    commitment,
-    trust,
-    signal,
-    realised,
-    expectation,
-    momentum_decay,
-    commitment_decay,
-    trust_gain,
-    trust_loss,
-    commitment_gain,
-    commitment_loss,
-):
-    """One actor's month of small wins: its signal fades; a member's commitment erodes
-    and, if ``due`` (a small-win moment or a holding's return) and it has taken part
-    since its last evaluation, it is evaluated. Returns (outcome: 0 none, 1 win,
-    2 shortfall; gap)."""
-    one, zero, floor = np.float32(1.0), np.float32(0.0), np.float32(0.01)
-    signal[r, i] *= momentum_decay
-    c = commitment[r, i]
-    t = trust[r, i]
-    outcome = 0
-    g = zero
-    if status[r, i] == 1:
-        months_since[r, i] += 1
-        # erosion between moments
-        c = c - commitment_decay * (one - t)
-        if due and months_since[r, i] > 0:
-            per_month = realised[r, i] / np.float32(months_since[r, i])
-            g = per_month - expectation[r, i]
-            win = g >= 0
-            # size of the outcome relative to expectation, in [0, 1]
-            size = min(one, abs(g) / max(expectation[r, i], floor))
-            up = size if win else zero
-            down = zero if win else size
-            t = t + trust_gain * up * (one - t) - trust_loss * down * t
-            c = c + commitment_gain * up * (one - c) - commitment_loss * down * c
-            signal[r, i] = up if win else -down
-            realised[r, i] = zero
-            months_since[r, i] = 0
-            outcome = 1 if win else 2
-    commitment[r, i] = min(max(c, zero), one)
-    trust[r, i] = min(max(t, zero), one)
-    return outcome, g
-
-
 @njit(cache=True, nogil=True)
 def learn(
     status,
@@ -135,30 +83,34 @@ def learn(
     evaluated = np.zeros((r_n, n), np.bool_)
     wins = np.zeros((r_n, n), np.bool_)
     gap = np.zeros((r_n, n), np.float32)
+    one, zero, floor = np.float32(1.0), np.float32(0.0), np.float32(0.01)
     for r in range(r_n):
         for i in range(n):
-            outcome, g = learn_actor(
-                r,
-                i,
-                moment or (paid and holders_paid[r, i]),
-                status,
-                months_since,
-                commitment,
-                trust,
-                signal,
-                realised,
-                expectation,
-                momentum_decay,
-                commitment_decay,
-                trust_gain,
-                trust_loss,
-                commitment_gain,
-                commitment_loss,
-            )
-            if outcome:
-                evaluated[r, i] = True
-                wins[r, i] = outcome == 1
-                gap[r, i] = g
+            signal[r, i] *= momentum_decay
+            c = commitment[r, i]
+            t = trust[r, i]
+            if status[r, i] == 1:
+                months_since[r, i] += 1
+                # erosion between moments
+                c = c - commitment_decay * (one - t)
+                if (moment or (paid and holders_paid[r, i])) and months_since[r, i] > 0:
+                    per_month = realised[r, i] / np.float32(months_since[r, i])
+                    g = per_month - expectation[r, i]
+                    win = g >= 0
+                    # size of the outcome relative to expectation, in [0, 1]
+                    size = min(one, abs(g) / max(expectation[r, i], floor))
+                    up = size if win else zero
+                    down = zero if win else size
+                    t = t + trust_gain * up * (one - t) - trust_loss * down * t
+                    c = c + commitment_gain * up * (one - c) - commitment_loss * down * c
+                    signal[r, i] = up if win else -down
+                    realised[r, i] = zero
+                    months_since[r, i] = 0
+                    evaluated[r, i] = True
+                    wins[r, i] = win
+                    gap[r, i] = g
+            commitment[r, i] = min(max(c, zero), one)
+            trust[r, i] = min(max(t, zero), one)
     return evaluated, wins, gap
 
 

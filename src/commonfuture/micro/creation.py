@@ -46,7 +46,7 @@ from numba import njit
 
 from commonfuture.leadership import realisation
 from commonfuture.micro.proposition import Offered
-from commonfuture.population import KEY_LEADER, State
+from commonfuture.population import State, key_leaders
 from commonfuture.propositions import Offer
 from commonfuture.randomness import normal_at
 from commonfuture.scenario.schema import Scenario
@@ -468,9 +468,7 @@ def creation_link(
         state.accumulated.reshape(r * n, N_ELEMENTS),
         state.used.reshape(-1),
     )
-    idx = state.extra.get("key_leaders")
-    if idx is None:
-        idx = state.extra["key_leaders"] = np.flatnonzero(state.role == KEY_LEADER)
+    idx = key_leaders(state)
     spent, target = settle(
         uptake,
         offer.unit_cost,

@@ -85,12 +85,11 @@ def proposition_link(
     budget = monthly_budget(scenario, month, z_budget)
     contrib = contributions(state.status, state.resources)
     pool = budget + scenario.investment.member_contribution * contrib
-    in_time = (offer.start <= month) & (month < offer.end)
     is_open, capacity = capacities(
         state.stage,
         state.coupled,
         offer.min_stage,
-        in_time,
+        offer.in_time(month),
         offer.unit_cost,
         offer.capacity,
         pool,

@@ -13,23 +13,17 @@ from numba import njit
 from commonfuture.population import State
 
 
-@njit(cache=True, nogil=True, inline="always")
-def leave_actor(r, i, status, commitment, floor, signal):
-    """A member below its floor secedes and signals a loss (selects, not branches)."""
-    go = (status[r, i] == 1) & (commitment[r, i] < floor[r, i])
-    status[r, i] = 2 if go else status[r, i]
-    signal[r, i] = -1.0 if go else signal[r, i]
-    return go
-
-
 @njit(cache=True, nogil=True)
 def leave(status, commitment, floor, signal):
     """Members below their floor secede and signal a loss; return the (R, N) mask."""
     r_n, n = status.shape
     leaving = np.zeros((r_n, n), np.bool_)
     for r in range(r_n):
-        for i in range(n):
-            leaving[r, i] = leave_actor(r, i, status, commitment, floor, signal)
+        for i in range(n):  # selects, not branches
+            go = (status[r, i] == 1) & (commitment[r, i] < floor[r, i])
+            leaving[r, i] = go
+            status[r, i] = 2 if go else status[r, i]
+            signal[r, i] = -1.0 if go else signal[r, i]
     return leaving
 
 
