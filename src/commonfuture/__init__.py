@@ -9,11 +9,12 @@ commitment or secession (micro).
 """
 
 from commonfuture.scenario import Scenario, ScenarioError, load_scenario
-from commonfuture.simulation import SimulationResult, simulate
+from commonfuture.simulation import Run, SimulationResult, simulate
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Run",
     "Scenario",
     "ScenarioError",
     "SimulationResult",

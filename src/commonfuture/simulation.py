@@ -129,6 +129,100 @@ def run_batch(
     return arrays, state.ties_per_replicate, state.n_actors, chain_df
 
 
+class Run:
+    """One batch of replicates advanced month by month: the dashboard, notebooks and
+    the Mesa-conventional model step through a run with it.
+
+    ``Run(scenario, seed, replicates).step()`` advances every replicate by one month
+    and returns that month's measures ((R,) each, named as ``outputs.NAMES`` plus
+    one ``uptake.<proposition>`` per proposition). The numbers are those of
+    :func:`simulate` with the same scenario, seed and replicates, month for month.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        replicates: int | Sequence[int] = 1,
+        overrides: dict[str, Any] | list[str] | None = None,
+        scale: float = 1.0,
+        *,
+        chains: bool | Sequence[int] = False,
+    ):
+        reps = _replicate_list(replicates)
+        self.scenario = prepare(scenario, overrides, scale)
+        self.seed = int(seed)
+        self.replicates = reps
+        offer = Offer.from_scenario(self.scenario)
+        self._state = build_state(self.scenario, [replicate_rng(seed, k) for k in reps], offer)
+        self._ctx = make_context(self.scenario, offer, self._state)
+        keys = np.stack([replicate_key(seed, k) for k in reps])
+        self._streams = Streams(keys, self._state.n_actors)
+        self._recorder = None
+        if chains is not False:
+            actors = None if chains is True else list(chains)
+            self._recorder = ChainRecorder(self._state.n_actors, offer.names, actors)
+        self._cols: dict[str, list[np.ndarray]] = {}
+
+    @property
+    def month(self) -> int:
+        """Months done so far (0 before the first step)."""
+        return self._state.month
+
+    @property
+    def months(self) -> int:
+        """The scenario's horizon."""
+        return self.scenario.months
+
+    @property
+    def done(self) -> bool:
+        return self.month >= self.months
+
+    @property
+    def n_actors(self) -> int:
+        return self._state.n_actors
+
+    @property
+    def ties_per_replicate(self) -> list[int]:
+        return list(self._state.ties_per_replicate)
+
+    def step(self) -> dict[str, np.ndarray]:
+        """Advance one month; return its measures, (R,) each."""
+        if self.done:
+            raise RuntimeError(f"the run has reached its horizon ({self.months} months)")
+        out = step(self._state, self._ctx, self._streams, self.month + 1, self._recorder)
+        out = {k: np.asarray(v).copy() for k, v in out.items()}
+        for k, v in out.items():
+            self._cols.setdefault(k, []).append(v)
+        return out
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The months so far as (T, R) arrays."""
+        return {k: np.stack(v) for k, v in self._cols.items()}
+
+    def monthly(self) -> pd.DataFrame:
+        """The months so far, tidy: one row per replicate and month."""
+        if not self._cols:
+            return pd.DataFrame(columns=["replicate", "month", *NAMES])
+        return to_frame(self.arrays(), self.replicates)
+
+    def value_chains(self) -> pd.DataFrame:
+        """Per-actor value chains so far (``chains`` must have been asked for)."""
+        if self._recorder is None:
+            raise ValueError("value chains were not recorded: Run(..., chains=True)")
+        df = self._recorder.frame()
+        df["replicate"] = np.asarray(self.replicates)[df["replicate"].to_numpy(np.int64)]
+        return df
+
+
+def _replicate_list(replicates: int | Sequence[int]) -> list[int]:
+    if isinstance(replicates, int | np.integer):
+        if replicates < 1:
+            raise ValueError("replicates must be at least 1")
+        return list(range(int(replicates)))
+    return [int(k) for k in replicates]
+
+
 def to_frame(arrays: dict[str, np.ndarray], replicates: Sequence[int]) -> pd.DataFrame:
     """(T, R) arrays -> tidy frame sorted by replicate then month."""
     t, r = arrays["stage"].shape
@@ -184,12 +278,7 @@ def simulate(
     batch_size: replicates advanced together (default: by population size).
     progress: called with the number of replicate-months done after each month.
     """
-    if isinstance(replicates, int):
-        if replicates < 1:
-            raise ValueError("replicates must be at least 1")
-        reps = list(range(replicates))
-    else:
-        reps = [int(k) for k in replicates]
+    reps = _replicate_list(replicates)
     sc = prepare(scenario, overrides, scale)
     t0 = time.perf_counter()
     if engine == "mesa":
@@ -225,4 +314,4 @@ def simulate(
     )
 
 
-__all__ = ["NAMES", "SimulationResult", "replicate_rng", "simulate"]
+__all__ = ["NAMES", "Run", "SimulationResult", "replicate_rng", "simulate"]
