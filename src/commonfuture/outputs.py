@@ -63,7 +63,11 @@ MEASURES: tuple[Measure, ...] = (
         "shortfalls", "evaluations", "Members' evaluations this month that fell short.", np.int64
     ),
     Measure("uses", "uses", "Uses of propositions this month.", np.int64),
-    Measure("value_created", "value units", "Value created this month, all elements."),
+    Measure(
+        "value_created",
+        "value units",
+        "Value created this month, all elements (uses and holding returns).",
+    ),
     *(
         Measure(
             f"value_{e}", "value units", f"Value created this month: {e}.", group="value_by_element"
@@ -79,8 +83,16 @@ MEASURES: tuple[Measure, ...] = (
         )
         for lvl in LEVELS
     ),
-    Measure("value_realised", "value units", "Net private value realised by users this month."),
-    Measure("value_destroyed", "value units", "Sum of negative realised private value."),
+    Measure(
+        "value_realised",
+        "value units",
+        "Net private value realised by this month's uses (holding returns and leaders' stake not included).",
+    ),
+    Measure(
+        "value_destroyed",
+        "value units",
+        "Sum of negative realised private value of this month's uses.",
+    ),
     *(
         Measure(
             f"loss_{k}", "value units", f"Value lost to value {k} this month.", group="loss_by_kind"
@@ -146,3 +158,30 @@ def columns(monthly: Monthly, propositions: tuple[str, ...], months: int | None 
 
 def uptake_column(name: str) -> str:
     return f"uptake.{name}"
+
+
+#: what a family of measures means, for the docs' table
+GROUPS: dict[str, str] = {
+    "members_by_sector": "Committed actors by sector.",
+    "value_by_element": "Value created this month per element.",
+    "value_by_level": "Value created this month per level (A-levels).",
+    "loss_by_kind": "Value lost to each kind of value destruction this month.",
+}
+
+
+def table() -> str:
+    """The measures as a Markdown table (docs/ODD.md, section 7.8), from the declaration."""
+    rows = ["| column | units | dtype | meaning |", "|---|---|---|---|"]
+    done: set[str] = set()
+    for m in MEASURES:
+        if m.group is not None:
+            if m.group in done:
+                continue
+            done.add(m.group)
+            family = [x for x in MEASURES if x.group == m.group]
+            names = ", ".join(f"`{x.name}`" for x in family)
+            meaning = GROUPS[m.group]
+        else:
+            names, meaning = f"`{m.name}`", m.description
+        rows.append(f"| {names} | {m.units} | {np.dtype(m.dtype).name} | {meaning} |")
+    return "\n".join(rows) + "\n"

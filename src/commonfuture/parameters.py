@@ -220,9 +220,17 @@ PARAMETERS: tuple[Parameter, ...] = (
 Params = namedtuple("Params", [x.name for x in PARAMETERS], module=__name__)
 
 
+def table() -> str:
+    """The kernel's parameters as a Markdown table (docs/ODD.md, section 3)."""
+    rows = ["| `p.` field | dtype | from the scenario |", "|---|---|---|"]
+    for x in PARAMETERS:
+        rows.append(f"| `{x.name}` | {np.dtype(x.dtype).name} | {x.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
 def params(scenario: Scenario) -> Params:
     """The :data:`Params` record of ``scenario``."""
     return Params(*(x.dtype(x.of(scenario)) for x in PARAMETERS))
 
 
-__all__ = ["PARAMETERS", "Parameter", "Params", "params"]
+__all__ = ["PARAMETERS", "Parameter", "Params", "params", "table"]

@@ -101,7 +101,9 @@ def withdrawals(scenario: Scenario, month: int) -> np.ndarray:
 
 def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
     """Sub-step 1 on ``state`` (the kernel the month runs); return (R,) bool: disrupted."""
-    disrupted, _ = couple(params(scenario), state.actors(), state.record(), withdrawals(scenario, month))
+    disrupted, _ = couple(
+        params(scenario), state.actors(), state.record(), withdrawals(scenario, month)
+    )
     return disrupted
 
 

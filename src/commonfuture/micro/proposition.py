@@ -88,5 +88,10 @@ def proposition_link(
     ``z_budget`` (R,)."""
     budget = monthly_budget(scenario, month, np.asarray(z_budget, np.float64))
     return propose(
-        params(scenario), state.actors(), state.record(), offer.record(), offer.in_time(month), budget
+        params(scenario),
+        state.actors(),
+        state.record(),
+        offer.record(),
+        offer.in_time(month),
+        budget,
     )
