@@ -86,7 +86,8 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "value_realised",
         "value units",
-        "Net private value realised by this month's uses (holding returns and leaders' stake not included).",
+        "Net private value realised by this month's uses "
+        "(holding returns and leaders' stake not included).",
     ),
     Measure(
         "value_destroyed",
