@@ -669,3 +669,38 @@ def test_the_commitment_link_sees_last_months_offer():
     assert m1["joins"].tolist() == [0] and m1["coupled"].tolist() == [1]
     collab.step()
     assert collab.measures(2)["joins"].tolist() == [3]  # actors 1, 2 and 4, tied to a leader
+
+
+def test_the_calendar_tabulates_the_month_by_month_rules():
+    """model.calendar (all months at once) says what holding_due, Offer.in_time,
+    is_moment and the withdrawal events say month by month."""
+    from commonfuture.macro.coupling import withdrawals
+    from commonfuture.meso.small_wins import is_moment
+    from commonfuture.micro.creation import holding_due
+
+    sc = tiny_scenario(
+        months=40,
+        events=[
+            {"month": 7, "kind": "milestone"},
+            {"month": 9, "kind": "leader_withdraws", "sector": "third"},
+        ],
+        propositions=[
+            {"name": "a", "value": [0.5] * 5, "start_month": 2, "end_month": 30},
+            {
+                "name": "share",
+                "value": [0.5] * 5,
+                "start_month": 3,
+                "once": True,
+                "holding": {"every_months": 12, "value": [0.1] * 5, "until_month": 30},
+            },
+        ],
+    )
+    offer = Offer.from_scenario(sc)
+    cal = calendar(sc, offer, lambda m: np.zeros(2), 2)
+    for m in range(sc.months + 1):
+        assert cal.due[m].tolist() == holding_due(offer, m).tolist(), m
+        assert cal.in_time[m].tolist() == offer.in_time(m).tolist(), m
+        assert bool(cal.moment[m]) == is_moment(sc, m), m
+        assert cal.withdraw[m].tolist() == withdrawals(sc, m).tolist(), m
+    assert cal.due[:, 1].nonzero()[0].tolist() == [15, 27]
+    assert cal.moment[7] and cal.withdraw[9, 2]

@@ -43,11 +43,11 @@ import numpy as np
 from numba import njit
 
 from commonfuture import randomness
-from commonfuture.macro.coupling import couple, withdrawals
+from commonfuture.macro.coupling import couple
 from commonfuture.macro.stages import stage_step
-from commonfuture.meso.small_wins import is_moment, learn
+from commonfuture.meso.small_wins import learn
 from commonfuture.micro.commitment import weigh_joining
-from commonfuture.micro.creation import create, holding_due
+from commonfuture.micro.creation import create
 from commonfuture.micro.proposition import monthly_budget, propose
 from commonfuture.micro.secession import leave
 from commonfuture.outputs import Monthly, allocate, columns
@@ -55,7 +55,7 @@ from commonfuture.parameters import Params, params
 from commonfuture.population import CITIZEN, State
 from commonfuture.propositions import Offer
 from commonfuture.randomness import JOIN, REACH, Draws
-from commonfuture.scenario.schema import Scenario
+from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.value import ELEMENTS, LEVELS
 
 #: What depends on the month alone, tabulated once per run; row ``m`` is month ``m``
@@ -94,17 +94,27 @@ def calendar(
     """The :data:`Calendar` of ``scenario`` up to ``months`` (default: its horizon);
     ``budget_normals(month)`` gives the (R,) normals of the investment stream."""
     months = scenario.months if months is None else months
-    rows = range(months + 1)
+    m = np.arange(months + 1)
     budget = np.zeros((months + 1, replicates))
-    for m in range(1, months + 1):
-        budget[m] = monthly_budget(scenario, m, budget_normals(m))
-    return Calendar(
-        withdraw=np.array([withdrawals(scenario, m) for m in rows]),
-        moment=np.array([is_moment(scenario, m) for m in rows]),
-        due=np.array([holding_due(offer, m) for m in rows]).reshape(months + 1, offer.n),
-        in_time=np.array([offer.in_time(m) for m in rows]).reshape(months + 1, offer.n),
-        budget=budget,
-    )
+    for k in range(1, months + 1):
+        budget[k] = monthly_budget(scenario, k, budget_normals(k))
+    withdraw = np.zeros((months + 1, len(SECTORS)), bool)
+    moment = (m > 0) & (m % scenario.leadership.small_win_cadence_months == 0)
+    for ev in scenario.events:
+        if ev.month <= months:
+            if ev.kind == "leader_withdraws":
+                withdraw[ev.month, SECTORS.index(ev.sector)] = True
+            elif ev.kind == "milestone":
+                moment[ev.month] = True
+    # holdings due and months of availability, every month at once (as holding_due and
+    # Offer.in_time say them for one month)
+    col = m[:, None]
+    since = col - offer.start[None, :]
+    every = offer.holding_every[None, :]
+    due = (every > 0) & (since > 0) & (since % np.maximum(every, 1) == 0)
+    due &= col < offer.holding_until[None, :]
+    in_time = (offer.start[None, :] <= col) & (col < offer.end[None, :])
+    return Calendar(withdraw, moment, due, in_time, budget)
 
 
 @njit(cache=True, nogil=True)

@@ -27,6 +27,8 @@ from commonfuture.scenario.schema import Scenario
 
 #: actors per batch when replicates are advanced together (R x N arrays)
 BATCH_ACTORS = 400_000
+#: seconds between progress reports of a run (the months run in compiled stretches)
+PROGRESS_EVERY = 0.05
 
 
 def replicate_rng(seed: int, k: int) -> np.random.Generator:
@@ -177,16 +179,31 @@ class Run:
         return {k: v.copy() for k, v in self.collaboration.measures(self.month).items()}
 
     def run(self, progress: Callable[[int], None] | None = None) -> None:
-        """Advance to the horizon: in one compiled call, or month by month when value
-        chains are recorded or ``progress`` is to hear of each month (called with the
-        number of replicate-months done)."""
-        if self._recorder is None and progress is None:
+        """Advance to the horizon.
+
+        Without value chains the months run in compiled code: in one call, or, when
+        ``progress`` is given, in stretches that grow until each takes about
+        :data:`PROGRESS_EVERY` seconds, ``progress`` being called after each with the
+        replicate-months it did. Value chains are recorded month by month.
+        """
+        r = len(self.replicates)
+        if self._recorder is not None:
+            while not self.done:
+                self.step()
+                if progress is not None:
+                    progress(r)
+            return
+        if progress is None:
             self.collaboration.run(self.months)
             return
+        stretch = 1
         while not self.done:
-            self.step()
-            if progress is not None:
-                progress(len(self.replicates))
+            first = self.month
+            t0 = time.perf_counter()
+            self.collaboration.run(min(first + stretch, self.months))
+            if time.perf_counter() - t0 < PROGRESS_EVERY:
+                stretch *= 2
+            progress(r * (self.month - first))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The months so far as (T, R) arrays."""
@@ -268,7 +285,8 @@ def simulate(
     engine: ``"fast"`` (array kernel) or ``"mesa"`` (the Mesa reference).
     chains: record per-actor value chains (True, or a list of actor indices).
     batch_size: replicates advanced together (default: by population size).
-    progress: called with the number of replicate-months done after each month.
+    progress: called as months complete, with the number of replicate-months done
+        since its last call (about every ``PROGRESS_EVERY`` seconds).
     """
     reps = _replicate_list(replicates)
     sc = prepare(scenario, overrides, scale)
