@@ -160,6 +160,11 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
         )
         assert (by_sector == out["members"]).all() and (by_role == out["members"]).all()
 
+        # value waiting for a small win is never negative; cycles count months taken part
+        assert np.isfinite(state.pending_value).all() and (state.pending_value >= 0).all()
+        assert (state.engaged >= 0).all() and (state.engaged <= state.months_since).all()
+        assert not state.active.any()  # the month's outcomes were counted and cleared
+
         # commitment and trust stay in [0, 1]
         for x in (state.commitment, state.trust):
             assert np.isfinite(x).all() and x.min() >= 0.0 and x.max() <= 1.0

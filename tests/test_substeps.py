@@ -26,6 +26,7 @@ from commonfuture.propositions import Offer
 from commonfuture.randomness import given
 from commonfuture.scenario.schema import Stages
 from commonfuture.simulation import replicate_rng
+from commonfuture.value import ELEMENTS
 from conftest import make_tiny_state, tiny_scenario
 
 approx = lambda x: pytest.approx(x, rel=1e-5, abs=1e-6)  # noqa: E731  (float32 state)
@@ -279,6 +280,20 @@ def test_proposition_link_pool_and_capacity():
     assert offer_now(sc2, st).capacity.tolist() == [[10.0, 7.0, 0.0]]
 
 
+def test_proposition_link_pays_for_a_small_win_moment_first():
+    sc = funded_scenario()
+    sc.leadership.small_win_cost = 700.0
+    _, _, st = make_tiny_state(sc, coupled=[True], stage=[1], resources=[100, 0, 0, 200, 50])
+    # month 6 is a moment (cadence 6): 700 of the 1006 GBP organise it; a gets
+    # floor(306 / 100) = 3 uses
+    got = offer_now(sc, st, month=6)
+    assert got.organising.tolist() == [700.0] and got.capacity.tolist() == [[3.0, 7.0, 0.0]]
+    assert offer_now(sc, st, month=5).organising.tolist() == [0.0]  # no moment, no cost
+    sc.leadership.small_win_cost = 5000.0  # more than the pool: the pool is all it gets
+    got = offer_now(sc, st, month=6)
+    assert got.organising.tolist() == [1006.0] and got.capacity.tolist() == [[0.0, 7.0, 0.0]]
+
+
 def test_proposition_link_offers_nothing_without_the_coupling():
     sc = funded_scenario()
     _, _, st = make_tiny_state(sc, coupled=[False], stage=[2])
@@ -321,6 +336,7 @@ def create(sc, st, month=1, capacity=1e9, u_use=0.0, u_ration=0.0, z=0.0, is_ope
         capacity=np.broadcast_to(np.asarray(capacity, np.float64), (r, offer.n)).copy(),
         budget=np.zeros(r),
         pool=np.zeros(r),
+        organising=np.zeros(r),
     )
     shape = (r, n)
     f32 = lambda x: np.broadcast_to(np.asarray(x, np.float32), shape).copy()  # noqa: E731
@@ -333,7 +349,8 @@ def creation_scenario(leadership=None, destruction=None, **prop):
     return tiny_scenario(
         leadership={"alignment": 0.8, "arbitration": 0.6, "leader_stake": 0.0} | (leadership or {}),
         destruction=destruction or {},
-        dynamics={"noise": 0.0},
+        # every element felt at once, so that realised value is the whole use's
+        dynamics={"noise": 0.0, "tangible_elements": list(ELEMENTS)},
         propositions=[base],
     )
 
@@ -354,6 +371,20 @@ def test_creation_link_accounting_under_good_leadership():
     assert c.target.tolist() == [6.0] and st.target.tolist() == [6.0]  # 3 uses x 2
 
 
+def test_creation_link_longer_term_value_waits_for_a_small_win():
+    # the default: satisfaction and experience are felt at once, the rest is pending
+    sc = creation_scenario()
+    sc.dynamics.tangible_elements = ["satisfaction", "experience"]
+    _, _, st = make_tiny_state(sc, members=[1])
+    c = create(sc, st)
+    # per element 0.08: felt now 0.16 - cost 0.1 = 0.06; outcomes, capacity, public 0.24
+    assert row(st.realised) == approx([0.06, 0.06, 0.0, 0.06, 0.0])
+    assert row(st.pending_value) == approx([0.24, 0.24, 0.0, 0.24, 0.0])
+    assert row(st.active) == [True, True, False, True, False]  # they took part
+    # value created and realised are counted in full when it is created
+    assert c.created.tolist() == [approx([0.24] * 5)] and c.realised_total[0] == approx(0.9)
+
+
 def test_creation_link_use_rate():
     sc = creation_scenario()  # use_rate 0.6
     _, _, st = make_tiny_state(sc, members=[1])
@@ -372,7 +403,7 @@ def test_creation_link_leaders_hold_a_stake_in_community_value():
 def test_creation_link_chooses_the_best_promise_and_uses_once_propositions_once():
     sc = tiny_scenario(
         leadership={"leader_stake": 0.0},
-        dynamics={"noise": 0.0},
+        dynamics={"noise": 0.0, "tangible_elements": list(ELEMENTS)},
         propositions=[
             {"name": "a", "value": [0.5] * 5, "cost": 0.1},  # promise 0.4
             {"name": "b", "value": [1.0] * 5, "cost": 0.5, "once": True},  # promise 0.5
@@ -473,6 +504,7 @@ def test_creation_link_holdings_pay_returns_after_the_holders_profile():
     c = create(sc, st, month=12, u_use=1.0)
     # the member holder receives 0.2 * [0.2, 0.3, 0, 0, 0.1] = [0.04, 0.06, 0, 0, 0.02]
     assert c.paid and row(c.holders_paid) == [False, True, False, False, False]
+    assert row(st.active)[1]  # money paid is a tangible outcome
     assert c.created[0].tolist() == approx([0.04, 0.06, 0.0, 0.0, 0.02])
     assert row(st.realised)[1] == approx(0.12) and row(st.realised)[2] == 0.0
 
@@ -488,45 +520,75 @@ def test_creation_link_nothing_open_nothing_used():
 
 
 def test_small_win_and_shortfall_at_a_moment():
-    sc = tiny_scenario()  # cadence 6, decay 0.02, gains/losses 0.25 (trust), 0.3 (commitment)
+    # cadence 6, decay 0.02, gains/losses 0.25 (trust), 0.3 (commitment), tolerance 1
+    sc = tiny_scenario()
     _, _, st = make_tiny_state(
         sc,
+        coupled=[True],
         members=[1, 2],
         expectation=0.1,
-        realised=[0.0, 1.2, 0.3, 0.0, 0.0],
-        months_since=[5, 5, 5, 5, 0],
+        realised=[0.0, 1.2, 0.15, 0.0, 0.0],
+        months_since=[2, 5, 5, 2, 0],
+        engaged=[0, 3, 3, 0, 0],
     )
     ev = small_wins(st, sc, month=6)
-    assert row(ev.evaluated) == [True, True, True, True, False]
-    # erosion first: c = 0.6 - 0.02 * (1 - 0.5) = 0.59
-    # actor 1: 1.2 / 6 = 0.2 a month, gap +0.1, size 1: a win
-    #   c = 0.59 + 0.3 * 1 * 0.41 = 0.713, t = 0.5 + 0.25 * 0.5 = 0.625, signal +1
-    # actor 2: 0.3 / 6 = 0.05, gap -0.05, size 0.5: a shortfall
-    #   c = 0.59 - 0.3 * 0.5 * 0.59 = 0.5015, t = 0.5 - 0.25 * 0.5 * 0.5 = 0.4375, signal -0.5
-    # leaders realised nothing: gap -0.1, size 1; c = 0.9 - 0.02 * 0.3 = 0.894 -> 0.894 * 0.7
+    # the moment closes every member's cycle; the leaders took no part: nothing to judge
+    assert row(ev.evaluated) == [False, True, True, False, False]
+    # erosion first: c = 0.6 - 0.02 * (1 - 0.5) = 0.59; leaders 0.9 - 0.02 * 0.3 = 0.894
+    # actor 1: 1.2 / 3 months taken part = 0.4 a month, gap +0.3, size 1: a win
+    #   c = 0.59 + 0.3 * 1 * 0.41 = 0.713, t = 0.5 + 0.25 * 0.5 = 0.625, signal 1 * 0.625
+    # actor 2: 0.15 / 3 = 0.05, gap -0.05, size 0.5: a shortfall, cushioned by trust
+    #   c = 0.59 - 0.3 * 0.5 * (1 - 1 * 0.5) * 0.59 = 0.54575, t = 0.5 - 0.25 * 0.5 * 0.5
     assert row(ev.wins) == [False, True, False, False, False]
-    assert row(st.commitment) == approx([0.6258, 0.713, 0.5015, 0.6258, 0.0])
-    assert row(st.trust) == approx([0.525, 0.625, 0.4375, 0.525, 0.0])
-    assert row(st.signal) == approx([-1.0, 1.0, -0.5, -1.0, 0.0])
+    assert row(st.commitment) == approx([0.894, 0.713, 0.54575, 0.894, 0.0])
+    assert row(st.trust) == approx([0.7, 0.625, 0.4375, 0.7, 0.0])
+    assert row(st.signal) == approx([0.0, 0.625, -0.5, 0.0, 0.0])
     assert row(st.realised) == [0.0] * 5 and row(st.months_since) == [0] * 5
+    assert row(st.engaged) == [0] * 5
+
+
+def test_trust_cushions_a_shortfall_only_as_far_as_tolerance_says():
+    for tolerance, expected in [(0.0, 0.5015), (0.5, 0.523625), (1.0, 0.54575)]:
+        sc = tiny_scenario(dynamics={"tolerance": tolerance})
+        _, _, st = make_tiny_state(
+            sc,
+            coupled=[True],
+            members=[2],
+            expectation=0.1,
+            realised=[0, 0, 0.05, 0, 0],
+            months_since=5,
+            engaged=[0, 0, 1, 0, 0],
+        )
+        small_wins(st, sc, month=6)
+        # c = 0.59 - 0.3 * 0.5 * (1 - tolerance * 0.5) * 0.59
+        assert row(st.commitment)[2] == approx(expected)
 
 
 def test_small_win_size_is_capped_at_one():
     sc = tiny_scenario()
     _, _, st = make_tiny_state(
-        sc, members=[1], expectation=0.1, realised=[0, 6.0, 0, 0, 0], months_since=5
+        sc,
+        coupled=[True],
+        members=[1],
+        expectation=0.1,
+        realised=[0, 6.0, 0, 0, 0],
+        months_since=5,
+        engaged=[0, 1, 0, 0, 0],
     )
     small_wins(st, sc, month=6)
-    assert row(st.commitment)[1] == approx(0.713) and row(st.signal)[1] == approx(1.0)
+    assert row(st.commitment)[1] == approx(0.713) and row(st.signal)[1] == approx(0.625)
 
 
 def test_between_moments_only_erosion_and_fading_signals():
     sc = tiny_scenario()
     _, _, st = make_tiny_state(
         sc,
+        coupled=[True],
         members=[1],
         realised=[0, 0.7, 0, 0, 0],
+        pending_value=[0, 0.3, 0, 0, 0],
         months_since=[2, 2, 0, 2, 0],
+        engaged=[0, 1, 0, 0, 0],
         signal=[0, 0.8, -0.4, 0, 0],
         commitment=[0.9, 0.6, 0.3, 0.9, 0.3],  # actors 2 and 4 are outside
     )
@@ -536,16 +598,54 @@ def test_between_moments_only_erosion_and_fading_signals():
     assert row(st.commitment) == approx([0.894, 0.59, 0.3, 0.894, 0.3])
     assert row(st.signal) == approx([0, 0.4, -0.2, 0, 0])  # momentum_decay 0.5
     assert row(st.realised)[1] == approx(0.7) and row(st.months_since) == [3, 3, 0, 3, 0]
+    # no moment: the value created for actor 1 is still not tangible
+    assert row(st.pending_value)[1] == approx(0.3) and row(st.engaged)[1] == 1
 
 
-def test_milestones_and_holding_returns_are_moments():
+def test_a_small_win_makes_the_pending_value_tangible():
+    sc = tiny_scenario()
+    kw = dict(
+        coupled=[True],
+        members=[1],
+        expectation=0.1,
+        pending_value=[0, 0.6, 0, 0, 0],
+        months_since=2,
+    )
+    _, _, st = make_tiny_state(sc, **kw)
+    ev = small_wins(st, sc, month=5)  # no moment: nothing felt, nothing judged
+    assert not ev.evaluated.any() and row(st.pending_value)[1] == approx(0.6)
+    _, _, st = make_tiny_state(sc, **kw)
+    ev = small_wins(st, sc, month=6)  # the moment: 0.6 becomes tangible, a month taken part
+    assert row(ev.evaluated) == [False, True, False, False, False]
+    assert row(ev.wins)[1] and row(ev.gap)[1] == approx(0.5)  # 0.6 / 1 - 0.1
+    assert row(st.pending_value) == [0.0] * 5
+    # without the coupling there is nobody to hold the moment
+    _, _, st = make_tiny_state(sc, **(kw | {"coupled": [False]}))
+    ev = small_wins(st, sc, month=6)
+    assert not ev.evaluated.any() and row(st.pending_value)[1] == approx(0.6)
+
+
+def test_milestones_are_moments_and_cycles_end_on_their_own():
     sc = tiny_scenario(events=[{"month": 4, "kind": "milestone"}])
-    _, _, st = make_tiny_state(sc, members=[1, 2], months_since=2)
+    took = [1, 1, 1, 1, 0]
+    _, _, st = make_tiny_state(sc, coupled=[True], members=[1, 2], months_since=2, engaged=took)
     assert small_wins(st, sc, month=4).evaluated[0].tolist() == [True, True, True, True, False]
-    _, _, st = make_tiny_state(sc, members=[1, 2], months_since=2)
-    paid = np.array([[False, True, False, False, True]])  # 4 is no member
-    got = small_wins(st, sc, month=5, holders_paid=paid).evaluated
-    assert row(got) == [False, True, False, False, False]
+    # no moment at month 5, but cycles of evaluation_months = 6 end: who took part judges
+    _, _, st = make_tiny_state(
+        sc, coupled=[True], members=[1, 2], months_since=5, engaged=[0, 2, 0, 1, 0]
+    )
+    got = small_wins(st, sc, month=5)
+    assert row(got.evaluated) == [False, True, False, True, False]
+    assert row(st.months_since) == [0, 0, 0, 0, 5]  # actor 4 is no member
+    assert row(st.engaged) == [0] * 5
+
+
+def test_a_month_with_a_tangible_outcome_counts_as_taking_part():
+    sc = tiny_scenario()
+    _, _, st = make_tiny_state(sc, coupled=[True], members=[1], active=[1, 1, 0, 0, 0])
+    small_wins(st, sc, month=5)
+    # members who had an outcome this month count it; the flag is cleared for next month
+    assert row(st.engaged) == [1, 1, 0, 0, 0] and row(st.active) == [False] * 5
 
 
 # --------------------------------------------------------------------------- 6 secession

@@ -230,7 +230,7 @@ def tally(out, t, p, census, state, disrupted, regressed, offered, created):
             out.loss_by_kind[k][t, r] = created.losses[r, k]
         out.budget[t, r] = offered.budget[r]
         out.funding[t, r] = offered.pool[r]
-        out.spent[t, r] = created.spent[r]
+        out.spent[t, r] = created.spent[r] + offered.organising[r]
         out.capital_raised[t, r] = state.capital[r]
         out.target_progress[t, r] = state.target[r] / p.target_amount
 
@@ -246,11 +246,13 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
     # 2. value commitment link (micro), weighing last month's offer
     joins = weigh_joining(p, actors, ties, offer, state, draws.u[:, JOIN], draws.u[:, REACH])
     # 3. value proposition link (micro)
-    offered = propose(p, actors, state, offer, calendar.in_time[m], calendar.budget[m])
+    offered = propose(
+        p, actors, state, offer, calendar.in_time[m], calendar.budget[m], calendar.moment[m]
+    )
     # 4. value creation link (micro)
     created = create(p, actors, state, offer, offered, draws, m, calendar.due[m])
     # 5. small wins (meso)
-    evaluated = learn(p, actors, state, calendar.moment[m], created.paid, created.holders_paid)
+    evaluated = learn(p, actors, state, calendar.moment[m])
     # 6. secession (micro); key leaders who withdrew count among secessions
     seceded = leave(actors, state)
     seceded |= withdrawn

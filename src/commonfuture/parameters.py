@@ -21,6 +21,7 @@ import numpy as np
 
 from commonfuture.leadership import realisation
 from commonfuture.scenario.schema import Scenario
+from commonfuture.value import ELEMENTS
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,20 @@ PARAMETERS: tuple[Parameter, ...] = (
         "investment.member_contribution: share of members' resources put into the pool",
         lambda sc: sc.investment.member_contribution,
     ),
+    Parameter(
+        "small_win_cost",
+        f64,
+        "leadership.small_win_cost: GBP a small-win moment costs, from the month's pool",
+        lambda sc: sc.leadership.small_win_cost,
+    ),
     # 4. value creation link (micro)
+    Parameter(
+        "tangible",
+        i64,
+        "dynamics.tangible_elements as a bit mask over the value elements (bit e: element e "
+        "is felt at once when used; the others become tangible at small-win moments)",
+        lambda sc: sum(1 << ELEMENTS.index(e) for e in set(sc.dynamics.tangible_elements)),
+    ),
     Parameter(
         "use_rate",
         f32,
@@ -161,6 +175,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         f32,
         "dynamics.commitment_decay: erosion of commitment a month, times 1 - trust",
         lambda sc: sc.dynamics.commitment_decay,
+    ),
+    Parameter(
+        "evaluation_months",
+        i64,
+        "dynamics.evaluation_months: length of a member's own small-win cycle",
+        lambda sc: sc.dynamics.evaluation_months,
+    ),
+    Parameter(
+        "tolerance",
+        f32,
+        "dynamics.tolerance: how far trust cushions a shortfall's loss of commitment",
+        lambda sc: sc.dynamics.tolerance,
     ),
     Parameter("trust_gain", f32, "dynamics.trust_gain", lambda sc: sc.dynamics.trust_gain),
     Parameter("trust_loss", f32, "dynamics.trust_loss", lambda sc: sc.dynamics.trust_loss),

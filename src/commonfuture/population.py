@@ -61,8 +61,13 @@ class State:
     status: np.ndarray  # (R, N) int8
     commitment: np.ndarray  # (R, N) float32
     trust: np.ndarray  # (R, N) float32
-    realised: np.ndarray  # (R, N) float32, net private value since last evaluation
+    realised: np.ndarray  # (R, N) float32, tangible net private value since last evaluation
+    pending_value: np.ndarray  # (R, N) float32, value created, not yet tangible (small wins)
     months_since: np.ndarray  # (R, N) int16, months since last evaluation
+    engaged: (
+        np.ndarray
+    )  # (R, N) int16, months engaged (outcome, or turned away) since last evaluation
+    active: np.ndarray  # (R, N) bool, engaged this month (a use, return, stake; or turned away)
     signal: np.ndarray  # (R, N) float32, visible win (+) / loss (-) momentum
     used: np.ndarray  # (R, N) uint16 bitmask of once-propositions used
     accumulated: np.ndarray  # (R, N, 5) float32, value created per element
@@ -114,7 +119,8 @@ class State:
 #: What changes month by month: per actor (R, N) and per replicate (R,) (see State).
 StateRecord = namedtuple(
     "StateRecord",
-    "status commitment trust realised months_since signal used accumulated "
+    "status commitment trust realised pending_value months_since engaged active signal used "
+    "accumulated "
     "stage pending coupled ever_coupled target capital open_last",
     module=__name__,
 )
@@ -260,7 +266,10 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         commitment=commitment,
         trust=trust,
         realised=np.zeros((r, n), np.float32),
+        pending_value=np.zeros((r, n), np.float32),
         months_since=np.zeros((r, n), np.int16),
+        engaged=np.zeros((r, n), np.int16),
+        active=np.zeros((r, n), bool),
         signal=np.zeros((r, n), np.float32),
         used=np.zeros((r, n), np.uint16),
         accumulated=np.zeros((r, n, N_ELEMENTS), np.float32),

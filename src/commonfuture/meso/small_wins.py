@@ -1,31 +1,46 @@
 """Sub-step 5, small wins (meso), with the evaluation that ends a small-win cycle.
 
-"Small wins ... are tangible and occur at particular moments in time. They are
-essential for encouraging trust, building confidence and generating persistent
-collaborative momentum in the network." And, at the micro level: "the real
-value outcome would subsequently influence actors' evaluation of the
-collaboration, consolidating or weakening their commitment".
+"Before the realization of the long-term value target, each private value chain
+incorporates several intermediate value outcomes. These periodical value
+outcomes, as 'small wins' ... are tangible and occur at particular moments in
+time. They are essential for encouraging trust, building confidence and
+generating persistent collaborative momentum in the network." And, at the micro
+level: "the real value outcome would subsequently influence actors' evaluation
+of the collaboration, consolidating or weakening their commitment".
 
-Small-win moments come every ``leadership.small_win_cadence_months`` months, at
-scheduled milestones, and (for holders) on a holding's payment months. At a
-moment each member who has taken part since its last evaluation compares the
-private value it realised per month with its prior expectation:
+*Small wins are outcomes made tangible.* A use creates value on five elements;
+the member feels some at once (``dynamics.tangible_elements``: short-term
+satisfaction and lived experience by default) and the rest (longer-term
+outcomes, capacity, public value) stays *pending* until a small-win moment:
+a milestone the leaders organise every ``leadership.small_win_cadence_months``
+months or a scheduled ``milestone`` event, at ``leadership.small_win_cost`` GBP
+from the month's pool (A-tangible). Holding returns and the leaders' stake are
+tangible when received.
+
+*A cycle closes at a small-win moment, or after ``dynamics.evaluation_months``
+months without one* (the member's own judgement). A member *engaged* in at least one month of the
+cycle (it had a tangible outcome: a use, a return, its stake, a small win; or it
+sought a proposition and was turned away for want of places or money) then
+judges the value that became tangible per month engaged against its prior
+expectation; a member that neither took part nor was turned away (a once-only
+course done, nothing open to it) has nothing to judge (A-evaluation):
 
 * the outcome's size is its gap relative to expectation, capped at 1;
-* a win (at or above expectation) moves trust and commitment towards 1 by
-  ``trust_gain * size`` and ``commitment_gain * size`` of the way, and signals
-  +size to its neighbours (momentum);
-* a shortfall moves them towards 0 by ``trust_loss * size`` and
-  ``commitment_loss * size`` of the way, signalling -size.
+* a win moves trust and commitment towards 1 by ``trust_gain * size`` and
+  ``commitment_gain * size`` of the way, and the member signals
+  ``size * trust`` to its neighbours (trusting members carry momentum:
+  A-advocacy);
+* a shortfall moves trust towards 0 by ``trust_loss * size`` of the way and
+  commitment by ``commitment_loss * size * (1 - tolerance * trust)`` (trust
+  built by earlier wins cushions a later shortfall: A-tolerance), and signals
+  -size.
 
 This is a Bush-Mosteller reinforcement-learning update (Bush & Mosteller 1955;
-Macy & Flache 2002), symmetric by default (assumption A-learning: gains and
-losses of the same size move commitment equally; make ``commitment_loss`` larger
-than ``commitment_gain`` to model loss aversion).
+Macy & Flache 2002), in which trust is the memory of past wins (Vangen &
+Huxham 2003: small achieved outcomes feed a trust-building loop).
 
-Between moments, commitment erodes by ``commitment_decay * (1 - trust)`` a month
-and momentum signals fade by ``momentum_decay`` (assumption A-erosion: without
-tangible intermediate outcomes, confidence wanes).
+Between tangible outcomes, commitment erodes by ``commitment_decay * (1 -
+trust)`` a month and momentum signals fade by ``momentum_decay`` (A-erosion).
 """
 
 from __future__ import annotations
@@ -54,13 +69,12 @@ def is_moment(scenario: Scenario, month: int) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def learn(p, actors, state, moment, paid, holders_paid):
-    """Sub-step 5 on every replicate: fade signals, erode commitment, evaluate the members
-    due, clip; in one pass. Returns :data:`Evaluated`.
-
-    ``moment`` is a small-win moment for every member; where ``paid``,
-    ``holders_paid`` (R, N) marks holders who received a return this month.
-    """
+def learn(p, actors, state, moment):
+    """Sub-step 5 on every replicate, in one pass over the actors: signals fade and
+    commitment erodes; at a small-win ``moment`` the value members created but could not
+    yet feel becomes tangible; members whose own cycle ends judge what became tangible to
+    them in the months they were engaged; commitment and trust are clipped to [0, 1].
+    Returns :data:`Evaluated`."""
     status, months_since, realised = state.status, state.months_since, state.realised
     commitment, trust, signal = state.commitment, state.trust, state.signal
     expectation = actors.expectation
@@ -76,42 +90,44 @@ def learn(p, actors, state, moment, paid, holders_paid):
             t = trust[r, i]
             if status[r, i] == 1:
                 months_since[r, i] += 1
-                # erosion between moments
+                # erosion between tangible outcomes (A-erosion)
                 c = c - p.commitment_decay * (one - t)
-                if (moment or (paid and holders_paid[r, i])) and months_since[r, i] > 0:
-                    per_month = realised[r, i] / np.float32(months_since[r, i])
-                    g = per_month - expectation[r, i]
-                    win = g >= 0
-                    # size of the outcome relative to expectation, in [0, 1]
-                    size = min(one, abs(g) / max(expectation[r, i], floor))
-                    up = size if win else zero
-                    down = zero if win else size
-                    t = t + p.trust_gain * up * (one - t) - p.trust_loss * down * t
-                    c = c + p.commitment_gain * up * (one - c) - p.commitment_loss * down * c
-                    signal[r, i] = up if win else -down
+                # a small-win moment: the coupled leaders make the longer-term value tangible
+                held = moment and state.coupled[r]
+                if held and state.pending_value[r, i] != 0:
+                    realised[r, i] += state.pending_value[r, i]
+                    state.pending_value[r, i] = zero
+                    state.active[r, i] = True
+                state.engaged[r, i] += state.active[r, i]
+                # the cycle closes at a small-win moment, or when the member's own cycle ends
+                if held or months_since[r, i] >= p.evaluation_months:
+                    if state.engaged[r, i] > 0:
+                        per_month = realised[r, i] / np.float32(state.engaged[r, i])
+                        g = per_month - expectation[r, i]
+                        win = g >= 0
+                        # size of the outcome relative to expectation, in [0, 1]
+                        size = min(one, abs(g) / max(expectation[r, i], floor))
+                        if win:
+                            t = t + p.trust_gain * size * (one - t)
+                            c = c + p.commitment_gain * size * (one - c)
+                            signal[r, i] = size * min(max(t, zero), one)  # A-advocacy
+                        else:
+                            # trust cushions the loss of commitment (A-tolerance)
+                            c = c - p.commitment_loss * size * (one - p.tolerance * t) * c
+                            t = t - p.trust_loss * size * t
+                            signal[r, i] = -size
+                        evaluated[r, i] = True
+                        wins[r, i] = win
+                        gap[r, i] = g
                     realised[r, i] = zero
                     months_since[r, i] = 0
-                    evaluated[r, i] = True
-                    wins[r, i] = win
-                    gap[r, i] = g
+                    state.engaged[r, i] = 0
+            state.active[r, i] = False
             commitment[r, i] = min(max(c, zero), one)
             trust[r, i] = min(max(t, zero), one)
     return Evaluated(evaluated, wins, gap)
 
 
-def small_wins(
-    state: State, scenario: Scenario, month: int, holders_paid: np.ndarray | None = None
-) -> Evaluated:
-    """Sub-step 5 on ``state`` (the kernel the month runs); ``holders_paid`` (R, N) marks
-    the holders who received a return this month, if any did."""
-    paid = holders_paid is not None
-    if not paid:
-        holders_paid = np.zeros((1, 1), bool)
-    return learn(
-        params(scenario),
-        state.actors(),
-        state.record(),
-        is_moment(scenario, month),
-        paid,
-        np.asarray(holders_paid, bool),
-    )
+def small_wins(state: State, scenario: Scenario, month: int) -> Evaluated:
+    """Sub-step 5 on ``state`` (the kernel the month runs)."""
+    return learn(params(scenario), state.actors(), state.record(), is_moment(scenario, month))

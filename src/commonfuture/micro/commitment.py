@@ -127,7 +127,10 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                 state.commitment[r, i] = p.initial_commitment
                 state.trust[r, i] = p.initial_trust
                 state.realised[r, i] = zero
+                state.pending_value[r, i] = zero
                 state.months_since[r, i] = 0
+                state.engaged[r, i] = 0
+                state.active[r, i] = False
     return joins
 
 

@@ -89,7 +89,8 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
     A member uses with probability ``use_rate`` the open, eligible, not-yet-used
     proposition with the best promise (the first of equals), if that promise is
     positive. Where demand exceeds capacity the ``capacity`` candidates with the
-    lowest lottery draws are served (ties: the lower actor index).
+    lowest lottery draws are served (ties: the lower actor index); those turned away
+    are marked (``state.active``): the month counts in their cycle with nothing realised.
 
     Returns (users: flat indices r * N + i, ascending; their propositions; offsets
     (R + 1,) of each replicate's users; uptake (R, P); members (R,); exploiting
@@ -160,7 +161,11 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
                     cut = ranked[served - 1]
                 for k in range(demand[j]):
                     if served == 0 or keys[k] > cut:
-                        choice[np.int64(keys[k] & np.uint64(0xFFFFFFFF))] = -1
+                        refused = np.int64(keys[k] & np.uint64(0xFFFFFFFF))
+                        choice[refused] = -1
+                        # sought its value target and was turned away: the month counts
+                        # in its cycle, with nothing realised (A-evaluation)
+                        state.active[r, refused] = True
                 demand[j] = served
             uptake[r, j] = demand[j]
         for q in range(n_cand):
@@ -242,11 +247,14 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
 
 
 @njit(cache=True, nogil=True)
-def pay_holdings(due, status, used, bits, holding_value, profile, realised, accumulated, created_e):
+def pay_holdings(actors, state, offer, due, created_e):
     """Returns on the holdings paying this month (``due``, (P,) bool) to the members who
-    hold them, valued after each holder's profile and free of losses; added to the
-    holders' realised and accumulated value and to ``created_e``. Returns the (R, N)
-    mask of holders paid."""
+    hold them, valued after each holder's profile and free of losses; money paid is
+    tangible at once: added to the holders' realised and accumulated value (and marks
+    them as having taken part this month), and to ``created_e``. Returns the (R, N) mask
+    of holders paid."""
+    status, used, bits, profile = state.status, state.used, offer.bits, actors.profile
+    holding_value = offer.holding_value
     r_n, n = status.shape
     p, n_el = holding_value.shape
     paid = np.zeros((r_n, n), np.bool_)
@@ -271,25 +279,40 @@ def pay_holdings(due, status, used, bits, holding_value, profile, realised, accu
                 h = profile[r, i, e] * ret[e]
                 total[e] += h
                 got += h
-                accumulated[r, i, e] += h
-            realised[r, i] += got
+                state.accumulated[r, i, e] += h
+            state.realised[r, i] += got
+            state.active[r, i] = True
         for e in range(n_el):
             created_e[r, e] += total[e]
     return paid
 
 
 @njit(cache=True, nogil=True)
-def book_uses(users, chosen, vec, realised, once, bits, state_realised, accumulated, used):
-    """Credit each use to its user: realised value, value per element, once-propositions
-    used. The state arrays are flat over replicates and actors, as ``users`` indexes them."""
+def book_uses(p, state, offer, users, chosen, vec, realised):
+    """Credit each use to its user: value per element; the realised value of the
+    elements felt at once (``p.tangible``), the rest pending until a small-win moment
+    (A-tangible); once-propositions used; the user took part this month. ``users`` index
+    the state flat over replicates and actors."""
+    r_n, n = state.status.shape
+    n_el = vec.shape[1]
+    tangible_now = state.realised.reshape(-1)
+    pending = state.pending_value.reshape(-1)
+    active = state.active.reshape(-1)
+    accumulated = state.accumulated.reshape(r_n * n, n_el)
+    used = state.used.reshape(-1)
     for k in range(len(users)):
         a = users[k]
         j = chosen[k]
-        state_realised[a] += np.float32(realised[k])
-        for e in range(vec.shape[1]):
+        later = np.float32(0.0)
+        for e in range(n_el):
             accumulated[a, e] = accumulated[a, e] + vec[k, e]
-        if once[j]:
-            used[a] |= bits[j]
+            if (p.tangible >> e) & 1 == 0:
+                later += vec[k, e]
+        tangible_now[a] += np.float32(realised[k]) - later
+        pending[a] += later
+        active[a] = True
+        if offer.once[j]:
+            used[a] |= offer.bits[j]
 
 
 @njit(cache=True, nogil=True)
@@ -339,6 +362,7 @@ def settle(p, actors, state, offer, uptake, created_e, month):
             for a in range(len(leaders)):
                 if status[r, leaders[a]] == 1:
                     state.realised[r, leaders[a]] += share
+                    state.active[r, leaders[a]] |= share > 0
     return spent, target
 
 
@@ -356,30 +380,10 @@ def create(p, actors, state, offer, offered, draws, month, due):
     )
     paid = due.any()
     if paid:
-        holders_paid = pay_holdings(
-            due,
-            state.status,
-            state.used,
-            offer.bits,
-            offer.holding_value,
-            actors.profile,
-            state.realised,
-            state.accumulated,
-            created_e,
-        )
+        holders_paid = pay_holdings(actors, state, offer, due, created_e)
     else:
         holders_paid = np.zeros((1, 1), np.bool_)
-    book_uses(
-        users,
-        chosen,
-        vec,
-        real,
-        offer.once,
-        offer.bits,
-        state.realised.reshape(-1),
-        state.accumulated.reshape(r_n * n, state.accumulated.shape[2]),
-        state.used.reshape(-1),
-    )
+    book_uses(p, state, offer, users, chosen, vec, real)
     spent, target = settle(p, actors, state, offer, uptake, created_e, month)
     return Created(
         users,

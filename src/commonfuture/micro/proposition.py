@@ -18,14 +18,16 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from commonfuture.meso.small_wins import is_moment
 from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import Scenario
 
 #: This month's offer: ``open`` (R, P) bool, ``capacity`` (R, P) uses, ``budget`` (R,)
-#: GBP of investment received, ``pool`` (R,) GBP available.
-Offered = namedtuple("Offered", "open capacity budget pool", module=__name__)
+#: GBP of investment received, ``pool`` (R,) GBP available, ``organising`` (R,) GBP of
+#: it spent on organising a small-win moment.
+Offered = namedtuple("Offered", "open capacity budget pool organising", module=__name__)
 
 
 def monthly_budget(scenario: Scenario, month: int, z_budget: np.ndarray) -> np.ndarray:
@@ -53,16 +55,23 @@ def contributions(status, resources):
 
 
 @njit(cache=True, nogil=True)
-def propose(p, actors, state, offer, in_time, budget):
+def propose(p, actors, state, offer, in_time, budget, moment):
     """Sub-step 3 on every replicate: this month's :data:`Offered`.
 
     ``in_time`` (P,) bool: propositions in their months; ``budget`` (R,) GBP of
-    investment this month. Open: stage reached, in its months, leaders coupled. The
-    pool (investment plus members' contributions) is shared equally among the open
+    investment this month; ``moment``: a small-win moment is organised this month, at
+    ``p.small_win_cost`` from the pool (as far as the pool goes), where the leaders
+    are coupled. Open: stage reached, in its months, leaders coupled. What is left of
+    the pool (investment plus members' contributions) is shared equally among the open
     propositions that draw funding; each serves at most
     ``min(capacity, floor(allotment / unit_cost))`` uses.
     """
     pool = budget + p.member_contribution * contributions(state.status, actors.resources)
+    organising = np.zeros(len(pool), np.float64)
+    if moment and p.small_win_cost > 0:
+        for r in range(len(pool)):
+            if state.coupled[r]:
+                organising[r] = min(p.small_win_cost, pool[r])
     stage, coupled = state.stage, state.coupled
     min_stage, unit_cost = offer.min_stage, offer.unit_cost
     r_n, p_n = len(stage), len(min_stage)
@@ -73,12 +82,13 @@ def propose(p, actors, state, offer, in_time, budget):
         for j in range(p_n):
             is_open[r, j] = stage[r] >= min_stage[j] and in_time[j] and coupled[r]
             n_funded += is_open[r, j] and unit_cost[j] > 0
-        allot = pool[r] / max(n_funded, 1) if n_funded > 0 else 0.0
+        left = pool[r] - organising[r]
+        allot = left / max(n_funded, 1) if n_funded > 0 else 0.0
         for j in range(p_n):
             if is_open[r, j]:
                 affordable = np.floor(allot / unit_cost[j]) if unit_cost[j] > 0 else np.inf
                 cap[r, j] = min(offer.capacity[j], affordable)
-    return Offered(is_open, cap, budget, pool)
+    return Offered(is_open, cap, budget, pool, organising)
 
 
 def proposition_link(
@@ -87,6 +97,7 @@ def proposition_link(
     """Sub-step 3 on ``state`` (the kernel the month runs), with the budget's normals
     ``z_budget`` (R,)."""
     budget = monthly_budget(scenario, month, np.asarray(z_budget, np.float64))
+    moment = is_moment(scenario, month)
     return propose(
         params(scenario),
         state.actors(),
@@ -94,4 +105,5 @@ def proposition_link(
         offer.record(),
         offer.in_time(month),
         budget,
+        moment,
     )

@@ -90,8 +90,12 @@ class Actor(mesa.Agent):
         self.status = OUTSIDE
         self.commitment = 0.0
         self.trust = 0.0
-        self.realised = 0.0  # net private value since the last evaluation
+        self.realised = 0.0  # tangible net private value since the last evaluation
+        self.intangible = 0.0  # value created for it, not yet tangible (small-win moments)
         self.months_since = 0  # months since the last evaluation
+        self.engaged = 0  # months with a tangible outcome since the last evaluation
+        self.active = False  # a tangible outcome this month (a use, a return, its stake)
+        self.later = 0.0  # of this month's use, the value that becomes tangible later
         self.signal = 0.0  # visible win (+) / loss (-) momentum
         self.used: set[int] = set()  # once-only propositions already used (or held)
         self.accumulated = np.zeros(N_ELEMENTS)  # value created for it, per element
@@ -172,7 +176,10 @@ class Actor(mesa.Agent):
         self.commitment = pop.initial_commitment
         self.trust = pop.initial_trust
         self.realised = 0.0
+        self.intangible = 0.0
         self.months_since = 0
+        self.engaged = 0
+        self.active = False
         self.joining = False
 
     # ------------------------------------------------ micro: proposition and creation links
@@ -213,6 +220,9 @@ class Actor(mesa.Agent):
         )
         exploited = 0.0 if self.exploiter else take * created
         self.pending_value = created - cost - ignorance - disproportion - backlash - exploited
+        # the elements felt at once are tangible now; the rest waits for a small win
+        tangible = self.model.scenario.dynamics.tangible_elements
+        self.later = float(sum(vec[e] for e, name in enumerate(ELEMENTS) if name not in tangible))
         self.accumulated += vec
         if offer.once[j]:
             self.used.add(j)
@@ -222,7 +232,9 @@ class Actor(mesa.Agent):
         """Book this use's realised private value (plus any exploitation gain and noise)."""
         noise = self.model.scenario.dynamics.noise * self.model.rng.standard_normal()
         value = self.pending_value + gain + noise
-        self.realised += value
+        self.realised += value - self.later
+        self.intangible += self.later
+        self.active = True
         return value
 
     def collect_return(self, j: int) -> np.ndarray:
@@ -230,6 +242,7 @@ class Actor(mesa.Agent):
         vec = self.profile * self.model.offer.holding_value[j]
         self.realised += float(vec.sum())
         self.accumulated += vec
+        self.active = True  # money paid is tangible at once
         return vec
 
     # ------------------------------------------------------ meso: small wins and evaluation
@@ -239,30 +252,40 @@ class Actor(mesa.Agent):
         self.months_since += 1
         self.commitment -= decay * (1.0 - self.trust)
 
-    def evaluate(self) -> int:
-        """Close a small-win cycle: compare value realised a month with the expectation.
+    def feel_small_win(self) -> None:
+        """A small-win moment: the value created for it but not yet felt becomes tangible."""
+        if self.intangible != 0:
+            self.realised += self.intangible
+            self.intangible = 0.0
+            self.active = True
 
-        A win moves trust and commitment towards 1, a shortfall towards 0, by the
-        outcome's size (gap relative to expectation, at most 1), and is signalled
-        to the neighbours (Bush-Mosteller learning). Returns +1 (win) or -1.
+    def evaluate(self) -> int:
+        """Close a small-win cycle: compare the value that became tangible, per month with a
+        tangible outcome, with the expectation.
+
+        A win moves trust and commitment towards 1 by the outcome's size (gap relative
+        to expectation, at most 1), and the member signals size times its trust; a
+        shortfall moves trust towards 0 and commitment towards 0 cushioned by trust
+        (``tolerance``), and signals -size (Bush-Mosteller learning). Returns +1 or -1.
         """
         d = self.model.scenario.dynamics
-        gap = self.realised / max(self.months_since, 1) - self.expectation
+        gap = self.realised / self.engaged - self.expectation
         size = min(1.0, abs(gap) / max(self.expectation, 0.01))
         t, c = self.trust, self.commitment
         if gap >= 0:
             self.trust = t + d.trust_gain * size * (1 - t)
             self.commitment = c + d.commitment_gain * size * (1 - c)
-            self.signal = size
-            outcome = 1
-        else:
-            self.trust = t - d.trust_loss * size * t
-            self.commitment = c - d.commitment_loss * size * c
-            self.signal = -size
-            outcome = -1
+            self.signal = size * min(max(self.trust, 0.0), 1.0)
+            return 1
+        self.commitment = c - d.commitment_loss * size * (1 - d.tolerance * t) * c
+        self.trust = t - d.trust_loss * size * t
+        self.signal = -size
+        return -1
+
+    def close_cycle(self) -> None:
         self.realised = 0.0
         self.months_since = 0
-        return outcome
+        self.engaged = 0
 
     def bound(self) -> None:
         self.commitment = min(max(self.commitment, 0.0), 1.0)
@@ -305,6 +328,7 @@ class CollaborationModel(mesa.Model):
         self.target = 0.0  # target units
         self.capital = 0.0  # GBP
         self.open_last = [False] * self.offer.n
+        self.organising = 0.0  # GBP spent this month on organising a small-win moment
         self.wider_share_before = 0.0
         self.current: dict[str, float] = {}
         counts = scenario.population.counts.as_tuple()
@@ -448,6 +472,11 @@ class CollaborationModel(mesa.Model):
                 budget *= math.exp(inv.volatility * z - 0.5 * inv.volatility**2)
         contributions = sum(a.resources for a in self.members())
         pool = budget + inv.member_contribution * contributions
+        # organising a small-win moment is paid first, as far as the pool goes
+        cost = sc.leadership.small_win_cost
+        self.organising = (
+            min(cost, pool) if (cost > 0 and self.coupled and self.is_moment()) else 0.0
+        )
         is_open = [
             self.coupled
             and self.stage >= offer.min_stage[j]
@@ -455,7 +484,7 @@ class CollaborationModel(mesa.Model):
             for j in range(offer.n)
         ]
         n_funded = sum(1 for j in range(offer.n) if is_open[j] and offer.unit_cost[j] > 0)
-        allotment = pool / n_funded if n_funded else 0.0
+        allotment = (pool - self.organising) / n_funded if n_funded else 0.0
         capacity = []
         for j in range(offer.n):
             cap = float(offer.capacity[j])
@@ -483,7 +512,10 @@ class CollaborationModel(mesa.Model):
         for j in range(offer.n):
             asking = [a for a in members if a.wants == j]
             if len(asking) > capacity[j]:  # the lowest lottery tickets are served
-                asking = sorted(asking, key=lambda a: a.ticket)[: int(capacity[j])]
+                ranked = sorted(asking, key=lambda a: a.ticket)
+                asking = ranked[: int(capacity[j])]
+                for a in ranked[int(capacity[j]) :]:
+                    a.active = True  # turned away: the month counts, with nothing realised
             users += [(a, j) for a in asking]
         n_mem = len(members)
         q = sum(1 for a in members if a.exploiter) / n_mem if n_mem else 0.0
@@ -526,7 +558,9 @@ class CollaborationModel(mesa.Model):
         if lead.leader_stake > 0:
             active = [a for a in self.leaders if a.member]
             for a in active:
-                a.realised += lead.leader_stake * created[PUBLIC] / len(active)
+                share = lead.leader_stake * created[PUBLIC] / len(active)
+                a.realised += share
+                a.active = a.active or share > 0
         return {
             "uptake": uptake,
             "created": created,
@@ -547,22 +581,31 @@ class CollaborationModel(mesa.Model):
             return True
         return any(e.kind == "milestone" and e.month == self.month for e in sc.events)
 
-    def small_wins(self, paid: set[Actor]) -> tuple[int, int]:
-        """Momentum fades, commitment erodes, and members due evaluate. (wins, shortfalls)"""
+    def small_wins(self) -> tuple[int, int]:
+        """Momentum fades and commitment erodes; at a small-win moment (held by coupled
+        leaders) the members' pending value becomes tangible; cycles close at a moment or
+        after ``evaluation_months``, and members who were engaged evaluate. (wins, shortfalls)"""
         d = self.scenario.dynamics
         decay = 0.0 if self.mutation == "no_erosion" else d.commitment_decay
-        moment = self.is_moment()
+        held = self.is_moment() and self.coupled
         for a in self.actors:
             a.signal *= d.momentum_decay
         wins = shortfalls = 0
         for a in self.members():
             a.erode(decay)
-            if moment or a in paid:
-                if a.evaluate() > 0:
-                    wins += 1
-                else:
-                    shortfalls += 1
+            if held:
+                a.feel_small_win()
+            a.engaged += a.active
+            if held or a.months_since >= d.evaluation_months:
+                if a.engaged > 0:
+                    if a.evaluate() > 0:
+                        wins += 1
+                    else:
+                        shortfalls += 1
+                a.close_cycle()
             a.bound()
+        for a in self.actors:
+            a.active = False
         return wins, shortfalls
 
     # ------------------------------------------------------------------ 6 secession (micro)
@@ -611,7 +654,7 @@ class CollaborationModel(mesa.Model):
         joins = self.commitment_link()  # 2
         is_open, capacity, budget, pool = self.offer_propositions()  # 3
         made = self.creation_link(is_open, capacity)  # 4
-        wins, shortfalls = self.small_wins(made["paid"])  # 5
+        wins, shortfalls = self.small_wins()  # 5
         secessions = self.secession() + withdrawn  # 6
         regressed = self.advance_stage()  # 7
         self.open_last = is_open
@@ -657,7 +700,7 @@ class CollaborationModel(mesa.Model):
         out["value_destroyed"] = made["destroyed"]
         for k, name in enumerate(DESTRUCTION_KINDS):
             out[f"loss_{name}"] = float(made["losses"][k])
-        out["spent"] = made["spent"]
+        out["spent"] = made["spent"] + self.organising
         out["capital_raised"] = self.capital
         out["target_progress"] = self.target / self.scenario.target.amount
         for j, name in enumerate(self.offer.names):

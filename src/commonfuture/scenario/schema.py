@@ -20,6 +20,7 @@ SectorName = Literal["public", "private", "third", "citizens"]
 SECTORS: tuple[str, ...] = ("public", "private", "third", "citizens")
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+ElementName = Literal["satisfaction", "outcomes", "experience", "capacity", "public"]
 ValueVector = Annotated[list[float], Field(min_length=N_ELEMENTS, max_length=N_ELEMENTS)]
 
 
@@ -223,8 +224,14 @@ class Leadership(_Strict):
     small_win_cadence_months: int = Field(
         6,
         ge=1,
-        description="Months between small-win moments, when members evaluate what they "
-        "realised (months).",
+        description="Months between small-win moments: milestones leaders organise, at which "
+        "the longer-term value members created becomes tangible to them (months).",
+    )
+    small_win_cost: float = Field(
+        0.0,
+        ge=0.0,
+        description="What organising a small-win moment costs, drawn from the month's pool "
+        "before the propositions are funded (GBP per moment).",
     )
     visibility: Unit = Field(
         0.5,
@@ -396,6 +403,23 @@ class Dynamics(_Strict):
         ge=0.0,
         le=1.0,
         description="Monthly erosion of a member's commitment, times (1 - trust) (per month).",
+    )
+    evaluation_months: int = Field(
+        6,
+        ge=1,
+        description="Length of a member's own small-win cycle: every this many months after "
+        "it committed, a member who took part judges what became tangible to it (months).",
+    )
+    tolerance: Unit = Field(
+        1.0,
+        description="How far trust cushions a shortfall: a shortfall removes commitment times "
+        "(1 - tolerance * trust); 0: trust does not cushion (0..1).",
+    )
+    tangible_elements: list[ElementName] = Field(
+        default_factory=lambda: ["satisfaction", "experience"],
+        description="Value elements a member feels at once when it uses a proposition; the "
+        "others (longer-term outcomes, capacity, public value) become tangible at small-win "
+        "moments.",
     )
     momentum_decay: Unit = Field(
         0.5, description="Share of a visible win or loss signal left after a month (0..1)."
