@@ -207,6 +207,26 @@ def test_commitment_link_ignores_ineligible_and_once_used_propositions():
     assert row(commit(st2, sc2, open_props=[[True]])) == [False, False, True, False, True]
 
 
+def test_commitment_link_weighs_a_promise_by_the_chance_of_being_served():
+    # value terms only: pull 1/2 for actor 1 (neighbours 0 and 2), threshold 0.5 + 0.1;
+    # promise 0.5 - 0.1 = 0.4, expectation 0.2: with everyone served last time the gap
+    # is +0.2 and 0.5 + 0.2 >= 0.6 joins; with a quarter served 0.4 x 0.25 - 0.2 = -0.1
+    sc = tiny_scenario(leadership={"visibility": 0.0})
+    for share, joins in [(1.0, True), (0.25, False)]:
+        _, _, st = make_tiny_state(sc, coupled=[True], threshold=[0, 0.6, 9, 0, 9], expectation=0.2)
+        st.served_share[:] = share
+        got = commit(st, sc, open_props=[[True]])
+        assert row(got)[1] is joins, share
+
+
+def test_creation_link_tells_who_sought_a_proposition_how_many_were_served():
+    sc = creation_scenario()
+    _, _, st = make_tiny_state(sc, members=[1])
+    create(sc, st, capacity=2)  # three seek the course, two are served
+    assert row(st.served_share) == approx([2 / 3])
+    assert row(st.active) == [True, True, False, True, False]  # the one turned away too
+
+
 def test_commitment_link_visible_wins_add_momentum():
     sc = tiny_scenario(dynamics={"value_weight": 0.0}, leadership={"visibility": 0.5})
     # actor 2: pull 1/2 + 0.5 * mean(signal of 1 = 0, signal of 3 = 1) = 0.75

@@ -79,6 +79,7 @@ class State:
     target: np.ndarray  # (R,) float64, cumulative progress (target units)
     capital: np.ndarray  # (R,) float64, money raised from users (GBP)
     open_last: np.ndarray  # (R, P) bool, what the network had open last month
+    served_share: np.ndarray  # (R, P) float32, share of those who sought it served, last time
     month: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -121,7 +122,7 @@ StateRecord = namedtuple(
     "StateRecord",
     "status commitment trust realised pending_value months_since engaged active signal used "
     "accumulated "
-    "stage pending coupled ever_coupled target capital open_last",
+    "stage pending coupled ever_coupled target capital open_last served_share",
     module=__name__,
 )
 
@@ -280,4 +281,5 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         target=np.zeros(r, np.float64),
         capital=np.zeros(r, np.float64),
         open_last=np.zeros((r, offer.n), bool),
+        served_share=np.ones((r, offer.n), np.float32),
     )

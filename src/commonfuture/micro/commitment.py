@@ -12,9 +12,11 @@ where *pull* is the weighted share of its neighbours already committed,
 *outreach* (stage 3 only) is openness times the committed share of the wider
 population, *momentum* is the visibility-weighted mean of its neighbours'
 recent win (+1) and loss (-1) signals, and *target* is the best promise
-(fit minus cost) among the propositions open and eligible to it. An actor to
-whom no proposition promises positive value has no private value target and
-does not commit. It commits when the score reaches its threshold, with
+(fit minus cost) among the propositions open and eligible to it, each positive
+promise weighed by the share of those who sought that proposition last time who
+were served (places and money are limited, and rationing is seen or heard of:
+A-served). An actor to whom no proposition promises positive value has no
+private value target and does not commit. It commits when the score reaches its threshold, with
 probability ``join_rate`` a month.
 
 With the value terms off (``value_weight = 0``, ``visibility = 0``) this is the
@@ -113,7 +115,10 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                         and actors.eligible[i, j]
                         and (state.used[r, i] & offer.bits[j]) == 0
                     ):
-                        best = max(best, actors.anticipated[r, i, j])
+                        promise = actors.anticipated[r, i, j]
+                        if promise > 0:  # weighed by the chance of being served (A-served)
+                            promise = promise * state.served_share[r, j]
+                        best = max(best, promise)
                 # no positive promise open to it: no private value target to commit to
                 ok = best > 0
                 gap = (best if np.isfinite(best) else zero) - actors.expectation[r, i]

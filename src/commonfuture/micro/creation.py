@@ -91,6 +91,8 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
     positive. Where demand exceeds capacity the ``capacity`` candidates with the
     lowest lottery draws are served (ties: the lower actor index); those turned away
     are marked (``state.active``): the month counts in their cycle with nothing realised.
+    The share of seekers served is kept per proposition (``state.served_share``), for
+    outside actors weighing whether they could be served.
 
     Returns (users: flat indices r * N + i, ascending; their propositions; offsets
     (R + 1,) of each replicate's users; uptake (R, P); members (R,); exploiting
@@ -141,6 +143,11 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
             if arg >= 0 and best > 0:
                 demand[arg] += 1
         for j in range(p_n):
+            # what seekers learn of the offer: the share of them served (A-served)
+            if demand[j] > 0:
+                state.served_share[r, j] = np.float32(
+                    min(np.float64(demand[j]), capacity[r, j]) / np.float64(demand[j])
+                )
             if demand[j] > capacity[r, j]:
                 # served: the `capacity` lowest (draw, actor) keys; a float32 >= 0 orders
                 # as its bit pattern, so a key is (draw bits << 32) | actor

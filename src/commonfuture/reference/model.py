@@ -128,6 +128,21 @@ class Actor(mesa.Agent):
                 best = j
         return best
 
+    def best_target(self, open_props: list[bool]) -> float | None:
+        """The short-term value target: the best promise among the open, eligible,
+        not-yet-used propositions, each positive promise weighed by the share of those
+        who sought it last time who were served."""
+        offer, share = self.model.offer, self.model.served_share
+        best = None
+        for j in range(offer.n):
+            if not (open_props[j] and self.eligible[j]):
+                continue
+            if offer.once[j] and j in self.used:
+                continue
+            value = self.promise[j] * share[j] if self.promise[j] > 0 else self.promise[j]
+            best = value if best is None else max(best, value)
+        return best
+
     # ------------------------------------------------------ micro: value commitment link
 
     def weigh_joining(self) -> None:
@@ -163,10 +178,10 @@ class Actor(mesa.Agent):
         if not reachable:
             return
         if sc.dynamics.value_weight > 0:
-            j = self.best_option(m.open_last)  # what the network had open when it looked
-            if j is None or self.promise[j] <= 0:
+            target = self.best_target(m.open_last)  # what the network had open when it looked
+            if target is None or target <= 0:
                 return
-            score += sc.dynamics.value_weight * (self.promise[j] - self.expectation)
+            score += sc.dynamics.value_weight * (target - self.expectation)
         self.joining = score >= self.threshold
 
     def commit(self) -> None:
@@ -329,6 +344,7 @@ class CollaborationModel(mesa.Model):
         self.capital = 0.0  # GBP
         self.open_last = [False] * self.offer.n
         self.organising = 0.0  # GBP spent this month on organising a small-win moment
+        self.served_share = [1.0] * self.offer.n  # share of seekers served, last time
         self.wider_share_before = 0.0
         self.current: dict[str, float] = {}
         counts = scenario.population.counts.as_tuple()
@@ -511,6 +527,8 @@ class CollaborationModel(mesa.Model):
         users: list[tuple[Actor, int]] = []
         for j in range(offer.n):
             asking = [a for a in members if a.wants == j]
+            if asking:  # what seekers learn of the offer: the share of them served
+                self.served_share[j] = min(len(asking), capacity[j]) / len(asking)
             if len(asking) > capacity[j]:  # the lowest lottery tickets are served
                 ranked = sorted(asking, key=lambda a: a.ticket)
                 asking = ranked[: int(capacity[j])]

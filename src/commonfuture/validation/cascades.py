@@ -98,6 +98,7 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         target=np.zeros(r),
         capital=np.zeros(r),
         open_last=np.ones((r, 1), bool),  # the one proposition, open
+        served_share=np.ones((r, 1), np.float32),
     )
 
 
