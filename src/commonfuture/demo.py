@@ -15,6 +15,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from commonfuture.manifest import claim, write_manifest
 from commonfuture.runs import save_run
 from commonfuture.scenario.load import load_scenario, scenarios_dir
 from commonfuture.simulation import simulate
@@ -68,6 +69,7 @@ def calibration(case: str, result) -> dict:
 def main() -> None:
     console = Console()
     out = Path("demo")
+    claim(out, "runs", "the demonstration")
     out.mkdir(exist_ok=True)
     t0 = time.perf_counter()
     scenarios = {c: load_scenario(scenarios_dir() / "edinburgh" / f"{c}.toml") for c in CASES}
@@ -96,6 +98,7 @@ def main() -> None:
                 res, out / case, source=f"scenarios/edinburgh/{case}.toml", calibration=checks[case]
             )
     (out / "calibration.json").write_text(json.dumps(checks, indent=2))
+    write_manifest(out, "runs", "make demo", runs=list(CASES), seed=SEED, replicates=REPLICATES)
     for case in CASES:
         mark = (
             "[green]as in the seed[/green]"

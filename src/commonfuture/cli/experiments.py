@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from commonfuture.cli._app import app, console, fail
+from commonfuture.cli._app import app, claim_folder, console, fail
 
 
 @app.command()
@@ -40,8 +40,7 @@ def experiment(
     if not scale > 0:
         fail(f"--scale: must be positive, got {scale}")
     out = out or Path("experiments-out") / name
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a directory")
+    claim_folder(out, "patterns", "a pattern experiment")
     results = []
     t0 = time.perf_counter()
     with Progress(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commonfuture.cli._app import app, console, fail
+from commonfuture.cli._app import app, claim_folder, console, fail
 
 
 @app.command()
@@ -50,11 +50,13 @@ def cascades(
 
     from commonfuture.validation.cascades import default_zs, reproduce
 
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a directory")
+    claim_folder(out, "cascades", "the cascade validation")
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("Watts cascades", total=len(default_zs()))
         res = reproduce(out, n=n, trials=trials, seed=seed, progress=lambda k: bar.advance(task, k))
+    from commonfuture.manifest import write_manifest
+
+    write_manifest(out, "cascades", "commonfuture cascades", n=n, trials=trials, seed=seed)
     g, w = res["granovetter"], res["watts"]
     console.print(
         f"Granovetter riot: {g['riot_all_thresholds']} of 100 join; with the threshold-1 "

@@ -12,25 +12,33 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from commonfuture.cli._app import app, console, fail
+from commonfuture.cli._app import app, claim_folder, console, fail, os_problem, safe, warn
 from commonfuture.runs import save_run
 from commonfuture.scenario import ScenarioError, load_scenario, parameter_table
-from commonfuture.scenario.load import apply_overrides, scaled
+from commonfuture.scenario.load import (
+    apply_overrides,
+    override_warnings,
+    scaled,
+    scenario_warnings,
+)
 
 
-def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0):
+def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0, quiet: bool = False):
     try:
         sc = load_scenario(path)
         sc = apply_overrides(sc, sets or [], source=f"{path}: --set")
-        return scaled(sc, scale)
+        sc = scaled(sc, scale)
     except ScenarioError as err:
         fail(str(err).splitlines())
+    if not quiet:
+        warn(override_warnings(sets) + [f"{path}: {w}" for w in scenario_warnings(sc)])
+    return sc
 
 
 def stage_table(result) -> Table:
     s = result.summary()
     t = Table(
-        title=f"{result.scenario.name}: {s['replicates']} replicates x {s['months']} months",
+        title=f"{safe(result.scenario.name)}: {s['replicates']} replicates x {s['months']} months",
         show_header=True,
     )
     t.add_column("measure")
@@ -88,9 +96,14 @@ def run(
         fail(f"--engine: unknown engine {engine!r} (use fast or mesa)")
     if not scale > 0:
         fail(f"--scale: must be positive, got {scale}")
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a directory")
     sc = _load(scenario, set_, scale)
+    from commonfuture.resources import MemoryTooSmall, check_memory
+
+    try:
+        check_memory(sc, replicates)
+    except MemoryTooSmall as err:
+        fail(f"{scenario}: {err}")
+    claim_folder(out, "run", "a run")
     months = sc.months
     t0 = time.perf_counter()
     with progress_bar() as bar:
@@ -104,9 +117,14 @@ def run(
             progress=lambda k: bar.advance(task, k),
         )
     wall = time.perf_counter() - t0
-    save_run(result, out, source=str(scenario), overrides=list(set_ or []), scale=scale)
+    try:
+        save_run(result, out, source=str(scenario), overrides=list(set_ or []), scale=scale)
+    except OSError as err:
+        fail(f"--out: cannot write the run ({os_problem(err)})")
     console.print(stage_table(result))
-    console.print(f"wrote {out / 'monthly.parquet'} and {out / 'run.json'} in {wall:.1f} s")
+    names = ["monthly.parquet", "run.json"] + (["chains.parquet"] if chains else [])
+    wrote = ", ".join(safe(out / n) for n in names)
+    console.print(f"wrote {wrote} in {wall:.1f} s", soft_wrap=True)
 
 
 @app.command()
@@ -114,16 +132,27 @@ def validate(
     scenario: Annotated[list[Path], typer.Argument(help="Scenario TOML file(s).")],
 ) -> None:
     """Check scenario files; print every problem with its field path (exit 2 if any)."""
+    from commonfuture.resources import MemoryTooSmall, check_memory
+
     problems: list[str] = []
     for path in scenario:
         try:
             sc = load_scenario(path)
-            console.print(
-                f"[green]ok[/green] {path}: {sc.name} ({sc.months} months, "
-                f"{sum(sc.population.counts.as_tuple())} actors)"
-            )
         except ScenarioError as err:
             problems += str(err).splitlines()
+            continue
+        notes = [f"{path}: {w}" for w in scenario_warnings(sc)]
+        try:
+            check_memory(sc, replicates=1)
+        except MemoryTooSmall as err:
+            notes.append(f"{path}: cannot run on this machine: {err}")
+        console.print(
+            f"[green]ok[/green] {safe(path)}: {safe(sc.name[:80])}"
+            f"{'...' if len(sc.name) > 80 else ''} ({sc.months} months, "
+            f"{sum(sc.population.counts.as_tuple()):,} actors)",
+            soft_wrap=True,
+        )
+        warn(notes)
     if problems:
         fail(problems)
 
@@ -134,7 +163,7 @@ def params(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List every parameter path with its value, units and description."""
-    sc = _load(scenario)
+    sc = _load(scenario, quiet=True)
     rows = parameter_table(sc)
     if as_json:
         typer.echo(

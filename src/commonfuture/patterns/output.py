@@ -65,6 +65,9 @@ def figure(res: PatternResult, path: Path) -> None:
 
 
 def write_patterns(results: list[PatternResult], out: Path, meta: dict | None = None) -> Path:
+    from commonfuture.manifest import claim
+
+    claim(out, "patterns", "a pattern experiment")
     out.mkdir(parents=True, exist_ok=True)
     entries = []
     for res in results:
@@ -99,6 +102,15 @@ def write_patterns(results: list[PatternResult], out: Path, meta: dict | None = 
         "meta": meta or {},
         "patterns": entries,
     }
+    from commonfuture.manifest import write_manifest
+
+    write_manifest(
+        out,
+        "patterns",
+        "commonfuture experiment",
+        patterns=[r.name for r in results],
+        **(meta or {}),
+    )
     path = out / "patterns.json"
     path.write_text(json.dumps(doc, indent=2, default=_json_default))
     return path

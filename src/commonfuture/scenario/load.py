@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -40,7 +41,14 @@ def _problems(err: ValidationError) -> list[str]:
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
+        value = e.get("input")
+        if e["type"] == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
+            msg = (
+                "not a number (NaN)"
+                if isinstance(value, float) and math.isnan(value)
+                else f"not a finite number ({value!r})"
+            )
+        elif e["type"] == "extra_forbidden":
             msg = "unknown key"
         elif e["type"] == "missing":
             msg = "missing (required)"
@@ -157,6 +165,39 @@ def apply_overrides(
     if problems:
         raise ScenarioError(source, problems)
     return result
+
+
+def override_warnings(overrides: list[str] | None) -> list[str]:
+    """Say which value wins when one ``--set`` path is given more than once."""
+    seen: dict[str, list[str]] = {}
+    for text in overrides or []:
+        if "=" in text:
+            path, raw = text.split("=", 1)
+            seen.setdefault(path.strip(), []).append(raw.strip())
+    return [
+        f"--set {path} given {len(values)} times ({', '.join(values)}); the last, "
+        f"{path}={values[-1]}, is used"
+        for path, values in seen.items()
+        if len(values) > 1
+    ]
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """What is valid but probably not meant: events or offers after the horizon."""
+    out = []
+    for i, ev in enumerate(scenario.events):
+        if ev.month > scenario.months:
+            out.append(
+                f"events[{i}] ({ev.kind}, month {ev.month}) is after the horizon "
+                f"(months = {scenario.months}): it never happens"
+            )
+    for i, prop in enumerate(scenario.propositions):
+        if prop.start_month > scenario.months:
+            out.append(
+                f"propositions[{i}] ({prop.name}) starts in month {prop.start_month}, after "
+                f"the horizon (months = {scenario.months}): it is never offered"
+            )
+    return out
 
 
 def is_parameter_path(path: str, data: dict[str, Any] | None = None) -> bool:
