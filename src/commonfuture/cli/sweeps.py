@@ -446,14 +446,14 @@ def export(
     Never replaces an existing file unless --force is given, and never writes into a
     folder holding results of another kind (a run, another experiment)."""
     from commonfuture.experiments.store import ORDER, StoreBusy
-    from commonfuture.manifest import FolderConflict, claim, folder_kind, write_manifest
+    from commonfuture.manifest import KINDS, FolderConflict, claim, folder_kind, write_manifest
 
     if fmt is not None and fmt not in ("csv", "parquet"):
         fail(f"--format: {fmt!r} is not csv or parquet")
     if table not in ORDER:
         fail(f"--table: {table!r} is not runs or monthly")
     if folder_kind(directory) not in (None, "sweep", "sensitivity") and directory.is_dir():
-        fail(f"{directory}: holds {folder_kind(directory)} results, not an experiment store")
+        fail(f"{directory}: holds {KINDS[folder_kind(directory)]}, not an experiment store")
     try:
         store = _open_read_only(directory)
     except StoreBusy as err:
@@ -481,7 +481,7 @@ def export(
         elif folder_kind(folder) not in (None, "export"):
             if not force:
                 fail(
-                    f"--out: {folder} holds {folder_kind(folder)} results; write the file "
+                    f"--out: {folder} holds {KINDS[folder_kind(folder)]}; write the file "
                     "elsewhere (or give --force to write it there anyway)"
                 )
         existing = [p for p in targets.values() if p.exists()]
