@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commonfuture.cli._app import app, claim_folder, console, fail
+from commonfuture.cli._app import app, claim_folder, console, fail, safe
 
 
 @app.command()
@@ -15,7 +15,8 @@ def report(
     directory: Annotated[
         Path,
         typer.Argument(
-            help="A run directory, a directory of runs, or a pattern-experiment directory."
+            help="A folder written by run, experiment, sweep, sensitivity or cascades (or a "
+            "folder of runs)."
         ),
     ],
     out: Annotated[
@@ -23,17 +24,19 @@ def report(
     ] = None,
 ) -> None:
     """Turn a run or experiment directory into a self-contained HTML report."""
+    from commonfuture.experiments.store import StoreBusy, StoreDamaged
+    from commonfuture.manifest import FolderConflict
     from commonfuture.report import write_report
 
     if not directory.is_dir():
         fail(f"{directory}: not a directory")
     try:
         page = write_report(directory, out)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, FolderConflict, StoreBusy, StoreDamaged) as err:
         fail(str(err))
     except (ValueError, KeyError, OSError) as err:
         fail(f"{directory}: cannot read the results ({err})")
-    console.print(f"wrote {page}")
+    console.print(f"wrote {safe(page)}", soft_wrap=True)
 
 
 @app.command()
