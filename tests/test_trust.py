@@ -455,3 +455,132 @@ def _state(pid: int) -> str | None:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return None
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _page(folder: Path) -> str:
+    from commonfuture.report import render_report
+
+    return render_report(folder)
+
+
+def test_report_of_an_exported_sweep_is_a_sweep_page(sweep_dir, tmp_path):
+    s = copy_sweep(sweep_dir, tmp_path / "s")
+    assert invoke("export", s).exit_code == 0
+    # even a monthly.parquet dropped beside the store does not make the folder a run
+    import shutil
+
+    shutil.copy(s / "export" / "monthly.parquet", s / "monthly.parquet")
+    r = invoke("report", s)
+    assert r.exit_code == 0, r.output
+    page = (s / "report.html").read_text()
+    assert "data-kind='sweep'" in page and "Sweep: tiny-sweep" in page
+    assert "actors joined" not in page and "seed ?" not in page
+    assert "4 of 4 runs done" in page
+    one_line_error(invoke("report", s / "export"), "report")
+
+
+def test_run_report_states_its_conditions(tmp_path):
+    out = tmp_path / "r"
+    r = invoke(
+        "run",
+        GENERIC,
+        "-r",
+        2,
+        "-o",
+        out,
+        "--set",
+        "months=6",
+        "--set",
+        "population.counts.citizens=400",
+        "--scale",
+        "0.5",
+        "-s",
+        "7",
+    )
+    assert r.exit_code == 0, r.output
+    page = _page(out)
+    assert "modified" in page and "months=6; population.counts.citizens=400" in page
+    assert "0.5 x the scenario" in page and "random seed:</dt><dd>7" in page
+    assert "engine:</dt><dd>fast" in page and "scenario hash" in page
+    # the description says 600 residents; the page says what was simulated
+    assert "Simulated: 215 actors" in page and "200 residents" in page
+    assert "the seed" not in page.replace("random seed", "")
+    assert "value destroyed" not in page.lower().replace("net value destroyed", "")
+    assert "(target units)" not in page and "t CO2e avoided" in page
+
+
+def test_unmodified_run_is_not_flagged(run_dir, tmp_path):
+    r = invoke("run", GENERIC, "-r", 1, "-o", tmp_path / "plain")
+    assert r.exit_code == 0, r.output
+    page = _page(tmp_path / "plain")
+    assert "none: the scenario as written" in page and "<b>modified</b>" not in page
+    page = _page(run_dir)  # made with --set months=6
+    assert "months=6" in page and "<b>modified</b>" in page
+
+
+def test_every_figure_has_alt_text_and_a_caption(run_dir, sweep_dir):
+    import re
+
+    for page in (_page(run_dir), _page(sweep_dir)):
+        imgs = re.findall(
+            r"<figure><img src='data:image/png[^']*' alt='([^']*)'>"
+            r"<figcaption>([^<]+)</figcaption>",
+            page,
+        )
+        assert imgs and len(imgs) == page.count("<img ")
+        assert all(alt.strip() and cap.strip() for alt, cap in imgs)
+
+
+def test_pattern_verdict_says_why_and_when_underpowered():
+    from commonfuture.report import _effect_text, _test_text, _verdict_reason
+
+    e = {
+        "reproduced": False,
+        "p_value": 0.029,
+        "effect": 0.0,
+        "ci_low": -0.49,
+        "ci_high": 0.49,
+        "kind": "proportion",
+        "test": "Fisher exact (odds ratio)",
+        "statistic": float("inf"),
+    }
+    why = _verdict_reason(e, 0.05, {"scale": 0.5, "replicates_per_arm": 3})
+    assert "another condition of the claim failed" in why and "Underpowered" in why
+    assert "0.5" in why and "3 replicates per arm" in why
+    eff, what = _effect_text(e)
+    assert eff == "+0 points [-49, +49]" and "odds" not in what and "shares" in what
+    assert "inf" not in _test_text(e) and "not finite" in _test_text(e)
+    why = _verdict_reason({**e, "p_value": 0.4}, 0.05, {"scale": 1.0, "replicates_per_arm": 30})
+    assert "not significant" in why and "Underpowered" not in why
+
+
+def test_runs_side_by_side_name_the_levers_that_differ(tmp_path):
+    for name, value in (("weak", 0.2), ("strong", 0.8)):
+        r = invoke(
+            "run",
+            GENERIC,
+            "-r",
+            1,
+            "-o",
+            tmp_path / name,
+            "--set",
+            "months=4",
+            "--set",
+            f"leadership.alignment={value}",
+        )
+        assert r.exit_code == 0, r.output
+    page = _page(tmp_path)
+    assert "<h2>Generic (strong)</h2>" in page and "<h2>Generic (weak)</h2>" in page
+    diff = page.split("What differs between the runs")[1].split("</table>")[0]
+    assert "leadership.alignment" in diff and "0.2" in diff and "0.8" in diff
+    assert "months" not in diff
+
+
+def test_guide_in_docs_matches_the_reports():
+    from commonfuture.report.guide import markdown
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "guide.md"
+    assert docs.read_text() == markdown()

@@ -273,11 +273,11 @@ def summary_items(f: dict, target_name: str) -> list[str]:
     if f["created"] == 0 and lost == 0 and f["destroyed"] == 0:
         parts.append("Value: none was created or lost.")
     else:
-        verdict = "created" if f["realised"] >= 0 else "destroyed"
+        verdict = "positive" if f["realised"] >= 0 else "negative: more lost than gained"
         parts.append(
             f"Value: {_num(f['created'], 1)} value units created; {_num(lost, 1)} lost to the "
             f"four kinds of value destruction (before netting). After netting, net private "
-            f"value was {_num(f['realised'], 1)} (value {verdict} on balance), and users who "
+            f"value was {_num(f['realised'], 1)} ({verdict}), and users who "
             f"ended worse off were worse off by {_num(f['destroyed'], 1)} in total (net value "
             "destroyed)."
         )

@@ -83,20 +83,20 @@ GLOSSARY: list[tuple[str, str]] = [
     ),
     (
         "Value ignorance",
-        "Value destroyed when an offer ignores what its users value (poor alignment).",
+        "Value lost when an offer ignores what its users value (poor alignment).",
     ),
     (
         "Value disproportion",
-        "Value destroyed when some users carry a disproportionate share of the burden.",
+        "Value lost when some users carry a disproportionate share of the burden.",
     ),
     (
         "Value backlash",
-        "Value destroyed when users who care little for public value resent an offer "
+        "Value lost when users who care little for public value resent an offer "
         "that serves it at their expense.",
     ),
     (
         "Value exploitation",
-        "Value destroyed when some actors take value from the collaboration without contributing.",
+        "Value lost when some actors take value from the collaboration without contributing.",
     ),
     *((term[:1].upper() + term[1:], text) for term, text in TERMS.items()),
     (
