@@ -386,17 +386,16 @@ def _read_run(path: Path) -> tuple[pd.DataFrame, dict]:
 
 
 def _flatten(d, prefix: str = "") -> dict[str, object]:
+    """``{"a": {"b": 1}, "p": [{"c": 2}]}`` -> ``{"a.b": 1, "p[0].c": 2}``."""
     out: dict[str, object] = {}
     if isinstance(d, dict):
         for k, v in d.items():
-            out.update(
-                _flatten(v, f"{prefix}{k}." if not isinstance(v, dict | list) else f"{prefix}{k}")
-            )
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
     elif isinstance(d, list) and d and all(isinstance(x, dict) for x in d):
         for i, v in enumerate(d):
-            out.update(_flatten(v, f"{prefix}[{i}]."))
+            out.update(_flatten(v, f"{prefix}[{i}]"))
     else:
-        out[prefix.rstrip(".")] = d
+        out[prefix] = d
     return out
 
 
