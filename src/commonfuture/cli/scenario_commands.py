@@ -24,8 +24,10 @@ from commonfuture.scenario.load import (
 
 
 def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0, quiet: bool = False):
+    from commonfuture.scenario.load import find_shipped
+
     try:
-        sc = load_scenario(path)
+        sc = load_scenario(find_shipped(path))
         sc = apply_overrides(sc, sets or [], source=f"{path}: --set")
         sc = scaled(sc, scale)
     except ScenarioError as err:
@@ -75,7 +77,13 @@ def progress_bar() -> Progress:
 
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            help="Scenario TOML file, or a shipped one by name (generic, "
+            "edinburgh/active-travel, ...)."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("out"),
     replicates: Annotated[int, typer.Option("--replicates", "-r", min=1)] = 10,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
@@ -135,9 +143,11 @@ def validate(
     from commonfuture.resources import MemoryTooSmall, check_memory
 
     problems: list[str] = []
+    from commonfuture.scenario.load import find_shipped
+
     for path in scenario:
         try:
-            sc = load_scenario(path)
+            sc = load_scenario(find_shipped(path))
         except ScenarioError as err:
             problems += str(err).splitlines()
             continue

@@ -39,8 +39,10 @@ def _prepare(experiment: Path, out: Path | None, cluster: str | None, kind: str 
     from commonfuture.experiments.store import STORE_NAME, StoreBusy, StoreDamaged
     from commonfuture.resources import MemoryTooSmall, check_memory
 
+    from commonfuture.scenario.load import find_shipped
+
     try:
-        exp = load_experiment(experiment)
+        exp = load_experiment(find_shipped(experiment, "experiments"))
     except ExperimentError as err:
         fail(str(err).splitlines())
     try:
@@ -204,7 +206,10 @@ def _report_counts(counts: dict, out: Path) -> None:
 
 @app.command()
 def sweep(
-    experiment: Annotated[Path, typer.Argument(help="Experiment TOML file.")],
+    experiment: Annotated[
+        Path,
+        typer.Argument(help="Experiment TOML file, or a shipped one by name (leadership-grid)."),
+    ],
     out: Out = None,
     workers: Workers = None,
     cluster: Cluster = None,
@@ -218,7 +223,12 @@ def sweep(
 
 @app.command()
 def sensitivity(
-    experiment: Annotated[Path, typer.Argument(help="Experiment TOML file (sobol or morris).")],
+    experiment: Annotated[
+        Path,
+        typer.Argument(
+            help="Experiment TOML file (sobol or morris), or a shipped one by name (sobol-levers)."
+        ),
+    ],
     out: Out = None,
     workers: Workers = None,
     cluster: Cluster = None,
@@ -229,8 +239,10 @@ def sensitivity(
     from commonfuture.experiments.design import ExperimentError, load_experiment
     from commonfuture.experiments.store import Store
 
+    from commonfuture.scenario.load import find_shipped
+
     try:
-        design = load_experiment(experiment).spec.design
+        design = load_experiment(find_shipped(experiment, "experiments")).spec.design
     except ExperimentError as err:
         fail(str(err).splitlines())
     if design not in ("sobol", "morris"):

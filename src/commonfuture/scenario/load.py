@@ -354,14 +354,45 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
     return validate_data(data, "--scale")
 
 
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
 def scenarios_dir() -> Path:
-    """The folder of shipped scenarios (``scenarios/`` at the repository root)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "scenarios"
-        if (cand / "edinburgh").is_dir():
-            return cand
-    raise FileNotFoundError("the shipped scenarios/ folder was not found")
+    """The folder of shipped scenarios, installed with the package (``commonfuture/data/
+    scenarios``; in a source checkout, ``scenarios/`` at the repository root)."""
+    cand = DATA / "scenarios"
+    if (cand / "edinburgh").is_dir():
+        return cand
+    raise FileNotFoundError(
+        f"the shipped scenarios were not found in {cand}: reinstall commonfuture"
+    )
+
+
+def experiments_dir() -> Path:
+    """The folder of example experiments shipped with the package."""
+    cand = DATA / "experiments"
+    if not cand.is_dir():
+        raise FileNotFoundError(
+            f"the shipped experiments were not found in {cand}: reinstall commonfuture"
+        )
+    return cand
+
+
+def find_shipped(path: str | Path, folder: str = "scenarios") -> Path:
+    """``path`` if it exists, else the shipped file of that name (``generic``,
+    ``edinburgh/active-travel``, ``leadership-grid``), else ``path`` unchanged."""
+    path = Path(path)
+    if path.exists():
+        return path
+    try:
+        root = scenarios_dir() if folder == "scenarios" else experiments_dir()
+    except FileNotFoundError:
+        return path
+    name = str(path)
+    for prefix in (f"{folder}/", f"./{folder}/"):
+        name = name.removeprefix(prefix)
+    cand = root / (name if name.endswith(".toml") else f"{name}.toml")
+    return cand if cand.is_file() else path
 
 
 def shipped(name: str) -> Scenario:

@@ -1,0 +1,3 @@
+from commonfuture.cli import main
+
+main()

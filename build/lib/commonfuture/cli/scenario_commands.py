@@ -1,0 +1,197 @@
+"""``run``, ``validate`` and ``params``: one scenario at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from commonfuture.cli._app import app, claim_folder, console, fail, os_problem, safe, warn
+from commonfuture.runs import save_run
+from commonfuture.scenario import ScenarioError, load_scenario, parameter_table
+from commonfuture.scenario.load import (
+    apply_overrides,
+    override_warnings,
+    scaled,
+    scenario_warnings,
+)
+
+
+def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0, quiet: bool = False):
+    from commonfuture.scenario.load import find_shipped
+
+    try:
+        sc = load_scenario(find_shipped(path))
+        sc = apply_overrides(sc, sets or [], source=f"{path}: --set")
+        sc = scaled(sc, scale)
+    except ScenarioError as err:
+        fail(str(err).splitlines())
+    if not quiet:
+        warn(override_warnings(sets) + [f"{path}: {w}" for w in scenario_warnings(sc)])
+    return sc
+
+
+def stage_table(result) -> Table:
+    s = result.summary()
+    t = Table(
+        title=f"{safe(result.scenario.name)}: {s['replicates']} replicates x {s['months']} months",
+        show_header=True,
+    )
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    names = {0: "no coupling", 1: "coupling", 2: "integration", 3: "linking"}
+    for k in range(4):
+        n = s["final_stage"].get(k, 0)
+        t.add_row(f"final stage {k} ({names[k]})", f"{n} of {s['replicates']}")
+    t.add_row("highest stage reached 3", f"{s['max_stage'].get(3, 0)} of {s['replicates']}")
+    t.add_row("members at the end (mean)", f"{s['members_final_mean']:.1f} of {s['actors']}")
+    t.add_row("value created (mean, value units)", f"{s['value_created_mean']:.1f}")
+    t.add_row("value destroyed (mean, value units)", f"{s['value_destroyed_mean']:.1f}")
+    t.add_row(
+        f"target progress ({result.scenario.target.name})",
+        f"{100 * s['target_progress_mean']:.1f}%",
+    )
+    if s["capital_raised_mean"] > 0:
+        t.add_row("capital raised (mean, GBP)", f"{s['capital_raised_mean']:,.0f}")
+    return t
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("replicate-months"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal and os.environ.get("COMMONFUTURE_PROGRESS") != "1",
+    )
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        Path,
+        typer.Argument(help="Scenario TOML file, or a shipped one by name (generic, "
+        "edinburgh/active-travel, ...)."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("out"),
+    replicates: Annotated[int, typer.Option("--replicates", "-r", min=1)] = 10,
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a parameter: path=value (repeatable)."),
+    ] = None,
+    scale: Annotated[float, typer.Option("--scale", help="Multiply every population count.")] = 1.0,
+    engine: Annotated[str, typer.Option("--engine", help="fast or mesa.")] = "fast",
+    chains: Annotated[
+        bool, typer.Option("--chains", help="Also write per-actor value chains (chains.parquet).")
+    ] = False,
+) -> None:
+    """Simulate a scenario; write OUT/monthly.parquet and OUT/run.json and print a summary."""
+    from commonfuture.simulation import simulate
+
+    if engine not in ("fast", "mesa"):
+        fail(f"--engine: unknown engine {engine!r} (use fast or mesa)")
+    if not scale > 0:
+        fail(f"--scale: must be positive, got {scale}")
+    sc = _load(scenario, set_, scale)
+    from commonfuture.resources import MemoryTooSmall, check_memory
+
+    try:
+        check_memory(sc, replicates)
+    except MemoryTooSmall as err:
+        fail(f"{scenario}: {err}")
+    claim_folder(out, "run", "a run")
+    months = sc.months
+    t0 = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task(f"{sc.name}", total=replicates * months)
+        result = simulate(
+            sc,
+            seed=seed,
+            replicates=replicates,
+            engine=engine,
+            chains=chains,
+            progress=lambda k: bar.advance(task, k),
+        )
+    wall = time.perf_counter() - t0
+    try:
+        save_run(result, out, source=str(scenario), overrides=list(set_ or []), scale=scale)
+    except OSError as err:
+        fail(f"--out: cannot write the run ({os_problem(err)})")
+    console.print(stage_table(result))
+    names = ["monthly.parquet", "run.json"] + (["chains.parquet"] if chains else [])
+    wrote = ", ".join(safe(out / n) for n in names)
+    console.print(f"wrote {wrote} in {wall:.1f} s", soft_wrap=True)
+
+
+@app.command()
+def validate(
+    scenario: Annotated[list[Path], typer.Argument(help="Scenario TOML file(s).")],
+) -> None:
+    """Check scenario files; print every problem with its field path (exit 2 if any)."""
+    from commonfuture.resources import MemoryTooSmall, check_memory
+
+    problems: list[str] = []
+    for path in scenario:
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as err:
+            problems += str(err).splitlines()
+            continue
+        notes = [f"{path}: {w}" for w in scenario_warnings(sc)]
+        try:
+            check_memory(sc, replicates=1)
+        except MemoryTooSmall as err:
+            notes.append(f"{path}: cannot run on this machine: {err}")
+        console.print(
+            f"[green]ok[/green] {safe(path)}: {safe(sc.name[:80])}"
+            f"{'...' if len(sc.name) > 80 else ''} ({sc.months} months, "
+            f"{sum(sc.population.counts.as_tuple()):,} actors)",
+            soft_wrap=True,
+        )
+        warn(notes)
+    if problems:
+        fail(problems)
+
+
+@app.command()
+def params(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List every parameter path with its value, units and description."""
+    sc = _load(scenario, quiet=True)
+    rows = parameter_table(sc)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "path": r.path,
+                        "value": r.value,
+                        "units": r.units,
+                        "description": r.description,
+                        "lower": r.lower,
+                        "upper": r.upper,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
+        return
+    t = Table(title=f"{sc.name}: {len(rows)} parameters")
+    for col in ("path", "value", "units", "description"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r.path, json.dumps(r.value), r.units, r.description)
+    console.print(t)

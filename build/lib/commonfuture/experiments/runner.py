@@ -1,0 +1,265 @@
+"""Running an experiment: tasks, backends and the single writer.
+
+A *task* is one parameter point and a batch of its replicates, advanced together
+by the kernel (R x N arrays). Workers only compute and return results; the
+parent process is the only writer of the store, and commits each finished run in
+its own transaction. Results depend on neither the backend, the number of
+workers nor the order in which tasks finish: every run's randomness comes from
+the experiment seed, its point and its replicate index.
+
+Backends: ``inline`` (this process), ``local`` (a process pool, all cores by
+default) and ``dask`` (a Dask distributed cluster at ``tcp://host:port``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from commonfuture.experiments.design import MEMBERS_AT, Experiment
+from commonfuture.experiments.store import Store
+from commonfuture.simulation import simulate
+
+#: replicate-months per task: big enough to amortise scheduling, small enough to balance
+TASK_ACTOR_MONTHS = 20_000_000
+
+
+@dataclass(frozen=True)
+class Task:
+    point: int
+    replicates: tuple[int, ...]
+    overrides: dict[str, Any]
+    seed: int
+
+
+def run_outputs(monthly: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Outputs of interest, one row per replicate."""
+    g = monthly.groupby("replicate")
+    horizon = int(monthly["month"].max())
+    reps = np.sort(monthly["replicate"].unique())
+    out = pd.DataFrame(index=reps)
+    for name in names:
+        if name == "final_stage":
+            out[name] = g["stage"].last()
+        elif name == "max_stage":
+            out[name] = g["stage"].max()
+        elif name.startswith("months_to_stage_"):
+            k = int(name[-1])
+            first = monthly[monthly["stage"] >= k].groupby("replicate")["month"].min()
+            out[name] = first.reindex(reps).fillna(horizon + 1)
+        elif name == "members_end":
+            out[name] = g["members"].last()
+        elif name == "members_peak":
+            out[name] = g["members"].max()
+        elif name in ("joins", "secessions", "value_created", "value_destroyed", "value_realised"):
+            out[name] = g[name].sum()
+        elif name in ("target_progress", "capital_raised"):
+            out[name] = g[name].last()
+        elif (m := MEMBERS_AT.match(name)) is not None:
+            month = min(int(m.group(1)), horizon)
+            out[name] = monthly[monthly["month"] == month].set_index("replicate")["members"]
+    return out.astype(float)
+
+
+def execute(task: Task, base, names: list[str]) -> list[dict]:
+    """Run one task (in a worker); one result per replicate, failures included."""
+    t0 = time.perf_counter()
+    try:
+        res = simulate(
+            base, seed=task.seed, replicates=list(task.replicates), overrides=task.overrides
+        )
+        outs = run_outputs(res.monthly, names)
+        seconds = (time.perf_counter() - t0) / len(task.replicates)
+        results = []
+        for k in task.replicates:
+            results.append(
+                {
+                    "point": task.point,
+                    "replicate": k,
+                    "status": "done",
+                    "error": None,
+                    "seconds": seconds,
+                    "outputs": outs.loc[k].to_dict(),
+                    "monthly": res.monthly[res.monthly["replicate"] == k],
+                }
+            )
+        return results
+    except Exception as err:  # a failed run is recorded, the others go on
+        msg = f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=3)}"
+        return [
+            {
+                "point": task.point,
+                "replicate": k,
+                "status": "failed",
+                "error": msg,
+                "seconds": time.perf_counter() - t0,
+                "outputs": {},
+                "monthly": None,
+            }
+            for k in task.replicates
+        ]
+
+
+def plan(exp: Experiment, missing: set[tuple[int, int]], parallel: int = 1) -> list[Task]:
+    """Tasks for the missing runs: per point, batches of replicates.
+
+    A task holds at most :data:`TASK_ACTOR_MONTHS` actor-months, and, when
+    ``parallel`` workers share the work, at most a quarter of each worker's share,
+    so that every worker stays busy. Task sizes never change results.
+    """
+    n_actors = sum(exp.base.population.counts.as_tuple())
+    months = int(exp.spec.overrides.get("months", exp.base.months))
+    per_task = max(1, TASK_ACTOR_MONTHS // max(n_actors * months, 1))
+    if parallel > 1 and missing:
+        per_task = min(per_task, max(1, -(-len(missing) // (4 * parallel))))
+    tasks = []
+    for i in range(len(exp.points)):
+        reps = sorted(k for (p, k) in missing if p == i)
+        if not reps:
+            continue
+        overrides = exp.point_overrides(i)
+        for j in range(0, len(reps), per_task):
+            tasks.append(Task(i, tuple(reps[j : j + per_task]), overrides, exp.point_seed(i)))
+    return tasks
+
+
+def _inline(tasks, base, names) -> Iterator[list[dict]]:
+    for t in tasks:
+        yield execute(t, base, names)
+
+
+def _worker_init(parent: int) -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops cleanly between commits,
+    and exit within a second when the parent dies (``kill -9``), leaving no orphans."""
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _local(tasks, base, names, workers: int) -> Iterator[list[dict]]:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),)
+    )
+    futures = [pool.submit(execute, t, base, names) for t in tasks]
+    finished = False
+    try:
+        for fut in as_completed(futures):
+            yield fut.result()
+        finished = True
+    finally:
+        # interrupted: queued tasks are dropped; running ones finish and the workers exit
+        # (terminating a worker mid-reply could leave the pool's reader waiting for ever)
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def connect(address: str, timeout: float = 5.0):
+    """A Dask client for ``tcp://host:port``; raises ``ConnectionError`` quickly if unreachable.
+
+    ``timeout`` is in seconds. A plain TCP connection is tried first, so a refused or
+    unresolvable address fails at once rather than after the client's retries.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    from distributed import Client
+
+    parts = urlsplit(address)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise ConnectionError(f"{address!r} is not a scheduler address (tcp://host:port)")
+    try:
+        socket.create_connection((host, port), timeout=min(timeout, 3.0)).close()
+    except OSError as err:
+        raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    try:
+        client = Client(address, timeout=timeout)
+    except Exception as err:  # refused, timed out, or not a Dask scheduler
+        raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    try:  # a scheduler without workers would wait for ever
+        client.wait_for_workers(1, timeout=2 * timeout)
+    except Exception:
+        client.close()
+        raise ConnectionError(
+            f"the Dask scheduler at {address} has no workers (start some with "
+            f"`dask worker {address}`)"
+        ) from None
+    return client
+
+
+def _dask(tasks, base, names, client) -> Iterator[list[dict]]:
+    from distributed import as_completed as dask_completed
+
+    base_f = client.scatter(base, broadcast=True)
+    futures = [client.submit(execute, t, base_f, names, pure=False) for t in tasks]
+    try:
+        for fut in dask_completed(futures):
+            yield fut.result()
+    finally:
+        client.cancel(futures)
+
+
+def run_experiment(
+    exp: Experiment,
+    store: Store,
+    backend: str = "local",
+    workers: int | None = None,
+    client=None,
+    progress: Callable[[int, int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> dict[str, int]:
+    """Run every planned run not yet in the store; return counts of done and failed runs.
+
+    ``progress(done, total)`` is called after each committed run. When ``stop()``
+    turns true, the runs in hand are committed, the rest are dropped and the
+    counts come back with ``interrupted = 1``: running again resumes.
+    """
+    store.begin_experiment(exp)
+    done = store.done_keys()
+    missing = set(exp.run_keys()) - done
+    total = len(exp.run_keys())
+    names = list(exp.spec.outputs)
+    workers = workers or os.cpu_count() or 1
+    if backend == "inline" or (backend == "local" and workers == 1):
+        stream = _inline(plan(exp, missing), exp.base, names)
+    elif backend == "local":
+        stream = _local(plan(exp, missing, workers), exp.base, names, workers)
+    elif backend == "dask":
+        n = max(1, len(client.scheduler_info().get("workers", {})))
+        stream = _dask(plan(exp, missing, n), exp.base, names, client)
+    else:
+        raise ValueError(f"unknown backend {backend!r}")
+    counts = {"done": len(done), "failed": 0, "total": total, "interrupted": 0}
+    if progress:
+        progress(len(done), total)
+    try:
+        for results in stream:
+            for r in results:
+                store.commit_run(exp, r)
+                counts["done" if r["status"] == "done" else "failed"] += 1
+                if progress:
+                    progress(counts["done"] + counts["failed"], total)
+            if stop is not None and stop():
+                counts["interrupted"] = 1
+                break
+    finally:
+        stream.close()
+    return counts

@@ -1,0 +1,502 @@
+"""Sub-step 4, the value creation link (micro).
+
+"Individual actors make use of the services or products in different approaches
+to create diversified private value for themselves."
+
+Each member, with probability ``use_rate`` a month, uses the open proposition
+that promises it most (if the promise is positive); over-subscribed
+propositions are rationed by lottery (the ``capacity`` candidates with the lowest
+lottery draws are served). A use creates value per element
+
+    created_e = realisation(alignment) * profile_e * value_e
+
+(the multi-win: each actor draws from an offer what it values), costs the user
+the proposition's ``cost``, and loses value to four named mechanisms of value
+destruction (Cui & Osborne 2023):
+
+* ignorance: the offer ignores the user's values, ``ignorance * (1 - alignment) * misfit``;
+* disproportion: costs fall out of proportion, ``disproportion * (1 - arbitration) *
+  cost * max(burden - 1, 0)``;
+* backlash: a public goal imposes private costs on users who weigh public value
+  little, ``backlash * (1 - arbitration) * public_share * low_public``;
+* exploitation: exploiters take a share ``exploitation * (1 - arbitration) * q`` of
+  others' created value, q the exploiters' share of members; it is transferred to
+  the exploiters, and counted as lost by its creators.
+
+Realised private value = created - cost - losses + noise. Negative realised
+value is value destroyed. Holders of a holding proposition (a share) receive
+its return on its payment months, valued after their profile and free of losses.
+Of the value created, satisfaction, outcomes and experience accrue to the
+individual, capacity to the service system and public value to the community.
+Uses and holdings advance the long-term target by ``target_yield``.
+
+Key leaders hold the shared target ("the basic consensus about the shared
+targets"): each month they count ``leadership.leader_stake`` of the community
+(public) value created, shared among them, as their own private value
+(assumption A-leader-stake). A collaboration that delivers public value keeps
+its leaders; one that does not loses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from commonfuture.leadership import realisation
+from commonfuture.micro.proposition import Offered
+from commonfuture.population import State, key_leaders
+from commonfuture.propositions import Offer
+from commonfuture.randomness import normal_at
+from commonfuture.scenario.schema import Scenario
+from commonfuture.value import N_ELEMENTS, PUBLIC
+
+
+@dataclass
+class Created:
+    users: np.ndarray  # flat indices (into R*N) of actors who used a proposition
+    choice: np.ndarray  # proposition each user used
+    realised: np.ndarray  # net realised private value of each use
+    uptake: np.ndarray  # (R, P) uses per proposition
+    created: np.ndarray  # (R, 5) value created per element
+    losses: np.ndarray  # (R, 4) value lost per kind
+    destroyed: np.ndarray  # (R,) sum of negative realised value
+    realised_total: np.ndarray  # (R,) sum of realised value over uses
+    spent: np.ndarray  # (R,) GBP drawn from the pool
+    holders_paid: np.ndarray | None  # (R, N) bool: received a holding return (None: nobody)
+    target: np.ndarray  # (R,) target units advanced this month
+
+
+def holding_due(offer: Offer, month: int) -> np.ndarray:
+    """(P,) bool: holding propositions paying a return this month."""
+    every = offer.holding_every
+    since = month - offer.start
+    return (
+        (every > 0)
+        & (since > 0)
+        & (since % np.maximum(every, 1) == 0)
+        & (month < offer.holding_until)
+    )
+
+
+@njit(cache=True, nogil=True)
+def choose(
+    status,
+    u_use,
+    use_rate,
+    is_open,
+    eligible,
+    used,
+    bits,
+    anticipated,
+    u_ration,
+    capacity,
+    exploiter,
+):
+    """Who uses which proposition this month, after rationing.
+
+    A member uses with probability ``use_rate`` the open, eligible, not-yet-used
+    proposition with the best promise (the first of equals), if that promise is
+    positive. Where demand exceeds capacity the ``capacity`` candidates with the
+    lowest lottery draws are served (ties: the lower actor index).
+
+    Returns (users: flat indices r * N + i, ascending; their propositions; offsets
+    (R + 1,) of each replicate's users; uptake (R, P); members (R,); exploiting
+    members (R,)); the counts only for replicates with an open proposition.
+    """
+    r_n, n = status.shape
+    p = bits.shape[0]
+    choice = np.full(n, -1, np.int8)
+    bits_of = u_ration.view(np.uint32)
+    cand = np.empty(n, np.int64)
+    users = np.empty(r_n * n, np.int64)
+    chosen = np.empty(r_n * n, np.int64)
+    offsets = np.zeros(r_n + 1, np.int64)
+    uptake = np.zeros((r_n, p), np.int64)
+    members = np.zeros(r_n, np.int64)
+    exploiters = np.zeros(r_n, np.int64)
+    k_users = 0
+    for r in range(r_n):
+        offsets[r] = k_users
+        any_open = False
+        for j in range(p):
+            any_open |= is_open[r, j]
+        if not any_open:
+            continue
+        demand = np.zeros(p, np.int64)
+        n_cand = 0
+        m = e = 0
+        for i in range(n):  # without branches: store always, advance for candidates
+            member = status[r, i] == 1
+            m += member
+            e += member & exploiter[r, i]
+            cand[n_cand] = i
+            n_cand += member & (u_use[r, i] < use_rate)
+        members[r] = m
+        exploiters[r] = e
+        for q in range(n_cand):
+            i = cand[q]
+            best = -np.inf
+            arg = -1
+            for j in range(p):
+                if is_open[r, j] and eligible[i, j] and (used[r, i] & bits[j]) == 0:
+                    if anticipated[r, i, j] > best:
+                        best = anticipated[r, i, j]
+                        arg = j
+            choice[i] = arg if best > 0 else -1
+            if arg >= 0 and best > 0:
+                demand[arg] += 1
+        for j in range(p):
+            if demand[j] > capacity[r, j]:
+                # served: the `capacity` lowest (draw, actor) keys; a float32 >= 0 orders
+                # as its bit pattern, so a key is (draw bits << 32) | actor
+                keys = np.empty(demand[j], np.uint64)
+                k = 0
+                for q in range(n_cand):
+                    i = cand[q]
+                    if choice[i] == j:
+                        keys[k] = (np.uint64(bits_of[r, i]) << np.uint64(32)) | np.uint64(i)
+                        k += 1
+                served = 0
+                while served < demand[j] and served < capacity[r, j]:
+                    served += 1
+                cut = np.uint64(0)
+                if served > 0:
+                    ranked = keys.copy()
+                    ranked.sort()
+                    cut = ranked[served - 1]
+                for k in range(demand[j]):
+                    if served == 0 or keys[k] > cut:
+                        choice[np.int64(keys[k] & np.uint64(0xFFFFFFFF))] = -1
+                demand[j] = served
+            uptake[r, j] = demand[j]
+        for q in range(n_cand):
+            i = cand[q]
+            if choice[i] >= 0:
+                users[k_users] = r * n + i
+                chosen[k_users] = choice[i]
+                k_users += 1
+    offsets[r_n] = k_users
+    return users[:k_users], chosen[:k_users], offsets, uptake, members, exploiters
+
+
+@njit(cache=True, nogil=True)
+def use_values(
+    users,
+    chosen,
+    offsets,
+    members,
+    exploiters,
+    n,
+    profile,
+    value,
+    align,
+    cost,
+    ignorance,
+    backlash,
+    burden,
+    disp,
+    exploiter,
+    take_rate,
+    noise,
+    z_noise,
+    keys,
+    month,
+):
+    """Value created, lost and realised by each use (``users`` as :func:`choose` gives).
+
+    ``take_rate`` is ``exploitation * (1 - arbitration)``; ``disp`` is
+    ``disproportion * (1 - arbitration)`` and ``align`` the realisation, as float32.
+    Returns (value per element of each use (K, 5) float32, realised value of each use,
+    value created per element (R, 5), losses (R, 4), destroyed (R,), realised (R,)).
+    """
+    r_n = len(offsets) - 1
+    n_el = profile.shape[2]
+    k_users = len(users)
+    vec = np.empty((k_users, n_el), np.float32)
+    realised = np.empty(k_users, np.float64)
+    z = np.empty(k_users, np.float32)
+    created_e = np.zeros((r_n, n_el), np.float64)
+    losses = np.zeros((r_n, 4), np.float64)
+    destroyed = np.zeros(r_n, np.float64)
+    total = np.zeros(r_n, np.float64)
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for r in range(r_n):
+        first, last = offsets[r], offsets[r + 1]
+        if first == last:
+            continue
+        q = exploiters[r] / max(members[r], 1) if members[r] > 0 else 0.0
+        take = take_rate * q
+        taken = 0.0
+        n_expl = 0.0
+        for k in range(first, last):
+            i = users[k] - r * n
+            j = chosen[k]
+            created = zero
+            for e in range(n_el):
+                vec[k, e] = (align * profile[r, i, e]) * value[j, e]
+                created += vec[k, e]
+            l_ign = ignorance[r, i, j]
+            l_back = backlash[r, i, j]
+            l_disp = (disp * cost[j]) * max(burden[r, i] - one, zero)
+            l_expl = 0.0 if exploiter[r, i] else take * np.float64(created)
+            taken += l_expl
+            n_expl += exploiter[r, i]
+            own = created - cost[j] - l_ign - l_disp - l_back
+            realised[k] = np.float64(own) - l_expl
+            for e in range(n_el):
+                created_e[r, e] += vec[k, e]
+            losses[r, 0] += l_ign
+            losses[r, 1] += l_disp
+            losses[r, 2] += l_back
+            losses[r, 3] += l_expl
+        gain = taken / max(n_expl, 1.0)
+        if keys.shape[0]:  # each use's noise, in a loop of independent iterations
+            k0, k1 = keys[r, 0], keys[r, 1]
+            for u in range(first, last):
+                z[u] = normal_at(users[u] - r * n, month, k0, k1)
+        else:
+            for u in range(first, last):
+                z[u] = z_noise[r, users[u] - r * n]
+        for u in range(first, last):
+            i = users[u] - r * n
+            g = gain if exploiter[r, i] else 0.0
+            realised[u] = realised[u] + g + np.float64(noise * z[u])
+            destroyed[r] += max(-realised[u], 0.0)
+            total[r] += realised[u]
+    return vec, realised, created_e, losses, destroyed, total
+
+
+@njit(cache=True, nogil=True)
+def pay_holdings(due, status, used, bits, holding_value, profile, realised, accumulated, created_e):
+    """Returns on the holdings paying this month (``due``, (P,) bool) to the members who
+    hold them, valued after each holder's profile and free of losses; added to the
+    holders' realised and accumulated value and to ``created_e``. Returns the (R, N)
+    mask of holders paid."""
+    r_n, n = status.shape
+    p, n_el = holding_value.shape
+    paid = np.zeros((r_n, n), np.bool_)
+    due_bits = np.uint16(0)
+    for j in range(p):
+        if due[j]:
+            due_bits |= bits[j]
+    ret = np.zeros(n_el, np.float32)
+    for r in range(r_n):
+        total = np.zeros(n_el, np.float64)
+        for i in range(n):
+            if status[r, i] != 1 or (used[r, i] & due_bits) == 0:
+                continue
+            paid[r, i] = True
+            ret[:] = 0.0
+            for j in range(p):
+                if due[j] and (used[r, i] & bits[j]) != 0:
+                    for e in range(n_el):
+                        ret[e] += holding_value[j, e]
+            got = np.float32(0.0)
+            for e in range(n_el):
+                h = profile[r, i, e] * ret[e]
+                total[e] += h
+                got += h
+                accumulated[r, i, e] += h
+            realised[r, i] += got
+        for e in range(n_el):
+            created_e[r, e] += total[e]
+    return paid
+
+
+@njit(cache=True, nogil=True)
+def book_uses(users, chosen, vec, realised, once, bits, state_realised, accumulated, used):
+    """Credit each use to its user: realised value, value per element, once-propositions
+    used. The state arrays are flat over replicates and actors, as ``users`` indexes them."""
+    for k in range(len(users)):
+        a = users[k]
+        j = chosen[k]
+        state_realised[a] += np.float32(realised[k])
+        for e in range(vec.shape[1]):
+            accumulated[a, e] = accumulated[a, e] + vec[k, e]
+        if once[j]:
+            used[a] |= bits[j]
+
+
+@njit(cache=True, nogil=True)
+def settle(
+    uptake,
+    unit_cost,
+    price,
+    target_yield,
+    holding_every,
+    start,
+    month,
+    bits,
+    used,
+    status,
+    leaders,
+    stake,
+    created_e,
+    capital,
+    target_total,
+    realised,
+):
+    """The month's accounts, per replicate: GBP spent from the pool and raised from users,
+    target units advanced, and the key leaders' stake in community value.
+
+    Target: uses of ordinary propositions, plus every holding ever bought (panels
+    generate). Key leaders hold the shared target: the committed ones share
+    ``stake`` of this month's community value as their own private value
+    (assumption A-leader-stake). Returns (spent, target) (R,) each.
+    """
+    r_n, n = used.shape
+    p = len(unit_cost)
+    spent = np.zeros(r_n, np.float64)
+    target = np.zeros(r_n, np.float64)
+    holding_bits = np.uint16(0)
+    for j in range(p):
+        if holding_every[j] > 0 and start[j] < month:
+            holding_bits |= bits[j]
+    for r in range(r_n):
+        raised = 0.0
+        for j in range(p):
+            spent[r] += uptake[r, j] * unit_cost[j]
+            raised += uptake[r, j] * price[j]
+            target[r] += uptake[r, j] * (0.0 if holding_every[j] > 0 else target_yield[j])
+        capital[r] += raised
+        if holding_bits:
+            holders = np.zeros(p, np.int64)
+            for i in range(n):
+                held = used[r, i] & holding_bits
+                if held:
+                    for j in range(p):
+                        holders[j] += (held & bits[j]) != 0
+            for j in range(p):
+                if (holding_bits & bits[j]) != 0:
+                    target[r] = target[r] + holders[j] * target_yield[j]
+        target_total[r] += target[r]
+        if stake > 0:
+            committed = 0
+            for a in range(len(leaders)):
+                committed += status[r, leaders[a]] == 1
+            share = np.float32(stake * created_e[r, PUBLIC] / max(committed, 1))
+            for a in range(len(leaders)):
+                if status[r, leaders[a]] == 1:
+                    realised[r, leaders[a]] += share
+    return spent, target
+
+
+def creation_link(
+    state: State,
+    scenario: Scenario,
+    offer: Offer,
+    offered: Offered,
+    month: int,
+    u_use: np.ndarray,
+    u_ration: np.ndarray,
+    z_noise: np.ndarray | None,
+    keys: np.ndarray | None = None,
+) -> Created:
+    """Members use propositions; value is created, lost, realised and booked.
+
+    ``u_use``, ``u_ration``, ``z_noise``: (R, N) draws; ``z_noise`` may be None when
+    ``keys`` ((R, 2) uint32, :mod:`commonfuture.randomness`) are given: each use's
+    noise is then computed as it is valued.
+    """
+    r, n = state.status.shape
+    lead, dest, pop = scenario.leadership, scenario.destruction, scenario.population
+    f32 = np.float32
+
+    flat, chosen, offsets, uptake, members, exploiters = choose(
+        state.status,
+        u_use,
+        f32(pop.use_rate),
+        offered.open,
+        state.eligible,
+        state.used,
+        offer.bits,
+        state.anticipated,
+        u_ration,
+        offered.capacity,
+        state.exploiter,
+    )
+    created_vec, realised, created_e, losses, destroyed, total = use_values(
+        flat,
+        chosen,
+        offsets,
+        members,
+        exploiters,
+        n,
+        state.profile,
+        offer.value,
+        f32(realisation(lead.alignment)),
+        offer.cost,
+        state.ignorance,
+        state.backlash,
+        state.burden,
+        f32(dest.disproportion * (1.0 - lead.arbitration)),
+        state.exploiter,
+        dest.exploitation * (1.0 - lead.arbitration),
+        f32(scenario.dynamics.noise),
+        np.zeros((1, 1), np.float32) if z_noise is None else z_noise,
+        np.zeros((0, 2), np.uint32) if keys is None else keys,
+        month,
+    )
+
+    # --- holdings: returns to members who hold, on payment months
+    holders_paid = None
+    due = holding_due(offer, month) if offer.holding_every.any() else None
+    if due is not None and due.any():
+        holders_paid = pay_holdings(
+            due,
+            state.status,
+            state.used,
+            offer.bits,
+            offer.holding_value,
+            state.profile,
+            state.realised,
+            state.accumulated,
+            created_e,
+        )
+
+    # --- bookkeeping
+    book_uses(
+        flat,
+        chosen,
+        created_vec,
+        realised,
+        offer.once,
+        offer.bits,
+        state.realised.reshape(-1),
+        state.accumulated.reshape(r * n, N_ELEMENTS),
+        state.used.reshape(-1),
+    )
+    idx = key_leaders(state)
+    spent, target = settle(
+        uptake,
+        offer.unit_cost,
+        offer.price,
+        offer.target_yield,
+        offer.holding_every,
+        offer.start,
+        month,
+        offer.bits,
+        state.used,
+        state.status,
+        idx,
+        lead.leader_stake,
+        created_e,
+        state.capital,
+        state.target,
+        state.realised,
+    )
+    return Created(
+        users=flat,
+        choice=chosen,
+        realised=realised,
+        uptake=uptake,
+        created=created_e,
+        losses=losses,
+        destroyed=destroyed,
+        realised_total=total,
+        spent=spent,
+        holders_paid=holders_paid,
+        target=target,
+    )

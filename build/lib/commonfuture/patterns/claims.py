@@ -1,0 +1,454 @@
+"""The paper's claims as two-arm experiments (pattern-oriented validation).
+
+Each pattern runs replicate ensembles of a shipped case under a *treatment* and
+a *control* that differ in one respect, and compares a measure across
+replicates. Both arms use the same seed, so replicate ``k`` of each arm starts
+from the same actors and network (common random numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from commonfuture.patterns.stats import Comparison, compare_means, compare_proportions
+from commonfuture.scenario.load import shipped
+from commonfuture.scenario.schema import Scenario
+from commonfuture.simulation import simulate
+
+ALPHA = 0.05
+
+
+@dataclass
+class Arm:
+    label: str
+    scenario: Scenario
+    overrides: dict = field(default_factory=dict)
+
+
+@dataclass
+class PatternResult:
+    name: str
+    title: str
+    claim: str
+    case: str
+    treatment: str
+    control: str
+    comparisons: list[Comparison]
+    reproduced: bool
+    note: str
+    monthly: pd.DataFrame  # both arms, with an "arm" column
+    plot_measure: str
+    plot_label: str
+
+    @property
+    def primary(self) -> Comparison:
+        return self.comparisons[0]
+
+
+def run_arms(
+    arms: list[Arm],
+    seed: int,
+    replicates: int,
+    scale: float,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    frames = []
+    for arm in arms:
+        res = simulate(
+            arm.scenario,
+            seed=seed,
+            replicates=replicates,
+            overrides=arm.overrides,
+            scale=scale,
+            progress=progress,
+        )
+        df = res.monthly
+        df.insert(0, "arm", arm.label)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def per_replicate(monthly: pd.DataFrame, arm: str) -> pd.DataFrame:
+    return monthly[monthly["arm"] == arm].groupby("replicate")
+
+
+def mean_between(monthly: pd.DataFrame, col: str, after: int, before: int, arm: str) -> pd.Series:
+    """Per-replicate mean of ``col`` over months ``after < month < before``."""
+    m = monthly[(monthly["arm"] == arm) & (monthly["month"] > after) & (monthly["month"] < before)]
+    return m.groupby("replicate")[col].mean()
+
+
+def reached(monthly: pd.DataFrame, stage: int, arm: str) -> np.ndarray:
+    """Per replicate: did the run reach ``stage``?"""
+    return per_replicate(monthly, arm)["stage"].max().ge(stage).to_numpy()
+
+
+def total(monthly: pd.DataFrame, col: str, arm: str) -> pd.Series:
+    return per_replicate(monthly, arm)[col].sum()
+
+
+def compare_arms(
+    monthly: pd.DataFrame, t: str, c: str, label: str, col: str, how: str = "last"
+) -> Comparison:
+    """Compare a per-replicate summary of ``col`` (its ``last``, ``sum`` or ``max``)."""
+
+    def summary(arm: str) -> pd.Series:
+        return getattr(per_replicate(monthly, arm)[col], how)()
+
+    return compare_means(label, summary(t), summary(c))
+
+
+def forward_skips(monthly: pd.DataFrame) -> int:
+    """Months in which a stage rose by more than one (must be zero)."""
+    jumps = monthly.groupby(["arm", "replicate"])["stage"].diff().fillna(monthly["stage"])
+    return int((jumps > 1).sum())
+
+
+def significant(c: Comparison, direction: int) -> bool:
+    return c.p_value < ALPHA and np.sign(c.effect) == direction
+
+
+# --------------------------------------------------------------------------- 1
+
+
+def stages(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
+    case = "edinburgh/carbon-literacy"
+    sc = shipped(case)
+    control = sc.model_copy(update={"events": []})
+    t, c = "a key leader withdraws at month 18", "no withdrawal"
+    m = run_arms([Arm(t, sc), Arm(c, control)], seed, replicates, scale, progress)
+
+    def collapsed(arm):
+        g = per_replicate(m, arm)
+        return ((g["stage"].max() >= 1) & (g["stage"].last() == 0)).to_numpy()
+
+    c1 = compare_proportions(
+        "formed then collapsed (stage >= 1, then 0 at the end)", collapsed(t), collapsed(c)
+    )
+    c2 = compare_means(
+        "months in stage >= 1",
+        per_replicate(m, t)["stage"].apply(lambda s: (s >= 1).sum()),
+        per_replicate(m, c)["stage"].apply(lambda s: (s >= 1).sum()),
+    )
+    skips = forward_skips(m)
+    formed = per_replicate(m, t)["stage"].max().ge(1).mean()
+    ok = significant(c1, +1) and skips == 0
+    note = (
+        f"Stages entered one at a time in every run ({skips} forward skips over "
+        f"{2 * replicates} runs). The alliance formed (stage >= 1) in {formed:.0%} of "
+        f"treatment runs; {c1.treatment_mean:.0%} of them ended disrupted at stage 0 after the "
+        f"key leader withdrew, against {c1.control_mean:.0%} without the withdrawal."
+    )
+    return PatternResult(
+        "stages",
+        "Stage order and disruption",
+        "Stages are reached in order and can be lost: removing a key leader during "
+        "stages 1-2 collapses a weak alliance (the Carbon Literacy pilot story).",
+        case,
+        t,
+        c,
+        [c1, c2],
+        ok,
+        note,
+        m,
+        "stage",
+        "stage",
+    )
+
+
+# --------------------------------------------------------------------------- 2
+
+
+def small_wins(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
+    case = "edinburgh/active-travel"
+    sc = shipped(case)
+    horizon = sc.months
+    m = run_arms(
+        [
+            Arm("small wins every 3 months", sc, {"leadership.small_win_cadence_months": 3}),
+            Arm("one late big win", sc, {"leadership.small_win_cadence_months": horizon}),
+        ],
+        seed,
+        replicates,
+        scale,
+        progress,
+    )
+    t, c = "small wins every 3 months", "one late big win"
+    # members kept: the mean over the run's second half, before the single late evaluation
+    half = horizon // 2
+    kept = partial(mean_between, m, "members", half, horizon)
+    c1 = compare_means("members kept (mean over the second half)", kept(t), kept(c))
+    s3 = partial(reached, m, 3)
+    c2 = compare_proportions("reached stage 3", s3(t), s3(c))
+    vt = per_replicate(m, t)["value_created"].sum().mean()
+    vc = per_replicate(m, c)["value_created"].sum().mean()
+    ok = significant(c1, +1) and c2.effect >= 0
+    # sensitivity: the same contrast when commitment erodes half as fast without small wins
+    slow = {"dynamics.commitment_decay": sc.dynamics.commitment_decay / 2}
+    ms = run_arms(
+        [
+            Arm(t, sc, {**slow, "leadership.small_win_cadence_months": 3}),
+            Arm(c, sc, {**slow, "leadership.small_win_cadence_months": horizon}),
+        ],
+        seed,
+        replicates,
+        scale,
+        progress,
+    )
+    kept_s = partial(mean_between, ms, "members", half, horizon)
+    c3 = compare_means(
+        f"members kept, erosion halved to {slow['dynamics.commitment_decay']:g} a month",
+        kept_s(t),
+        kept_s(c),
+    )
+    note = (
+        f"Both arms offer the same propositions and funding; only the moments of evaluation "
+        f"differ. Value created per run: {vt:.0f} (small wins) against {vc:.0f} (one late big "
+        f"win). Stage 3 reached in {c2.treatment_mean:.0%} against {c2.control_mean:.0%} of runs"
+        f" (p = {c2.p_value:.3g}). The direction depends on how fast commitment erodes without "
+        f"evaluation: with erosion halved, the effect on members kept is {c3.effect:+.0f} "
+        f"[{c3.ci_low:+.0f}, {c3.ci_high:+.0f}] (p = {c3.p_value:.3g}); small wins pay only "
+        f"where unrefreshed commitment wanes faster than shortfalls drain it."
+    )
+    return PatternResult(
+        "small-wins",
+        "Small wins",
+        "With the same value on offer, frequent small-win moments keep more members "
+        "and reach stage 3 more often than one late big win.",
+        case,
+        t,
+        c,
+        [c1, c2, c3],
+        ok,
+        note,
+        m,
+        "members",
+        "members",
+    )
+
+
+# --------------------------------------------------------------------------- 3
+
+
+def _portfolio(sc: Scenario, concentrated_on: list[int]) -> Scenario:
+    """Replace the residents' main proposition by five, concentrated on the given elements."""
+    props = [p for p in sc.propositions if p.name != "segregated cycle lanes"]
+    lanes = next(p for p in sc.propositions if p.name == "segregated cycle lanes")
+    total = sum(lanes.value)
+    new = []
+    for i, e in enumerate(concentrated_on):
+        v = [0.0] * 5
+        v[e] = total
+        new.append(lanes.model_copy(update={"name": f"offer {i + 1}", "value": v}))
+    return sc.model_copy(update={"propositions": props + new})
+
+
+def multi_win(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
+    case = "edinburgh/active-travel"
+    sc = shipped(case)
+    multi = _portfolio(sc, [0, 1, 2, 3, 4])
+    frames = [run_arms([Arm("multi-element portfolio", multi)], seed, replicates, scale, progress)]
+    # control: the same five offers all on one element; the element rotates over replicates so
+    # that, averaged over runs, every element is equally represented
+    parts = []
+    for e in range(5):
+        reps = [k for k in range(replicates) if k % 5 == e]
+        if not reps:
+            continue
+        res = simulate(
+            _portfolio(sc, [e] * 5), seed=seed, replicates=reps, scale=scale, progress=progress
+        )
+        parts.append(res.monthly)
+    ctrl = pd.concat(parts, ignore_index=True).sort_values(["replicate", "month"])
+    ctrl.insert(0, "arm", "single-element portfolio")
+    m = pd.concat(frames + [ctrl], ignore_index=True)
+    t, c = "multi-element portfolio", "single-element portfolio"
+    c1 = compare_arms(m, t, c, "members at the end", "members", "last")
+    c2 = compare_arms(m, t, c, "actors ever committed (joins)", "joins", "sum")
+    ok = significant(c1, +1)
+    note = (
+        "Five residents' offers of equal total value: concentrated each on a different value "
+        "element (multi-win) or all on the same element (rotated over replicates). Each actor "
+        "uses the offer that fits its own profile best."
+    )
+    return PatternResult(
+        "multi-win",
+        "Multi-win",
+        "With diverse actors, a portfolio spanning several value elements integrates "
+        "more actors than a single-element portfolio of equal total value.",
+        case,
+        t,
+        c,
+        [c1, c2],
+        ok,
+        note,
+        m,
+        "members",
+        "members",
+    )
+
+
+# --------------------------------------------------------------------------- 4
+
+
+def leadership(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
+    case = "edinburgh/active-travel"
+    sc = shipped(case)
+    m = run_arms(
+        [
+            Arm(
+                "poor leadership",
+                sc,
+                {"leadership.alignment": 0.15, "leadership.arbitration": 0.15},
+            ),
+            Arm(
+                "good leadership",
+                sc,
+                {"leadership.alignment": 0.85, "leadership.arbitration": 0.85},
+            ),
+        ],
+        seed,
+        replicates,
+        scale,
+        progress,
+    )
+    t, c = "poor leadership", "good leadership"
+    net = partial(total, m, "value_realised")
+    c1 = compare_means("net private value realised", net(t), net(c))
+    c2 = compare_arms(m, t, c, "value destroyed", "value_destroyed", "sum")
+
+    def share(arm):
+        g = per_replicate(m, arm)
+        ever = g["joins"].sum() + g["members"].first() - g["joins"].first()  # + key leaders
+        return g["secessions"].sum() / ever.clip(lower=1)
+
+    c3 = compare_means("share of committed actors who seceded", share(t), share(c))
+    poor_net, good_net = c1.treatment_mean, c1.control_mean
+    ok = (
+        significant(c1, -1)
+        and significant(c2, +1)
+        and significant(c3, +1)
+        and poor_net < 0 < good_net
+    )
+    note = (
+        f"Net private value realised per run: {poor_net:.1f} under poor leadership "
+        f"(alignment = arbitration = 0.15) against {good_net:.1f} under good leadership (0.85); "
+        f"{c3.treatment_mean:.0%} of those who committed seceded, against {c3.control_mean:.0%}."
+    )
+    return PatternResult(
+        "leadership",
+        "Leadership and value destruction",
+        "Low alignment and arbitration produce net value destruction and secession "
+        "cascades; high settings produce net value creation.",
+        case,
+        t,
+        c,
+        [c1, c2, c3],
+        ok,
+        note,
+        m,
+        "value_realised",
+        "net private value realised per month",
+    )
+
+
+# --------------------------------------------------------------------------- 5
+
+
+def linkage(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
+    case = "edinburgh/community-solar"
+    sc = shipped(case)
+    idx = next(i for i, p in enumerate(sc.propositions) if p.holding is not None)
+    m = run_arms(
+        [
+            Arm("annual return", sc),
+            Arm("no return", sc, {f"propositions[{idx}].holding.value": [0.0] * 5}),
+        ],
+        seed,
+        replicates,
+        scale,
+        progress,
+    )
+    t, c = "annual return", "no return"
+    c1 = compare_arms(
+        m, t, c, "residents still committed after 20 years of the offer", "members_citizens", "last"
+    )
+    c2 = compare_arms(m, t, c, "secessions", "secessions", "sum")
+    ok = significant(c1, +1)
+    note = (
+        "Same share offer, same buyers at the start (common random numbers); the control's "
+        "shares pay no annual return, so the long-term target is not linked to private value."
+    )
+    return PatternResult(
+        "linkage",
+        "Private-public value linkage",
+        "Linking the long-term target to concrete private value (an investment "
+        "return) sustains participation over 20 years (the community solar story).",
+        case,
+        t,
+        c,
+        [c1, c2],
+        ok,
+        note,
+        m,
+        "members_citizens",
+        "residents committed",
+    )
+
+
+# --------------------------------------------------------------------------- 6
+
+
+def investment(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
+    case = "edinburgh/active-travel"
+    sc = shipped(case)
+    m = run_arms(
+        [
+            Arm("steady investment", sc),
+            Arm("investment withdrawn at month 36", sc, {"investment.end_month": 36}),
+        ],
+        seed,
+        replicates,
+        scale,
+        progress,
+    )
+    t, c = "steady investment", "investment withdrawn at month 36"
+    s3 = partial(reached, m, 3)
+    c1 = compare_proportions("reached stage 3", s3(t), s3(c))
+    c2 = compare_arms(m, t, c, "members at the end", "members", "last")
+    ok = significant(c1, +1)
+    note = (
+        f"Stage 3 reached in {c1.treatment_mean:.0%} of runs with steady investment against "
+        f"{c1.control_mean:.0%} when it is withdrawn at month 36."
+    )
+    return PatternResult(
+        "investment",
+        "Steady investment",
+        "A difficult social mobilisation is carried by active actors, an open network "
+        "and steady investment; withdraw the steady investment and it stalls before "
+        "stage 3 (the Active Travel story).",
+        case,
+        t,
+        c,
+        [c1, c2],
+        ok,
+        note,
+        m,
+        "members",
+        "members",
+    )
+
+
+PATTERNS: dict[str, Callable[..., PatternResult]] = {
+    "stages": stages,
+    "small-wins": small_wins,
+    "multi-win": multi_win,
+    "leadership": leadership,
+    "linkage": linkage,
+    "investment": investment,
+}

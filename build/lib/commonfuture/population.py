@@ -1,0 +1,213 @@
+"""The actors, as a structure of arrays.
+
+One row per actor and one leading axis per replicate: R replicates of N actors
+advance together as (R, N) arrays, each replicate drawn from its own random
+stream. There are no per-actor Python objects.
+
+Actors are ordered by sector (public, private, third, citizens); the first
+``key_leaders.<sector>`` actors of each sector are its key leaders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from commonfuture.network import build_network, n_ties
+from commonfuture.propositions import Offer
+from commonfuture.scenario.schema import SECTORS, Scenario
+from commonfuture.value import N_ELEMENTS, PUBLIC, fit, misfit, normalise
+
+# membership state
+OUTSIDE, COMMITTED, SECEDED = 0, 1, 2
+STATUS_NAMES = ("outside", "committed", "seceded")
+# roles
+KEY_LEADER, NETWORK_ACTOR, EXTERNAL_USER = 0, 1, 2
+ROLE_NAMES = ("key_leader", "network_actor", "external_user")
+CITIZEN = SECTORS.index("citizens")
+
+
+@dataclass
+class State:
+    """Everything that changes, plus the per-actor draws fixed at the start.
+
+    Shapes: (R, N) per actor, (R, N, P) per actor and proposition, (R,) per
+    replicate, (N,) where the same in every replicate.
+    """
+
+    # fixed by the scenario (same in every replicate)
+    sector: np.ndarray  # (N,) int8
+    role: np.ndarray  # (N,) int8
+    eligible: np.ndarray  # (N, P) bool
+    # drawn per replicate at the start
+    profile: np.ndarray  # (R, N, 5) float32, on the simplex
+    expectation: np.ndarray  # (R, N) float32, value units per month
+    threshold: np.ndarray  # (R, N) float32
+    floor: np.ndarray  # (R, N) float32
+    resources: np.ndarray  # (R, N) float32, GBP per month
+    burden: np.ndarray  # (R, N) float32, share of costs borne (mean 1)
+    exploiter: np.ndarray  # (R, N) bool
+    fit: np.ndarray  # (R, N, P) float32: profile-weighted value of each proposition
+    anticipated: np.ndarray  # (R, N, P) float32: fit - cost, the promise
+    ignorance: np.ndarray  # (R, N, P) float32: loss per use (value ignorance)
+    backlash: np.ndarray  # (R, N, P) float32: loss per use (value backlash)
+    ties: sp.csr_matrix  # (R*N, R*N) block-diagonal weighted ties
+    degree: np.ndarray  # (R, N) float32, weighted degree
+    ties_per_replicate: list[int]
+    # dynamic
+    status: np.ndarray  # (R, N) int8
+    commitment: np.ndarray  # (R, N) float32
+    trust: np.ndarray  # (R, N) float32
+    realised: np.ndarray  # (R, N) float32, net private value since last evaluation
+    months_since: np.ndarray  # (R, N) int16, months since last evaluation
+    signal: np.ndarray  # (R, N) float32, visible win (+) / loss (-) momentum
+    used: np.ndarray  # (R, N) uint16 bitmask of once-propositions used
+    accumulated: np.ndarray  # (R, N, 5) float32, value created per element
+    # per replicate
+    stage: np.ndarray  # (R,) int8
+    pending: np.ndarray  # (R,) int16, months the next stage's condition has held
+    coupled: np.ndarray  # (R,) bool
+    ever_coupled: np.ndarray  # (R,) bool
+    target: np.ndarray  # (R,) float64, cumulative progress (target units)
+    capital: np.ndarray  # (R,) float64, money raised from users (GBP)
+    month: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def n_replicates(self) -> int:
+        return self.status.shape[0]
+
+    @property
+    def n_actors(self) -> int:
+        return self.status.shape[1]
+
+
+def key_leaders(state: State) -> np.ndarray:
+    """Indices of the key leaders (the same in every replicate; kept on the state)."""
+    idx = state.extra.get("key_leaders")
+    if idx is None:
+        idx = state.extra["key_leaders"] = np.flatnonzero(state.role == KEY_LEADER)
+    return idx
+
+
+def sector_codes(scenario: Scenario) -> np.ndarray:
+    counts = scenario.population.counts.as_tuple()
+    return np.repeat(np.arange(4, dtype=np.int8), counts)
+
+
+def _one_replicate(scenario: Scenario, offer: Offer, sector: np.ndarray, rng):
+    """Draw one replicate's actor attributes and network, in a fixed order."""
+    pop = scenario.population
+    n = len(sector)
+    means = normalise(np.array([getattr(pop.profiles, s) for s in SECTORS], dtype=np.float64))
+    alpha = np.maximum(means[sector] * pop.profile_concentration, 1e-3)
+    # Dirichlet by normalised gammas (vectorised over actors with different alphas)
+    g = rng.standard_gamma(alpha)
+    del alpha
+    # each attribute is kept in float32 as soon as it is drawn: the network, drawn next,
+    # is the build's memory peak
+    profile = (g / np.maximum(g.sum(axis=1, keepdims=True), 1e-300)).astype(np.float32)
+    del g
+    f32 = np.float32
+    expectation = np.maximum(rng.normal(pop.expectation_mean, pop.expectation_sd, size=n), 0.0)
+    expectation = expectation.astype(f32)
+    is_cit = sector == CITIZEN
+    t_mean = np.where(is_cit, pop.threshold_mean, pop.org_threshold_mean)
+    t_sd = np.where(is_cit, pop.threshold_sd, pop.org_threshold_sd)
+    threshold = np.maximum(rng.normal(t_mean, t_sd, size=n), 0.0).astype(f32)
+    del t_mean, t_sd
+    floor = rng.uniform(pop.floor_low, pop.floor_high, size=n).astype(f32)
+    mean_res = np.where(sector == CITIZEN, pop.citizen_resources, pop.org_resources)
+    resources = (rng.exponential(1.0, size=n) * mean_res).astype(f32)
+    del mean_res
+    burden = rng.uniform(0.0, 2.0, size=n).astype(f32)
+    exploiter = rng.random(n) < pop.exploiter_share
+    ties = build_network(sector, scenario.network, rng)
+    return profile, expectation, threshold, floor, resources, burden, exploiter, ties
+
+
+def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offer) -> State:
+    """The month-0 state of ``len(rngs)`` replicates: key leaders committed, all else outside."""
+    sector = sector_codes(scenario)
+    n = len(sector)
+    r = len(rngs)
+    leaders = np.zeros(n, bool)
+    start = 0
+    for s, count in enumerate(scenario.population.counts.as_tuple()):
+        k = scenario.leadership.key_leaders.as_tuple()[s]
+        leaders[start : start + k] = True
+        start += count
+    role = np.where(leaders, KEY_LEADER, np.where(sector == CITIZEN, EXTERNAL_USER, NETWORK_ACTOR))
+    role = role.astype(np.int8)
+    eligible = offer.eligible[sector]  # (N, P)
+
+    draws = [_one_replicate(scenario, offer, sector, g) for g in rngs]
+
+    def stacked(k: int) -> np.ndarray:
+        """Replicates side by side; a view, not a copy, for a single replicate."""
+        if r == 1:
+            return draws[0][k][None, ...]
+        return np.stack([d[k] for d in draws])
+
+    profile = stacked(0)
+    f32 = stacked
+    ties_list = [d[7] for d in draws]
+    ties = sp.block_diag(ties_list, format="csr", dtype=np.float32) if r > 1 else ties_list[0]
+    ties.indices = ties.indices.astype(np.int32, copy=False)
+    degree = np.asarray(ties.sum(axis=1), dtype=np.float32).reshape(r, n)
+
+    lev = scenario.leadership
+    dest = scenario.destruction
+    fits = fit(profile, offer.value).astype(np.float32)  # (R, N, P)
+    mis = misfit(profile, offer.value).astype(np.float32)
+    # actors judge a proposition by its promise: what it offers after their own values
+    anticipated = fits - offer.cost[None, None, :]
+    ignorance = (dest.ignorance * (1.0 - lev.alignment)) * mis
+    # backlash: public goals imposing private costs on users who weigh public value little
+    low_public = np.maximum(1.0 / N_ELEMENTS - profile[..., PUBLIC], 0.0) * N_ELEMENTS
+    backlash = (dest.backlash * (1.0 - lev.arbitration)) * (
+        low_public[..., None] * offer.public_share[None, None, :]
+    )
+
+    status = np.zeros((r, n), np.int8)
+    status[:, leaders] = 1
+    commitment = np.zeros((r, n), np.float32)
+    trust = np.zeros((r, n), np.float32)
+    commitment[:, leaders] = lev.leader_commitment
+    trust[:, leaders] = lev.leader_trust
+
+    return State(
+        sector=sector,
+        role=role,
+        eligible=eligible,
+        profile=profile,
+        expectation=f32(1),
+        threshold=f32(2),
+        floor=f32(3),
+        resources=f32(4),
+        burden=f32(5),
+        exploiter=stacked(6),
+        fit=fits,
+        anticipated=anticipated.astype(np.float32),
+        ignorance=ignorance.astype(np.float32),
+        backlash=backlash.astype(np.float32),
+        ties=ties,
+        degree=degree,
+        ties_per_replicate=[n_ties(t) for t in ties_list],
+        status=status,
+        commitment=commitment,
+        trust=trust,
+        realised=np.zeros((r, n), np.float32),
+        months_since=np.zeros((r, n), np.int16),
+        signal=np.zeros((r, n), np.float32),
+        used=np.zeros((r, n), np.uint16),
+        accumulated=np.zeros((r, n, N_ELEMENTS), np.float32),
+        stage=np.zeros(r, np.int8),
+        pending=np.zeros(r, np.int16),
+        coupled=np.zeros(r, bool),
+        ever_coupled=np.zeros(r, bool),
+        target=np.zeros(r, np.float64),
+        capital=np.zeros(r, np.float64),
+    )

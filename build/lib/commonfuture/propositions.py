@@ -1,0 +1,92 @@
+"""Value propositions: the services and products the network offers its actors.
+
+A training course, a share offer with an annual return, segregated cycle lanes.
+The scenario's list of propositions becomes a table of arrays (one column per
+proposition) that the value proposition and creation links read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commonfuture.scenario.schema import SECTORS, Scenario
+from commonfuture.value import PUBLIC
+
+MAX_PROPOSITIONS = 16  # once-use is tracked in a uint16 bitmask
+
+
+@dataclass(frozen=True)
+class Offer:
+    names: tuple[str, ...]
+    value: np.ndarray  # (P, 5) value per use per element
+    eligible: np.ndarray  # (4, P) sector may use proposition
+    cost: np.ndarray  # (P,) value units per use
+    price: np.ndarray  # (P,) GBP paid by the user per use
+    unit_cost: np.ndarray  # (P,) GBP drawn from the pool per use
+    capacity: np.ndarray  # (P,) uses per month
+    min_stage: np.ndarray  # (P,)
+    start: np.ndarray  # (P,)
+    end: np.ndarray  # (P,) exclusive; horizon when none
+    once: np.ndarray  # (P,) bool
+    target_yield: np.ndarray  # (P,)
+    public_share: np.ndarray  # (P,) share of the offer's value that is public value
+    holding_every: np.ndarray  # (P,) months between returns (0 = no holding)
+    holding_value: np.ndarray  # (P, 5)
+    holding_until: np.ndarray  # (P,)
+    bits: np.ndarray  # (P,) uint16 bit of each proposition
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+    def in_time(self, month: int) -> np.ndarray:
+        """(P,) bool: propositions within their months of availability in ``month``."""
+        return (self.start <= month) & (month < self.end)
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> Offer:
+        props = scenario.propositions
+        if len(props) > MAX_PROPOSITIONS:
+            raise ValueError(f"at most {MAX_PROPOSITIONS} propositions are supported")
+        horizon = scenario.months
+        value = np.array([p.value for p in props], dtype=np.float32)
+        total = value.sum(axis=1)
+        return cls(
+            names=tuple(p.name for p in props),
+            value=value,
+            eligible=np.array([[s in p.eligible for p in props] for s in SECTORS], dtype=bool),
+            cost=np.array([p.cost for p in props], np.float32),
+            price=np.array([p.price for p in props], np.float64),
+            unit_cost=np.array([p.unit_cost for p in props], np.float64),
+            capacity=np.array([p.capacity for p in props], np.float64),
+            min_stage=np.array([p.min_stage for p in props], np.int8),
+            start=np.array([p.start_month for p in props], np.int32),
+            end=np.array(
+                [horizon + 1 if p.end_month is None else p.end_month for p in props], np.int32
+            ),
+            once=np.array([p.once for p in props], bool),
+            target_yield=np.array([p.target_yield for p in props], np.float64),
+            public_share=np.where(
+                total > 0, value[:, PUBLIC] / np.maximum(total, 1e-12), 0.0
+            ).astype(np.float32),
+            holding_every=np.array(
+                [p.holding.every_months if p.holding else 0 for p in props], np.int32
+            ),
+            holding_value=np.array(
+                [p.holding.value if p.holding else [0.0] * 5 for p in props], np.float32
+            ),
+            holding_until=np.array(
+                [
+                    (
+                        p.holding.until_month
+                        if p.holding and p.holding.until_month is not None
+                        else horizon + 1
+                    )
+                    for p in props
+                ],
+                np.int32,
+            ),
+            bits=(1 << np.arange(len(props))).astype(np.uint16),
+        )

@@ -1,0 +1,139 @@
+"""Monthly random numbers: counter-based, one block per actor and month.
+
+The month's random numbers of an actor are a pure function of the replicate's
+key, the month, the actor and a purpose, computed by the Philox4x32-10
+generator of Salmon et al. (2011, "Parallel random numbers: as easy as 1, 2,
+3"; the generator of Random123, cuRAND and JAX's family of counter-based
+generators). Nothing is drawn "in turn", so
+
+* numbers are computed only for the actors who can use them (an actor who has
+  seceded, or a replicate whose leaders are not coupled, costs nothing);
+* an actor's draw for a month is the same whatever the other actors did, how
+  many replicates run beside it and how they are batched: two scenarios that
+  differ only in levers share their monthly random numbers (common random
+  numbers), as they share the actors and network drawn at the start.
+
+Counter words: (actor, month, purpose, 0). Purposes: ``DECIDE`` gives four
+uniforms (joining, outreach, use, rationing lottery); ``NOISE`` a standard
+normal (value noise, Box-Muller), computed for each use as it is valued;
+``BUDGET`` (actor word ``BUDGET_ACTOR``) the replicate's standard normal for the
+investment stream. The key of replicate k
+of a run seeded s is two words of ``SeedSequence(s, spawn_key=(k, 0))``, a
+child of the sequence that draws its actors and network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+DECIDE, NOISE, BUDGET = 0, 1, 2
+BUDGET_ACTOR = 0xFFFFFFFF
+
+_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
+_W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)
+_LOW = np.uint64(0xFFFFFFFF)
+_TWO_M24 = np.float32(2.0**-24)
+
+
+def replicate_key(seed: int, k: int) -> np.ndarray:
+    """(2,) uint32: the monthly key of replicate ``k`` of a run seeded ``seed``."""
+    return np.random.SeedSequence(seed, spawn_key=(k, 0)).generate_state(2, np.uint32)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def philox(c0, c1, c2, c3, k0, k1):
+    """Philox4x32-10: four uint32 words from a four-word counter and a two-word key."""
+    c0, c1, c2, c3 = np.uint32(c0), np.uint32(c1), np.uint32(c2), np.uint32(c3)
+    k0, k1 = np.uint32(k0), np.uint32(k1)
+    for rnd in range(10):
+        if rnd > 0:
+            k0 = np.uint32(k0 + _W0)
+            k1 = np.uint32(k1 + _W1)
+        p0 = _M0 * np.uint64(c0)
+        p1 = _M1 * np.uint64(c2)
+        c0, c1, c2, c3 = (
+            np.uint32((p1 >> np.uint64(32)) ^ np.uint64(c1) ^ np.uint64(k0)),
+            np.uint32(p1 & _LOW),
+            np.uint32((p0 >> np.uint64(32)) ^ np.uint64(c3) ^ np.uint64(k1)),
+            np.uint32(p0 & _LOW),
+        )
+    return c0, c1, c2, c3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def to_unit(word):
+    """A float32 uniform on [0, 1) from the top 24 bits of a word (exact)."""
+    return np.float32(word >> np.uint32(8)) * _TWO_M24
+
+
+@njit(cache=True, nogil=True)
+def decisions(keys, month, status, coupled, out):
+    """Fill ``out`` (R, 4, N) with each actor's four decision uniforms for ``month``.
+
+    Only actors who may decide are drawn: those who have not seceded, in
+    replicates whose leaders are coupled (no coupling, no joining and no offer);
+    the rest get NaN, so that a stray read cannot pass for a draw. (A coupled
+    replicate is drawn whole and seceded actors blanked by selects: a loop without
+    branches, which the compiler vectorises.)
+    """
+    r_n, n = status.shape
+    nan = np.float32(np.nan)
+    for r in range(r_n):
+        k0, k1 = keys[r, 0], keys[r, 1]
+        o0, o1, o2, o3 = out[r, 0], out[r, 1], out[r, 2], out[r, 3]
+        if not coupled[r]:
+            o0[:] = nan
+            o1[:] = nan
+            o2[:] = nan
+            o3[:] = nan
+            continue
+        for i in range(n):
+            w0, w1, w2, w3 = philox(i, month, DECIDE, 0, k0, k1)
+            gone = status[r, i] == 2
+            o0[i] = nan if gone else to_unit(w0)
+            o1[i] = nan if gone else to_unit(w1)
+            o2[i] = nan if gone else to_unit(w2)
+            o3[i] = nan if gone else to_unit(w3)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def normal_at(actor, month, k0, k1):
+    """The float32 standard normal of ``actor`` for ``month`` (value noise).
+
+    Box-Muller (cosine branch) in float32 from two 24-bit uniforms: |z| <= 5.77.
+    """
+    w0, w1, _, _ = philox(actor, month, NOISE, 0, k0, k1)
+    u1 = np.float32((w0 >> np.uint32(8)) + np.uint32(1)) * _TWO_M24  # (0, 1]
+    u2 = to_unit(w1)
+    return np.sqrt(np.float32(-2.0) * np.log(u1)) * np.cos(np.float32(2.0 * np.pi) * u2)
+
+
+@njit(cache=True, nogil=True)
+def budget_normals(keys, month):
+    """(R,) float64 standard normals, one per replicate, for the investment stream."""
+    r_n = keys.shape[0]
+    out = np.empty(r_n, np.float64)
+    for r in range(r_n):
+        w0, w1, w2, w3 = philox(BUDGET_ACTOR, month, BUDGET, 0, keys[r, 0], keys[r, 1])
+        # 53-bit uniforms from two words each
+        a = (np.float64(w0 >> np.uint32(5)) * 67108864.0 + np.float64(w1 >> np.uint32(6))) / (
+            9007199254740992.0
+        )
+        b = (np.float64(w2 >> np.uint32(5)) * 67108864.0 + np.float64(w3 >> np.uint32(6))) / (
+            9007199254740992.0
+        )
+        out[r] = np.sqrt(-2.0 * np.log(1.0 - a)) * np.cos(2.0 * np.pi * b)
+    return out
+
+
+__all__ = [
+    "BUDGET",
+    "DECIDE",
+    "NOISE",
+    "budget_normals",
+    "decisions",
+    "normal_at",
+    "philox",
+    "replicate_key",
+]

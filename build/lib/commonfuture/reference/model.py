@@ -1,0 +1,674 @@
+"""The model written the Mesa way: one agent per actor, each with its own steps.
+
+A teaching version of the same rules as the array kernel (docs/ODD.md and the
+docstrings of ``commonfuture.macro``, ``micro`` and ``meso``), written
+independently: plain Python per agent, networkx for the network, Mesa's
+``Model``, ``Agent``, ``AgentSet`` and ``DataCollector``.
+
+Cui & Osborne (2019) describe value co-creation on three levels. Here:
+
+* micro (:class:`Actor`): each actor's private value chain, one link per
+  method -- :meth:`Actor.weigh_joining` and :meth:`Actor.commit` (value
+  commitment), :meth:`Actor.choose` and :meth:`Actor.use` (value proposition
+  and creation), :meth:`Actor.evaluate` (the evaluation that closes a small-win
+  cycle) and :meth:`Actor.maybe_secede` (continue or secede);
+* meso (:meth:`CollaborationModel.small_wins`): small-win moments, erosion
+  between them, momentum signals along the ties;
+* macro (:meth:`CollaborationModel.couple`, :meth:`CollaborationModel.advance_stage`):
+  the coupling of key leaders and the stages of integrative leadership.
+
+It is slow (Python per actor and per tie) and serves two ends: a check of the
+fast engine (docking, Axtell et al. 1996) and a yardstick of speed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from commonfuture.leadership import realisation
+from commonfuture.outputs import NAMES
+from commonfuture.propositions import Offer
+from commonfuture.scenario.schema import SECTORS, Scenario
+from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS, N_ELEMENTS, PUBLIC
+
+OUTSIDE, COMMITTED, SECEDED = 0, 1, 2
+KEY_LEADER, NETWORK_ACTOR, EXTERNAL_USER = 0, 1, 2
+CITIZENS = SECTORS.index("citizens")
+
+#: test-only rule changes, so that the docking test can be shown to fail
+MUTATIONS: dict[str | None, str] = {
+    None: "the model as documented",
+    "no_erosion": "commitment does not erode between small-win moments",
+    "double_threshold": "every actor's join threshold is doubled",
+}
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity of two value profiles (0 if either is zero)."""
+    return float(a @ b / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))
+
+
+class Actor(mesa.Agent):
+    """One organisation or resident, with its own private value chain.
+
+    Fixed at birth: sector, role (key leader, network actor, external user),
+    value profile (weights over the five value elements), expectation (value
+    units a month), join threshold, secession floor, resources (GBP a month),
+    share of costs borne, and whether it exploits others.
+    """
+
+    def __init__(self, model: CollaborationModel, sector: int, role: int):
+        super().__init__(model)
+        rng, pop, offer = model.rng, model.scenario.population, model.offer
+        self.sector = sector
+        self.role = role
+        means = np.array(getattr(pop.profiles, SECTORS[sector]), float)
+        alpha = np.maximum(means / means.sum() * pop.profile_concentration, 1e-3)
+        self.profile = rng.dirichlet(alpha)
+        self.expectation = max(rng.normal(pop.expectation_mean, pop.expectation_sd), 0.0)
+        if sector == CITIZENS:
+            self.threshold = max(rng.normal(pop.threshold_mean, pop.threshold_sd), 0.0)
+            self.resources = rng.exponential(pop.citizen_resources)
+        else:
+            self.threshold = max(rng.normal(pop.org_threshold_mean, pop.org_threshold_sd), 0.0)
+            self.resources = rng.exponential(pop.org_resources)
+        if model.mutation == "double_threshold":
+            self.threshold *= 2.0
+        self.floor = rng.uniform(pop.floor_low, pop.floor_high)
+        self.burden = rng.uniform(0.0, 2.0)
+        self.exploiter = bool(rng.random() < pop.exploiter_share)
+        # what each proposition promises this actor: its fit after its own values, less cost
+        self.promise = [
+            float(self.profile @ offer.value[j]) - float(offer.cost[j]) for j in range(offer.n)
+        ]
+        self.eligible = [bool(offer.eligible[sector, j]) for j in range(offer.n)]
+        # dynamic state
+        self.status = OUTSIDE
+        self.commitment = 0.0
+        self.trust = 0.0
+        self.realised = 0.0  # net private value since the last evaluation
+        self.months_since = 0  # months since the last evaluation
+        self.signal = 0.0  # visible win (+) / loss (-) momentum
+        self.used: set[int] = set()  # once-only propositions already used (or held)
+        self.accumulated = np.zeros(N_ELEMENTS)  # value created for it, per element
+        self.neighbours: list[tuple[Actor, float]] = []
+        self.degree = 0.0  # weighted degree
+        self.joining = False
+        self.wants: int | None = None
+        self.ticket = 0.0
+        self.pending_value = 0.0
+        if role == KEY_LEADER:
+            lead = model.scenario.leadership
+            self.status = COMMITTED
+            self.commitment = lead.leader_commitment
+            self.trust = lead.leader_trust
+
+    @property
+    def member(self) -> bool:
+        return self.status == COMMITTED
+
+    def best_option(self, open_props: list[bool]) -> int | None:
+        """The open, eligible, not-yet-used proposition promising most (lowest index on ties)."""
+        offer = self.model.offer
+        best = None
+        for j in range(offer.n):
+            if not (open_props[j] and self.eligible[j]):
+                continue
+            if offer.once[j] and j in self.used:
+                continue
+            if best is None or self.promise[j] > self.promise[best]:
+                best = j
+        return best
+
+    # ------------------------------------------------------ micro: value commitment link
+
+    def weigh_joining(self) -> None:
+        """Decide (not yet apply) whether this outside actor commits this month.
+
+        It deliberates with probability ``join_rate``; it must be reachable (a
+        committed neighbour, or in stage 3 outreach); its score is the weighted
+        share of committed neighbours, plus visibility times their momentum, plus
+        (stage 3) openness times the committed share of the wider population, plus
+        ``value_weight`` times its best promise minus its expectation. With no
+        positive promise open it has no private value target and stays outside.
+        """
+        self.joining = False
+        m = self.model
+        sc = m.scenario
+        if self.status != OUTSIDE or not m.coupled:
+            return
+        if m.rng.random() >= sc.population.join_rate:
+            return
+        pull = momentum = 0.0
+        for other, w in self.neighbours:
+            if other.status == COMMITTED:
+                pull += w
+            momentum += w * other.signal
+        reachable = pull > 0
+        score = pull / self.degree if self.degree > 0 else 0.0
+        if sc.leadership.visibility > 0 and self.degree > 0:
+            score += sc.leadership.visibility * momentum / self.degree
+        if m.stage >= 3 and sc.network.openness > 0:
+            score += sc.network.openness * m.wider_share_before
+            if m.rng.random() < sc.network.openness * sc.dynamics.outreach:
+                reachable = True  # heard of it through outreach into the community
+        if not reachable:
+            return
+        if sc.dynamics.value_weight > 0:
+            j = self.best_option(m.open_last)  # what the network had open when it looked
+            if j is None or self.promise[j] <= 0:
+                return
+            score += sc.dynamics.value_weight * (self.promise[j] - self.expectation)
+        self.joining = score >= self.threshold
+
+    def commit(self) -> None:
+        """Join: commitment and trust start at the population's initial levels."""
+        pop = self.model.scenario.population
+        self.status = COMMITTED
+        self.commitment = pop.initial_commitment
+        self.trust = pop.initial_trust
+        self.realised = 0.0
+        self.months_since = 0
+        self.joining = False
+
+    # ------------------------------------------------ micro: proposition and creation links
+
+    def choose(self, open_props: list[bool]) -> None:
+        """With probability ``use_rate`` a member asks for the open proposition that
+        promises it most, if that promise is positive; it draws a lottery ticket
+        in case the proposition is over-subscribed."""
+        self.wants = None
+        m = self.model
+        if self.status != COMMITTED or m.rng.random() >= m.scenario.population.use_rate:
+            return
+        j = self.best_option(open_props)
+        if j is not None and self.promise[j] > 0:
+            self.wants = j
+            self.ticket = m.rng.random()
+
+    def use(self, j: int, take: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+        """Use proposition ``j``: value created per element and the four losses.
+
+        ``take`` is the share of created value that exploiters take from others.
+        The net value (before any exploitation gain and noise) waits in
+        ``pending_value`` until :meth:`settle`.
+        """
+        sc, offer = self.model.scenario, self.model.offer
+        lead, dest = sc.leadership, sc.destruction
+        value = offer.value[j].astype(float)
+        vec = realisation(lead.alignment) * self.profile * value  # the multi-win
+        created = float(vec.sum())
+        cost = float(offer.cost[j])
+        ignorance = dest.ignorance * (1 - lead.alignment) * (1 - cosine(self.profile, value))
+        disproportion = (
+            dest.disproportion * (1 - lead.arbitration) * cost * max(self.burden - 1.0, 0.0)
+        )
+        low_public = max(1.0 / N_ELEMENTS - self.profile[PUBLIC], 0.0) * N_ELEMENTS
+        backlash = (
+            dest.backlash * (1 - lead.arbitration) * low_public * float(offer.public_share[j])
+        )
+        exploited = 0.0 if self.exploiter else take * created
+        self.pending_value = created - cost - ignorance - disproportion - backlash - exploited
+        self.accumulated += vec
+        if offer.once[j]:
+            self.used.add(j)
+        return vec, (ignorance, disproportion, backlash, exploited)
+
+    def settle(self, gain: float) -> float:
+        """Book this use's realised private value (plus any exploitation gain and noise)."""
+        noise = self.model.scenario.dynamics.noise * self.model.rng.standard_normal()
+        value = self.pending_value + gain + noise
+        self.realised += value
+        return value
+
+    def collect_return(self, j: int) -> np.ndarray:
+        """A holding pays its return, valued after the holder's profile, free of losses."""
+        vec = self.profile * self.model.offer.holding_value[j]
+        self.realised += float(vec.sum())
+        self.accumulated += vec
+        return vec
+
+    # ------------------------------------------------------ meso: small wins and evaluation
+
+    def erode(self, decay: float) -> None:
+        """Between tangible outcomes confidence wanes: commitment falls by decay * (1 - trust)."""
+        self.months_since += 1
+        self.commitment -= decay * (1.0 - self.trust)
+
+    def evaluate(self) -> int:
+        """Close a small-win cycle: compare value realised a month with the expectation.
+
+        A win moves trust and commitment towards 1, a shortfall towards 0, by the
+        outcome's size (gap relative to expectation, at most 1), and is signalled
+        to the neighbours (Bush-Mosteller learning). Returns +1 (win) or -1.
+        """
+        d = self.model.scenario.dynamics
+        gap = self.realised / max(self.months_since, 1) - self.expectation
+        size = min(1.0, abs(gap) / max(self.expectation, 0.01))
+        t, c = self.trust, self.commitment
+        if gap >= 0:
+            self.trust = t + d.trust_gain * size * (1 - t)
+            self.commitment = c + d.commitment_gain * size * (1 - c)
+            self.signal = size
+            outcome = 1
+        else:
+            self.trust = t - d.trust_loss * size * t
+            self.commitment = c - d.commitment_loss * size * c
+            self.signal = -size
+            outcome = -1
+        self.realised = 0.0
+        self.months_since = 0
+        return outcome
+
+    def bound(self) -> None:
+        self.commitment = min(max(self.commitment, 0.0), 1.0)
+        self.trust = min(max(self.trust, 0.0), 1.0)
+
+    # ------------------------------------------------------ micro: continue or secede
+
+    def maybe_secede(self) -> bool:
+        """A member whose commitment fell below its own floor leaves, visibly."""
+        if self.status == COMMITTED and self.commitment < self.floor:
+            self.secede()
+            return True
+        return False
+
+    def secede(self) -> None:
+        self.status = SECEDED
+        self.signal = -1.0
+
+
+class CollaborationModel(mesa.Model):
+    """One replicate of a scenario: actors, their ties, the propositions, and the month.
+
+    ``mutation`` (test only, see :data:`MUTATIONS`) deliberately changes a rule.
+    """
+
+    def __init__(
+        self, scenario: Scenario, rng: np.random.Generator, mutation: str | None = None
+    ) -> None:
+        if mutation not in MUTATIONS:
+            raise ValueError(f"unknown mutation {mutation!r}: one of {list(MUTATIONS)}")
+        super().__init__(rng=rng)
+        self.rng = rng  # the replicate's own stream, for every draw
+        self.scenario = scenario
+        self.offer = Offer.from_scenario(scenario)
+        self.mutation = mutation
+        self.month = 0
+        self.stage = 0
+        self.pending = 0  # months the next stage's condition has held
+        self.coupled = False
+        self.target = 0.0  # target units
+        self.capital = 0.0  # GBP
+        self.open_last = [False] * self.offer.n
+        self.wider_share_before = 0.0
+        self.current: dict[str, float] = {}
+        counts = scenario.population.counts.as_tuple()
+        n_leaders = scenario.leadership.key_leaders.as_tuple()
+        for s, count in enumerate(counts):  # actors in sector order, leaders first
+            for k in range(count):
+                if k < n_leaders[s]:
+                    role = KEY_LEADER
+                else:
+                    role = EXTERNAL_USER if s == CITIZENS else NETWORK_ACTOR
+                Actor(self, s, role)  # registers itself in self.agents
+        self.actors: list[Actor] = list(self.agents)
+        self.leaders = self.agents.select(lambda a: a.role == KEY_LEADER)
+        citizens = self.agents.select(lambda a: a.sector == CITIZENS)
+        others = self.agents.select(lambda a: a.role != KEY_LEADER)
+        self.wider = citizens if len(citizens) else others  # for stage 3 (linking)
+        self.n_ties = self.build_network()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in measure_names(self.offer)}
+        )
+
+    # ------------------------------------------------------------------ the network
+
+    def build_network(self) -> int:
+        """Ties: organisations by a stochastic block model over sectors, residents by a
+        small-world (Watts-Strogatz) or Erdos-Renyi layer, each resident tied to a
+        Poisson number of organisations; cross-sector ties weighted by openness."""
+        net = self.scenario.network
+        orgs = [a for a in self.actors if a.sector != CITIZENS]
+        cits = [a for a in self.actors if a.sector == CITIZENS]
+        graph = nx.Graph()
+        n_org = len(orgs)
+        sizes = [sum(1 for a in orgs if a.sector == s) for s in range(3)]
+        if n_org > 1 and net.org_degree > 0:
+            within = sum(s * (s - 1) // 2 for s in sizes)
+            cross = n_org * (n_org - 1) // 2 - within
+            edges = net.org_degree * n_org / 2
+            p_in = min(1.0, (1 - net.org_cross_sector) * edges / within) if within else 0.0
+            p_x = min(1.0, net.org_cross_sector * edges / cross) if cross else 0.0
+            blocks = [s for s in sizes if s > 0]
+            p = [[p_in if a == b else p_x for b in range(len(blocks))] for a in range(len(blocks))]
+            sbm = nx.stochastic_block_model(blocks, p, seed=self._nx_seed())
+            for u, v in sbm.edges():
+                graph.add_edge(orgs[u], orgs[v], weight=net.org_tie_strength)
+        n_cit = len(cits)
+        if net.citizen_layer == "small_world":
+            half = min(int(round(net.citizen_degree)) // 2, (n_cit - 1) // 2)
+            layer = (
+                nx.watts_strogatz_graph(n_cit, 2 * half, net.citizen_rewire, seed=self._nx_seed())
+                if n_cit >= 3 and half >= 1
+                else nx.empty_graph(n_cit)
+            )
+        elif n_cit >= 2 and net.citizen_degree > 0:
+            p_cit = min(1.0, net.citizen_degree / (n_cit - 1))
+            layer = nx.fast_gnp_random_graph(n_cit, p_cit, seed=self._nx_seed())
+        else:
+            layer = nx.empty_graph(n_cit)
+        for u, v in layer.edges():
+            graph.add_edge(cits[u], cits[v], weight=net.citizen_tie_strength)
+        if n_org and n_cit and net.citizen_org_ties > 0:
+            for a in cits:
+                for _ in range(self.rng.poisson(net.citizen_org_ties)):
+                    org = orgs[int(self.rng.integers(n_org))]
+                    graph.add_edge(a, org, weight=net.citizen_org_tie_strength)
+        for u, v, data in graph.edges(data=True):
+            w = data["weight"] * (net.openness if u.sector != v.sector else 1.0)
+            u.neighbours.append((v, w))
+            v.neighbours.append((u, w))
+        for a in self.actors:
+            a.degree = sum(w for _, w in a.neighbours)
+        return graph.number_of_edges()
+
+    def _nx_seed(self) -> int:
+        return int(self.rng.integers(2**31))
+
+    # ------------------------------------------------------------------ helpers
+
+    def members(self) -> list[Actor]:
+        return [a for a in self.actors if a.status == COMMITTED]
+
+    def wider_share(self) -> float:
+        """Committed share of the wider population (residents; else every non-leader)."""
+        n = len(self.wider)
+        return sum(1 for a in self.wider if a.status == COMMITTED) / n if n else 0.0
+
+    # ------------------------------------------------------------------ 1 coupling (macro)
+
+    def couple(self) -> tuple[bool, int]:
+        """The coupling of key leaders holds while committed leaders of >= 2 sectors keep
+        commitment >= ``coupling_threshold`` and their alignment (mean cosine of their
+        value profiles, raised by arbitration) >= ``coupling_alignment``. Losing it is a
+        disruption: members' trust is shocked. Returns (disrupted, leaders withdrawn)."""
+        sc = self.scenario
+        lead = sc.leadership
+        withdrawn = 0
+        for ev in sc.events:
+            if ev.month == self.month and ev.kind == "leader_withdraws":
+                for a in self.leaders:
+                    if SECTORS[a.sector] == ev.sector:
+                        withdrawn += a.member  # counted among this month's secessions
+                        a.secede()
+                        a.commitment = 0.0
+        ok = [a for a in self.leaders if a.member and a.commitment >= lead.coupling_threshold]
+        sims = [cosine(a.profile, b.profile) for a in ok for b in ok if a is not b]
+        cos = sum(sims) / len(sims) if sims else 0.0
+        align = cos + lead.arbitration * (1 - cos)
+        now = len({a.sector for a in ok}) >= 2 and align >= lead.coupling_alignment
+        disrupted = self.coupled and not now
+        if disrupted:
+            for a in self.members():
+                a.trust *= 1 - sc.dynamics.disruption_shock
+        self.coupled = now
+        return disrupted, withdrawn
+
+    # ------------------------------------------------------------------ 2 commitment link
+
+    def commitment_link(self) -> int:
+        """Outside actors weigh joining all at once (on last month's state), then join."""
+        self.wider_share_before = self.wider_share()
+        self.agents.do("weigh_joining")
+        joining = self.agents.select(lambda a: a.joining)
+        joining.do("commit")
+        return len(joining)
+
+    # ------------------------------------------------------------------ 3 proposition link
+
+    def offer_propositions(self) -> tuple[list[bool], list[float], float, float]:
+        """Open propositions (stage, months, coupling) and what the pool can pay for.
+
+        Returns (open, capacity in uses, budget GBP, pool GBP). The pool is the
+        investment stream plus members' contributions, shared equally among the
+        open propositions that draw funding; unspent money does not carry over.
+        """
+        sc, offer, month = self.scenario, self.offer, self.month
+        inv = sc.investment
+        budget = 0.0
+        z = self.rng.standard_normal()
+        if inv.start_month <= month and (inv.end_month is None or month < inv.end_month):
+            budget = inv.monthly_budget
+            if inv.volatility > 0:
+                budget *= math.exp(inv.volatility * z - 0.5 * inv.volatility**2)
+        contributions = sum(a.resources for a in self.members())
+        pool = budget + inv.member_contribution * contributions
+        is_open = [
+            self.coupled
+            and self.stage >= offer.min_stage[j]
+            and offer.start[j] <= month < offer.end[j]
+            for j in range(offer.n)
+        ]
+        n_funded = sum(1 for j in range(offer.n) if is_open[j] and offer.unit_cost[j] > 0)
+        allotment = pool / n_funded if n_funded else 0.0
+        capacity = []
+        for j in range(offer.n):
+            cap = float(offer.capacity[j])
+            if offer.unit_cost[j] > 0:
+                cap = min(cap, math.floor(allotment / offer.unit_cost[j]))
+            capacity.append(cap if is_open[j] else 0.0)
+        return is_open, capacity, budget, pool
+
+    # ------------------------------------------------------------------ 4 creation link
+
+    def creation_link(self, is_open: list[bool], capacity: list[float]) -> dict:
+        """Members choose, over-subscribed propositions are rationed by lottery, users
+        create value (and lose some of it), holders collect returns, leaders take
+        their stake of the public value."""
+        sc, offer = self.scenario, self.offer
+        lead, dest = sc.leadership, sc.destruction
+        members = self.members()
+        if any(is_open):
+            for a in members:
+                a.choose(is_open)
+        else:
+            for a in members:
+                a.wants = None
+        users: list[tuple[Actor, int]] = []
+        for j in range(offer.n):
+            asking = [a for a in members if a.wants == j]
+            if len(asking) > capacity[j]:  # the lowest lottery tickets are served
+                asking = sorted(asking, key=lambda a: a.ticket)[: int(capacity[j])]
+            users += [(a, j) for a in asking]
+        n_mem = len(members)
+        q = sum(1 for a in members if a.exploiter) / n_mem if n_mem else 0.0
+        take = dest.exploitation * (1 - lead.arbitration) * q
+        created = np.zeros(N_ELEMENTS)
+        losses = np.zeros(len(DESTRUCTION_KINDS))
+        uptake = [0] * offer.n
+        for a, j in users:
+            vec, lost = a.use(j, take)
+            created += vec
+            losses += lost
+            uptake[j] += 1
+        exploiters = [a for a, _ in users if a.exploiter]
+        gain = losses[3] / len(exploiters) if exploiters else 0.0
+        realised = destroyed = 0.0
+        for a, _ in users:
+            value = a.settle(gain if a.exploiter else 0.0)
+            realised += value
+            destroyed += max(-value, 0.0)
+        # holdings pay their returns on payment months
+        paid: set[Actor] = set()
+        for j in range(offer.n):
+            every, since = int(offer.holding_every[j]), self.month - int(offer.start[j])
+            due = every > 0 and since > 0 and since % every == 0
+            if due and self.month < offer.holding_until[j]:
+                for a in members:
+                    if j in a.used:
+                        created += a.collect_return(j)
+                        paid.add(a)
+        self.capital += sum(uptake[j] * offer.price[j] for j in range(offer.n))
+        progress = sum(
+            uptake[j] * offer.target_yield[j] for j in range(offer.n) if offer.holding_every[j] == 0
+        )
+        for j in range(offer.n):  # every holding ever bought keeps generating
+            if offer.holding_every[j] > 0 and offer.start[j] < self.month:
+                holders = sum(1 for a in self.actors if j in a.used)
+                progress += holders * offer.target_yield[j]
+        self.target += progress
+        # key leaders hold the shared target: a stake of this month's public value is theirs
+        if lead.leader_stake > 0:
+            active = [a for a in self.leaders if a.member]
+            for a in active:
+                a.realised += lead.leader_stake * created[PUBLIC] / len(active)
+        return {
+            "uptake": uptake,
+            "created": created,
+            "losses": losses,
+            "realised": realised,
+            "destroyed": destroyed,
+            "spent": float(sum(uptake[j] * offer.unit_cost[j] for j in range(offer.n))),
+            "paid": paid,
+        }
+
+    # ------------------------------------------------------------------ 5 small wins (meso)
+
+    def is_moment(self) -> bool:
+        """A small-win moment: every ``small_win_cadence_months`` months, or a milestone."""
+        sc = self.scenario
+        cadence = sc.leadership.small_win_cadence_months
+        if self.month > 0 and self.month % cadence == 0:
+            return True
+        return any(e.kind == "milestone" and e.month == self.month for e in sc.events)
+
+    def small_wins(self, paid: set[Actor]) -> tuple[int, int]:
+        """Momentum fades, commitment erodes, and members due evaluate. (wins, shortfalls)"""
+        d = self.scenario.dynamics
+        decay = 0.0 if self.mutation == "no_erosion" else d.commitment_decay
+        moment = self.is_moment()
+        for a in self.actors:
+            a.signal *= d.momentum_decay
+        wins = shortfalls = 0
+        for a in self.members():
+            a.erode(decay)
+            if moment or a in paid:
+                if a.evaluate() > 0:
+                    wins += 1
+                else:
+                    shortfalls += 1
+            a.bound()
+        return wins, shortfalls
+
+    # ------------------------------------------------------------------ 6 secession (micro)
+
+    def secession(self) -> int:
+        return sum(1 for a in self.members() if a.maybe_secede())
+
+    # ------------------------------------------------------------------ 7 stage (macro)
+
+    def level(self, factor: float, holding: bool = False) -> int:
+        """Highest stage whose condition holds, with thresholds times ``factor``
+        (``holding``: keeping a stage needs one represented sector only)."""
+        if not self.coupled:
+            return 0
+        rules = self.scenario.stages
+        members = self.members()
+        others = sum(1 for a in members if a.role != KEY_LEADER)
+        sectors = len({a.sector for a in members})
+        needed = 1 if holding else rules.integration_sectors
+        if not (others >= rules.integration_members * factor and sectors >= needed):
+            return 1
+        return 3 if self.wider_share() >= rules.linking_share * factor else 2
+
+    def advance_stage(self) -> bool:
+        """Stages are entered one at a time after ``sustain_months`` months of their
+        condition, and lost at once below ``hysteresis`` times it. Returns regressed."""
+        rules = self.scenario.stages
+        up, hold = self.level(1.0), self.level(rules.hysteresis, holding=True)
+        if hold < self.stage:
+            self.stage, self.pending = hold, 0
+            return True
+        if up > self.stage:
+            self.pending += 1
+            if self.pending >= rules.sustain_months:
+                self.stage, self.pending = self.stage + 1, 0
+        else:
+            self.pending = 0
+        return False
+
+    # ------------------------------------------------------------------ one month
+
+    def step(self) -> None:
+        """One month: the seven sub-steps in order, then the data collector."""
+        self.month += 1
+        disrupted, withdrawn = self.couple()  # 1
+        joins = self.commitment_link()  # 2
+        is_open, capacity, budget, pool = self.offer_propositions()  # 3
+        made = self.creation_link(is_open, capacity)  # 4
+        wins, shortfalls = self.small_wins(made["paid"])  # 5
+        secessions = self.secession() + withdrawn  # 6
+        regressed = self.advance_stage()  # 7
+        self.open_last = is_open
+        flows = {
+            "disruptions": int(disrupted),
+            "regressions": int(regressed),
+            "joins": joins,
+            "secessions": secessions,
+            "small_wins": wins,
+            "shortfalls": shortfalls,
+            "budget": budget,
+            "funding": pool,
+        }
+        self.current = self.measures(flows, made)
+        self.datacollector.collect(self)
+
+    def measures(self, flows: dict, made: dict) -> dict[str, float]:
+        """This month's measures (the names of :mod:`commonfuture.outputs`)."""
+        members = self.members()
+        n = len(members)
+        out: dict[str, float] = {"stage": self.stage, "coupled": int(self.coupled), "members": n}
+        out.update(flows)
+        for s, name in enumerate(SECTORS):
+            out[f"members_{name}"] = sum(1 for a in members if a.sector == s)
+        for role, name in (
+            (KEY_LEADER, "key_leaders"),
+            (NETWORK_ACTOR, "network_actors"),
+            (EXTERNAL_USER, "external_users"),
+        ):
+            out[f"members_{name}"] = sum(1 for a in members if a.role == role)
+        out["seceded"] = sum(1 for a in self.actors if a.status == SECEDED)
+        out["mean_commitment"] = sum(a.commitment for a in members) / n if n else 0.0
+        out["mean_trust"] = sum(a.trust for a in members) / n if n else 0.0
+        out["uses"] = sum(made["uptake"])
+        created = made["created"]
+        out["value_created"] = float(created.sum())
+        for e, name in enumerate(ELEMENTS):
+            out[f"value_{name}"] = float(created[e])
+        out["value_individual"] = float(created[:3].sum())
+        out["value_service"] = float(created[3])
+        out["value_community"] = float(created[PUBLIC])
+        out["value_realised"] = made["realised"]
+        out["value_destroyed"] = made["destroyed"]
+        for k, name in enumerate(DESTRUCTION_KINDS):
+            out[f"loss_{name}"] = float(made["losses"][k])
+        out["spent"] = made["spent"]
+        out["capital_raised"] = self.capital
+        out["target_progress"] = self.target / self.scenario.target.amount
+        for j, name in enumerate(self.offer.names):
+            out[f"uptake.{name}"] = made["uptake"][j]
+        return out
+
+
+def measure_names(offer: Offer) -> list[str]:
+    """Every monthly measure, as the fast engine records them."""
+    return list(NAMES) + [f"uptake.{name}" for name in offer.names]
+
+
+def _reporter(name: str):
+    return lambda model: model.current[name]

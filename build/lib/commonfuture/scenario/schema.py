@@ -1,0 +1,540 @@
+"""The scenario schema: every parameter of the model, declared once.
+
+Each field carries its units and meaning in its description. The CLI's
+``params`` command, the experiment machinery (sweeps, sensitivity analysis) and
+the documentation all read these declarations, so a parameter is never
+described in two places.
+
+Unknown keys are rejected everywhere (``extra="forbid"``).
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from commonfuture.value import N_ELEMENTS
+
+SectorName = Literal["public", "private", "third", "citizens"]
+SECTORS: tuple[str, ...] = ("public", "private", "third", "citizens")
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _takes_bool(annotation: Any) -> bool:
+    if annotation is bool:
+        return True
+    return any(_takes_bool(a) for a in typing.get_args(annotation))
+
+
+ValueVector = Annotated[list[float], Field(min_length=N_ELEMENTS, max_length=N_ELEMENTS)]
+
+
+#: longest accepted text fields (characters): names are headings, descriptions paragraphs
+NAME_MAX = 200
+TEXT_MAX = 5_000
+
+
+class _Strict(BaseModel):
+    """Unknown keys rejected; no NaN or infinity anywhere; a bool is not a number."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        if isinstance(v, bool) or (isinstance(v, list) and any(isinstance(x, bool) for x in v)):
+            field = cls.model_fields.get(info.field_name or "")
+            if field is not None and not _takes_bool(field.annotation):
+                raise ValueError(f"expected a number, got a true/false value ({v!r})")
+        return v
+
+
+class SectorCounts(_Strict):
+    public: int = Field(0, ge=0, description="Public-sector organisations (actors).")
+    private: int = Field(0, ge=0, description="Private-sector organisations (actors).")
+    third: int = Field(0, ge=0, description="Third-sector and community organisations (actors).")
+    citizens: int = Field(
+        0, ge=0, description="Individual residents, the wider community (actors)."
+    )
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return (self.public, self.private, self.third, self.citizens)
+
+
+class SectorProfiles(_Strict):
+    """Mean value profile of each sector over the five value elements."""
+
+    public: ValueVector = Field(
+        [0.10, 0.25, 0.10, 0.25, 0.30],
+        description="Mean weights (normalised to sum 1) that public organisations put on "
+        "satisfaction, outcomes, experience, capacity, public value.",
+    )
+    private: ValueVector = Field(
+        [0.30, 0.30, 0.10, 0.20, 0.10],
+        description="Mean value weights of private organisations (same element order).",
+    )
+    third: ValueVector = Field(
+        [0.10, 0.20, 0.25, 0.20, 0.25],
+        description="Mean value weights of third-sector organisations (same element order).",
+    )
+    citizens: ValueVector = Field(
+        [0.35, 0.20, 0.30, 0.05, 0.10],
+        description="Mean value weights of residents (same element order).",
+    )
+
+    @field_validator("*")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if any(x < 0 for x in v) or sum(v) <= 0:
+            raise ValueError("value weights must be non-negative with a positive sum")
+        return v
+
+
+class Population(_Strict):
+    counts: SectorCounts = Field(
+        default_factory=SectorCounts,
+        description="Number of actors per sector (scaled by --scale).",
+    )
+    profiles: SectorProfiles = Field(
+        default_factory=SectorProfiles,
+        description="Mean value profile per sector (points on the simplex).",
+    )
+    profile_concentration: float = Field(
+        8.0,
+        gt=0.0,
+        description="Dirichlet concentration of individual value profiles around their "
+        "sector mean: low = diverse actors, high = alike (dimensionless).",
+    )
+    expectation_mean: float = Field(
+        0.12,
+        ge=0.0,
+        description="Mean prior expectation: the realised private value per month an actor judges "
+        "its outcomes against (value units per month).",
+    )
+    expectation_sd: float = Field(
+        0.04, ge=0.0, description="Standard deviation of prior expectations (value units)."
+    )
+    threshold_mean: float = Field(
+        0.25,
+        ge=0.0,
+        le=2.0,
+        description="Mean joining threshold of residents: the weighted share of committed "
+        "neighbours (plus value terms) a resident needs before it commits (dimensionless).",
+    )
+    threshold_sd: float = Field(
+        0.1,
+        ge=0.0,
+        description="Standard deviation of residents' joining thresholds (dimensionless).",
+    )
+    org_threshold_mean: float = Field(
+        0.25,
+        ge=0.0,
+        le=2.0,
+        description="Mean joining threshold of organisations (dimensionless).",
+    )
+    org_threshold_sd: float = Field(
+        0.1,
+        ge=0.0,
+        description="Standard deviation of organisations' joining thresholds (dimensionless).",
+    )
+    floor_low: Unit = Field(
+        0.2, description="Lowest commitment floor: below its floor a member secedes (0..1)."
+    )
+    floor_high: Unit = Field(0.35, description="Highest commitment floor (0..1).")
+    initial_commitment: Unit = Field(
+        0.6, description="Commitment of an actor when it joins (0..1)."
+    )
+    initial_trust: Unit = Field(0.5, description="Trust of an actor when it joins (0..1).")
+    join_rate: Unit = Field(
+        0.3,
+        description="Probability per month that an actor over its threshold actually "
+        "commits (deliberation speed; 1 = at once).",
+    )
+    use_rate: Unit = Field(
+        0.6,
+        description="Chance that a member uses a proposition that fits it (probability per month).",
+    )
+    org_resources: float = Field(
+        2000.0, ge=0.0, description="Mean monthly resources of an organisation (GBP)."
+    )
+    citizen_resources: float = Field(
+        50.0, ge=0.0, description="Mean monthly resources of a resident (GBP)."
+    )
+    exploiter_share: Unit = Field(
+        0.05,
+        description="Share of actors inclined to take value others created (value "
+        "exploitation) when arbitration is weak (0..1).",
+    )
+
+    @model_validator(mode="after")
+    def _floors(self) -> Population:
+        if self.floor_high < self.floor_low:
+            raise ValueError("floor_high must be at least floor_low")
+        return self
+
+
+class Network(_Strict):
+    openness: Unit = Field(
+        0.5,
+        description="How far recruitment crosses sector and network boundaries: the "
+        "weight of cross-sector ties and the reach of stage-3 outreach (0..1).",
+    )
+    org_degree: float = Field(
+        6.0,
+        ge=0.0,
+        description="Mean number of ties of an organisation to other organisations (ties).",
+    )
+    org_cross_sector: Unit = Field(
+        0.4, description="Share of organisational ties that cross sectors (0..1)."
+    )
+    org_tie_strength: float = Field(
+        1.0, gt=0.0, description="Weight of a tie between organisations (dimensionless)."
+    )
+    citizen_layer: Literal["small_world", "erdos_renyi"] = Field(
+        "small_world",
+        description="Generator of residents' ties: Watts-Strogatz small world or Erdos-Renyi.",
+    )
+    citizen_degree: float = Field(
+        6.0, ge=0.0, description="Mean number of ties of a resident to other residents (ties)."
+    )
+    citizen_rewire: Unit = Field(
+        0.1, description="Small-world rewiring probability of residents' ties (0..1)."
+    )
+    citizen_tie_strength: float = Field(
+        0.5, gt=0.0, description="Weight of a tie between residents (dimensionless)."
+    )
+    citizen_org_ties: float = Field(
+        1.0,
+        ge=0.0,
+        description="Mean number of ties from a resident to organisations (Poisson).",
+    )
+    citizen_org_tie_strength: float = Field(
+        0.5, gt=0.0, description="Weight of a resident-organisation tie (dimensionless)."
+    )
+
+
+class KeyLeaders(_Strict):
+    public: int = Field(
+        1, ge=0, description="Key leaders drawn from public organisations (actors)."
+    )
+    private: int = Field(
+        0, ge=0, description="Key leaders drawn from private organisations (actors)."
+    )
+    third: int = Field(
+        1, ge=0, description="Key leaders drawn from third-sector organisations (actors)."
+    )
+    citizens: int = Field(0, ge=0, description="Key leaders who are individual residents (actors).")
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return (self.public, self.private, self.third, self.citizens)
+
+
+class Leadership(_Strict):
+    alignment: Unit = Field(
+        0.7,
+        description="How far leaders align propositions with actors' prior values, "
+        "experiences and expectations (0..1). Scales realised value; low settings leave "
+        "value ignored (value ignorance).",
+    )
+    arbitration: Unit = Field(
+        0.6,
+        description="How well leaders arbitrate and negotiate across differing value "
+        "positions. Low settings let costs fall out of proportion, public goals "
+        "provoke backlash and some actors exploit others (0..1).",
+    )
+    small_win_cadence_months: int = Field(
+        6,
+        ge=1,
+        description="Months between small-win moments, when members evaluate what they "
+        "realised (months).",
+    )
+    visibility: Unit = Field(
+        0.5,
+        description="How visible small wins and losses are to neighbours: the "
+        "momentum they lend or take away (0..1).",
+    )
+    key_leaders: KeyLeaders = Field(
+        default_factory=KeyLeaders, description="Key leaders per sector."
+    )
+    leader_stake: float = Field(
+        1.0,
+        ge=0.0,
+        description="Share of each month's community (public) value created that the key "
+        "leaders, holding the shared target, count as their own private value, shared among "
+        "them (dimensionless).",
+    )
+    leader_commitment: Unit = Field(0.9, description="Initial commitment of key leaders (0..1).")
+    leader_trust: Unit = Field(0.7, description="Initial trust of key leaders (0..1).")
+    coupling_threshold: Unit = Field(
+        0.35,
+        description="Commitment a key leader needs for the coupling to hold (0..1).",
+    )
+    coupling_alignment: Unit = Field(
+        0.5,
+        description="Minimum alignment of key leaders' value positions (cosine similarity "
+        "raised by arbitration) for the coupling to hold (0..1).",
+    )
+
+
+class Investment(_Strict):
+    monthly_budget: float = Field(
+        10000.0, ge=0.0, description="Steady investment into the collaboration (GBP per month)."
+    )
+    start_month: int = Field(0, ge=0, description="First month of the investment (month).")
+    end_month: int | None = Field(
+        None, ge=0, description="Month the investment is withdrawn (month); none = never."
+    )
+    volatility: float = Field(
+        0.0,
+        ge=0.0,
+        description="Month-to-month variability of the budget: log-normal sigma "
+        "(dimensionless; 0 = steady).",
+    )
+    member_contribution: Unit = Field(
+        0.02,
+        description="Share of its monthly resources a member puts into the common pool (0..1).",
+    )
+
+
+class Holding(_Strict):
+    every_months: int = Field(
+        12, ge=1, description="Months between returns paid to holders (months)."
+    )
+    value: ValueVector = Field(
+        description="Value each return brings to a holder, per element (value units)."
+    )
+    until_month: int | None = Field(
+        None, ge=0, description="Last month returns are paid; none = the horizon (month)."
+    )
+
+
+class Proposition(_Strict):
+    name: str = Field(
+        min_length=1, max_length=NAME_MAX, description="Name of the service or product offered."
+    )
+    value: ValueVector = Field(
+        description="Value the proposition offers per use, per element: satisfaction, "
+        "outcomes, experience, capacity, public (value units)."
+    )
+    eligible: list[SectorName] = Field(
+        default_factory=lambda: list(SECTORS),
+        min_length=1,
+        description="Sectors whose actors may use it.",
+    )
+    cost: float = Field(
+        0.0, ge=0.0, description="Private cost to the user per use (value units: time, effort)."
+    )
+    price: float = Field(
+        0.0, ge=0.0, description="Money the user pays per use, e.g. a share (GBP)."
+    )
+    unit_cost: float = Field(
+        0.0, ge=0.0, description="Funding each use draws from the common pool (GBP)."
+    )
+    capacity: int = Field(10**9, ge=0, description="Most uses per month (uses; scaled by --scale).")
+    min_stage: int = Field(
+        1, ge=0, le=3, description="Earliest stage at which it can be offered (0..3)."
+    )
+    start_month: int = Field(0, ge=0, description="First month it is available (month).")
+    end_month: int | None = Field(
+        None, ge=0, description="Month it stops being available; none = the horizon (month)."
+    )
+    once: bool = Field(
+        False, description="Each actor uses it at most once (a purchase, a one-off course)."
+    )
+    target_yield: float = Field(
+        0.0,
+        ge=0.0,
+        description="Progress towards the long-term target per use; for a holding, per "
+        "holder per month (target units).",
+    )
+    holding: Holding | None = Field(
+        None, description="Periodic returns to those who used it (e.g. an annual dividend)."
+    )
+
+    @model_validator(mode="after")
+    def _months(self) -> Proposition:
+        if self.end_month is not None and self.end_month <= self.start_month:
+            raise ValueError("end_month must be after start_month")
+        if self.holding is not None and not self.once:
+            raise ValueError("a proposition with a holding must have once = true")
+        return self
+
+
+class Target(_Strict):
+    name: str = Field(
+        "target units",
+        max_length=NAME_MAX,
+        description="What the long-term target counts, with its unit (e.g. t CO2e avoided).",
+    )
+    amount: float = Field(
+        1000.0, gt=0.0, description="The big win: target units to reach (scaled by --scale)."
+    )
+
+
+class Stages(_Strict):
+    integration_members: int = Field(
+        8,
+        ge=1,
+        description="Members beyond the key leaders needed for stage 2 (actors; scaled).",
+    )
+    integration_sectors: int = Field(
+        3, ge=1, le=4, description="Sectors represented among members for stage 2 (sectors)."
+    )
+    linking_share: Unit = Field(
+        0.05,
+        description="Share of the wider population (residents; all non-leaders if none) "
+        "committed for stage 3 (0..1).",
+    )
+    sustain_months: int = Field(
+        3, ge=1, description="Months a stage's condition must hold before it is entered (months)."
+    )
+    hysteresis: Unit = Field(
+        0.7,
+        description="A stage is lost when its size condition falls below this fraction of "
+        "its entry threshold (0..1).",
+    )
+
+
+class Dynamics(_Strict):
+    """Rates of the small-win cycle (assumptions; see docs/ODD.md)."""
+
+    value_weight: float = Field(
+        1.0,
+        ge=0.0,
+        description="Weight of expected private value against expectation in the "
+        "commitment link; 0 switches the value terms off (dimensionless).",
+    )
+    noise: float = Field(
+        0.05, ge=0.0, description="Standard deviation of realised value noise (value units)."
+    )
+    trust_gain: Unit = Field(
+        0.25, description="Share of missing trust a full-size small win adds (0..1)."
+    )
+    trust_loss: Unit = Field(
+        0.25, description="Share of trust a full-size shortfall removes (0..1)."
+    )
+    commitment_gain: Unit = Field(
+        0.3, description="Share of missing commitment a full-size small win adds (0..1)."
+    )
+    commitment_loss: Unit = Field(
+        0.3, description="Share of commitment a full-size shortfall removes (0..1)."
+    )
+    commitment_decay: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="Monthly erosion of a member's commitment, times (1 - trust) (per month).",
+    )
+    momentum_decay: Unit = Field(
+        0.5, description="Share of a visible win or loss signal left after a month (0..1)."
+    )
+    disruption_shock: Unit = Field(
+        0.3, description="Share of trust members lose when the coupling breaks (0..1)."
+    )
+    outreach: Unit = Field(
+        0.05,
+        description="In stage 3, the chance (times openness) that an outside actor with "
+        "no committed neighbour hears of the collaboration (probability per month).",
+    )
+
+
+class Destruction(_Strict):
+    """Strength of the four kinds of value destruction (Cui & Osborne 2023)."""
+
+    ignorance: float = Field(
+        0.3,
+        ge=0.0,
+        description="Value ignorance: loss per use from a proposition that ignores the "
+        "user's values, times (1 - alignment) and misfit (value units).",
+    )
+    disproportion: float = Field(
+        0.5,
+        ge=0.0,
+        description="Value disproportion: extra cost borne by over-burdened users, times "
+        "(1 - arbitration) (multiple of the proposition's cost).",
+    )
+    backlash: float = Field(
+        0.3,
+        ge=0.0,
+        description="Value backlash: loss when a public goal imposes private costs on "
+        "users who weigh public value little, times (1 - arbitration) (value units).",
+    )
+    exploitation: float = Field(
+        0.5,
+        ge=0.0,
+        description="Value exploitation: share of a user's created value taken by exploiters "
+        "in proportion to their share of members, times (1 - arbitration).",
+    )
+
+
+class Event(_Strict):
+    month: int = Field(ge=1, description="Month the event happens (month).")
+    kind: Literal["leader_withdraws", "milestone"] = Field(
+        description="leader_withdraws: key leaders of a sector secede (a pilot's funding "
+        "ends, a champion leaves); milestone: an extra small-win moment (first panels "
+        "generating, a first dividend)."
+    )
+    sector: SectorName | None = Field(
+        None, description="Sector of the withdrawing key leaders (leader_withdraws)."
+    )
+    note: str = Field("", max_length=TEXT_MAX, description="What happened, in words.")
+
+    @model_validator(mode="after")
+    def _sector(self) -> Event:
+        if self.kind == "leader_withdraws" and self.sector is None:
+            raise ValueError("a leader_withdraws event needs a sector")
+        return self
+
+
+class Scenario(_Strict):
+    """A collaboration for the common future, ready to simulate."""
+
+    name: str = Field(min_length=1, max_length=NAME_MAX, description="Short name of the scenario.")
+    description: str = Field(
+        "", max_length=TEXT_MAX, description="What the scenario represents, in words."
+    )
+    months: int = Field(ge=1, le=1200, description="Horizon: number of monthly steps (months).")
+    population: Population = Field(default_factory=Population, description="The actors.")
+    network: Network = Field(default_factory=Network, description="Ties between actors.")
+    leadership: Leadership = Field(
+        default_factory=Leadership, description="Leadership levers and the key leaders."
+    )
+    investment: Investment = Field(default_factory=Investment, description="The investment stream.")
+    propositions: list[Proposition] = Field(
+        min_length=1,
+        max_length=16,  # propositions.MAX_PROPOSITIONS: once-use is a uint16 bitmask
+        description="The value propositions the network can offer.",
+    )
+    target: Target = Field(default_factory=Target, description="The long-term target.")
+    stages: Stages = Field(default_factory=Stages, description="Stage classification.")
+    dynamics: Dynamics = Field(default_factory=Dynamics, description="Small-win cycle rates.")
+    destruction: Destruction = Field(
+        default_factory=Destruction, description="Value destruction mechanisms."
+    )
+    events: list[Event] = Field(default_factory=list, description="Scheduled events.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        counts = self.population.counts.as_tuple()
+        leaders = self.leadership.key_leaders.as_tuple()
+        for name, n, k in zip(SECTORS, counts, leaders, strict=True):
+            if k > n:
+                raise ValueError(
+                    f"leadership.key_leaders.{name} = {k} exceeds population.counts.{name} = {n}"
+                )
+        if sum(counts) == 0:
+            raise ValueError("population.counts: the population is empty")
+        names = [p.name for p in self.propositions]
+        if len(set(names)) != len(names):
+            raise ValueError("propositions: names must be unique")
+        return self

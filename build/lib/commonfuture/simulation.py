@@ -1,0 +1,228 @@
+"""Running a scenario: seeds, replicates, batches and the result.
+
+Randomness has one root: replicate ``k`` of a run with seed ``s`` draws
+everything (actors, network, monthly events) from
+``SeedSequence(s, spawn_key=(k,))``, so its result depends on neither how many
+replicates run beside it nor how they are batched or distributed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from commonfuture.engine import run_months
+from commonfuture.meso.value_chains import ChainRecorder
+from commonfuture.model import Streams, make_context, step
+from commonfuture.outputs import NAMES
+from commonfuture.population import build_state
+from commonfuture.propositions import Offer
+from commonfuture.randomness import replicate_key
+from commonfuture.scenario.load import apply_overrides, scaled
+from commonfuture.scenario.schema import Scenario
+
+#: actors per batch when replicates are advanced together (R x N arrays)
+BATCH_ACTORS = 400_000
+
+
+def replicate_rng(seed: int, k: int) -> np.random.Generator:
+    """The random stream of replicate ``k`` of a run seeded with ``seed``."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(k,))))
+
+
+@dataclass
+class SimulationResult:
+    """What a run produced.
+
+    ``monthly`` is tidy: one row per replicate and month (months 1..horizon).
+    ``chains`` holds per-actor value chains when they were requested.
+    """
+
+    scenario: Scenario
+    seed: int
+    replicates: list[int]
+    monthly: pd.DataFrame
+    n_actors: int
+    ties_per_replicate: list[int]
+    wall_time: float
+    engine: str = "fast"
+    chains: pd.DataFrame | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_ties(self) -> int:
+        """Undirected ties per replicate network (mean over replicates, rounded)."""
+        return int(round(float(np.mean(self.ties_per_replicate)))) if self.ties_per_replicate else 0
+
+    def final(self) -> pd.DataFrame:
+        """The last month of every replicate."""
+        m = self.monthly
+        return m[m["month"] == m["month"].max()].reset_index(drop=True)
+
+    def value_chains(self) -> pd.DataFrame:
+        if self.chains is None:
+            raise ValueError("value chains were not recorded: simulate(..., chains=True)")
+        return self.chains
+
+    def summary(self) -> dict[str, Any]:
+        """A few headline figures across replicates."""
+        m, fin = self.monthly, self.final()
+        per_rep = m.groupby("replicate")
+        return {
+            "replicates": len(self.replicates),
+            "months": int(m["month"].max()),
+            "actors": self.n_actors,
+            "ties": self.n_ties,
+            "final_stage": {
+                int(k): int(v) for k, v in fin["stage"].value_counts().sort_index().items()
+            },
+            "max_stage": {
+                int(k): int(v)
+                for k, v in per_rep["stage"].max().value_counts().sort_index().items()
+            },
+            "members_final_mean": float(fin["members"].mean()),
+            "value_created_mean": float(per_rep["value_created"].sum().mean()),
+            "value_destroyed_mean": float(per_rep["value_destroyed"].sum().mean()),
+            "target_progress_mean": float(fin["target_progress"].mean()),
+            "capital_raised_mean": float(fin["capital_raised"].mean()),
+        }
+
+
+def run_batch(
+    scenario: Scenario,
+    seed: int,
+    replicates: Sequence[int],
+    chains: bool | Sequence[int] = False,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, np.ndarray], list[int], int, pd.DataFrame | None]:
+    """Advance ``replicates`` together; return measures as (T, R) arrays."""
+    offer = Offer.from_scenario(scenario)
+    rngs = [replicate_rng(seed, k) for k in replicates]
+    state = build_state(scenario, rngs, offer)
+    ctx = make_context(scenario, offer, state)
+    keys = np.stack([replicate_key(seed, k) for k in replicates])
+    if chains is False:  # the month as one compiled call (commonfuture.engine)
+        arrays = run_months(state, ctx, keys, progress)
+        return arrays, state.ties_per_replicate, state.n_actors, None
+    streams = Streams(keys, state.n_actors)
+    recorder = None
+    if chains is not False:
+        actors = None if chains is True else list(chains)
+        recorder = ChainRecorder(state.n_actors, offer.names, actors)
+    cols: dict[str, list[np.ndarray]] = {}
+    for month in range(1, scenario.months + 1):
+        out = step(state, ctx, streams, month, recorder)
+        for k, v in out.items():
+            cols.setdefault(k, []).append(np.asarray(v))
+        if progress is not None:
+            progress(len(replicates))
+    arrays = {k: np.stack(v) for k, v in cols.items()}
+    chain_df = None
+    if recorder is not None:
+        chain_df = recorder.frame()
+        chain_df["replicate"] = np.asarray(replicates)[chain_df["replicate"].to_numpy()]
+    return arrays, state.ties_per_replicate, state.n_actors, chain_df
+
+
+def to_frame(arrays: dict[str, np.ndarray], replicates: Sequence[int]) -> pd.DataFrame:
+    """(T, R) arrays -> tidy frame sorted by replicate then month."""
+    t, r = arrays["stage"].shape
+    data: dict[str, np.ndarray] = {
+        "replicate": np.repeat(np.asarray(replicates, np.int32), t),
+        "month": np.tile(np.arange(1, t + 1, dtype=np.int32), r),
+    }
+    for k, v in arrays.items():
+        col = v.T.reshape(-1)
+        if col.dtype.kind in "iub":
+            col = col.astype(np.int64)
+        else:
+            col = col.astype(np.float64)
+        data[k] = col
+    return pd.DataFrame(data)
+
+
+def batches(replicates: Sequence[int], n_actors: int, batch_size: int | None) -> list[list[int]]:
+    size = batch_size or max(1, BATCH_ACTORS // max(n_actors, 1))
+    reps = list(replicates)
+    return [reps[i : i + size] for i in range(0, len(reps), size)]
+
+
+def prepare(
+    scenario: Scenario, overrides: dict[str, Any] | list[str] | None, scale: float
+) -> Scenario:
+    return scaled(apply_overrides(scenario, overrides), scale)
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int = 0,
+    replicates: int | Sequence[int] = 1,
+    overrides: dict[str, Any] | list[str] | None = None,
+    scale: float = 1.0,
+    *,
+    engine: str = "fast",
+    chains: bool | Sequence[int] = False,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SimulationResult:
+    """Simulate ``replicates`` runs of a scenario.
+
+    Parameters
+    ----------
+    scenario: a :class:`Scenario` (see :func:`commonfuture.load_scenario`).
+    seed: root seed; replicate ``k`` uses ``SeedSequence(seed, spawn_key=(k,))``.
+    replicates: how many (replicates ``0..R-1``), or an explicit list of indices.
+    overrides: ``{"leadership.alignment": 0.3}`` or ``["leadership.alignment=0.3"]``.
+    scale: multiply every population count (and capacities, budget, target).
+    engine: ``"fast"`` (array kernel) or ``"mesa"`` (the Mesa reference).
+    chains: record per-actor value chains (True, or a list of actor indices).
+    batch_size: replicates advanced together (default: by population size).
+    progress: called with the number of replicate-months done after each month.
+    """
+    if isinstance(replicates, int):
+        if replicates < 1:
+            raise ValueError("replicates must be at least 1")
+        reps = list(range(replicates))
+    else:
+        reps = [int(k) for k in replicates]
+    sc = prepare(scenario, overrides, scale)
+    t0 = time.perf_counter()
+    if engine == "mesa":
+        from commonfuture.reference import run_reference
+
+        arrays, ties, n_actors, chain_df = run_reference(sc, seed, reps, progress=progress)
+        frames = [to_frame(arrays, reps)]
+        all_ties = ties
+    elif engine == "fast":
+        n = sum(sc.population.counts.as_tuple())
+        frames, all_ties, chain_parts = [], [], []
+        n_actors = n
+        for group in batches(reps, n, batch_size):
+            arrays, ties, n_actors, chain_df = run_batch(sc, seed, group, chains, progress)
+            frames.append(to_frame(arrays, group))
+            all_ties += ties
+            if chain_df is not None:
+                chain_parts.append(chain_df)
+        chain_df = pd.concat(chain_parts, ignore_index=True) if chain_parts else None
+    else:
+        raise ValueError(f"unknown engine {engine!r}: use 'fast' or 'mesa'")
+    monthly = pd.concat(frames, ignore_index=True)
+    return SimulationResult(
+        scenario=sc,
+        seed=seed,
+        replicates=reps,
+        monthly=monthly,
+        n_actors=n_actors,
+        ties_per_replicate=list(all_ties),
+        wall_time=time.perf_counter() - t0,
+        engine=engine,
+        chains=chain_df,
+    )
+
+
+__all__ = ["NAMES", "SimulationResult", "replicate_rng", "simulate"]
