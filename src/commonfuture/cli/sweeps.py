@@ -38,7 +38,6 @@ def _prepare(experiment: Path, out: Path | None, cluster: str | None, kind: str 
     from commonfuture.experiments.design import ExperimentError, load_experiment
     from commonfuture.experiments.store import STORE_NAME, StoreBusy, StoreDamaged
     from commonfuture.resources import MemoryTooSmall, check_memory
-
     from commonfuture.scenario.load import find_shipped
 
     try:
@@ -238,7 +237,6 @@ def sensitivity(
     from commonfuture.experiments.analysis import sensitivity as analyse
     from commonfuture.experiments.design import ExperimentError, load_experiment
     from commonfuture.experiments.store import Store
-
     from commonfuture.scenario.load import find_shipped
 
     try:
