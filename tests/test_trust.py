@@ -584,3 +584,37 @@ def test_guide_in_docs_matches_the_reports():
 
     docs = Path(__file__).resolve().parents[1] / "docs" / "guide.md"
     assert docs.read_text() == markdown()
+
+
+def test_help_and_params_sections():
+    import re
+
+    plain = lambda text: re.sub(r"\x1b\[[0-9;]*m", "", text)  # noqa: E731
+    r = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
+    text = plain(r.output)
+    assert "Runs with their own random draws" in text and "Random seed" in text
+    assert not re.search(r"--chains\s+<bool>", text)
+    r = runner.invoke(app, ["experiment", "--help"], env={"COLUMNS": "200"})
+    assert "experiments-out/NAME" in plain(r.output)
+    r = invoke("params", GENERIC, "--json", "--section", "leadership")
+    rows = json.loads(r.output)
+    assert rows and all(row["path"].startswith("leadership.") for row in rows)
+    one_line_error(invoke("params", GENERIC, "--section", "nope"), "choose from")
+
+
+def test_sweep_table_headers_stay_distinct(tmp_path):
+    from commonfuture.cli.sweeps import short_names
+
+    assert short_names(["leadership.alignment", "leadership.arbitration"]) == [
+        "alignment",
+        "arbitration",
+    ]
+    same = ["propositions[0].cost", "propositions[1].cost"]
+    assert short_names(same) == same
+
+
+def test_all_shipped_targets_spell_the_unit_alike():
+    from commonfuture.scenario.load import load_scenario, scenarios_dir
+
+    names = {load_scenario(p).target.name for p in scenarios_dir().rglob("*.toml")}
+    assert names == {"t CO2e avoided"}

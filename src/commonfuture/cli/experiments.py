@@ -22,11 +22,16 @@ def experiment(
             help="Pattern: stages, small-wins, multi-win, leadership, linkage, investment, or all."
         ),
     ],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output directory.", show_default="experiments-out/NAME"),
+    ] = None,
     replicates: Annotated[
         int, typer.Option("--replicates", "-r", min=2, help="Replicates per arm.")
     ] = 30,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, help="Random seed: same seed, same results.")
+    ] = 0,
     scale: Annotated[float, typer.Option("--scale", help="Multiply population counts.")] = 1.0,
 ) -> None:
     """Run a pattern of the paper as a treatment-control experiment; write OUT/patterns.json,

@@ -46,7 +46,9 @@ def cascades(
     ),
     n: Annotated[int, typer.Option("--n", min=100, help="Actors per Erdos-Renyi graph.")] = 10_000,
     trials: Annotated[int, typer.Option("--trials", min=1, help="Trials per mean degree.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, help="Random seed: same seed, same results.")
+    ] = 0,
 ) -> None:
     """Validate the commitment link against Granovetter (1978) and Watts (2002)."""
     from rich.progress import Progress

@@ -85,8 +85,12 @@ def run(
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("out"),
-    replicates: Annotated[int, typer.Option("--replicates", "-r", min=1)] = 10,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-r", min=1, help="Runs with their own random draws.")
+    ] = 10,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, help="Random seed: same seed, same results.")
+    ] = 0,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override a parameter: path=value (repeatable)."),
@@ -94,7 +98,12 @@ def run(
     scale: Annotated[float, typer.Option("--scale", help="Multiply every population count.")] = 1.0,
     engine: Annotated[str, typer.Option("--engine", help="fast or mesa.")] = "fast",
     chains: Annotated[
-        bool, typer.Option("--chains", help="Also write per-actor value chains (chains.parquet).")
+        bool,
+        typer.Option(
+            "--chains",
+            help="Flag: also write per-actor value chains (chains.parquet).",
+            metavar="",
+        ),
     ] = False,
 ) -> None:
     """Simulate a scenario; write OUT/monthly.parquet and OUT/run.json and print a summary."""
@@ -170,11 +179,29 @@ def validate(
 @app.command()
 def params(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Flag: print JSON instead of a table.", metavar="")
+    ] = False,
+    section: Annotated[
+        str | None,
+        typer.Option(
+            "--section",
+            help="Only one table: population, network, leadership, investment, propositions, "
+            "target, stages, dynamics, destruction, events (or a longer path prefix).",
+        ),
+    ] = None,
 ) -> None:
     """List every parameter path with its value, units and description."""
     sc = _load(scenario, quiet=True)
     rows = parameter_table(sc)
+    if section is not None:
+        prefix = section.rstrip(".")
+        rows = [
+            r for r in rows if r.path == prefix or r.path.startswith((f"{prefix}.", f"{prefix}["))
+        ]
+        if not rows:
+            tops = sorted({r.path.split(".")[0].split("[")[0] for r in parameter_table(sc)})
+            fail(f"--section: no parameters under {section!r} (choose from {', '.join(tops)})")
     if as_json:
         typer.echo(
             json.dumps(
@@ -193,9 +220,9 @@ def params(
             )
         )
         return
-    t = Table(title=f"{sc.name}: {len(rows)} parameters")
+    t = Table(title=f"{safe(sc.name)}: {len(rows)} parameters")
     for col in ("path", "value", "units", "description"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(r.path, json.dumps(r.value), r.units, r.description)
+        t.add_row(safe(r.path), safe(json.dumps(r.value)), safe(r.units), safe(r.description))
     console.print(t)

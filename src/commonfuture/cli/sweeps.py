@@ -183,24 +183,40 @@ def _summary(exp, out: Path) -> None:
     table.to_csv(out / "points.csv")
     for output in exp.spec.outputs:
         heatmap(table, exp.names, output, out / f"sweep-{output}.png")
-    t = Table(title=f"{exp.spec.name}: mean of {exp.spec.replicates} replicates per point")
-    for c in [*exp.names, *exp.spec.outputs]:
-        t.add_column(c, justify="right")
+    t = Table(title=f"{safe(exp.spec.name)}: mean of {exp.spec.replicates} replicates per point")
+    for c in [*short_names(exp.names), *exp.spec.outputs]:
+        t.add_column(c, justify="right", overflow="fold", min_width=min(len(c), 24))
     for _, row in table.head(30).iterrows():
         t.add_row(
             *[f"{row[n]:.3g}" for n in exp.names],
             *[f"{row[f'{o}_mean']:.3g}" for o in exp.spec.outputs],
         )
     console.print(t)
+    if short_names(exp.names) != list(exp.names):
+        console.print(
+            "columns: " + ", ".join(safe(p) for p in exp.names), soft_wrap=True, highlight=False
+        )
     if len(table) > 30:
-        console.print(f"... {len(table) - 30} more points in {out / 'points.csv'}")
+        console.print(
+            f"... {len(table) - 30} more points in {safe(out / 'points.csv')}", soft_wrap=True
+        )
+
+
+def short_names(paths: list[str]) -> list[str]:
+    """Column headers for parameter paths: the last part when that is unique
+    (``leadership.alignment`` -> ``alignment``), else the whole path."""
+    last = [p.rsplit(".", 1)[-1] for p in paths]
+    return last if len(set(last)) == len(last) else list(paths)
 
 
 def _report_counts(counts: dict, out: Path) -> None:
     msg = f"{counts['done']} of {counts['total']} runs done"
     if counts["failed"]:
         msg += f", [red]{counts['failed']} failed[/red] (see `commonfuture status {out}`)"
-    console.print(f"{msg} in {counts['seconds']:.1f} s; store: {out / 'experiment.duckdb'}")
+    console.print(
+        f"{msg} in {counts['seconds']:.1f} s; store: {safe(out / 'experiment.duckdb')}",
+        soft_wrap=True,
+    )
 
 
 @app.command()

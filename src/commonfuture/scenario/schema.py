@@ -374,7 +374,7 @@ class Target(_Strict):
     name: str = Field(
         "target units",
         max_length=NAME_MAX,
-        description="What the long-term target counts, with its unit (e.g. t CO2e avoided).",
+        description="What the long-term target counts, with its unit, e.g. t CO2e avoided.",
     )
     amount: float = Field(
         1000.0, gt=0.0, description="The big win: target units to reach (scaled by --scale)."
