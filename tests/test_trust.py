@@ -618,3 +618,61 @@ def test_all_shipped_targets_spell_the_unit_alike():
 
     names = {load_scenario(p).target.name for p in scenarios_dir().rglob("*.toml")}
     assert names == {"t CO2e avoided"}
+
+
+# --------------------------------------------------------------------------- property
+
+
+KIND_FILES = {
+    "run": ["monthly.parquet", "run.json"],
+    "runs": [],
+    "patterns": ["patterns.json"],
+    "sweep": ["experiment.duckdb", "progress.json"],
+    "sensitivity": ["experiment.duckdb", "sensitivity.json"],
+    "cascades": ["validation.json"],
+    "export": ["runs.parquet", "monthly.parquet"],
+}
+DECOYS = sorted({f for files in KIND_FILES.values() for f in files} | {"report.html"})
+
+
+def test_report_never_mislabels_a_folder(tmp_path_factory):
+    """Random folders of each kind, with random files of other kinds dropped in: the
+    report chosen is always the manifest's kind."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    import commonfuture.report as report
+    from commonfuture.manifest import KINDS, write_manifest
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        kind=st.sampled_from(sorted(KINDS)),
+        decoys=st.lists(st.sampled_from(DECOYS), unique=True, max_size=5),
+        subruns=st.integers(0, 2),
+    )
+    def check(kind, decoys, subruns):
+        d = tmp_path_factory.mktemp("k")
+        for name in decoys:
+            (d / name).write_text("not what the name says")
+        for i in range(subruns):
+            write_manifest(d / f"sub{i}", "run")
+        write_manifest(d, kind)
+        assert folder_kind(d) == kind
+        seen = []
+        pages = {k: (lambda path, k=k: seen.append(k) or "") for k in report.PAGES}
+        original = report.PAGES
+        report.PAGES = pages
+        try:
+            if kind == "export":
+                with pytest.raises(FileNotFoundError, match="export"):
+                    report.render_report(d)
+            else:
+                report.render_report(d)
+                expected = (
+                    "sweep" if kind == "sensitivity" and "sensitivity.json" not in decoys else kind
+                )
+                assert seen == [expected]
+        finally:
+            report.PAGES = original
+
+    check()
