@@ -456,6 +456,13 @@ def comparison_table(runs: dict[str, tuple[pd.DataFrame, dict]]) -> str:
     return _table("".join(rows))
 
 
+def _cell(v) -> str:
+    """A parameter value for a table cell: strings bare, '-' where the run has none."""
+    if v is None or v == "-" or v == []:
+        return "-"
+    return v if isinstance(v, str) else json.dumps(v, default=str)
+
+
 def differences_table(runs: dict[str, tuple[pd.DataFrame, dict]]) -> str:
     heads = headings(runs)
     diff = differences({k: m for k, (_, m) in runs.items()})
@@ -465,7 +472,7 @@ def differences_table(runs: dict[str, tuple[pd.DataFrame, dict]]) -> str:
     head = "".join(f"<th>{_e(heads[k])}</th>" for k in runs)
     rows = "".join(
         f"<tr><td><code>{_e(k)}</code></td>"
-        + "".join(f"<td class='num'>{_e(json.dumps(v, default=str))}</td>" for v in vals)
+        + "".join(f"<td class='num'>{_e(_cell(v))}</td>" for v in vals)
         + "</tr>"
         for k, vals in shown
     )
