@@ -1,3 +1,0 @@
-from commonfuture.cli import main
-
-main()
