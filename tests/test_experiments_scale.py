@@ -222,7 +222,7 @@ range = [0.0, 0.3]
     r = runner.invoke(app, ["sensitivity", str(path), "-o", str(tmp_path / "m"), "-w", "1"])
     assert r.exit_code == 0, r.output
     doc = json.loads((tmp_path / "m" / "sensitivity.json").read_text())
-    names = [row["parameter"] for row in doc["members_end"]]
+    names = [row["parameter"] for row in doc["indices"]["members_end"]]
     assert names == ["leadership.alignment", "population.expectation_mean"]
     assert (tmp_path / "m" / "sensitivity.png").exists()
     grid = write(tmp_path, SMALL, "grid.toml")

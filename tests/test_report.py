@@ -59,7 +59,9 @@ def test_multi_run_report(tmp_path, run_dir):
         save_run(simulate(sc, seed=seed, replicates=2), tmp_path / name)
     page = render_report(tmp_path)
     check_page(page, 10)
-    assert page.count("<h2>") == 2
+    # two runs of one scenario: each headed distinctly, and what differs is named
+    assert page.count("<h2>Generic (a)</h2>") == 1 and page.count("<h2>Generic (b)</h2>") == 1
+    assert "What differs between the runs" in page and "(random seed)" in page
 
 
 def test_patterns_report(tmp_path):
@@ -77,7 +79,7 @@ def test_report_cli(run_dir, tmp_path):
     assert r.exit_code == 2 and "Traceback" not in r.output
     (tmp_path / "empty").mkdir()
     r = CliRunner().invoke(app, ["report", str(tmp_path / "empty")])
-    assert r.exit_code == 2 and "not a run directory" in r.output
+    assert r.exit_code == 2 and "not a results folder" in r.output
 
 
 def test_patterns_json_written_by_hand_with_missing_numbers(tmp_path):

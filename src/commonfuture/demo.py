@@ -1,7 +1,7 @@
 """``make demo``: the three Edinburgh cases at demonstration size, and their report.
 
 Runs each case of ``scenarios/edinburgh/`` (20 replicates, seed 1), saves each
-as a run directory under ``demo/``, checks the calibration figures of the seed,
+as a run directory under ``demo/``, checks the calibration figures of the paper's cases,
 and writes ``demo/report.html``.
 """
 
@@ -15,6 +15,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from commonfuture.manifest import claim, write_manifest
 from commonfuture.runs import save_run
 from commonfuture.scenario.load import load_scenario, scenarios_dir
 from commonfuture.simulation import simulate
@@ -25,7 +26,7 @@ SEED = 1
 
 
 def calibration(case: str, result) -> dict:
-    """The seed's figures against the replicate distribution, in words and numbers."""
+    """The paper's figures against the replicate distribution, in words and numbers."""
     m = result.monthly
     g = m.groupby("replicate")
     if case == "community-solar":
@@ -36,7 +37,7 @@ def calibration(case: str, result) -> dict:
         c5, c50, c95 = np.percentile(capital, [5, 50, 95])
         ok = b5 <= 541 <= b95 and c5 <= 1.5e6 <= c95
         text = (
-            f"Share buyers: median {b50:.0f} (5-95%: {b5:.0f}-{b95:.0f}) against the seed's 541; "
+            f"Share buyers: median {b50:.0f} (5-95%: {b5:.0f}-{b95:.0f}) against the paper's 541; "
             f"capital raised: median GBP {c50 / 1e6:.2f}m (GBP {c5 / 1e6:.2f}m-{c95 / 1e6:.2f}m) "
             f"against GBP 1.5m. Calibrated parameter: population.threshold_mean = "
             f"{result.scenario.population.threshold_mean} (residents' joining threshold), "
@@ -49,7 +50,7 @@ def calibration(case: str, result) -> dict:
         ok = share > 0.5
         text = (
             f"The alliance formed (stage 1 or more) in {formed.mean():.0%} of replicates and was "
-            f"then disrupted, ending at stage 0, in {share:.0%}: the seed's 'establishment and "
+            f"then disrupted, ending at stage 0, in {share:.0%}: the paper's 'establishment and "
             f"disruption of a comparatively weak organisational alliance'."
         )
     else:
@@ -68,6 +69,7 @@ def calibration(case: str, result) -> dict:
 def main() -> None:
     console = Console()
     out = Path("demo")
+    claim(out, "runs", "the demonstration")
     out.mkdir(exist_ok=True)
     t0 = time.perf_counter()
     scenarios = {c: load_scenario(scenarios_dir() / "edinburgh" / f"{c}.toml") for c in CASES}
@@ -96,11 +98,12 @@ def main() -> None:
                 res, out / case, source=f"scenarios/edinburgh/{case}.toml", calibration=checks[case]
             )
     (out / "calibration.json").write_text(json.dumps(checks, indent=2))
+    write_manifest(out, "runs", "make demo", runs=list(CASES), seed=SEED, replicates=REPLICATES)
     for case in CASES:
         mark = (
-            "[green]as in the seed[/green]"
+            "[green]as in the paper[/green]"
             if checks[case]["ok"]
-            else "[red]not as in the seed[/red]"
+            else "[red]not as in the paper[/red]"
         )
         console.print(f"[bold]{case}[/bold] ({mark}): {checks[case]['text']}")
     try:

@@ -188,3 +188,21 @@ def table() -> str:
             names, meaning = f"`{m.name}`", m.description
         rows.append(f"| {names} | {m.units} | {np.dtype(m.dtype).name} | {meaning} |")
     return "\n".join(rows) + "\n"
+
+
+#: The value vocabulary, defined once: reports, the command line and the docs use these
+#: words and no others.
+TERMS: dict[str, str] = {
+    "value units": "The model's common measure of value: one value unit is what a single use "
+    "of a proposition scoring 1 on every element of value is worth to any actor. It is not "
+    "money; compare value units with value units only.",
+    "value created": "Value in value units that uses of the propositions create, summed over "
+    "the five elements of value (value_created).",
+    "value lost": "Value lost to the four kinds of value destruction, before netting: what "
+    "ignorance, disproportion, backlash and exploitation take away from value created "
+    "(loss_<kind>).",
+    "net value destroyed": "After netting value created against costs and value lost, the "
+    "total by which users who ended worse off were worse off (value_destroyed).",
+    "net private value": "Value created, minus costs and value lost, summed over users "
+    "(value_realised); negative means value was destroyed on balance.",
+}

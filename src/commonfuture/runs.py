@@ -13,12 +13,20 @@ import platform
 import shutil
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from commonfuture.manifest import claim, version
 from commonfuture.scenario.load import scenario_hash
+from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.simulation import SimulationResult
+
+ROLES = ("key leader", "network actor", "external user")
 
 
 def versions() -> dict[str, str]:
@@ -61,6 +69,39 @@ def run_info(
     }
 
 
+def actor_roles(scenario: Scenario) -> pd.DataFrame:
+    """Each actor's sector and role (``key leader``, ``network actor``, ``external user``).
+
+    Actors are ordered by sector; the first ``leadership.key_leaders.<sector>`` of each
+    sector are its key leaders; other organisations are network actors and residents
+    external users.
+    """
+    counts = scenario.population.counts.as_tuple()
+    leaders = scenario.leadership.key_leaders.as_tuple()
+    sector = np.repeat(np.arange(len(SECTORS)), counts)
+    rank = np.concatenate([np.arange(n) for n in counts]) if sum(counts) else np.zeros(0, int)
+    role = np.where(
+        rank < np.asarray(leaders)[sector], 0, np.where(sector == SECTORS.index("citizens"), 2, 1)
+    )
+    return pd.DataFrame(
+        {
+            "actor": np.arange(len(sector)),
+            "sector": pd.Categorical.from_codes(sector, SECTORS),
+            "role": pd.Categorical.from_codes(role, ROLES),
+        }
+    )
+
+
+def chains_table(result: SimulationResult) -> pd.DataFrame:
+    """The value chains with each actor's sector and role beside its index."""
+    chains = result.chains
+    roles = actor_roles(result.scenario)
+    out = chains.merge(roles, on="actor", how="left", validate="many_to_one")
+    cols = list(chains.columns)
+    at = cols.index("actor") + 1
+    return out[cols[:at] + ["sector", "role"] + cols[at:]]
+
+
 def write_atomically(out: Path, files: dict[str, Callable[[Path], Any]]) -> None:
     """Write each file into a temporary folder inside ``out``, then move each into place."""
     out.mkdir(parents=True, exist_ok=True)
@@ -82,14 +123,29 @@ def save_run(
     scale: float = 1.0,
     **extra: Any,
 ) -> Path:
-    """Write a run directory: ``monthly.parquet``, ``run.json`` and, if recorded, chains."""
+    """Write a run directory: ``manifest.json``, ``monthly.parquet``, ``run.json`` and, if
+    recorded, ``chains.parquet``.
+
+    Refuses (:class:`commonfuture.manifest.FolderConflict`) a folder that holds results of
+    another kind (a sweep, a pattern experiment, ...).
+    """
     out = Path(out)
+    claim(out, "run", "a run")
     info = run_info(result, source, overrides, scale, **extra)
+    manifest = {
+        "kind": "run",
+        "written_by": "commonfuture run",
+        "version": version(),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": ["monthly.parquet", "run.json"],
+    }
     files: dict[str, Callable[[Path], Any]] = {
         "monthly.parquet": lambda p: result.monthly.to_parquet(p, index=False),
         "run.json": lambda p: p.write_text(json.dumps(info, indent=2)),
     }
     if result.chains is not None:
-        files["chains.parquet"] = lambda p: result.chains.to_parquet(p, index=False)
+        files["chains.parquet"] = lambda p: chains_table(result).to_parquet(p, index=False)
+        manifest["files"].append("chains.parquet")
+    files["manifest.json"] = lambda p: p.write_text(json.dumps(manifest, indent=2))
     write_atomically(out, files)
     return out

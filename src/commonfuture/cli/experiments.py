@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from commonfuture.cli._app import app, console, fail
+from commonfuture.cli._app import app, claim_folder, console, fail
 
 
 @app.command()
@@ -22,11 +22,16 @@ def experiment(
             help="Pattern: stages, small-wins, multi-win, leadership, linkage, investment, or all."
         ),
     ],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output directory.", show_default="experiments-out/NAME"),
+    ] = None,
     replicates: Annotated[
         int, typer.Option("--replicates", "-r", min=2, help="Replicates per arm.")
     ] = 30,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, help="Random seed: same seed, same results.")
+    ] = 0,
     scale: Annotated[float, typer.Option("--scale", help="Multiply population counts.")] = 1.0,
 ) -> None:
     """Run a pattern of the paper as a treatment-control experiment; write OUT/patterns.json,
@@ -40,8 +45,7 @@ def experiment(
     if not scale > 0:
         fail(f"--scale: must be positive, got {scale}")
     out = out or Path("experiments-out") / name
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a directory")
+    claim_folder(out, "patterns", "a pattern experiment")
     results = []
     t0 = time.perf_counter()
     with Progress(

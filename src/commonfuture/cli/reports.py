@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commonfuture.cli._app import app, console, fail
+from commonfuture.cli._app import app, claim_folder, console, fail, safe
 
 
 @app.command()
@@ -15,7 +15,8 @@ def report(
     directory: Annotated[
         Path,
         typer.Argument(
-            help="A run directory, a directory of runs, or a pattern-experiment directory."
+            help="A folder written by run, experiment, sweep, sensitivity or cascades (or a "
+            "folder of runs)."
         ),
     ],
     out: Annotated[
@@ -23,17 +24,19 @@ def report(
     ] = None,
 ) -> None:
     """Turn a run or experiment directory into a self-contained HTML report."""
+    from commonfuture.experiments.store import StoreBusy, StoreDamaged
+    from commonfuture.manifest import FolderConflict
     from commonfuture.report import write_report
 
     if not directory.is_dir():
         fail(f"{directory}: not a directory")
     try:
         page = write_report(directory, out)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, FolderConflict, StoreBusy, StoreDamaged) as err:
         fail(str(err))
     except (ValueError, KeyError, OSError) as err:
         fail(f"{directory}: cannot read the results ({err})")
-    console.print(f"wrote {page}")
+    console.print(f"wrote {safe(page)}", soft_wrap=True)
 
 
 @app.command()
@@ -43,18 +46,22 @@ def cascades(
     ),
     n: Annotated[int, typer.Option("--n", min=100, help="Actors per Erdos-Renyi graph.")] = 10_000,
     trials: Annotated[int, typer.Option("--trials", min=1, help="Trials per mean degree.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, help="Random seed: same seed, same results.")
+    ] = 0,
 ) -> None:
     """Validate the commitment link against Granovetter (1978) and Watts (2002)."""
     from rich.progress import Progress
 
     from commonfuture.validation.cascades import default_zs, reproduce
 
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a directory")
+    claim_folder(out, "cascades", "the cascade validation")
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("Watts cascades", total=len(default_zs()))
         res = reproduce(out, n=n, trials=trials, seed=seed, progress=lambda k: bar.advance(task, k))
+    from commonfuture.manifest import write_manifest
+
+    write_manifest(out, "cascades", "commonfuture cascades", n=n, trials=trials, seed=seed)
     g, w = res["granovetter"], res["watts"]
     console.print(
         f"Granovetter riot: {g['riot_all_thresholds']} of 100 join; with the threshold-1 "

@@ -12,25 +12,35 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from commonfuture.cli._app import app, console, fail
+from commonfuture.cli._app import app, claim_folder, console, fail, os_problem, safe, warn
 from commonfuture.runs import save_run
 from commonfuture.scenario import ScenarioError, load_scenario, parameter_table
-from commonfuture.scenario.load import apply_overrides, scaled
+from commonfuture.scenario.load import (
+    apply_overrides,
+    override_warnings,
+    scaled,
+    scenario_warnings,
+)
 
 
-def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0):
+def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0, quiet: bool = False):
+    from commonfuture.scenario.load import find_shipped
+
     try:
-        sc = load_scenario(path)
+        sc = load_scenario(find_shipped(path))
         sc = apply_overrides(sc, sets or [], source=f"{path}: --set")
-        return scaled(sc, scale)
+        sc = scaled(sc, scale)
     except ScenarioError as err:
         fail(str(err).splitlines())
+    if not quiet:
+        warn(override_warnings(sets) + [f"{path}: {w}" for w in scenario_warnings(sc)])
+    return sc
 
 
 def stage_table(result) -> Table:
     s = result.summary()
     t = Table(
-        title=f"{result.scenario.name}: {s['replicates']} replicates x {s['months']} months",
+        title=f"{safe(result.scenario.name)}: {s['replicates']} replicates x {s['months']} months",
         show_header=True,
     )
     t.add_column("measure")
@@ -67,10 +77,20 @@ def progress_bar() -> Progress:
 
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    scenario: Annotated[
+        Path,
+        typer.Argument(
+            help="Scenario TOML file, or a shipped one by name (generic, "
+            "edinburgh/active-travel, ...)."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("out"),
-    replicates: Annotated[int, typer.Option("--replicates", "-r", min=1)] = 10,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-r", min=1, help="Runs with their own random draws.")
+    ] = 10,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, help="Random seed: same seed, same results.")
+    ] = 0,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override a parameter: path=value (repeatable)."),
@@ -78,7 +98,12 @@ def run(
     scale: Annotated[float, typer.Option("--scale", help="Multiply every population count.")] = 1.0,
     engine: Annotated[str, typer.Option("--engine", help="fast or mesa.")] = "fast",
     chains: Annotated[
-        bool, typer.Option("--chains", help="Also write per-actor value chains (chains.parquet).")
+        bool,
+        typer.Option(
+            "--chains",
+            help="Flag: also write per-actor value chains (chains.parquet).",
+            metavar="",
+        ),
     ] = False,
 ) -> None:
     """Simulate a scenario; write OUT/monthly.parquet and OUT/run.json and print a summary."""
@@ -88,9 +113,14 @@ def run(
         fail(f"--engine: unknown engine {engine!r} (use fast or mesa)")
     if not scale > 0:
         fail(f"--scale: must be positive, got {scale}")
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a directory")
     sc = _load(scenario, set_, scale)
+    from commonfuture.resources import MemoryTooSmall, check_memory
+
+    try:
+        check_memory(sc, replicates)
+    except MemoryTooSmall as err:
+        fail(f"{scenario}: {err}")
+    claim_folder(out, "run", "a run")
     months = sc.months
     t0 = time.perf_counter()
     with progress_bar() as bar:
@@ -104,9 +134,14 @@ def run(
             progress=lambda k: bar.advance(task, k),
         )
     wall = time.perf_counter() - t0
-    save_run(result, out, source=str(scenario), overrides=list(set_ or []), scale=scale)
+    try:
+        save_run(result, out, source=str(scenario), overrides=list(set_ or []), scale=scale)
+    except OSError as err:
+        fail(f"--out: cannot write the run ({os_problem(err)})")
     console.print(stage_table(result))
-    console.print(f"wrote {out / 'monthly.parquet'} and {out / 'run.json'} in {wall:.1f} s")
+    names = ["monthly.parquet", "run.json"] + (["chains.parquet"] if chains else [])
+    wrote = ", ".join(safe(out / n) for n in names)
+    console.print(f"wrote {wrote} in {wall:.1f} s", soft_wrap=True)
 
 
 @app.command()
@@ -114,16 +149,29 @@ def validate(
     scenario: Annotated[list[Path], typer.Argument(help="Scenario TOML file(s).")],
 ) -> None:
     """Check scenario files; print every problem with its field path (exit 2 if any)."""
+    from commonfuture.resources import MemoryTooSmall, check_memory
+
     problems: list[str] = []
+    from commonfuture.scenario.load import find_shipped
+
     for path in scenario:
         try:
-            sc = load_scenario(path)
-            console.print(
-                f"[green]ok[/green] {path}: {sc.name} ({sc.months} months, "
-                f"{sum(sc.population.counts.as_tuple())} actors)"
-            )
+            sc = load_scenario(find_shipped(path))
         except ScenarioError as err:
             problems += str(err).splitlines()
+            continue
+        notes = [f"{path}: {w}" for w in scenario_warnings(sc)]
+        try:
+            check_memory(sc, replicates=1)
+        except MemoryTooSmall as err:
+            notes.append(f"{path}: cannot run on this machine: {err}")
+        console.print(
+            f"[green]ok[/green] {safe(path)}: {safe(sc.name[:80])}"
+            f"{'...' if len(sc.name) > 80 else ''} ({sc.months} months, "
+            f"{sum(sc.population.counts.as_tuple()):,} actors)",
+            soft_wrap=True,
+        )
+        warn(notes)
     if problems:
         fail(problems)
 
@@ -131,11 +179,29 @@ def validate(
 @app.command()
 def params(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Flag: print JSON instead of a table.", metavar="")
+    ] = False,
+    section: Annotated[
+        str | None,
+        typer.Option(
+            "--section",
+            help="Only one table: population, network, leadership, investment, propositions, "
+            "target, stages, dynamics, destruction, events (or a longer path prefix).",
+        ),
+    ] = None,
 ) -> None:
     """List every parameter path with its value, units and description."""
-    sc = _load(scenario)
+    sc = _load(scenario, quiet=True)
     rows = parameter_table(sc)
+    if section is not None:
+        prefix = section.rstrip(".")
+        rows = [
+            r for r in rows if r.path == prefix or r.path.startswith((f"{prefix}.", f"{prefix}["))
+        ]
+        if not rows:
+            tops = sorted({r.path.split(".")[0].split("[")[0] for r in parameter_table(sc)})
+            fail(f"--section: no parameters under {section!r} (choose from {', '.join(tops)})")
     if as_json:
         typer.echo(
             json.dumps(
@@ -154,9 +220,9 @@ def params(
             )
         )
         return
-    t = Table(title=f"{sc.name}: {len(rows)} parameters")
+    t = Table(title=f"{safe(sc.name)}: {len(rows)} parameters")
     for col in ("path", "value", "units", "description"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(r.path, json.dumps(r.value), r.units, r.description)
+        t.add_row(safe(r.path), safe(json.dumps(r.value)), safe(r.units), safe(r.description))
     console.print(t)

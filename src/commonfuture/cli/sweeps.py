@@ -21,7 +21,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from commonfuture.cli._app import app, console, fail
+from commonfuture.cli._app import app, claim_folder, console, fail, os_problem, safe, warn
 
 Out = Annotated[
     Path | None,
@@ -33,17 +33,30 @@ Workers = Annotated[
 Cluster = Annotated[str | None, typer.Option("--cluster", help="Dask scheduler, tcp://host:port.")]
 
 
-def _prepare(experiment: Path, out: Path | None, cluster: str | None):
+def _prepare(experiment: Path, out: Path | None, cluster: str | None, kind: str = "sweep"):
     """Validate everything before the store is touched."""
     from commonfuture.experiments.design import ExperimentError, load_experiment
+    from commonfuture.experiments.store import STORE_NAME, StoreBusy, StoreDamaged
+    from commonfuture.resources import MemoryTooSmall, check_memory
+    from commonfuture.scenario.load import find_shipped
 
     try:
-        exp = load_experiment(experiment)
+        exp = load_experiment(find_shipped(experiment, "experiments"))
     except ExperimentError as err:
         fail(str(err).splitlines())
+    try:
+        check_memory(exp.largest_scenario(), replicates=1)
+    except MemoryTooSmall as err:
+        fail(f"{experiment}: {err}")
     out = out or Path("experiments-out") / exp.spec.name
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a directory")
+    claim_folder(out, kind, f"a {kind}")
+    if (out / STORE_NAME).exists():  # say now if another process holds it, or it is damaged
+        from commonfuture.experiments.store import Store
+
+        try:
+            Store(out, read_only=True).close()
+        except (StoreBusy, StoreDamaged) as err:
+            fail(str(err))
     client = None
     if cluster is not None:
         if not cluster.startswith(("tcp://", "tls://", "ucx://")):
@@ -57,10 +70,11 @@ def _prepare(experiment: Path, out: Path | None, cluster: str | None):
     return exp, out, client
 
 
-def _run(exp, out: Path, workers: int | None, client) -> dict:
+def _run(exp, out: Path, workers: int | None, client, kind: str = "sweep") -> dict:
     """Run the missing runs with a progress bar; Ctrl-C stops cleanly (exit 130), resumable."""
     from commonfuture.experiments.runner import run_experiment
-    from commonfuture.experiments.store import Store, StoreMismatch
+    from commonfuture.experiments.store import Store, StoreBusy, StoreDamaged, StoreMismatch
+    from commonfuture.manifest import write_manifest
 
     backend = "dask" if client is not None else "local"
     t0 = time.perf_counter()
@@ -75,7 +89,24 @@ def _run(exp, out: Path, workers: int | None, client) -> dict:
     previous = signal.signal(signal.SIGINT, on_sigint)
     counts: dict | None = None
     try:
-        with Store(out) as store:
+        store = Store(out)
+    except (StoreBusy, StoreDamaged) as err:
+        signal.signal(signal.SIGINT, previous)
+        fail(str(err))
+    except OSError as err:
+        signal.signal(signal.SIGINT, previous)
+        fail(f"--out: cannot open the store ({os_problem(err)})")
+    try:
+        write_manifest(
+            out,
+            kind,
+            f"commonfuture {kind}",
+            experiment=exp.spec.name,
+            source=exp.source,
+            design=exp.spec.design,
+            store="experiment.duckdb",
+        )
+        with store:
             with Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -108,6 +139,10 @@ def _run(exp, out: Path, workers: int | None, client) -> dict:
                 )
     except StoreMismatch as err:
         fail(str(err))
+    except OSError as err:
+        if stopping:
+            raise
+        fail(f"--out: cannot write the experiment ({os_problem(err)})")
     except BaseException:
         if not stopping:
             raise
@@ -148,29 +183,48 @@ def _summary(exp, out: Path) -> None:
     table.to_csv(out / "points.csv")
     for output in exp.spec.outputs:
         heatmap(table, exp.names, output, out / f"sweep-{output}.png")
-    t = Table(title=f"{exp.spec.name}: mean of {exp.spec.replicates} replicates per point")
-    for c in [*exp.names, *exp.spec.outputs]:
-        t.add_column(c, justify="right")
+    t = Table(title=f"{safe(exp.spec.name)}: mean of {exp.spec.replicates} replicates per point")
+    for c in [*short_names(exp.names), *exp.spec.outputs]:
+        t.add_column(c, justify="right", overflow="fold", min_width=min(len(c), 24))
     for _, row in table.head(30).iterrows():
         t.add_row(
             *[f"{row[n]:.3g}" for n in exp.names],
             *[f"{row[f'{o}_mean']:.3g}" for o in exp.spec.outputs],
         )
     console.print(t)
+    if short_names(exp.names) != list(exp.names):
+        console.print(
+            "columns: " + ", ".join(safe(p) for p in exp.names), soft_wrap=True, highlight=False
+        )
     if len(table) > 30:
-        console.print(f"... {len(table) - 30} more points in {out / 'points.csv'}")
+        console.print(
+            f"... {len(table) - 30} more points in {safe(out / 'points.csv')}", soft_wrap=True
+        )
+
+
+def short_names(paths: list[str]) -> list[str]:
+    """Column headers for parameter paths: the last part when that is unique
+    (``leadership.alignment`` -> ``alignment``), else the whole path."""
+    last = [p.rsplit(".", 1)[-1] for p in paths]
+    return last if len(set(last)) == len(last) else list(paths)
 
 
 def _report_counts(counts: dict, out: Path) -> None:
     msg = f"{counts['done']} of {counts['total']} runs done"
     if counts["failed"]:
         msg += f", [red]{counts['failed']} failed[/red] (see `commonfuture status {out}`)"
-    console.print(f"{msg} in {counts['seconds']:.1f} s; store: {out / 'experiment.duckdb'}")
+    console.print(
+        f"{msg} in {counts['seconds']:.1f} s; store: {safe(out / 'experiment.duckdb')}",
+        soft_wrap=True,
+    )
 
 
 @app.command()
 def sweep(
-    experiment: Annotated[Path, typer.Argument(help="Experiment TOML file.")],
+    experiment: Annotated[
+        Path,
+        typer.Argument(help="Experiment TOML file, or a shipped one by name (leadership-grid)."),
+    ],
     out: Out = None,
     workers: Workers = None,
     cluster: Cluster = None,
@@ -184,23 +238,34 @@ def sweep(
 
 @app.command()
 def sensitivity(
-    experiment: Annotated[Path, typer.Argument(help="Experiment TOML file (sobol or morris).")],
+    experiment: Annotated[
+        Path,
+        typer.Argument(
+            help="Experiment TOML file (sobol or morris), or a shipped one by name (sobol-levers)."
+        ),
+    ],
     out: Out = None,
     workers: Workers = None,
     cluster: Cluster = None,
 ) -> None:
     """Global sensitivity analysis (SALib): Sobol first/total order or Morris mu*/sigma."""
-    from commonfuture.experiments.analysis import index_chart, write_json
+    from commonfuture.experiments.analysis import index_chart, index_warnings, write_json
     from commonfuture.experiments.analysis import sensitivity as analyse
+    from commonfuture.experiments.design import ExperimentError, load_experiment
     from commonfuture.experiments.store import Store
+    from commonfuture.scenario.load import find_shipped
 
-    exp, out, client = _prepare(experiment, out, cluster)
-    if exp.spec.design not in ("sobol", "morris"):
+    try:
+        design = load_experiment(find_shipped(experiment, "experiments")).spec.design
+    except ExperimentError as err:
+        fail(str(err).splitlines())
+    if design not in ("sobol", "morris"):
         fail(
             f"{experiment}: design: sensitivity needs design = 'sobol' or 'morris', "
-            f"not {exp.spec.design!r} (use `commonfuture sweep`)"
+            f"not {design!r} (use `commonfuture sweep`)"
         )
-    counts = _run(exp, out, workers, client)
+    exp, out, client = _prepare(experiment, out, cluster, kind="sensitivity")
+    counts = _run(exp, out, workers, client, kind="sensitivity")
     _report_counts(counts, out)
     with Store(out, read_only=True) as store:
         runs = store.runs()
@@ -219,37 +284,82 @@ def sensitivity(
         indices[output] = analyse(exp.spec.design, exp.problem(), exp.points, y, exp.spec.seed)
     if not indices:
         fail("no output varies over the design")
+    notes = {k: index_warnings(exp.spec.design, v) for k, v in indices.items()}
     write_json(
-        {k: v.to_dict(orient="records") for k, v in indices.items()}, out / "sensitivity.json"
+        {
+            "design": exp.spec.design,
+            "samples": exp.spec.samples,
+            "replicates": exp.spec.replicates,
+            "runs": int(len(runs)),
+            "indices": {k: v.to_dict(orient="records") for k, v in indices.items()},
+            "warnings": notes,
+        },
+        out / "sensitivity.json",
     )
     index_chart(indices, exp.spec.design, out / "sensitivity.png")
     for output, df in indices.items():
-        t = Table(title=f"{output}: {exp.spec.design} indices")
-        for c in df.columns:
-            t.add_column(c, justify="right")
+        t = Table(title=f"{output}: {exp.spec.design} indices (95% intervals)")
+        t.add_column("parameter", overflow="fold")
+        cols = [c for c in df.columns if c != "parameter" and not c.endswith("_conf")]
+        for c in cols:
+            t.add_column(c, justify="right", no_wrap=True)
         for _, row in df.iterrows():
-            t.add_row(row["parameter"], *[f"{v:.3f}" for v in row.iloc[1:]])
+            cells = []
+            for c in cols:
+                conf = row.get(f"{c}_conf")
+                cells.append(
+                    f"{row[c]:.3f}"
+                    + (f" \u00b1 {conf:.3f}" if conf is not None and np.isfinite(conf) else "")
+                )
+            t.add_row(safe(row["parameter"]), *cells)
         console.print(t)
-    console.print(f"wrote {out / 'sensitivity.json'} and {out / 'sensitivity.png'}")
+        warn([f"{output}: {w}" for w in notes[output]])
+    console.print(f"wrote {out / 'sensitivity.json'} and {out / 'sensitivity.png'}", soft_wrap=True)
+
+
+def _open_read_only(directory: Path):
+    """The store for reading, or a one-line error (missing, busy, damaged)."""
+    from commonfuture.experiments.store import Store, StoreBusy, StoreDamaged
+
+    if not directory.is_dir():
+        fail(f"{directory}: not a folder")
+    try:
+        return Store(directory, read_only=True)
+    except FileNotFoundError as err:
+        fail(str(err))
+    except StoreDamaged as err:
+        fail(str(err))
+    except StoreBusy:
+        raise
+    except OSError as err:
+        fail(f"{directory}: cannot open the store ({os_problem(err)})")
 
 
 @app.command()
 def status(directory: Annotated[Path, typer.Argument(help="Experiment directory.")]) -> None:
-    """Summarise an experiment's store: runs done, failed and missing, timing, errors."""
-    from commonfuture.experiments.store import Store, read_progress
+    """Summarise an experiment's store: runs done, failed and missing, timing, errors.
+
+    Exit status: 0 when the store can be read (or a live process is writing it), 2 when
+    it is missing or damaged, 3 when the process that was writing it is gone but its
+    lock or progress says otherwise."""
+    from commonfuture.experiments.store import StoreBusy, pid_alive, read_progress
 
     try:
-        store = Store(directory, read_only=True)
-    except FileNotFoundError as err:
-        fail(str(err))
-    except Exception as err:  # e.g. locked by a running sweep
-        doc = read_progress(directory)
-        if doc is None:
-            fail(f"{directory}: cannot open the store ({err})")
+        store = _open_read_only(directory)
+    except StoreBusy as err:
+        doc = read_progress(directory) or {}
+        pid = err.pid if err.pid is not None else doc.get("pid")
+        if not pid_alive(pid):
+            fail(
+                f"{directory}: the store is locked but process {pid} that wrote it is gone; "
+                "run the experiment again to resume it",
+                code=3,
+            )
         console.print(
-            f"{doc.get('name', directory)}: running (process {doc.get('pid')}): "
-            f"{doc.get('done', 0)} of {doc.get('total')} runs done, "
-            f"{doc.get('failed', 0)} failed, last commit {doc.get('updated_at')}"
+            f"{safe(doc.get('name', directory))}: running (process {pid}): "
+            f"{doc.get('done', 0)} of {doc.get('total', '?')} runs done, "
+            f"{doc.get('failed', 0)} failed, last commit {doc.get('updated_at', '?')}",
+            soft_wrap=True,
         )
         return
     with store:
@@ -263,7 +373,7 @@ def status(directory: Annotated[Path, typer.Argument(help="Experiment directory.
     done = int((runs["status"] == "done").sum()) if runs is not None else 0
     failed = int((runs["status"] == "failed").sum()) if runs is not None else 0
     t = Table(
-        title=f"{d['name']} ({spec['design']}, {len(d['points'])} points x "
+        title=f"{safe(d['name'])} ({spec['design']}, {len(d['points'])} points x "
         f"{spec['replicates']} replicates)"
     )
     t.add_column("measure")
@@ -276,13 +386,59 @@ def status(directory: Annotated[Path, typer.Argument(help="Experiment directory.
         t.add_row("mean seconds per run", f"{ok['seconds'].mean():.3f}")
         t.add_row("last run finished", str(ok["finished_at"].max()))
     t.add_row("created", d["created_at"])
+    doc = read_progress(directory)
+    if doc and doc.get("pid") and done + failed < total:
+        alive = pid_alive(doc["pid"])
+        t.add_row("writer", f"process {doc['pid']} " + ("running" if alive else "gone"))
     console.print(t)
     if failed:
         first = runs[runs["status"] == "failed"].iloc[0]
         console.print(
             f"[red]first failure[/red] (point {first['point']}, replicate "
-            f"{first['replicate']}): {str(first['error']).splitlines()[0]}"
+            f"{first['replicate']}): {safe(str(first['error']).splitlines()[0])}",
+            soft_wrap=True,
         )
+
+
+@app.command()
+def repair(directory: Annotated[Path, typer.Argument(help="Experiment directory.")]) -> None:
+    """Move a damaged experiment store aside and rebuild it from the runs that can be read.
+
+    The damaged file is kept beside it (experiment.duckdb.damaged-TIME); run the
+    experiment again afterwards to run only what is missing."""
+    from commonfuture.experiments.store import (
+        STORE_NAME,
+        Store,
+        StoreBusy,
+        StoreDamaged,
+    )
+    from commonfuture.experiments.store import repair as rebuild
+
+    if not (directory / STORE_NAME).exists():
+        fail(f"{directory}: no experiment store ({STORE_NAME})")
+    try:
+        Store(directory, read_only=True).close()
+    except StoreBusy as err:
+        fail(str(err))
+    except StoreDamaged:
+        pass
+    else:
+        console.print(f"{safe(directory / STORE_NAME)} reads cleanly: nothing to repair")
+        return
+    try:
+        res = rebuild(directory)
+    except OSError as err:
+        fail(f"{directory}: cannot repair ({os_problem(err)})")
+    how = (
+        f"{res['runs_kept']} finished runs kept"
+        if res["readable"]
+        else "nothing could be read from it; the experiment starts afresh"
+    )
+    console.print(
+        f"moved the damaged store to {safe(res['moved_to'])}; {how}. Run the experiment "
+        "again to run what is missing.",
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -291,18 +447,92 @@ def export(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Folder for the Parquet files (default: the experiment directory)."
+            "--out",
+            "-o",
+            help="A folder for runs and monthly tables, or one file (NAME.csv or "
+            "NAME.parquet, with --table).",
+            show_default="DIR/export",
         ),
     ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="csv or parquet (default: from the file name, else parquet)."
+        ),
+    ] = None,
+    table: Annotated[
+        str, typer.Option("--table", help="For a single file: runs or monthly.")
+    ] = "runs",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files that already exist.")
+    ] = False,
 ) -> None:
-    """Export an experiment's runs and monthly outputs to Parquet."""
-    from commonfuture.experiments.store import Store
+    """Export an experiment's runs and monthly outputs to Parquet or CSV.
 
+    Never replaces an existing file unless --force is given, and never writes into a
+    folder holding results of another kind (a run, another experiment)."""
+    from commonfuture.experiments.store import ORDER, StoreBusy
+    from commonfuture.manifest import KINDS, FolderConflict, claim, folder_kind, write_manifest
+
+    if fmt is not None and fmt not in ("csv", "parquet"):
+        fail(f"--format: {fmt!r} is not csv or parquet")
+    if table not in ORDER:
+        fail(f"--table: {table!r} is not runs or monthly")
+    if folder_kind(directory) not in (None, "sweep", "sensitivity") and directory.is_dir():
+        fail(f"{directory}: holds {KINDS[folder_kind(directory)]}, not an experiment store")
     try:
-        store = Store(directory, read_only=True)
-    except FileNotFoundError as err:
+        store = _open_read_only(directory)
+    except StoreBusy as err:
         fail(str(err))
+    single = out is not None and out.suffix.lower() in (".csv", ".parquet")
+    if single:
+        suffix = out.suffix.lower().lstrip(".")
+        if fmt is not None and fmt != suffix:
+            store.close()
+            fail(f"--format {fmt} does not match the file name {out.name}")
+        fmt = suffix
+        targets = {table: out}
+        folder = out.parent
+    else:
+        fmt = fmt or "parquet"
+        folder = out if out is not None else directory / "export"
+        targets = {t: folder / f"{t}.{fmt}" for t in ORDER}
     with store:
-        paths = store.export(out or directory)
+        targets = {t: p for t, p in targets.items() if t in store.tables()}
+        if not single:
+            try:
+                claim(folder, "export", "an export")
+            except FolderConflict as err:
+                fail(f"--out: {err}")
+        elif folder_kind(folder) not in (None, "export"):
+            if not force:
+                fail(
+                    f"--out: {folder} holds {KINDS[folder_kind(folder)]}; write the file "
+                    "elsewhere (or give --force to write it there anyway)"
+                )
+        existing = [p for p in targets.values() if p.exists()]
+        if existing and not force:
+            fail(
+                f"--out: {existing[0]} already exists; give --force to replace it, or "
+                "choose another --out"
+            )
+        if any(p.is_dir() for p in targets.values()):
+            fail(f"--out: {next(p for p in targets.values() if p.is_dir())} is a folder")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            paths = [store.export_table(t, p, fmt) for t, p in targets.items()]
+            if not single:
+                write_manifest(
+                    folder,
+                    "export",
+                    "commonfuture export",
+                    source=str(directory),
+                    format=fmt,
+                    files=[p.name for p in paths],
+                )
+        except FileExistsError:
+            fail(f"--out: a part of {folder} is a file, not a directory")
+        except OSError as err:
+            fail(f"--out: cannot write the export ({os_problem(err)})")
     for p in paths:
-        console.print(f"wrote {p}")
+        console.print(f"wrote {safe(p)}", soft_wrap=True)

@@ -138,6 +138,59 @@ def index_chart(indices: dict[str, pd.DataFrame], design: str, path: Path) -> Pa
     return path
 
 
+def index_warnings(design: str, df: pd.DataFrame) -> list[str]:
+    """What a reader must know before ranking factors by these indices.
+
+    Sobol estimates at small samples can come out negative, or with a first-order
+    index above the total-order one; both are sampling noise. When the 95% intervals
+    of the two largest total-order (Sobol) or mu* (Morris) indices overlap, the
+    ranking of the leading factors is not resolved.
+    """
+    notes: list[str] = []
+    key = "ST" if design == "sobol" else "mu_star"
+    if design == "sobol":
+        neg = df.loc[df["S1"] < 0, "parameter"].tolist()
+        if neg:
+            notes.append(
+                f"negative first-order index for {', '.join(neg)}: sampling noise (true "
+                "indices are at least 0); increase samples"
+            )
+        above = df.loc[df["S1"] > df["ST"], "parameter"].tolist()
+        if above:
+            notes.append(
+                f"first-order index above the total-order index for {', '.join(above)}: "
+                "sampling noise (S1 <= ST in truth); increase samples"
+            )
+    conf = df[f"{key}_conf"].to_numpy(dtype=float)
+    val = df[key].to_numpy(dtype=float)
+    if not np.isfinite(conf).all():
+        notes.append("some intervals could not be computed; do not rank factors on these")
+    elif len(df) >= 2:
+        order = np.argsort(-val)
+        a, b = order[0], order[1]
+        if val[a] - conf[a] <= val[b] + conf[b]:
+            notes.append(
+                f"the 95% intervals of the two leading factors ({df['parameter'].iloc[a]}, "
+                f"{df['parameter'].iloc[b]}) overlap: too wide to rank them; increase "
+                "samples or replicates"
+            )
+    return notes
+
+
+def _finite(obj):
+    """``obj`` with every NaN or infinite float replaced by None (JSON null)."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
 def write_json(obj, path: Path) -> Path:
-    path.write_text(json.dumps(obj, indent=2, default=float))
+    """Strict JSON (no bare NaN or Infinity: those become null)."""
+    path.write_text(json.dumps(_finite(obj), indent=2, allow_nan=False))
     return path

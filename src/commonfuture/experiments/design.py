@@ -73,7 +73,7 @@ MEMBERS_AT = re.compile(r"^members_at_(\d+)$")
 
 
 class Factor(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     path: str = Field(description="Parameter path, as in `commonfuture params`.")
     values: list[float] | None = Field(None, description="Explicit values (grid).")
@@ -118,10 +118,10 @@ class Factor(BaseModel):
 
 
 class ExperimentSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=False)
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=5_000)
     scenario: str = Field(description="Base scenario file, relative to the experiment file.")
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     factors: list[Factor] = Field(min_length=1)
@@ -195,6 +195,16 @@ class Experiment:
         return apply_overrides(
             self.base, self.point_overrides(i), source=f"{self.source}: point {i}"
         )
+
+    def largest_scenario(self) -> Scenario:
+        """The scenario of the point with the most actors (for the memory estimate)."""
+        best, size = self.base, -1
+        for i in range(len(self.points)):
+            sc = self.scenario_for(i)
+            n = sum(sc.population.counts.as_tuple())
+            if n > size:
+                best, size = sc, n
+        return best
 
     def point_seed(self, i: int) -> int:
         """The seed of point ``i``: derived from the experiment seed, never from scheduling."""

@@ -51,20 +51,29 @@ def figure(res: PatternResult, path: Path) -> None:
     c = res.primary
     bx.bar([0, 1], [c.treatment_mean, c.control_mean], color=ARM_COLOURS, alpha=0.85, width=0.6)
     bx.set_xticks([0, 1], ["treatment", "control"])
-    bx.set_title(
-        textwrap.fill(c.measure, 38) + f"\neffect {c.effect:+.3g} "
-        f"[95% CI {c.ci_low:+.3g}, {c.ci_high:+.3g}], p = {c.p_value:.2g}",
-        fontsize=9,
+    unit = "share of runs" if c.kind == "proportion" else "mean over runs"
+    bx.set_ylabel(textwrap.fill(f"{c.measure} ({unit})", 34), fontsize=9)
+    bx.set_xlabel("arm")
+    effect = (
+        f"{100 * c.effect:+.0f} points [95% CI {100 * c.ci_low:+.0f}, {100 * c.ci_high:+.0f}]"
+        if c.kind == "proportion"
+        else f"{c.effect:+.3g} [95% CI {c.ci_low:+.3g}, {c.ci_high:+.3g}]"
     )
+    bx.set_title(f"difference {effect}\np = {c.p_value:.2g}", fontsize=9)
     bx.spines[["top", "right"]].set_visible(False)
-    verdict = "reproduced" if res.reproduced else "NOT reproduced"
-    fig.suptitle(f"{res.title} ({res.case}): {verdict}", fontsize=12, fontweight="bold")
+    verdict = "reproduced" if res.reproduced else "not reproduced (see the report for why)"
+    fig.suptitle(
+        textwrap.fill(f"{res.title} ({res.case}): {verdict}", 90), fontsize=12, fontweight="bold"
+    )
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
 
 
 def write_patterns(results: list[PatternResult], out: Path, meta: dict | None = None) -> Path:
+    from commonfuture.manifest import claim
+
+    claim(out, "patterns", "a pattern experiment")
     out.mkdir(parents=True, exist_ok=True)
     entries = []
     for res in results:
@@ -81,6 +90,7 @@ def write_patterns(results: list[PatternResult], out: Path, meta: dict | None = 
                 "treatment": res.treatment,
                 "control": res.control,
                 "measure": c.measure,
+                "kind": c.kind,
                 "effect": c.effect,
                 "ci_low": c.ci_low,
                 "ci_high": c.ci_high,
@@ -99,6 +109,15 @@ def write_patterns(results: list[PatternResult], out: Path, meta: dict | None = 
         "meta": meta or {},
         "patterns": entries,
     }
+    from commonfuture.manifest import write_manifest
+
+    write_manifest(
+        out,
+        "patterns",
+        "commonfuture experiment",
+        patterns=[r.name for r in results],
+        **(meta or {}),
+    )
     path = out / "patterns.json"
     path.write_text(json.dumps(doc, indent=2, default=_json_default))
     return path

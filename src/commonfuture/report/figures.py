@@ -92,15 +92,28 @@ def stages_and_members(m: pd.DataFrame) -> str:
     a.set_ylabel("share of runs")
     a.set_title("Which stage the collaboration is in")
     a.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    # organisations on the left axis, residents on the right: residents' numbers are
+    # often a hundred times the organisations' and would flatten their lines
+    r = b.twinx()
     for sector, colour in SECTOR_COLOURS.items():
         col = f"members_{sector}"
         if col in m and m[col].max() > 0:
-            _band(b, m, col, colour, SECTOR_LABELS[sector])
+            ax = r if sector == "citizens" else b
+            _band(ax, m, col, colour, SECTOR_LABELS[sector])
+    if r.lines:
+        r.lines[0].set_linestyle("--")
+        r.set_ylabel("residents committed (actors, dashed)", color=SECTOR_COLOURS["citizens"])
+        r.spines["right"].set_visible(True)
+        _from_zero(r)
+    else:
+        r.set_yticks([])
     b.set_xlabel("month")
-    b.set_ylabel("members (actors)")
+    b.set_ylabel("organisations committed (actors)")
     b.set_title("Who is committed, by sector")
-    if b.lines:
-        b.legend(loc="upper left")
+    handles = b.get_legend_handles_labels()
+    more = r.get_legend_handles_labels()
+    if handles[0] or more[0]:
+        b.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left")
     else:
         _nothing(b, "no members")
     _from_zero(b)
@@ -129,10 +142,10 @@ def value(m: pd.DataFrame) -> str:
         cum = m.assign(c=m.groupby("replicate")[f"value_{lvl}"].cumsum())
         _band(b, cum, "c", colour, lvl)
     cum = m.assign(c=m.groupby("replicate")["value_destroyed"].cumsum())
-    _band(b, cum, "c", "#b2182b", "destroyed")
+    _band(b, cum, "c", "#b2182b", "net value destroyed")
     b.set_xlabel("month")
     b.set_ylabel("cumulative value (value units)")
-    b.set_title("Who value accrues to, and value destroyed")
+    b.set_title("Who value accrues to, and net value destroyed")
     b.legend(loc="upper left")
     _from_zero(a, b)
     fig.tight_layout()
@@ -168,8 +181,8 @@ def wins_and_losses(m: pd.DataFrame) -> str:
         _nothing(b, "no value lost to destruction")
         b.set_xlim(m["month"].min(), m["month"].max())
     b.set_xlabel("month")
-    b.set_ylabel("cumulative value lost (value units)")
-    b.set_title("Value lost to each kind of destruction (before netting)")
+    b.set_ylabel("cumulative value lost, before netting (value units)")
+    b.set_title("Value lost to each kind of value destruction")
     fig.tight_layout()
     return to_data_uri(fig)
 
@@ -195,15 +208,18 @@ def money_and_target(m: pd.DataFrame, target_name: str) -> str:
 
 def compare(runs: dict[str, pd.DataFrame], col: str, ylabel: str, title: str = "") -> str:
     """One measure over time for several runs (median and inter-quartile band each)."""
-    fig, ax = plt.subplots(figsize=(8, 3.2))
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=13)
+    ax.tick_params(labelsize=10)
+    ax.xaxis.label.set_size(11)
+    ax.yaxis.label.set_size(11)
     colours = plt.get_cmap("tab10")
     for k, (name, m) in enumerate(runs.items()):
         _band(ax, m, col, colours(k), name)
     ax.set_xlabel("month")
     ax.set_ylabel(ylabel)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", fontsize=10)
     fig.tight_layout()
     return to_data_uri(fig)
 

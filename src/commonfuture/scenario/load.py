@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -40,7 +41,14 @@ def _problems(err: ValidationError) -> list[str]:
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
+        value = e.get("input")
+        if e["type"] == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
+            msg = (
+                "not a number (NaN)"
+                if isinstance(value, float) and math.isnan(value)
+                else f"not a finite number ({value!r})"
+            )
+        elif e["type"] == "extra_forbidden":
             msg = "unknown key"
         elif e["type"] == "missing":
             msg = "missing (required)"
@@ -157,6 +165,39 @@ def apply_overrides(
     if problems:
         raise ScenarioError(source, problems)
     return result
+
+
+def override_warnings(overrides: list[str] | None) -> list[str]:
+    """Say which value wins when one ``--set`` path is given more than once."""
+    seen: dict[str, list[str]] = {}
+    for text in overrides or []:
+        if "=" in text:
+            path, raw = text.split("=", 1)
+            seen.setdefault(path.strip(), []).append(raw.strip())
+    return [
+        f"--set {path} given {len(values)} times ({', '.join(values)}); the last, "
+        f"{path}={values[-1]}, is used"
+        for path, values in seen.items()
+        if len(values) > 1
+    ]
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """What is valid but probably not meant: events or offers after the horizon."""
+    out = []
+    for i, ev in enumerate(scenario.events):
+        if ev.month > scenario.months:
+            out.append(
+                f"events[{i}] ({ev.kind}, month {ev.month}) is after the horizon "
+                f"(months = {scenario.months}): it never happens"
+            )
+    for i, prop in enumerate(scenario.propositions):
+        if prop.start_month > scenario.months:
+            out.append(
+                f"propositions[{i}] ({prop.name}) starts in month {prop.start_month}, after "
+                f"the horizon (months = {scenario.months}): it is never offered"
+            )
+    return out
 
 
 def is_parameter_path(path: str, data: dict[str, Any] | None = None) -> bool:
@@ -313,14 +354,45 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
     return validate_data(data, "--scale")
 
 
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
 def scenarios_dir() -> Path:
-    """The folder of shipped scenarios (``scenarios/`` at the repository root)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "scenarios"
-        if (cand / "edinburgh").is_dir():
-            return cand
-    raise FileNotFoundError("the shipped scenarios/ folder was not found")
+    """The folder of shipped scenarios, installed with the package (``commonfuture/data/
+    scenarios``; in a source checkout, ``scenarios/`` at the repository root)."""
+    cand = DATA / "scenarios"
+    if (cand / "edinburgh").is_dir():
+        return cand
+    raise FileNotFoundError(
+        f"the shipped scenarios were not found in {cand}: reinstall commonfuture"
+    )
+
+
+def experiments_dir() -> Path:
+    """The folder of example experiments shipped with the package."""
+    cand = DATA / "experiments"
+    if not cand.is_dir():
+        raise FileNotFoundError(
+            f"the shipped experiments were not found in {cand}: reinstall commonfuture"
+        )
+    return cand
+
+
+def find_shipped(path: str | Path, folder: str = "scenarios") -> Path:
+    """``path`` if it exists, else the shipped file of that name (``generic``,
+    ``edinburgh/active-travel``, ``leadership-grid``), else ``path`` unchanged."""
+    path = Path(path)
+    if path.exists():
+        return path
+    try:
+        root = scenarios_dir() if folder == "scenarios" else experiments_dir()
+    except FileNotFoundError:
+        return path
+    name = str(path)
+    for prefix in (f"{folder}/", f"./{folder}/"):
+        name = name.removeprefix(prefix)
+    cand = root / (name if name.endswith(".toml") else f"{name}.toml")
+    return cand if cand.is_file() else path
 
 
 def shipped(name: str) -> Scenario:

@@ -10,9 +10,17 @@ Unknown keys are rejected everywhere (``extra="forbid"``).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import typing
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from commonfuture.value import N_ELEMENTS
 
@@ -20,12 +28,36 @@ SectorName = Literal["public", "private", "third", "citizens"]
 SECTORS: tuple[str, ...] = ("public", "private", "third", "citizens")
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _takes_bool(annotation: Any) -> bool:
+    if annotation is bool:
+        return True
+    return any(_takes_bool(a) for a in typing.get_args(annotation))
+
+
 ElementName = Literal["satisfaction", "outcomes", "experience", "capacity", "public"]
 ValueVector = Annotated[list[float], Field(min_length=N_ELEMENTS, max_length=N_ELEMENTS)]
 
 
+#: longest accepted text fields (characters): names are headings, descriptions paragraphs
+NAME_MAX = 200
+TEXT_MAX = 5_000
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    """Unknown keys rejected; no NaN or infinity anywhere; a bool is not a number."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        if isinstance(v, bool) or (isinstance(v, list) and any(isinstance(x, bool) for x in v)):
+            field = cls.model_fields.get(info.field_name or "")
+            if field is not None and not _takes_bool(field.annotation):
+                raise ValueError(f"expected a number, got a true/false value ({v!r})")
+        return v
 
 
 class SectorCounts(_Strict):
@@ -294,7 +326,9 @@ class Holding(_Strict):
 
 
 class Proposition(_Strict):
-    name: str = Field(min_length=1, description="Name of the service or product offered.")
+    name: str = Field(
+        min_length=1, max_length=NAME_MAX, description="Name of the service or product offered."
+    )
     value: ValueVector = Field(
         description="Value the proposition offers per use, per element: satisfaction, "
         "outcomes, experience, capacity, public (value units)."
@@ -344,7 +378,11 @@ class Proposition(_Strict):
 
 
 class Target(_Strict):
-    name: str = Field("target units", description="What the long-term target counts.")
+    name: str = Field(
+        "target units",
+        max_length=NAME_MAX,
+        description="What the long-term target counts, with its unit, e.g. t CO2e avoided.",
+    )
     amount: float = Field(
         1000.0, gt=0.0, description="The big win: target units to reach (scaled by --scale)."
     )
@@ -473,7 +511,7 @@ class Event(_Strict):
     sector: SectorName | None = Field(
         None, description="Sector of the withdrawing key leaders (leader_withdraws)."
     )
-    note: str = Field("", description="What happened, in words.")
+    note: str = Field("", max_length=TEXT_MAX, description="What happened, in words.")
 
     @model_validator(mode="after")
     def _sector(self) -> Event:
@@ -485,8 +523,10 @@ class Event(_Strict):
 class Scenario(_Strict):
     """A collaboration for the common future, ready to simulate."""
 
-    name: str = Field(min_length=1, description="Short name of the scenario.")
-    description: str = Field("", description="What the scenario represents, in words.")
+    name: str = Field(min_length=1, max_length=NAME_MAX, description="Short name of the scenario.")
+    description: str = Field(
+        "", max_length=TEXT_MAX, description="What the scenario represents, in words."
+    )
     months: int = Field(ge=1, le=1200, description="Horizon: number of monthly steps (months).")
     population: Population = Field(default_factory=Population, description="The actors.")
     network: Network = Field(default_factory=Network, description="Ties between actors.")
