@@ -62,7 +62,12 @@ KIND_MEANING: dict[str, str] = {
 }
 
 #: XES column names of the event log, and the short names used inside the package
-CASE, ACTIVITY, TIMESTAMP, GROUP = "case:concept:name", "concept:name", "time:timestamp", "org:group"
+CASE, ACTIVITY, TIMESTAMP, GROUP = (
+    "case:concept:name",
+    "concept:name",
+    "time:timestamp",
+    "org:group",
+)
 EVENT_COLUMNS: dict[str, str] = {
     CASE: "actor",
     ACTIVITY: "kind",

@@ -1,7 +1,9 @@
 """An event log as the model's monthly measures, stage timeline and value chains.
 
 Month 1 is the calendar month of the first event (or of ``start``); every later
-calendar month is one model month. At the end of each month an actor is a member
+calendar month is one model month. Events dated before ``start`` (founders joining,
+roles taken up) set the state the collaboration starts from, as the model's month 0
+does: they count towards membership and roles, not as this month's flows. At the end of each month an actor is a member
 from its ``joined`` to its next ``left``, and a key leader from a
 ``key_leader_changed`` with amount 1 to one with amount 0 (or to leaving).
 
@@ -64,15 +66,11 @@ def monthly_series(
     rules = rules or Stages()
     t0 = start_of(events, start)
     ev = events.copy()
-    ev["month"] = month_index(ev["date"], t0)
-    if (ev["month"] < 1).any():
-        raise ValueError(f"events before the start {t0.date()}")
+    ev["month"] = np.maximum(month_index(ev["date"], t0), 0)
     last = int(ev["month"].max())
     if end is not None:
         last = max(last, int(month_index(pd.Series([pd.Timestamp(end)]), t0)[0]))
-    props = sorted(
-        ev.loc[ev["kind"] == "used_service", "proposition"].dropna().unique().tolist()
-    )
+    props = sorted(ev.loc[ev["kind"] == "used_service", "proposition"].dropna().unique().tolist())
     member: dict[str, bool] = {}
     leader: dict[str, bool] = {}
     sector: dict[str, str] = {}
@@ -83,7 +81,7 @@ def monthly_series(
     was_coupled = False
     rows = []
     by_month = {m: g for m, g in ev.groupby("month", sort=True)}
-    for m in range(1, last + 1):
+    for m in range(0, last + 1):
         g = by_month.get(m)
         joins = secessions = wins_own = wins_all = uses = took = 0
         uptake = dict.fromkeys(props, 0)
@@ -155,6 +153,10 @@ def monthly_series(
             **{uptake_column(p): uptake[p] for p in props},
         }
         was_coupled = coupled
+        if m == 0:  # events before the start: the initial state, no flows, no month
+            seceded, capital = 0, 0.0
+            stage[:], pending[:] = 0, 0
+            continue
         rows.append(row)
     return pd.DataFrame(rows)
 
