@@ -171,3 +171,42 @@ def json_schemas() -> dict[str, dict]:
         schema["title"] = f"commonfuture {name} row"
         out[name] = schema
     return out
+
+
+def templates() -> dict[str, str]:
+    """CSV templates of both formats, with example rows (fictitious, for illustration)."""
+    events = (
+        ",".join((CASE, ACTIVITY, TIMESTAMP, GROUP, "amount", "proposition", "note"))
+        + "\n"
+        + "\n".join(
+            [
+                "council,joined,2021-01-04,public,,,founding partner",
+                "council,key_leader_changed,2021-01-04,public,1,,convenes the partnership",
+                "trust,joined,2021-01-20,third,,,",
+                "trust,key_leader_changed,2021-01-20,third,1,,",
+                "resident-001,joined,2021-03-02,citizens,,,signed up at a launch event",
+                "resident-001,took_part,2021-03-15,citizens,,,workshop",
+                "resident-001,used_service,2021-04-10,citizens,,home energy advice,",
+                "resident-001,contributed,2021-05-01,citizens,250,community share offer,",
+                ",small_win,2021-06-30,,,,first panels installed",
+                "resident-001,left,2022-02-11,citizens,,,moved away",
+            ]
+        )
+        + "\n"
+    )
+    obs = (
+        ",".join(OBSERVATION_COLUMNS)
+        + "\n"
+        + "\n".join(
+            [
+                "2021-06-30,members,120,actors,annual report 2021 p. 3,",
+                "2021-12-31,capital_raised,250000,GBP,press release 2022-01-10,",
+                "2021-12-31,cumulative:uptake.community share offer,95,actors,annual report "
+                "2021 p. 5,share buyers so far",
+                "2021-12-31,stage,2,0-3,partnership review,read from the review's account",
+                "2021-12-31,buildings_with_panels,6,buildings,annual report 2021 p. 4,context",
+            ]
+        )
+        + "\n"
+    )
+    return {"event-log": events, "observations": obs}

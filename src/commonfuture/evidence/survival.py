@@ -108,8 +108,15 @@ def design(sp: pd.DataFrame, reference: str | None = None) -> tuple[pd.DataFrame
     for s in sorted(sp["sector"].unique()):
         if s != ref:
             x[f"sector_{s}"] = (sp["sector"] == s).astype(int)
-    covs = [c for c in x.columns[4:] if x[c].nunique() > 1]
+    covs = [c for c in x.columns[4:] if x[c].nunique() > 1 and _estimable(x[c], x["event"])]
     return x[["id", "start", "stop", "event", *covs]], covs
+
+
+def _estimable(col: pd.Series, event: pd.Series) -> bool:
+    """A 0/1 covariate with departures on one side only cannot be estimated (separation)."""
+    if set(col.unique()) - {0, 1}:
+        return True
+    return bool(event[col == 1].sum() > 0 and event[col == 0].sum() > 0)
 
 
 @dataclass
@@ -211,7 +218,7 @@ def held_out_check(
     is_test = sp["actor"].isin(test).to_numpy()
     x, _ = design(sp, ref)
     train = x[~is_test]
-    use = [c for c in covs if train[c].nunique() > 1]
+    use = [c for c in covs if train[c].nunique() > 1 and _estimable(train[c], train["event"])]
     if train["event"].sum() < 3 or not use:
         return {"ok": False, "reason": "too few departures outside the held-out actors"}
     m = _model(_fit(train[["id", "start", "stop", "event", *use]], use, penalizer), train, use, ref)
