@@ -203,3 +203,119 @@ def evidence_page(
     if notes:
         body += ["<h2>Notes</h2>", "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"]
     return _page(f"{name}: evidence", "\n".join(body))
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def posterior_figure(samples: pd.DataFrame, table: pd.DataFrame) -> str:
+    n = len(table)
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 2.8), squeeze=False)
+    for ax, r in zip(axes[0], table.itertuples(), strict=True):
+        ax.hist(
+            samples[r.parameter],
+            bins=20,
+            weights=samples["weight"],
+            range=(r.prior_low, r.prior_high),
+            color="#4292c6",
+            density=True,
+        )
+        ax.axhline(1 / (r.prior_high - r.prior_low), color="#999", ls="--", lw=0.8, label="prior")
+        ax.axvspan(r.q05, r.q95, color="#08519c", alpha=0.1, label="90% interval")
+        ax.set_title(r.parameter, fontsize=9)
+        ax.set_yticks([])
+    axes[0][0].legend(loc="upper left")
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+def band_figure(
+    monthly: pd.DataFrame, fitted: pd.DataFrame, held: pd.DataFrame | None, start: pd.Timestamp
+) -> str:
+    """Predictive bands of each fitted measure, with the observations on top."""
+    allt = pd.concat(
+        [fitted.assign(kind="fitted")]
+        + ([held.assign(kind="held out")] if held is not None else [])
+    )
+    measures = list(dict.fromkeys(allt["measure"]))
+    fig, axes = plt.subplots(len(measures), 1, figsize=(9, 2.6 * len(measures)), squeeze=False)
+    for ax, meas in zip(axes[:, 0], measures, strict=True):
+        t = allt[allt["measure"] == meas]
+        col, cum = t["column"].iloc[0], bool(t["cumulative"].iloc[0])
+        wide = monthly.pivot(index="month", columns="replicate", values=col)
+        if cum:
+            wide = wide.cumsum()
+        x = [start + pd.DateOffset(months=int(m)) for m in wide.index]
+        ax.fill_between(
+            x,
+            wide.quantile(0.05, axis=1),
+            wide.quantile(0.95, axis=1),
+            color="#4292c6",
+            alpha=0.25,
+            lw=0,
+            label="90% predictive band",
+        )
+        ax.plot(x, wide.median(axis=1), color="#08519c", lw=1.5, label="median")
+        for kind, mk, colour in (("fitted", "o", "#222"), ("held out", "D", "#b42318")):
+            s = t[t["kind"] == kind]
+            if len(s):
+                ax.scatter(
+                    s["date"],
+                    s["value"],
+                    marker=mk,
+                    color=colour,
+                    zorder=3,
+                    label=f"observed ({kind})",
+                )
+        ax.set_title(meas)
+        ax.legend(loc="upper left")
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+def calibration_page(result: dict, figures: dict[str, str]) -> str:
+    table = pd.DataFrame(result["posterior"])
+    fitted = pd.DataFrame(result["fitted"])
+    held = pd.DataFrame(result["held_out"]) if result.get("held_out") else None
+    levers = pd.DataFrame(result["levers"])
+    lead = [
+        f"<b>Fitted:</b> {len(table)} parameters to {len(fitted)} observations by approximate "
+        f"Bayesian computation ({result['simulations']} simulations, "
+        f"{result['seconds']:.0f} s).",
+        f"<b>Fit:</b> {int(fitted['inside'].sum())} of {len(fitted)} fitted observations lie "
+        "inside the 90% predictive band.",
+    ]
+    if held is not None and len(held):
+        lead.append(
+            f"<b>Held-out check:</b> {int(held['inside'].sum())} of {len(held)} later "
+            "observations, not used in the fit, lie inside the 90% forecast band."
+        )
+    else:
+        lead.append(
+            "<b>Held-out check:</b> not possible; the observations that are model "
+            "measures share one date."
+        )
+    body = [
+        f"<h1>{_e(result['scenario'])}: calibrated to its records</h1>",
+        "<ul class='lead'>" + "".join(f"<li>{x}</li>" for x in lead) + "</ul>",
+        "<h2>What the records say about the parameters</h2>",
+        _table(table, {c: ".3g" for c in table.columns if c != "parameter"}),
+        _img(figures["posterior"], "posterior"),
+        "<h2>The model against the observations</h2>",
+        _img(figures["bands"], "predictive bands"),
+        _table(
+            pd.concat(
+                [fitted.assign(use="fitted")]
+                + ([held.assign(use="held out")] if held is not None else [])
+            )[["use", "date", "measure", "value", "median", "low", "high", "inside", "source"]],
+            {"value": ",.4g", "median": ",.4g", "low": ",.4g", "high": ",.4g"},
+        ),
+        f"<h2>Forecast to month {result['horizon']}: what leadership could change</h2>",
+        "<p>Each row re-runs the posterior draws with one lever moved from its fitted or "
+        "stated value (clipped to 0..1); medians and 90% bands at the horizon.</p>",
+        _table(levers, {c: ",.4g" for c in levers.columns if c not in ("lever", "change")}),
+    ]
+    if result.get("context"):
+        ctx = pd.DataFrame(result["context"])[["date", "measure", "value", "unit", "source"]]
+        body += ["<h2>Context (not model measures, not fitted)</h2>", _table(ctx, {})]
+    return _page(f"{result['scenario']}: calibration", "\n".join(body))
