@@ -109,6 +109,10 @@ def design(sp: pd.DataFrame, reference: str | None = None) -> tuple[pd.DataFrame
         if s != ref:
             x[f"sector_{s}"] = (sp["sector"] == s).astype(int)
     covs = [c for c in x.columns[4:] if x[c].nunique() > 1 and _estimable(x[c], x["event"])]
+    if "years_since_win" in covs and np.allclose(
+        x["years_since_win"], np.minimum(x["stop"] / 12.0, CAP_YEARS)
+    ):  # no small wins: the covariate is the time scale itself, not identifiable
+        covs.remove("years_since_win")
     return x[["id", "start", "stop", "event", *covs]], covs
 
 
@@ -155,12 +159,24 @@ class RiskModel:
 
 
 def _fit(x: pd.DataFrame, covs: list[str], penalizer: float):
+    import warnings
+
     from lifelines import CoxTimeVaryingFitter
 
     ctv = CoxTimeVaryingFitter(penalizer=penalizer)
-    ctv.fit(
-        x, id_col="id", start_col="start", stop_col="stop", event_col="event", show_progress=False
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ctv.fit(
+                x[["id", "start", "stop", "event", *covs]],
+                id_col="id",
+                start_col="start",
+                stop_col="stop",
+                event_col="event",
+                show_progress=False,
+            )
+        except (np.linalg.LinAlgError, ArithmeticError) as err:
+            raise ValueError(f"the risk model did not converge ({err})") from None
     return ctv
 
 
@@ -169,7 +185,7 @@ def fit_risk(
     start=None,
     holdout: float = 0.3,
     seed: int = 0,
-    penalizer: float = 0.01,
+    penalizer: float = 1e-4,
 ) -> RiskModel:
     """Fit the secession-risk model; check its calibration on ``holdout`` of the actors."""
     sp = spells(events, start)
