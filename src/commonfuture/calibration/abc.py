@@ -281,7 +281,7 @@ def calibrate(
     dist = distance_fn(targets)
 
     def model(pars):
-        s = int(np.random.randint(0, 2**31 - 1))
+        s = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (pyabc seeds the global stream)
         sim = simulated(run_one(scenario, overrides_of(pars, fits), s, months), targets)
         return {"y": sim}
 
@@ -296,7 +296,7 @@ def calibrate(
         sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
     else:
         sampler = pyabc.sampler.SingleCoreSampler()
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (pyabc draws from the global stream)
     abc = pyabc.ABCSMC(
         model,
         prior,

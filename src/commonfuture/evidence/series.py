@@ -3,8 +3,8 @@
 Month 1 is the calendar month of the first event (or of ``start``); every later
 calendar month is one model month. Events dated before ``start`` (founders joining,
 roles taken up) set the state the collaboration starts from, as the model's month 0
-does: they count towards membership and roles, not as this month's flows. At the end of each month an actor is a member
-from its ``joined`` to its next ``left``, and a key leader from a
+does: they count towards membership and roles, not as this month's flows. At the end of
+each month an actor is a member from its ``joined`` to its next ``left``, and a key leader from a
 ``key_leader_changed`` with amount 1 to one with amount 0 (or to leaving).
 
 What the records give, named as the model names it (:mod:`commonfuture.outputs`):
