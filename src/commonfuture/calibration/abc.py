@@ -1,0 +1,418 @@
+"""ABC-SMC calibration of a scenario to dated observations.
+
+**Targets.** Each observation whose measure is a model measure (or ``cumulative:`` one)
+becomes a target: the model's value of that measure in the month the observation is
+dated (``start`` is the date of the scenario's month 0), or its sum over months 1..m.
+Other observations are context.
+
+**Distance.** For each measure, the root mean square of (simulated - observed) over
+its targets, divided by the mean absolute observed value of that measure; the distance
+is the root mean square of these over measures. A single dated figure and a full
+monthly series of another measure weigh the same, so sparse published figures and
+complete series can be fitted together.
+
+**Sampling.** pyabc's ABC-SMC with uniform priors on the chosen ``PATH=LOW:HIGH``
+ranges; each particle is one simulation (one replicate, with a seed of its own) of
+the months up to the last target. The history (pyabc's SQLite database in the output
+directory) lets an interrupted calibration be resumed. Samplers: one core, local
+processes, or a Dask cluster (``dask_address``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from commonfuture.evidence.formats import CUMULATIVE
+from commonfuture.outputs import NAMES
+from commonfuture.scenario.load import ScenarioError, apply_overrides, is_parameter_path
+from commonfuture.scenario.schema import Scenario
+from commonfuture.simulation import simulate
+
+
+class CalibrationError(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class FitSpec:
+    path: str
+    low: float
+    high: float
+    integer: bool = False
+
+
+def parse_fits(scenario: Scenario, texts: list[str]) -> list[FitSpec]:
+    """``PATH=LOW:HIGH`` strings as :class:`FitSpec`, checked against the scenario."""
+    problems, out = [], []
+    data = scenario.model_dump(mode="json")
+    for text in texts:
+        if "=" not in text or ":" not in text.split("=", 1)[1]:
+            problems.append(f"--fit {text!r}: expected PATH=LOW:HIGH")
+            continue
+        path, rng = (s.strip() for s in text.split("=", 1))
+        lo_s, hi_s = rng.split(":", 1)
+        try:
+            lo, hi = float(lo_s), float(hi_s)
+        except ValueError:
+            problems.append(f"--fit {text!r}: LOW and HIGH must be numbers")
+            continue
+        if not is_parameter_path(path, data):
+            problems.append(f"--fit {path}: unknown parameter (see `commonfuture params`)")
+            continue
+        if not lo < hi:
+            problems.append(f"--fit {path}: LOW must be below HIGH")
+            continue
+        current = _get(data, path)
+        integer = isinstance(current, int) and not isinstance(current, bool)
+        for v in (lo, hi):
+            try:
+                apply_overrides(scenario, {path: int(round(v)) if integer else v})
+            except ScenarioError as err:
+                problems += [f"--fit {p}" for p in err.problems]
+        out.append(FitSpec(path, lo, hi, integer))
+    if len({f.path for f in out}) < len(out):
+        problems.append("--fit: a parameter is given twice")
+    if problems:
+        raise CalibrationError(problems)
+    if not out:
+        raise CalibrationError(["--fit: give at least one PATH=LOW:HIGH"])
+    return out
+
+
+def _get(data: dict, path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        key, _, idx = part.partition("[")
+        node = node[key]
+        if idx:
+            node = node[int(idx.rstrip("]"))]
+    return node
+
+
+@dataclass
+class Targets:
+    """Observations the model is compared with: (month, column, cumulative, value)."""
+
+    table: pd.DataFrame  # row, date, measure, column, cumulative, month, value, source
+    context: pd.DataFrame  # observations that are not model measures
+    start: pd.Timestamp
+
+    @property
+    def last_month(self) -> int:
+        return int(self.table["month"].max())
+
+    def split(self, holdout: float) -> tuple[Targets, Targets | None]:
+        """Early targets to fit and later ones to check (by date; ``holdout`` of the
+        distinct dates, at least one, when there are two or more dates)."""
+        dates = np.sort(self.table["date"].unique())
+        k = int(math.floor(holdout * len(dates)))
+        if holdout <= 0 or len(dates) < 2:
+            return self, None
+        k = max(1, k)
+        cut = dates[-k]
+        early = self.table[self.table["date"] < cut]
+        late = self.table[self.table["date"] >= cut]
+        return (
+            Targets(early.reset_index(drop=True), self.context, self.start),
+            Targets(late.reset_index(drop=True), self.context, self.start),
+        )
+
+
+def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
+    """The observations as targets of the scenario (month 0 dated ``start``)."""
+    t0 = pd.Timestamp(start)
+    t0 = pd.Timestamp(year=t0.year, month=t0.month, day=1)
+    names = set(NAMES) | {f"uptake.{p.name}" for p in scenario.propositions}
+    rows, ctx = [], []
+    for r in obs.itertuples(index=False):
+        cum = r.measure.startswith(CUMULATIVE)
+        col = r.measure.removeprefix(CUMULATIVE)
+        if col not in names:
+            ctx.append(r._asdict())
+            continue
+        month = (r.date.year - t0.year) * 12 + (r.date.month - t0.month)
+        if month < 1:
+            ctx.append({**r._asdict(), "note": f"before month 1 of the scenario; {r.note or ''}"})
+            continue
+        rows.append(
+            {
+                "row": r.row,
+                "date": r.date,
+                "measure": r.measure,
+                "column": col,
+                "cumulative": cum,
+                "month": month,
+                "value": float(r.value),
+                "source": r.source,
+            }
+        )
+    if not rows:
+        raise CalibrationError(
+            [
+                "the observations name no model measure (members, capital_raised, stage, "
+                "uptake.<proposition>, ... optionally prefixed cumulative:): nothing to fit"
+            ]
+        )
+    return Targets(pd.DataFrame(rows), pd.DataFrame(ctx), t0)
+
+
+def simulated(monthly: pd.DataFrame, targets: Targets) -> np.ndarray:
+    """The model's values at the targets, for one replicate's monthly frame."""
+    m = monthly.sort_values("month")
+    out = np.empty(len(targets.table))
+    for i, r in enumerate(targets.table.itertuples(index=False)):
+        col = m[r.column].to_numpy(float)
+        idx = min(r.month, len(col)) - 1
+        out[i] = col[: idx + 1].sum() if r.cumulative else col[idx]
+    return out
+
+
+def distance_fn(targets: Targets) -> Callable[[np.ndarray], float]:
+    obs = targets.table["value"].to_numpy(float)
+    groups = targets.table["measure"].to_numpy()
+    keys = list(dict.fromkeys(groups))
+    masks = [groups == k for k in keys]
+    scales = [max(float(np.mean(np.abs(obs[g]))), 1e-9) for g in masks]
+
+    def dist(sim: np.ndarray) -> float:
+        terms = [
+            np.sqrt(np.mean((sim[g] - obs[g]) ** 2)) / s for g, s in zip(masks, scales, strict=True)
+        ]
+        return float(np.sqrt(np.mean(np.square(terms))))
+
+    return dist
+
+
+def overrides_of(pars: dict[str, float], fits: list[FitSpec]) -> dict[str, Any]:
+    return {
+        f.path: int(round(pars[_key(f.path)])) if f.integer else float(pars[_key(f.path)])
+        for f in fits
+    }
+
+
+def _key(path: str) -> str:
+    """pyabc parameter names: dots and brackets replaced."""
+    return path.replace(".", "__").replace("[", "_").replace("]", "_")
+
+
+def run_one(scenario: Scenario, over: dict[str, Any], seed: int, months: int) -> pd.DataFrame:
+    return simulate(scenario, seed=seed, replicates=1, overrides={**over, "months": months}).monthly
+
+
+@dataclass
+class Posterior:
+    fits: list[FitSpec]
+    samples: pd.DataFrame  # one column per parameter path, plus weight
+    epsilons: list[float]
+    simulations: int
+    seconds: float
+    history: dict = field(default_factory=dict)
+
+    def table(self) -> pd.DataFrame:
+        w = self.samples["weight"].to_numpy()
+        rows = []
+        for f in self.fits:
+            x = self.samples[f.path].to_numpy()
+            q = weighted_quantiles(x, w, [0.05, 0.5, 0.95])
+            mean = float(np.sum(w * x))
+            rows.append(
+                {
+                    "parameter": f.path,
+                    "prior_low": f.low,
+                    "prior_high": f.high,
+                    "mean": mean,
+                    "sd": float(np.sqrt(np.sum(w * (x - mean) ** 2))),
+                    "q05": q[0],
+                    "median": q[1],
+                    "q95": q[2],
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def draw(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
+        w = self.samples["weight"].to_numpy()
+        idx = rng.choice(len(w), size=n, replace=True, p=w / w.sum())
+        return self.samples.iloc[idx].reset_index(drop=True)
+
+
+def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: list[float]) -> list[float]:
+    order = np.argsort(x)
+    x, w = x[order], w[order]
+    cw = np.cumsum(w) / w.sum()
+    return [float(x[min(np.searchsorted(cw, q), len(x) - 1)]) for q in qs]
+
+
+def calibrate(
+    scenario: Scenario,
+    targets: Targets,
+    fits: list[FitSpec],
+    workdir: str | Path,
+    population: int = 100,
+    generations: int = 6,
+    max_simulations: int | None = None,
+    seed: int = 0,
+    workers: int = 1,
+    dask_address: str | None = None,
+    progress: Callable[[int, float], None] | None = None,
+) -> Posterior:
+    """ABC-SMC posterior over ``fits`` given ``targets`` (see the module's docstring)."""
+    import time
+
+    import pyabc
+
+    for name in ("ABC", "pyabc", "Sampler", "Epsilon", "Distance", "Acceptor", "History"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+        logging.getLogger(f"ABC.{name}").setLevel(logging.ERROR)
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    months = targets.last_month
+    obs = {"y": targets.table["value"].to_numpy(float)}
+    dist = distance_fn(targets)
+
+    def model(pars):
+        s = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (pyabc seeds the global stream)
+        sim = simulated(run_one(scenario, overrides_of(pars, fits), s, months), targets)
+        return {"y": sim}
+
+    prior = pyabc.Distribution(
+        **{_key(f.path): pyabc.RV("uniform", f.low, f.high - f.low) for f in fits}
+    )
+    if dask_address:
+        from distributed import Client
+
+        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=Client(dask_address))
+    elif workers > 1:
+        sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+    else:
+        sampler = pyabc.sampler.SingleCoreSampler()
+    np.random.seed(seed)  # noqa: NPY002 (pyabc draws from the global stream)
+    abc = pyabc.ABCSMC(
+        model,
+        prior,
+        lambda x, y: dist(x["y"]),
+        population_size=population,
+        sampler=sampler,
+    )
+    db = workdir / "abc.db"
+    t0 = time.perf_counter()
+    if db.exists():
+        db.unlink()
+    abc.new("sqlite:///" + str(db), obs)
+    handler = _Generations(progress)
+    log = logging.getLogger("ABC")
+    saved, log.handlers = log.handlers, [handler]
+    saved_propagate, log.propagate = log.propagate, False
+    log.setLevel(logging.INFO)
+    try:
+        history = abc.run(
+            max_nr_populations=generations,
+            max_total_nr_simulations=max_simulations or np.inf,
+        )
+    finally:
+        log.handlers, log.propagate = saved, saved_propagate
+        log.setLevel(logging.ERROR)
+    df, w = history.get_distribution(m=0, t=history.max_t)
+    samples = pd.DataFrame({f.path: df[_key(f.path)].to_numpy() for f in fits})
+    for f in fits:
+        if f.integer:
+            samples[f.path] = samples[f.path].round()
+    samples["weight"] = w / w.sum()
+    pops = history.get_all_populations()
+    return Posterior(
+        fits=fits,
+        samples=samples,
+        epsilons=[float(e) for e in pops["epsilon"].iloc[1:]],
+        simulations=int(history.total_nr_simulations),
+        seconds=time.perf_counter() - t0,
+    )
+
+
+class _Generations(logging.Handler):
+    """Reports each finished generation from pyabc's log ("t: 3, eps: 0.12...")."""
+
+    _pattern = re.compile(r"t: (\d+), eps: ([0-9.eE+-]+)")
+
+    def __init__(self, progress):
+        super().__init__(logging.INFO)
+        self.progress = progress
+        self.seen = -1
+
+    def emit(self, record: logging.LogRecord) -> None:
+        m = self._pattern.search(record.getMessage())
+        if m and self.progress is not None:
+            t = int(m.group(1))
+            if t > self.seen:
+                self.seen = t
+                if t > 0:
+                    self.progress(t, float("nan"))
+
+    def close(self) -> None:
+        super().close()
+
+
+#: leadership levers moved in the forecasts: (path, change)
+LEVERS: tuple[tuple[str, float], ...] = (
+    ("leadership.alignment", 0.2),
+    ("leadership.alignment", -0.2),
+    ("leadership.arbitration", 0.2),
+    ("leadership.arbitration", -0.2),
+    ("leadership.visibility", 0.2),
+    ("leadership.small_win_cadence_months", -3),
+)
+
+
+def predictive(
+    scenario: Scenario,
+    posterior: Posterior,
+    months: int,
+    draws: int = 40,
+    seed: int = 0,
+    extra: dict[str, Any] | None = None,
+    shift: tuple[str, float] | None = None,
+) -> pd.DataFrame:
+    """Monthly frames of ``draws`` simulations from the posterior (``replicate`` = draw),
+    optionally with a lever shifted from each draw's value (clipped to its bounds)."""
+    rng = np.random.default_rng(seed)
+    pars = posterior.draw(draws, rng)
+    frames = []
+    base = scenario.model_dump(mode="json")
+    for i, row in pars.iterrows():
+        over = {
+            f.path: (int(round(row[f.path])) if f.integer else float(row[f.path]))
+            for f in posterior.fits
+        }
+        over.update(extra or {})
+        if shift is not None:
+            path, d = shift
+            cur = over.get(path, _get(base, path))
+            new = cur + d
+            if isinstance(cur, int) and not isinstance(cur, bool):
+                new = max(1, int(round(new)))
+            else:
+                new = float(min(1.0, max(0.0, new)))
+            over[path] = new
+        m = run_one(scenario, over, seed * 100_003 + int(i), months)
+        m["replicate"] = i
+        frames.append(m)
+    return pd.concat(frames, ignore_index=True)
+
+
+def bands(monthly: pd.DataFrame, targets: Targets, q: tuple[float, float] = (0.05, 0.95)):
+    """Per target: the predictive median and band, and whether the observation is in it."""
+    vals = np.array([simulated(g, targets) for _, g in monthly.groupby("replicate")])
+    lo, med, hi = (np.quantile(vals, p, axis=0) for p in (q[0], 0.5, q[1]))
+    t = targets.table.copy()
+    t["median"], t["low"], t["high"] = med, lo, hi
+    t["inside"] = (t["value"] >= lo) & (t["value"] <= hi)
+    return t

@@ -1,0 +1,318 @@
+"""``evidence``, ``evidence-formats`` and ``calibrate``: a collaboration's own records in."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from commonfuture.cli._app import app, console, fail
+
+
+def _outdir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} exists and is not a directory")
+
+
+def _stage_rules(scenario: Path | None):
+    from commonfuture.scenario import ScenarioError, load_scenario
+    from commonfuture.scenario.schema import Stages
+
+    if scenario is None:
+        return Stages(), None
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as err:
+        fail(str(err).splitlines())
+    return sc.stages, sc
+
+
+@app.command()
+def evidence(
+    records: Annotated[Path, typer.Argument(help="Event log (CSV, Parquet or Excel).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("evidence"),
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="Scenario whose [stages] rules to apply (default: the model's defaults).",
+        ),
+    ] = None,
+    wider: Annotated[
+        int | None,
+        typer.Option(
+            "--wider",
+            min=1,
+            help="Residents within reach (the wider population), "
+            "for stage 3; without it stage 3 is not assessed.",
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start", help="First month (YYYY-MM-DD); default: the month of the first event."
+        ),
+    ] = None,
+    holdout: Annotated[
+        float,
+        typer.Option(
+            "--holdout", min=0.1, max=0.5, help="Share of actors held out to check the risk model."
+        ),
+    ] = 0.3,
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+) -> None:
+    """A collaboration's event log as the model's monthly measures, its stage timeline,
+    value chains, a secession-risk model and a report."""
+    import pandas as pd
+    from rich.progress import Progress
+
+    from commonfuture.evidence import load_events, monthly_series, value_chains
+    from commonfuture.evidence.load import RecordsError
+    from commonfuture.evidence.survival import at_risk, fit_risk
+    from commonfuture.report.evidence import evidence_page
+
+    _outdir(out)
+    rules, _ = _stage_rules(scenario)
+    if start is not None:
+        try:
+            pd.Timestamp(start)
+        except ValueError:
+            fail(f"--start: {start!r} is not a date (YYYY-MM-DD)")
+    try:
+        events = load_events(records)
+    except RecordsError as err:
+        fail(err.problems)
+    notes = []
+    if wider is None:
+        notes.append("The wider population was not given (--wider): stage 3 is not assessed.")
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("records", total=4)
+        monthly = monthly_series(events, rules, wider, start)
+        bar.advance(task)
+        chains = value_chains(events, start)
+        bar.advance(task)
+        risk, risky = None, None
+        try:
+            model = fit_risk(events, start, holdout=holdout, seed=seed)
+            risk = {
+                "summary": model.summary.to_dict(orient="index"),
+                "reference": model.reference,
+                "n_actors": model.n_actors,
+                "n_events": model.n_events,
+                "calibration": model.calibration,
+            }
+            bar.advance(task)
+            risky = at_risk(model, events, start=start)
+        except ValueError as err:
+            notes.append(f"No secession-risk model: {err}.")
+        bar.advance(task)
+    out.mkdir(parents=True, exist_ok=True)
+    monthly.to_parquet(out / "monthly.parquet", index=False)
+    monthly.to_csv(out / "monthly.csv", index=False)
+    stages = monthly[["month", "date", "stage", "coupled", "regressions", "disruptions"]]
+    stages.to_csv(out / "stages.csv", index=False)
+    chains.to_csv(out / "value_chains.csv", index=False)
+    if risk is not None:
+        (out / "risk_model.json").write_text(json.dumps(risk, indent=2, default=float))
+        if risky is not None:
+            risky.to_csv(out / "at_risk.csv", index=False)
+    name = records.stem.replace("_", " ").replace("-", " ")
+    page = evidence_page(name[:1].upper() + name[1:], monthly, chains, risk, risky, notes)
+    (out / "report.html").write_text(page, encoding="utf-8")
+    last = monthly.iloc[-1]
+    console.print(
+        f"{len(events)} events, {len(chains)} actors, {len(monthly)} months: stage "
+        f"{int(last['stage'])} with {int(last['members'])} members at the end; wrote {out}/"
+    )
+
+
+@app.command("evidence-formats")
+def evidence_formats(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("formats"),
+) -> None:
+    """Write the JSON Schemas and CSV templates of the event log and observations."""
+    from commonfuture.evidence.formats import json_schemas, templates
+
+    _outdir(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2) + "\n")
+    for name, text in templates().items():
+        (out / f"{name}.csv").write_text(text)
+    console.print(f"wrote {out}/")
+
+
+OUTCOMES = ("members", "members_citizens", "capital_raised", "target_progress", "stage")
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    observations: Annotated[Path, typer.Argument(help="Dated observations (CSV, Parquet, Excel).")],
+    fit: Annotated[
+        list[str],
+        typer.Option(
+            "--fit", help="PATH=LOW:HIGH, a parameter and its uniform prior range (repeat)."
+        ),
+    ],
+    start: Annotated[
+        str, typer.Option("--start", help="Date of the scenario's month 0 (YYYY-MM-DD).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "calibration"
+    ),
+    population: Annotated[
+        int, typer.Option("--population", min=10, help="Particles per generation.")
+    ] = 100,
+    generations: Annotated[int, typer.Option("--generations", min=1)] = 5,
+    max_simulations: Annotated[int | None, typer.Option("--max-simulations", min=1)] = None,
+    holdout: Annotated[
+        float,
+        typer.Option(
+            "--holdout",
+            min=0.0,
+            max=0.5,
+            help="Share of the observation "
+            "dates, the latest, held out of the fit and checked against "
+            "the forecast (0: fit on all).",
+        ),
+    ] = 0.25,
+    draws: Annotated[
+        int, typer.Option("--draws", min=5, help="Posterior draws for bands and forecasts.")
+    ] = 40,
+    horizon: Annotated[
+        int | None,
+        typer.Option("--horizon", min=1, help="Forecast horizon (months; default the scenario's)."),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1)] = 1,
+    dask: Annotated[str | None, typer.Option("--dask", help="Address of a Dask scheduler.")] = (
+        None
+    ),
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+) -> None:
+    """Fit chosen parameters of a scenario to dated observations (ABC-SMC); posterior,
+    predictive bands, a held-out check and forecasts with each lever moved."""
+    import numpy as np
+    import pandas as pd
+    from rich.progress import Progress
+
+    from commonfuture.calibration.abc import (
+        LEVERS,
+        CalibrationError,
+        bands,
+        parse_fits,
+        predictive,
+        targets_from,
+    )
+    from commonfuture.evidence.load import RecordsError, load_observations
+    from commonfuture.report.evidence import band_figure, calibration_page, posterior_figure
+
+    _outdir(out)
+    _, sc = _stage_rules(scenario)
+    try:
+        t0 = pd.Timestamp(start)
+    except ValueError:
+        fail(f"--start: {start!r} is not a date (YYYY-MM-DD)")
+    problems = []
+    try:
+        obs = load_observations(observations)
+    except RecordsError as err:
+        problems += err.problems
+    try:
+        fits = parse_fits(sc, fit)
+    except CalibrationError as err:
+        problems += err.problems
+    if problems:
+        fail(problems)
+    try:
+        targets = targets_from(obs, sc, t0)
+    except CalibrationError as err:
+        fail([f"{observations}: {p}" for p in err.problems])
+    fitted, held = targets.split(holdout)
+    horizon = horizon or sc.months
+    months = max(horizon, targets.last_month)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("ABC-SMC generations", total=generations)
+        from commonfuture.calibration.abc import calibrate as run_abc
+
+        post = run_abc(
+            sc,
+            fitted,
+            fits,
+            out,
+            population=population,
+            generations=generations,
+            max_simulations=max_simulations,
+            seed=seed,
+            workers=workers,
+            dask_address=dask,
+            progress=lambda g, _e: bar.update(task, completed=g),
+        )
+        bar.update(task, completed=generations)
+        task2 = bar.add_task("forecasts", total=1 + len(LEVERS))
+        pred = predictive(sc, post, months, draws=draws, seed=seed)
+        bar.advance(task2)
+        rows = []
+        for lever in [None, *LEVERS]:
+            m = pred if lever is None else predictive(sc, post, months, draws, seed, shift=lever)
+            fin = m[m["month"] == horizon]
+            row = {
+                "lever": "as fitted" if lever is None else lever[0],
+                "change": "" if lever is None else f"{lever[1]:+g}",
+            }
+            for o in OUTCOMES:
+                v = fin[o].to_numpy(float)
+                row[f"{o}_median"] = float(np.median(v))
+                row[f"{o}_q05"], row[f"{o}_q95"] = (float(x) for x in np.quantile(v, [0.05, 0.95]))
+            rows.append(row)
+            if lever is not None:
+                bar.advance(task2)
+    fit_b = bands(pred, fitted)
+    held_b = bands(pred, held) if held is not None else None
+    levers = pd.DataFrame(rows)
+    table = post.table()
+    out.mkdir(parents=True, exist_ok=True)
+    post.samples.to_csv(out / "posterior.csv", index=False)
+    table.to_csv(out / "posterior_table.csv", index=False)
+    allb = pd.concat(
+        [fit_b.assign(use="fitted")]
+        + ([held_b.assign(use="held out")] if held_b is not None else [])
+    )
+    allb.to_csv(out / "bands.csv", index=False)
+    levers.to_csv(out / "levers.csv", index=False)
+    pred.to_parquet(out / "predictive.parquet", index=False)
+
+    def recs(df):
+        return json.loads(df.to_json(orient="records", date_format="iso"))
+
+    result = {
+        "scenario": sc.name,
+        "observations": str(observations),
+        "start": str(t0.date()),
+        "fit": [f.__dict__ for f in fits],
+        "posterior": recs(table),
+        "simulations": post.simulations,
+        "seconds": post.seconds,
+        "epsilons": post.epsilons,
+        "fitted": recs(fit_b),
+        "held_out": recs(held_b) if held_b is not None else None,
+        "levers": recs(levers),
+        "horizon": horizon,
+        "context": recs(targets.context) if len(targets.context) else [],
+    }
+    (out / "calibration.json").write_text(json.dumps(result, indent=2))
+    figs = {
+        "posterior": posterior_figure(post.samples, table),
+        "bands": band_figure(pred, fit_b, held_b, targets.start),
+    }
+    (out / "report.html").write_text(calibration_page(result, figs), encoding="utf-8")
+    inside = int(fit_b["inside"].sum())
+    msg = (
+        f"{post.simulations} simulations in {post.seconds:.1f} s; {inside} of {len(fit_b)} "
+        "fitted observations inside the 90% band"
+    )
+    if held_b is not None:
+        msg += f", {int(held_b['inside'].sum())} of {len(held_b)} held out"
+    console.print(f"{msg}; wrote {out}/")
