@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from commonfuture import randomness
 from commonfuture.macro.coupling import couple
@@ -51,6 +51,7 @@ from commonfuture.micro.creation import create
 from commonfuture.micro.proposition import monthly_budget, propose
 from commonfuture.micro.secession import leave
 from commonfuture.outputs import Monthly, allocate, columns
+from commonfuture.parallel import bounds, loops, n_chunks, sized
 from commonfuture.parameters import Params, params
 from commonfuture.population import CITIZEN, State
 from commonfuture.propositions import Offer
@@ -117,35 +118,50 @@ def calendar(
     return Calendar(withdraw, moment, due, in_time, budget)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def take_census(actors, state, joins, seceded, evaluated, wins):
-    """One pass over the actors: the month's :data:`Census`."""
+    """One pass over the actors: the month's :data:`Census` (chunk by chunk of actors, on
+    every core; the chunks' counts and sums are added in their order)."""
     status, sector = state.status, actors.sector
     r_n, n = status.shape
     i64 = np.int64
-    members, leaders, citizen_leaders = np.zeros(r_n, i64), np.zeros(r_n, i64), np.zeros(r_n, i64)
-    gone, wider, joined = np.zeros(r_n, i64), np.zeros(r_n, i64), np.zeros(r_n, i64)
-    left, won, short = np.zeros(r_n, i64), np.zeros(r_n, i64), np.zeros(r_n, i64)
-    by_sector = np.zeros((r_n, 4), i64)
-    commitment, trust = np.zeros(r_n, np.float64), np.zeros(r_n, np.float64)
-    for r in range(r_n):
-        for i in range(n):
-            joined[r] += joins[r, i]
-            left[r] += seceded[r, i]
-            won[r] += wins[r, i]
-            short[r] += evaluated[r, i] and not wins[r, i]
+    chunks = n_chunks(n)
+    tasks = r_n * chunks
+    # per chunk: members, leaders, citizen leaders, seceded, wider, joins, secessions,
+    # wins, shortfalls, then members by sector (4); and the sums of commitment and trust
+    counts = np.zeros((tasks, 13), i64)
+    sums = np.zeros((tasks, 2), np.float64)
+    for t in prange(tasks):
+        r = t // chunks
+        lo, hi = bounds(t % chunks, n)
+        for i in range(lo, hi):
+            counts[t, 5] += joins[r, i]
+            counts[t, 6] += seceded[r, i]
+            counts[t, 7] += wins[r, i]
+            counts[t, 8] += evaluated[r, i] and not wins[r, i]
             st = status[r, i]
             if st == 1:
-                members[r] += 1
-                by_sector[r, sector[i]] += 1
+                counts[t, 0] += 1
+                counts[t, 9 + sector[i]] += 1
                 if actors.role[i] == 0:
-                    leaders[r] += 1
-                    citizen_leaders[r] += sector[i] == 3
-                wider[r] += actors.wider[i]
-                commitment[r] += state.commitment[r, i]
-                trust[r] += state.trust[r, i]
+                    counts[t, 1] += 1
+                    counts[t, 2] += sector[i] == 3
+                counts[t, 4] += actors.wider[i]
+                sums[t, 0] += state.commitment[r, i]
+                sums[t, 1] += state.trust[r, i]
             elif st == 2:
-                gone[r] += 1
+                counts[t, 3] += 1
+    total = np.zeros((r_n, 13), i64)
+    commitment, trust = np.zeros(r_n, np.float64), np.zeros(r_n, np.float64)
+    for t in range(tasks):
+        r = t // chunks
+        total[r] += counts[t]
+        commitment[r] += sums[t, 0]
+        trust[r] += sums[t, 1]
+    members, leaders, citizen_leaders = total[:, 0].copy(), total[:, 1].copy(), total[:, 2].copy()
+    gone, wider, joined = total[:, 3].copy(), total[:, 4].copy(), total[:, 5].copy()
+    left, won, short = total[:, 6].copy(), total[:, 7].copy(), total[:, 8].copy()
+    by_sector = total[:, 9:13].copy()
     return Census(
         members,
         by_sector,
@@ -335,7 +351,8 @@ class Collaboration:
     def step(self) -> Events:
         """Advance one month; return its :data:`Events`."""
         m = self.state.month + 1
-        events = month(*self.records, m)
+        with sized(self.state.n_replicates * self.state.n_actors):
+            events = month(*self.records, m)
         self.state.month = m
         return events
 
@@ -343,7 +360,8 @@ class Collaboration:
         """Advance to month ``last`` in one compiled call."""
         first = self.state.month + 1
         if last >= first:
-            months(*self.records, first, last)
+            with sized(self.state.n_replicates * self.state.n_actors):
+                months(*self.records, first, last)
             self.state.month = last
 
     def measures(self, row: int | None = None) -> dict[str, np.ndarray]:

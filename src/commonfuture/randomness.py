@@ -27,7 +27,9 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+from commonfuture.parallel import bounds, loops, n_chunks
 
 DECIDE, NOISE, BUDGET = 0, 1, 2
 BUDGET_ACTOR = 0xFFFFFFFF
@@ -94,7 +96,7 @@ def to_unit(word):
     return np.float32(word >> np.uint32(8)) * _TWO_M24
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def decisions(keys, month, status, coupled, out):
     """Fill ``out`` (R, 4, N) with each actor's four decision uniforms for ``month``.
 
@@ -106,16 +108,19 @@ def decisions(keys, month, status, coupled, out):
     """
     r_n, n = status.shape
     nan = np.float32(np.nan)
-    for r in range(r_n):
+    chunks = n_chunks(n)
+    for t in prange(r_n * chunks):  # chunks of actors, on every core
+        r = t // chunks
+        lo, hi = bounds(t % chunks, n)
         k0, k1 = keys[r, 0], keys[r, 1]
         o0, o1, o2, o3 = out[r, 0], out[r, 1], out[r, 2], out[r, 3]
         if not coupled[r]:
-            o0[:] = nan
-            o1[:] = nan
-            o2[:] = nan
-            o3[:] = nan
+            o0[lo:hi] = nan
+            o1[lo:hi] = nan
+            o2[lo:hi] = nan
+            o3[lo:hi] = nan
             continue
-        for i in range(n):
+        for i in range(lo, hi):
             w0, w1, w2, w3 = philox(i, month, DECIDE, 0, k0, k1)
             gone = status[r, i] == 2
             o0[i] = nan if gone else to_unit(w0)

@@ -48,8 +48,9 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from commonfuture.parallel import bounds, loops, n_chunks
 from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.scenario.schema import Scenario
@@ -68,7 +69,7 @@ def is_moment(scenario: Scenario, month: int) -> bool:
     return any(ev.kind == "milestone" and ev.month == month for ev in scenario.events)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def learn(p, actors, state, moment):
     """Sub-step 5 on every replicate, in one pass over the actors: signals fade and
     commitment erodes; at a small-win ``moment`` the value members created but could not
@@ -83,8 +84,11 @@ def learn(p, actors, state, moment):
     wins = np.zeros((r_n, n), np.bool_)
     gap = np.zeros((r_n, n), np.float32)
     one, zero, floor = np.float32(1.0), np.float32(0.0), np.float32(0.01)
-    for r in range(r_n):
-        for i in range(n):
+    chunks = n_chunks(n)
+    for task in prange(r_n * chunks):  # chunks of actors, on every core
+        r = task // chunks
+        lo, hi = bounds(task % chunks, n)
+        for i in range(lo, hi):
             signal[r, i] *= p.momentum_decay
             c = commitment[r, i]
             t = trust[r, i]

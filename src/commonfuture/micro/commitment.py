@@ -28,15 +28,16 @@ Seceded actors do not come back (assumption A-no-return).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from commonfuture.parallel import loops
 from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import Scenario
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
     """Sub-step 2 on every replicate: (R, N) bool, the outside actors who commit this
     month; they are made members. ``u_join``, ``u_reach``: (R, N) decision uniforms.
@@ -86,7 +87,8 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                 j = listed[q]
                 for k in range(indptr[base + j], indptr[base + j + 1]):
                     near[indices[k] - base] = True
-        for q in range(n_pending):
+        # the deliberating actors weigh joining on every core (each writes only its verdict)
+        for q in prange(n_pending):
             i = pending[q]
             heard = p.heard_rate >= 0 and stage3 and u_reach[r, i] < p.heard_rate
             if pushed and not near[i] and not heard:

@@ -42,9 +42,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from commonfuture.micro.proposition import Offered
+from commonfuture.parallel import loops
 from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.propositions import Offer
@@ -82,7 +83,7 @@ def holding_due(offer: Offer, month: int) -> np.ndarray:
     )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def choose(p, actors, state, offer, offered, u_use, u_ration):
     """Who uses which proposition this month, after rationing.
 
@@ -130,7 +131,7 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
             n_cand += member & (u_use[r, i] < p.use_rate)
         members[r] = m
         exploiters[r] = e
-        for q in range(n_cand):
+        for q in prange(n_cand):  # on every core: each candidate writes only its choice
             i = cand[q]
             best = -np.inf
             arg = -1
@@ -140,8 +141,9 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
                         best = actors.anticipated[r, i, j]
                         arg = j
             choice[i] = arg if best > 0 else -1
-            if arg >= 0 and best > 0:
-                demand[arg] += 1
+        for q in range(n_cand):
+            if choice[cand[q]] >= 0:
+                demand[choice[cand[q]]] += 1
         for j in range(p_n):
             # what seekers learn of the offer: the share of them served (A-served)
             if demand[j] > 0:
@@ -185,7 +187,7 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
     return users[:k_users], chosen[:k_users], offsets, uptake, members, exploiters
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploiters, month):
     """Value created, lost and realised by each use (``users`` as :func:`choose` gives).
 
@@ -239,7 +241,7 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
         gain = taken / max(n_expl, 1.0)
         if keys.shape[0]:  # each use's noise, in a loop of independent iterations
             k0, k1 = keys[r, 0], keys[r, 1]
-            for u in range(first, last):
+            for u in prange(first, last):  # on every core
                 z[u] = normal_at(users[u] - r * n, month, k0, k1)
         else:
             for u in range(first, last):

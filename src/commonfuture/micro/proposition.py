@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from commonfuture.meso.small_wins import is_moment
+from commonfuture.parallel import bounds, loops, n_chunks
 from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.propositions import Offer
@@ -42,15 +43,22 @@ def monthly_budget(scenario: Scenario, month: int, z_budget: np.ndarray) -> np.n
     return np.full(len(z_budget), inv.monthly_budget)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def contributions(status, resources):
-    """(R,) GBP of resources members hold this month (float64 sums)."""
+    """(R,) GBP of resources members hold this month (float64 sums, chunk by chunk of
+    actors, the chunks' sums added in their order)."""
     r_n, n = status.shape
     out = np.zeros(r_n, np.float64)
-    for r in range(r_n):
-        for i in range(n):
+    chunks = n_chunks(n)
+    partial = np.zeros(r_n * chunks, np.float64)
+    for t in prange(r_n * chunks):
+        r = t // chunks
+        lo, hi = bounds(t % chunks, n)
+        for i in range(lo, hi):
             if status[r, i] == 1:
-                out[r] += resources[r, i]
+                partial[t] += resources[r, i]
+    for t in range(r_n * chunks):
+        out[t // chunks] += partial[t]
     return out
 
 

@@ -8,20 +8,24 @@ and sends a visible loss signal (momentum -1) to them.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from commonfuture.parallel import bounds, loops, n_chunks
 from commonfuture.population import State
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def leave(actors, state):
     """Sub-step 6 on every replicate: members below their floor secede and signal a loss;
     return the (R, N) mask of those who seceded."""
     status, commitment, signal = state.status, state.commitment, state.signal
     r_n, n = status.shape
     leaving = np.zeros((r_n, n), np.bool_)
-    for r in range(r_n):
-        for i in range(n):  # selects, not branches
+    chunks = n_chunks(n)
+    for t in prange(r_n * chunks):  # chunks of actors, on every core
+        r = t // chunks
+        lo, hi = bounds(t % chunks, n)
+        for i in range(lo, hi):  # selects, not branches
             go = (status[r, i] == 1) & (commitment[r, i] < actors.floor[r, i])
             leaving[r, i] = go
             status[r, i] = 2 if go else status[r, i]

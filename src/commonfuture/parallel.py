@@ -1,0 +1,137 @@
+"""Threads: how many cores the compiled loops use, and how work is cut between them.
+
+The per-actor loops of the month and of the set-up run on every core (numba
+``prange``). Their results are bit-identical for any number of threads, because
+the work is cut into fixed *chunks* of :data:`CHUNK` actors whatever the thread
+count, each chunk writes only its own actors (or its own slot of partial sums),
+and partial sums are combined chunk by chunk in their order. Small runs, below
+:data:`PARALLEL_MIN` actor-slots, go through the same chunks on one thread: waking
+other threads costs more than it saves there.
+
+The thread count: :func:`set_threads` (``--threads N`` on the command line), else
+the environment variable ``COMMONFUTURE_THREADS``, else every core this process may
+use. It can never exceed numba's pool (``NUMBA_NUM_THREADS``, fixed when numba
+starts; all cores by default).
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import numba
+from numba import njit
+
+#: environment variable naming the default number of threads
+ENV = "COMMONFUTURE_THREADS"
+#: actors per chunk of work (fixed: results do not depend on the thread count)
+CHUNK = 8192
+#: below this many actors (replicates x actors), a loop runs its chunks on one thread
+PARALLEL_MIN = 65_536
+
+
+def loops() -> dict:
+    """numba's ``parallel`` option for the kernels: the explicit ``prange`` loops only
+    (no implicit parallel array expressions; a fresh dict, as numba consumes it)."""
+    return {
+        "comprehension": False,
+        "reduction": False,
+        "inplace_binop": False,
+        "setitem": False,
+        "numpy": False,
+        "stencil": False,
+        "fusion": False,
+        "prange": True,
+    }
+
+
+def cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def default_threads() -> int:
+    """``COMMONFUTURE_THREADS`` if set (a positive integer), else every core."""
+    raw = os.environ.get(ENV, "").strip()
+    if raw:
+        try:
+            n = int(raw)
+        except ValueError:
+            raise ValueError(f"{ENV}: not a whole number of threads: {raw!r}") from None
+        if n < 1:
+            raise ValueError(f"{ENV}: must be at least 1, got {n}")
+        return n
+    return cores()
+
+
+def pool_size() -> int:
+    """numba's thread pool (``NUMBA_NUM_THREADS``): the most threads a loop can use."""
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+_chosen: int | None = None
+
+
+def set_threads(n: int | None = None) -> int:
+    """Use ``n`` threads (default: :func:`default_threads`), at most numba's pool, for the
+    runs of this process; return the number set."""
+    global _chosen
+    want = default_threads() if n is None else int(n)
+    if want < 1:
+        raise ValueError(f"threads must be at least 1, got {want}")
+    _chosen = min(want, pool_size())
+    numba.set_num_threads(_chosen)
+    return _chosen
+
+
+def threads() -> int:
+    """Threads a run uses: as set by :func:`set_threads`, else :func:`default_threads`
+    (at most numba's pool)."""
+    if _chosen is not None:
+        return _chosen
+    return min(default_threads(), pool_size())
+
+
+@njit(cache=True, nogil=True, inline="always")
+def n_chunks(n):
+    """Chunks of :data:`CHUNK` actors covering ``n`` actors (at least one)."""
+    return max(1, (n + CHUNK - 1) // CHUNK)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def bounds(c, n):
+    """Actors ``lo:hi`` of chunk ``c``."""
+    lo = c * CHUNK
+    return lo, min(n, lo + CHUNK)
+
+
+__all__ = [
+    "CHUNK",
+    "ENV",
+    "PARALLEL_MIN",
+    "bounds",
+    "cores",
+    "default_threads",
+    "loops",
+    "n_chunks",
+    "pool_size",
+    "set_threads",
+    "threads",
+    "sized",
+]
+
+
+@contextmanager
+def sized(slots: int):
+    """Run the compiled calls inside on :func:`threads` threads, or on one when they
+    work on fewer than :data:`PARALLEL_MIN` actor-slots (waking other threads costs more
+    than it saves there); results are the same either way."""
+    was = numba.get_num_threads()
+    numba.set_num_threads(1 if slots < PARALLEL_MIN else threads())
+    try:
+        yield
+    finally:
+        numba.set_num_threads(was)
