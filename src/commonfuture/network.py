@@ -3,8 +3,11 @@
 Organisations are tied by a block model over sectors (denser, stronger ties);
 residents by a small-world (Watts-Strogatz) or Erdos-Renyi layer (sparser,
 weaker ties); each resident is tied to a few organisations. Cross-sector ties
-are weighted by the collaboration's *openness*. Every generator is vectorised:
-no per-actor Python loops, so a city of a million residents is built in seconds.
+are weighted by the collaboration's *openness*. No generator has per-actor Python
+loops: the residents' layer and their ties to organisations are drawn in compiled
+code on every core from counter-based draws (a pure function of the replicate's
+set-up key and the tie, whatever the thread count), the organisations' block model
+and the Erdos-Renyi layer by numpy, and the matrix is assembled in compiled code.
 
 The matrix is symmetric CSR with float32 weights and int32 indices: 8 bytes per
 stored entry, 16 bytes per undirected tie.
@@ -14,8 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
+from numba import njit, prange
 
+from commonfuture.parallel import bounds, loops, n_chunks, sized
+from commonfuture.randomness import SETUP, philox, setup_key, unit64
 from commonfuture.scenario.schema import Network
 
 CITIZEN = 3
@@ -64,6 +69,26 @@ def erdos_renyi_edges(
     return i, j
 
 
+@njit(cache=True, nogil=True, parallel=loops())
+def _lattice(n, half, rewire, key, i, j):
+    """Ring lattice edge ``e`` = (a, a + 1 + e % half), its far end rewired to a uniform
+    actor with probability ``rewire`` (counter words (e, 3)); on every core."""
+    m = n * half
+    chunks = n_chunks(m)
+    for c in prange(chunks):
+        lo, hi = bounds(c, m)
+        for e in range(lo, hi):
+            a = e // half
+            b = a + e % half + 1
+            if b >= n:
+                b -= n
+            w0, w1, _, _ = philox(e, 3, SETUP, 0, key[0], key[1])
+            if unit64(w0) < rewire:
+                b = min(np.int64(unit64(w1) * n), n - 1)
+            i[e] = a
+            j[e] = b
+
+
 def small_world_edges(
     n: int, mean_degree: float, rewire: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -73,13 +98,62 @@ def small_world_edges(
         return np.empty(0, np.int64), np.empty(0, np.int64)
     half = min(half, (n - 1) // 2)
     # int32 while the lattice is built: the network is the build's memory peak
-    i = np.repeat(np.arange(n, dtype=np.int32), half)
-    j = i + np.tile(np.arange(1, half + 1, dtype=np.int32), n)
-    j[j >= n] -= n
-    flip = rng.random(len(j)) < rewire
-    j[flip] = rng.integers(0, n, size=int(flip.sum()))
-    del flip
+    i = np.empty(n * half, np.int32)
+    j = np.empty(n * half, np.int32)
+    with sized(n * half):
+        _lattice(n, half, rewire, setup_key(rng), i, j)
     return _dedupe(i, j, n)
+
+
+@njit(cache=True, nogil=True, parallel=loops())
+def _poisson_counts(lam, key, out):
+    """A Poisson(``lam``) count per resident by inversion (counter words (q, 4))."""
+    n = len(out)
+    chunks = n_chunks(n)
+    p0 = np.exp(-lam)
+    for c in prange(chunks):
+        lo, hi = bounds(c, n)
+        for q in range(lo, hi):
+            w0, _, _, _ = philox(q, 4, SETUP, 0, key[0], key[1])
+            u = unit64(w0)
+            k = 0
+            p = p0
+            cdf = p
+            while u > cdf and k < 10_000:
+                k += 1
+                p *= lam / k
+                cdf += p
+            out[q] = k
+
+
+@njit(cache=True, nogil=True, parallel=loops())
+def _org_targets(offsets, n_org, key, out):
+    """The ``t``-th organisation of resident ``q``: uniform (counter words (q, 5, t))."""
+    n = len(offsets) - 1
+    chunks = n_chunks(n)
+    for c in prange(chunks):
+        lo, hi = bounds(c, n)
+        for q in range(lo, hi):
+            for t in range(offsets[q], offsets[q + 1]):
+                w0, _, _, _ = philox(q, 5, SETUP, t - offsets[q], key[0], key[1])
+                out[t] = min(np.int64(unit64(w0) * n_org), n_org - 1)
+
+
+def resident_org_edges(
+    n_org: int, n_cit: int, per_resident: float, key: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each resident tied to a Poisson(``per_resident``) number of uniform organisations."""
+    per = np.empty(n_cit, np.int64)
+    with sized(n_cit):
+        _poisson_counts(float(per_resident), key, per)
+    offsets = np.zeros(n_cit + 1, np.int64)
+    np.cumsum(per, out=offsets[1:])
+    xi = np.repeat(np.arange(n_org, n_org + n_cit, dtype=np.int64), per)
+    del per
+    xj = np.empty(len(xi), np.int64)
+    with sized(n_cit):
+        _org_targets(offsets, n_org, key, xj)
+    return xi, xj
 
 
 def block_model_edges(
@@ -140,6 +214,7 @@ def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator)
     sectors are multiplied by ``openness``.
     """
     n = len(sector)
+    key = setup_key(rng)
     sizes = [int((sector == s).sum()) for s in range(4)]
     n_org = sum(sizes[:3])
     n_cit = sizes[3]
@@ -151,9 +226,7 @@ def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator)
         ci, cj = erdos_renyi_edges(n_cit, params.citizen_degree, rng)
     ci, cj = ci + n_org, cj + n_org
     if n_org and n_cit and params.citizen_org_ties > 0:
-        per = rng.poisson(params.citizen_org_ties, size=n_cit)
-        xi = np.repeat(np.arange(n_org, n, dtype=np.int64), per)
-        xj = rng.integers(0, n_org, size=len(xi))
+        xi, xj = resident_org_edges(n_org, n_cit, params.citizen_org_ties, key)
         xi, xj = _dedupe(xi, xj, n)
     else:
         xi = xj = np.empty(0, np.int64)
@@ -176,10 +249,8 @@ def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator)
 
 
 @njit(cache=True, nogil=True)
-def _fill_csr(i, j, w, indptr, indices, data):
-    """Scatter each undirected edge into both rows (a counting sort), then sort every
-    row's columns (columns are distinct within a row)."""
-    n = len(indptr) - 1
+def _scatter(i, j, w, indptr, indices, data):
+    """Scatter each undirected edge into both rows (a counting sort)."""
     nxt = indptr[:-1].copy()
     for e in range(len(i)):
         a, b = i[e], j[e]
@@ -189,27 +260,42 @@ def _fill_csr(i, j, w, indptr, indices, data):
         indices[nxt[b]] = a
         data[nxt[b]] = w[e]
         nxt[b] += 1
-    for r in range(n):
-        lo, hi = indptr[r], indptr[r + 1]
-        if hi - lo > 32:  # a hub (an organisation tied to many residents): sort by key
-            key = np.empty(hi - lo, np.uint64)
-            for k in range(lo, hi):
-                key[k - lo] = (np.uint64(indices[k]) << np.uint64(32)) | np.uint64(k - lo)
-            key.sort()
-            row = data[lo:hi].copy()
-            for k in range(lo, hi):
-                indices[k] = np.int32(key[k - lo] >> np.uint64(32))
-                data[k] = row[np.int64(key[k - lo] & np.uint64(0xFFFFFFFF))]
-            continue
-        for k in range(lo + 1, hi):
-            c, d = indices[k], data[k]
-            q = k - 1
-            while q >= lo and indices[q] > c:
-                indices[q + 1] = indices[q]
-                data[q + 1] = data[q]
-                q -= 1
-            indices[q + 1] = c
-            data[q + 1] = d
+
+
+@njit(cache=True, nogil=True, parallel=loops())
+def _sort_rows(indptr, indices, data):
+    """Sort every row's columns (columns are distinct within a row), rows on every core."""
+    n = len(indptr) - 1
+    chunks = n_chunks(n)
+    for c in prange(chunks):
+        first, last = bounds(c, n)
+        for r in range(first, last):
+            _sort_row(indptr, indices, data, r)
+
+
+@njit(cache=True, nogil=True)
+def _sort_row(indptr, indices, data, r):
+    """Sort row ``r``'s columns, carrying their weights."""
+    lo, hi = indptr[r], indptr[r + 1]
+    if hi - lo > 32:  # a hub (an organisation tied to many residents): sort by key
+        key = np.empty(hi - lo, np.uint64)
+        for k in range(lo, hi):
+            key[k - lo] = (np.uint64(indices[k]) << np.uint64(32)) | np.uint64(k - lo)
+        key.sort()
+        row = data[lo:hi].copy()
+        for k in range(lo, hi):
+            indices[k] = np.int32(key[k - lo] >> np.uint64(32))
+            data[k] = row[np.int64(key[k - lo] & np.uint64(0xFFFFFFFF))]
+        return
+    for k in range(lo + 1, hi):
+        c, d = indices[k], data[k]
+        q = k - 1
+        while q >= lo and indices[q] > c:
+            indices[q + 1] = indices[q]
+            data[q + 1] = data[q]
+            q -= 1
+        indices[q + 1] = c
+        data[q + 1] = d
 
 
 def symmetric(i: np.ndarray, j: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:
@@ -225,7 +311,9 @@ def symmetric(i: np.ndarray, j: np.ndarray, w: np.ndarray, n: int) -> sp.csr_mat
     del counts
     indices = np.empty(2 * m, np.int32)
     data = np.empty(2 * m, np.float32)
-    _fill_csr(i, j, w.astype(np.float32, copy=False), indptr, indices, data)
+    _scatter(i, j, w.astype(np.float32, copy=False), indptr, indices, data)
+    with sized(n):
+        _sort_rows(indptr, indices, data)
     mat = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     mat.has_sorted_indices = True
     mat.has_canonical_format = True

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit, prange
 
 from commonfuture.network import build_network, n_ties
+from commonfuture.parallel import bounds, loops, n_chunks, sized
 from commonfuture.propositions import Offer
+from commonfuture.randomness import SETUP, gamma_at, normal_pair, philox, setup_key, unit64
 from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.value import N_ELEMENTS, PUBLIC, fit, misfit, normalise
 
@@ -164,35 +167,79 @@ def sector_codes(scenario: Scenario) -> np.ndarray:
     return np.repeat(np.arange(4, dtype=np.int8), counts)
 
 
+@njit(cache=True, nogil=True, parallel=loops())
+def draw_actors(key, sector, alpha, attrs, out):
+    """Each actor's attributes, drawn in compiled code on every core, from counter-based
+    draws (:mod:`commonfuture.randomness`, purpose ``SETUP``): a pure function of the
+    replicate's set-up key and the actor, whatever the thread count.
+
+    ``alpha`` (4, 5): Dirichlet weights of each sector's value profiles; ``attrs`` (4, 6):
+    per sector (row), the expectation's mean and sd, the threshold's mean and sd and the
+    mean resources (columns 0-4); column 5 holds the floor's lower and upper bounds and
+    the exploiter share (rows 0-2). ``out``: profile (N, 5), expectation, threshold,
+    floor, resources, burden (N,) float32, exploiter (N,) bool. Counter words: (actor,
+    1) two normals, (actor, 2) four uniforms, (actor, 16 + element) the gammas.
+    """
+    profile, expectation, threshold, floor, resources, burden, exploiter = out
+    k0, k1 = key[0], key[1]
+    floor_low, floor_high, share = attrs[0, 5], attrs[1, 5], attrs[2, 5]
+    n = len(sector)
+    chunks = n_chunks(n)
+    for c in prange(chunks):
+        lo, hi = bounds(c, n)
+        g = np.empty(5, np.float64)
+        for i in range(lo, hi):
+            s = sector[i]
+            # Dirichlet by normalised gammas
+            total = 0.0
+            for e in range(5):
+                g[e] = gamma_at(i, 16 + e, alpha[s, e], k0, k1)
+                total += g[e]
+            total = max(total, 1e-300)
+            for e in range(5):
+                profile[i, e] = np.float32(g[e] / total)
+            w0, w1, w2, w3 = philox(i, 1, SETUP, 0, k0, k1)
+            z_exp, z_thr = normal_pair(w0, w1)
+            expectation[i] = np.float32(max(attrs[s, 0] + attrs[s, 1] * z_exp, 0.0))
+            threshold[i] = np.float32(max(attrs[s, 2] + attrs[s, 3] * z_thr, 0.0))
+            w0, w1, w2, w3 = philox(i, 2, SETUP, 0, k0, k1)
+            floor[i] = np.float32(floor_low + (floor_high - floor_low) * unit64(w0))
+            resources[i] = np.float32(-np.log(unit64(w1)) * attrs[s, 4])
+            burden[i] = np.float32(2.0 * unit64(w2))
+            exploiter[i] = unit64(w3) < share
+
+
 def _one_replicate(scenario: Scenario, offer: Offer, sector: np.ndarray, rng):
-    """Draw one replicate's actor attributes and network, in a fixed order."""
+    """Draw one replicate's actor attributes (compiled, on every core) and network."""
     pop = scenario.population
     n = len(sector)
     means = normalise(np.array([getattr(pop.profiles, s) for s in SECTORS], dtype=np.float64))
-    alpha = np.maximum(means[sector] * pop.profile_concentration, 1e-3)
-    # Dirichlet by normalised gammas (vectorised over actors with different alphas)
-    g = rng.standard_gamma(alpha)
-    del alpha
-    # each attribute is kept in float32 as soon as it is drawn: the network, drawn next,
-    # is the build's memory peak
-    profile = (g / np.maximum(g.sum(axis=1, keepdims=True), 1e-300)).astype(np.float32)
-    del g
+    alpha = np.maximum(means * pop.profile_concentration, 1e-3)
+    attrs = np.zeros((4, 6), np.float64)
+    for s in range(4):
+        cit = s == CITIZEN
+        attrs[s, :5] = (
+            pop.expectation_mean,
+            pop.expectation_sd,
+            pop.threshold_mean if cit else pop.org_threshold_mean,
+            pop.threshold_sd if cit else pop.org_threshold_sd,
+            pop.citizen_resources if cit else pop.org_resources,
+        )
+    attrs[:3, 5] = (pop.floor_low, pop.floor_high, pop.exploiter_share)
     f32 = np.float32
-    expectation = np.maximum(rng.normal(pop.expectation_mean, pop.expectation_sd, size=n), 0.0)
-    expectation = expectation.astype(f32)
-    is_cit = sector == CITIZEN
-    t_mean = np.where(is_cit, pop.threshold_mean, pop.org_threshold_mean)
-    t_sd = np.where(is_cit, pop.threshold_sd, pop.org_threshold_sd)
-    threshold = np.maximum(rng.normal(t_mean, t_sd, size=n), 0.0).astype(f32)
-    del t_mean, t_sd
-    floor = rng.uniform(pop.floor_low, pop.floor_high, size=n).astype(f32)
-    mean_res = np.where(sector == CITIZEN, pop.citizen_resources, pop.org_resources)
-    resources = (rng.exponential(1.0, size=n) * mean_res).astype(f32)
-    del mean_res
-    burden = rng.uniform(0.0, 2.0, size=n).astype(f32)
-    exploiter = rng.random(n) < pop.exploiter_share
+    out = (
+        np.empty((n, 5), f32),
+        np.empty(n, f32),
+        np.empty(n, f32),
+        np.empty(n, f32),
+        np.empty(n, f32),
+        np.empty(n, f32),
+        np.empty(n, np.bool_),
+    )
+    with sized(n):
+        draw_actors(setup_key(rng), sector.astype(np.int64), alpha, attrs, out)
     ties = build_network(sector, scenario.network, rng)
-    return profile, expectation, threshold, floor, resources, burden, exploiter, ties
+    return (*out, ties)
 
 
 def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offer) -> State:

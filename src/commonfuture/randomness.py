@@ -17,7 +17,9 @@ Counter words: (actor, month, purpose, 0). Purposes: ``DECIDE`` gives four
 uniforms (joining, outreach, use, rationing lottery); ``NOISE`` a standard
 normal (value noise, Box-Muller), computed for each use as it is valued;
 ``BUDGET`` (actor word ``BUDGET_ACTOR``) the replicate's standard normal for the
-investment stream. The key of replicate k
+investment stream. ``SETUP`` draws the actors' attributes and the residents' ties
+at the start (:mod:`commonfuture.population`, :mod:`commonfuture.network`), with a
+key taken from the replicate's set-up stream. The key of replicate k
 of a run seeded s is two words of ``SeedSequence(s, spawn_key=(k, 0))``, a
 child of the sequence that draws its actors and network.
 """
@@ -31,7 +33,7 @@ from numba import njit, prange
 
 from commonfuture.parallel import bounds, loops, n_chunks
 
-DECIDE, NOISE, BUDGET = 0, 1, 2
+DECIDE, NOISE, BUDGET, SETUP = 0, 1, 2, 3
 BUDGET_ACTOR = 0xFFFFFFFF
 
 _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
@@ -141,6 +143,51 @@ def normal_at(actor, month, k0, k1):
     return np.sqrt(np.float32(-2.0) * np.log(u1)) * np.cos(np.float32(2.0 * np.pi) * u2)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def unit64(word):
+    """A float64 uniform on (0, 1) from one word (never 0 or 1)."""
+    return (np.float64(word) + 0.5) * 2.3283064365386963e-10
+
+
+@njit(cache=True, nogil=True, inline="always")
+def normal_pair(w0, w1):
+    """Two float64 standard normals from two words (Box-Muller)."""
+    r = np.sqrt(-2.0 * np.log(unit64(w0)))
+    theta = 2.0 * np.pi * unit64(w1)
+    return r * np.cos(theta), r * np.sin(theta)
+
+
+@njit(cache=True, nogil=True)
+def gamma_at(a, b, alpha, k0, k1):
+    """A float64 Gamma(``alpha``, 1) draw for counter words (``a``, ``b``) (Marsaglia and
+    Tsang 2000; for ``alpha`` < 1 boosted by a uniform to the power 1 / alpha). Each
+    attempt of the rejection is its own block (fourth counter word)."""
+    boost = alpha < 1.0
+    shape = alpha + 1.0 if boost else alpha
+    d = shape - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    attempt = 0
+    while True:
+        w0, w1, w2, w3 = philox(a, b, SETUP, attempt, k0, k1)
+        attempt += 1
+        x, _ = normal_pair(w0, w1)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        if np.log(unit64(w2)) < 0.5 * x * x + d - d * v + d * np.log(v):
+            g = d * v
+            if boost:
+                g *= unit64(w3) ** (1.0 / alpha)
+            return g
+
+
+def setup_key(rng: np.random.Generator) -> np.ndarray:
+    """(2,) uint32: the key of a replicate's compiled set-up draws, the first thing drawn
+    from its set-up stream ``rng``."""
+    return rng.integers(0, 2**32, size=2, dtype=np.uint32)
+
+
 @njit(cache=True, nogil=True)
 def budget_normals(keys, month):
     """(R,) float64 standard normals, one per replicate, for the investment stream."""
@@ -162,11 +209,14 @@ def budget_normals(keys, month):
 __all__ = [
     "BUDGET",
     "DECIDE",
+    "SETUP",
     "Draws",
     "NOISE",
     "budget_normals",
     "decisions",
+    "gamma_at",
     "normal_at",
     "philox",
     "replicate_key",
+    "setup_key",
 ]
