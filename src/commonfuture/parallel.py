@@ -19,8 +19,13 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
-import numba
-from numba import njit
+# threads that wait for the next loop sleep rather than spin: on a shared machine (or
+# beside other runs) spinning threads take the cores the working ones need; set before
+# numba starts its OpenMP pool, and only where the user has not chosen
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+import numba  # noqa: E402
+from numba import njit  # noqa: E402
 
 #: environment variable naming the default number of threads
 ENV = "COMMONFUTURE_THREADS"
