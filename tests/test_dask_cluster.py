@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import commonfuture.experiments.runner as runner_module
 from commonfuture.cli import app
 from commonfuture.experiments.cluster import start_scheduler, start_workers, stop
 from commonfuture.experiments.store import Store
@@ -54,7 +55,9 @@ def cluster(tmp_path):
         stop(procs)
 
 
-def test_dask_equals_local(tmp_path, cluster):
+def test_dask_equals_local(tmp_path, cluster, monkeypatch):
+    # on the cluster however small the work (the runner would keep it in this process)
+    monkeypatch.setattr(runner_module, "MIN_SECONDS_PER_WORKER", 0.0)
     exp = tmp_path / "exp.toml"
     exp.write_text(EXP)
     runner = CliRunner()

@@ -310,3 +310,36 @@ range = [0.1, 0.9]
     ):
         with pytest.raises(ExperimentError, match=needle):
             load_experiment(write(tmp_path, bad, "bad.toml"))
+
+
+def test_cores_are_shared_not_oversubscribed():
+    from commonfuture.experiments.runner import share
+
+    assert share(None, None, 8) == (8, 1)
+    assert share(None, 4, 8) == (2, 4)
+    assert share(2, None, 8) == (2, 4)
+    assert share(4, 4, 8) == (4, 2)
+    assert share(3, None, 2) == (3, 1)
+    for workers in (None, 1, 2, 3, 8):
+        for threads in (None, 1, 2, 5, 16):
+            p, t = share(workers, threads, 8)
+            assert p * t <= max(8, p)
+
+
+def test_small_experiments_run_in_process_and_give_the_same_results(tmp_path):
+    from commonfuture.experiments.runner import choose
+
+    assert choose("local", 8, 1.0) == ("inline", 1)
+    assert choose("local", 8, 9.0) == ("local", 2)
+    assert choose("local", 2, 1e6) == ("local", 2)
+    assert choose("dask", 4, 1.0) == ("inline", 1)
+    exp = load_experiment(write(tmp_path, SMALL))
+    with Store(tmp_path / "auto") as s:
+        counts = run_experiment(exp, s, backend="local")
+    assert counts["backend"] == "inline"
+    with Store(tmp_path / "inline") as s:
+        run_experiment(exp, s, backend="inline", threads=1)
+    a_runs, a_monthly = runs_frame(tmp_path / "auto")
+    b_runs, b_monthly = runs_frame(tmp_path / "inline")
+    pd.testing.assert_frame_equal(a_runs, b_runs, check_exact=True)
+    pd.testing.assert_frame_equal(a_monthly, b_monthly, check_exact=True)

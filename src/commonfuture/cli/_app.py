@@ -4,7 +4,7 @@ import errno
 import os
 import unicodedata
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,6 +20,27 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+
+#: ``--threads``: threads per process for the compiled loops (results do not depend on it)
+Threads = Annotated[
+    int | None,
+    typer.Option(
+        "--threads",
+        min=1,
+        help="Threads per process (default: COMMONFUTURE_THREADS, else all cores; "
+        "results are the same for any number).",
+    ),
+]
+
+
+def use_threads(threads: int | None) -> None:
+    """Apply ``--threads`` (or check ``COMMONFUTURE_THREADS``) before anything runs."""
+    from commonfuture.parallel import set_threads
+
+    try:
+        set_threads(threads)
+    except ValueError as err:
+        fail(str(err))
 
 
 def fail(lines: list[str] | str, code: int = 2) -> NoReturn:

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from commonfuture.cli._app import app, claim_folder, console, fail
+from commonfuture.cli._app import Threads, app, claim_folder, console, fail, use_threads
 
 
 @app.command()
@@ -33,6 +33,7 @@ def experiment(
         int, typer.Option("--seed", "-s", min=0, help="Random seed: same seed, same results.")
     ] = 0,
     scale: Annotated[float, typer.Option("--scale", help="Multiply population counts.")] = 1.0,
+    threads: Threads = None,
 ) -> None:
     """Run a pattern of the paper as a treatment-control experiment; write OUT/patterns.json,
     a figure per pattern and OUT/report.html."""
@@ -44,6 +45,7 @@ def experiment(
         fail(f"experiment: unknown pattern {unknown[0]!r} (choose from {', '.join(PATTERNS)}, all)")
     if not scale > 0:
         fail(f"--scale: must be positive, got {scale}")
+    use_threads(threads)
     out = out or Path("experiments-out") / name
     claim_folder(out, "patterns", "a pattern experiment")
     results = []

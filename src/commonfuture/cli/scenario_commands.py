@@ -12,7 +12,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from commonfuture.cli._app import app, claim_folder, console, fail, os_problem, safe, warn
+from commonfuture.cli._app import (
+    Threads,
+    app,
+    claim_folder,
+    console,
+    fail,
+    os_problem,
+    safe,
+    use_threads,
+    warn,
+)
 from commonfuture.runs import save_run
 from commonfuture.scenario import ScenarioError, load_scenario, parameter_table
 from commonfuture.scenario.load import (
@@ -105,12 +115,14 @@ def run(
             metavar="",
         ),
     ] = False,
+    threads: Threads = None,
 ) -> None:
     """Simulate a scenario; write OUT/monthly.parquet and OUT/run.json and print a summary."""
     from commonfuture.simulation import simulate
 
     if engine not in ("fast", "mesa"):
         fail(f"--engine: unknown engine {engine!r} (use fast or mesa)")
+    use_threads(threads)
     if not scale > 0:
         fail(f"--scale: must be positive, got {scale}")
     sc = _load(scenario, set_, scale)

@@ -21,14 +21,31 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from commonfuture.cli._app import app, claim_folder, console, fail, os_problem, safe, warn
+from commonfuture.cli._app import (
+    Threads,
+    app,
+    claim_folder,
+    console,
+    fail,
+    os_problem,
+    safe,
+    use_threads,
+    warn,
+)
 
 Out = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Experiment directory (default: experiments-out/NAME)."),
 ]
 Workers = Annotated[
-    int | None, typer.Option("--workers", "-w", min=1, help="Local processes (default: all cores).")
+    int | None,
+    typer.Option(
+        "--workers",
+        "-w",
+        min=1,
+        help="Local processes (default: as many as the work is worth, up to all cores; "
+        "processes x threads never exceed the cores).",
+    ),
 ]
 Cluster = Annotated[str | None, typer.Option("--cluster", help="Dask scheduler, tcp://host:port.")]
 
@@ -70,7 +87,9 @@ def _prepare(experiment: Path, out: Path | None, cluster: str | None, kind: str 
     return exp, out, client
 
 
-def _run(exp, out: Path, workers: int | None, client, kind: str = "sweep") -> dict:
+def _run(
+    exp, out: Path, workers: int | None, client, kind: str = "sweep", threads: int | None = None
+) -> dict:
     """Run the missing runs with a progress bar; Ctrl-C stops cleanly (exit 130), resumable."""
     from commonfuture.experiments.runner import run_experiment
     from commonfuture.experiments.store import Store, StoreBusy, StoreDamaged, StoreMismatch
@@ -136,6 +155,7 @@ def _run(exp, out: Path, workers: int | None, client, kind: str = "sweep") -> di
                     client=client,
                     progress=progress,
                     stop=lambda: bool(stopping),
+                    threads=threads,
                 )
     except StoreMismatch as err:
         fail(str(err))
@@ -228,10 +248,12 @@ def sweep(
     out: Out = None,
     workers: Workers = None,
     cluster: Cluster = None,
+    threads: Threads = None,
 ) -> None:
     """Run a parameter sweep (grid or Latin hypercube) into a resumable DuckDB store."""
+    use_threads(threads)
     exp, out, client = _prepare(experiment, out, cluster)
-    counts = _run(exp, out, workers, client)
+    counts = _run(exp, out, workers, client, threads=threads)
     _report_counts(counts, out)
     _summary(exp, out)
 
@@ -247,6 +269,7 @@ def sensitivity(
     out: Out = None,
     workers: Workers = None,
     cluster: Cluster = None,
+    threads: Threads = None,
 ) -> None:
     """Global sensitivity analysis (SALib): Sobol first/total order or Morris mu*/sigma."""
     from commonfuture.experiments.analysis import index_chart, index_warnings, write_json
@@ -264,8 +287,9 @@ def sensitivity(
             f"{experiment}: design: sensitivity needs design = 'sobol' or 'morris', "
             f"not {design!r} (use `commonfuture sweep`)"
         )
+    use_threads(threads)
     exp, out, client = _prepare(experiment, out, cluster, kind="sensitivity")
-    counts = _run(exp, out, workers, client, kind="sensitivity")
+    counts = _run(exp, out, workers, client, kind="sensitivity", threads=threads)
     _report_counts(counts, out)
     with Store(out, read_only=True) as store:
         runs = store.runs()

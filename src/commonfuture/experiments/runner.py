@@ -9,6 +9,13 @@ the experiment seed, its point and its replicate index.
 
 Backends: ``inline`` (this process), ``local`` (a process pool, all cores by
 default) and ``dask`` (a Dask distributed cluster at ``tcp://host:port``).
+
+Cores are shared, never oversubscribed: processes times threads per process is at
+most the cores (:func:`share`). Workers pay only on enough work: starting a worker
+process (importing the model and loading its compiled loops) or shipping tasks to a
+cluster costs about a second, so an experiment estimated to take less than
+:data:`MIN_SECONDS_PER_WORKER` per worker runs on fewer workers, or in this process
+(:func:`choose`); results are the same on every backend.
 """
 
 from __future__ import annotations
@@ -26,10 +33,54 @@ import pandas as pd
 
 from commonfuture.experiments.design import MEMBERS_AT, Experiment
 from commonfuture.experiments.store import Store
+from commonfuture.parallel import cores, set_threads
 from commonfuture.simulation import simulate
 
 #: replicate-months per task: big enough to amortise scheduling, small enough to balance
 TASK_ACTOR_MONTHS = 20_000_000
+#: seconds per actor-month of one thread, set-up included (a generous estimate, used only
+#: to decide how many workers an experiment is worth)
+SECONDS_PER_ACTOR_MONTH = 1e-7
+#: estimated seconds of work per worker below which fewer workers are used
+MIN_SECONDS_PER_WORKER = 4.0
+
+
+def share(workers: int | None, threads: int | None, n_cores: int | None = None):
+    """(processes, threads per process) with processes x threads <= cores: what is not
+    given is filled from the other (all cores by default: one thread per process)."""
+    n_cores = n_cores or cores()
+    if workers is None and threads is None:
+        return n_cores, 1
+    if workers is None:
+        threads = min(threads, n_cores)
+        return max(1, n_cores // threads), threads
+    if threads is None:
+        return workers, max(1, n_cores // workers)
+    return workers, max(1, min(threads, n_cores // workers))
+
+
+def estimated_seconds(exp: Experiment, runs: int) -> float:
+    """A generous estimate of the single-thread seconds ``runs`` runs of ``exp`` take."""
+    n_actors = sum(exp.largest_scenario().population.counts.as_tuple())
+    months = int(exp.spec.overrides.get("months", exp.base.months))
+    return runs * n_actors * (months + 10) * SECONDS_PER_ACTOR_MONTH
+
+
+def choose(backend: str, workers: int, seconds: float) -> tuple[str, int]:
+    """(backend, workers) for an experiment estimated at ``seconds`` of work: each worker
+    gets at least :data:`MIN_SECONDS_PER_WORKER`, and with one worker the local pool is
+    replaced by this process (a cluster keeps its workers when asked for)."""
+    if backend == "inline":
+        return "inline", 1
+    if MIN_SECONDS_PER_WORKER <= 0:
+        return backend, workers
+    worth = max(1, int(seconds // MIN_SECONDS_PER_WORKER))
+    workers = max(1, min(workers, worth))
+    if backend == "local" and workers == 1:
+        return "inline", 1
+    if backend == "dask" and worth < 2:
+        return "inline", 1
+    return backend, workers
 
 
 @dataclass(frozen=True)
@@ -69,8 +120,11 @@ def run_outputs(monthly: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return out.astype(float)
 
 
-def execute(task: Task, base, names: list[str]) -> list[dict]:
-    """Run one task (in a worker); one result per replicate, failures included."""
+def execute(task: Task, base, names: list[str], threads: int | None = None) -> list[dict]:
+    """Run one task (in a worker) on ``threads`` threads (default: as set); one result per
+    replicate, failures included."""
+    if threads is not None:
+        set_threads(threads)
     t0 = time.perf_counter()
     try:
         res = simulate(
@@ -131,17 +185,20 @@ def plan(exp: Experiment, missing: set[tuple[int, int]], parallel: int = 1) -> l
     return tasks
 
 
-def _inline(tasks, base, names) -> Iterator[list[dict]]:
+def _inline(tasks, base, names, threads: int | None = None) -> Iterator[list[dict]]:
     for t in tasks:
-        yield execute(t, base, names)
+        yield execute(t, base, names, threads)
 
 
-def _worker_init(parent: int) -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops cleanly between commits,
-    and exit within a second when the parent dies (``kill -9``), leaving no orphans."""
+def _worker_init(parent: int, threads: int = 1) -> None:
+    """Pool workers use ``threads`` threads each, leave Ctrl-C to the parent, which stops
+    cleanly between commits, and exit within a second when the parent dies (``kill -9``),
+    leaving no orphans."""
     import signal
     import threading
 
+    os.environ["COMMONFUTURE_THREADS"] = str(threads)
+    set_threads(threads)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -152,9 +209,9 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _local(tasks, base, names, workers: int) -> Iterator[list[dict]]:
+def _local(tasks, base, names, workers: int, threads: int = 1) -> Iterator[list[dict]]:
     pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),)
+        max_workers=workers, initializer=_worker_init, initargs=(os.getpid(), threads)
     )
     futures = [pool.submit(execute, t, base, names) for t in tasks]
     finished = False
@@ -205,11 +262,11 @@ def connect(address: str, timeout: float = 5.0):
     return client
 
 
-def _dask(tasks, base, names, client) -> Iterator[list[dict]]:
+def _dask(tasks, base, names, client, threads: int = 1) -> Iterator[list[dict]]:
     from distributed import as_completed as dask_completed
 
     base_f = client.scatter(base, broadcast=True)
-    futures = [client.submit(execute, t, base_f, names, pure=False) for t in tasks]
+    futures = [client.submit(execute, t, base_f, names, threads, pure=False) for t in tasks]
     try:
         for fut in dask_completed(futures):
             yield fut.result()
@@ -225,29 +282,44 @@ def run_experiment(
     client=None,
     progress: Callable[[int, int], None] | None = None,
     stop: Callable[[], bool] | None = None,
+    threads: int | None = None,
 ) -> dict[str, int]:
     """Run every planned run not yet in the store; return counts of done and failed runs.
 
-    ``progress(done, total)`` is called after each committed run. When ``stop()``
-    turns true, the runs in hand are committed, the rest are dropped and the
-    counts come back with ``interrupted = 1``: running again resumes.
+    ``workers`` processes (local) of ``threads`` threads each share the cores
+    (:func:`share`). Without ``workers`` (all cores), an experiment too small to pay
+    for them runs on fewer, or in this process (:func:`choose`); ``counts["backend"]``
+    and ``counts["workers"]`` say what ran. Dask workers run each task on ``threads``
+    threads (default 1: a Dask worker runs a task per thread of its own).
+    ``progress(done, total)`` is called after each committed run. When ``stop()`` turns
+    true, the runs in hand are committed, the rest are dropped and the counts come back
+    with ``interrupted = 1``: running again resumes.
     """
     store.begin_experiment(exp)
     done = store.done_keys()
     missing = set(exp.run_keys()) - done
     total = len(exp.run_keys())
     names = list(exp.spec.outputs)
-    workers = workers or os.cpu_count() or 1
-    if backend == "inline" or (backend == "local" and workers == 1):
-        stream = _inline(plan(exp, missing), exp.base, names)
-    elif backend == "local":
-        stream = _local(plan(exp, missing, workers), exp.base, names, workers)
-    elif backend == "dask":
-        n = max(1, len(client.scheduler_info().get("workers", {})))
-        stream = _dask(plan(exp, missing, n), exp.base, names, client)
-    else:
+    if backend not in ("inline", "local", "dask"):
         raise ValueError(f"unknown backend {backend!r}")
+    if backend == "dask":
+        asked = max(1, len(client.scheduler_info().get("workers", {})))
+        per_task = threads or 1
+    else:
+        asked, per_task = share(workers, threads)
+    if workers is None:  # as many as the work is worth
+        used, n = choose(backend, asked, estimated_seconds(exp, len(missing)))
+    else:  # as asked
+        used, n = ("inline", 1) if backend == "local" and asked == 1 else (backend, asked)
+    if used == "inline":  # one process: every thread asked for (all cores by default)
+        inline_threads = threads or (per_task * asked if backend != "dask" else None)
+        stream = _inline(plan(exp, missing), exp.base, names, inline_threads)
+    elif used == "local":
+        stream = _local(plan(exp, missing, n), exp.base, names, n, per_task)
+    else:
+        stream = _dask(plan(exp, missing, n), exp.base, names, client, per_task)
     counts = {"done": len(done), "failed": 0, "total": total, "interrupted": 0}
+    counts.update(backend=used, workers=n)
     if progress:
         progress(len(done), total)
     try:
