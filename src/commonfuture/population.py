@@ -242,6 +242,29 @@ def _one_replicate(scenario: Scenario, offer: Offer, sector: np.ndarray, rng):
     return (*out, ties)
 
 
+def block_diagonal(mats: list[sp.csr_matrix], n: int) -> sp.csr_matrix:
+    """The (R*N, R*N) block-diagonal CSR matrix of R (N, N) CSR matrices with sorted
+    rows, by concatenating their arrays (what ``scipy.sparse.block_diag`` gives, without
+    its coordinate round trip)."""
+    r = len(mats)
+    total = sum(m.nnz for m in mats)
+    index = np.int32 if total < 2**31 else np.int64
+    indptr = np.empty(r * n + 1, index)
+    indices = np.empty(total, np.int32 if r * n < 2**31 else np.int64)
+    data = np.empty(total, np.float32)
+    at = 0
+    for k, m in enumerate(mats):
+        indptr[k * n : (k + 1) * n] = m.indptr[:-1] + at
+        indices[at : at + m.nnz] = m.indices + k * n
+        data[at : at + m.nnz] = m.data
+        at += m.nnz
+    indptr[-1] = at
+    mat = sp.csr_matrix((data, indices, indptr), shape=(r * n, r * n))
+    mat.has_sorted_indices = True
+    mat.has_canonical_format = True
+    return mat
+
+
 def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offer) -> State:
     """The month-0 state of ``len(rngs)`` replicates: key leaders committed, all else outside."""
     sector = sector_codes(scenario)
@@ -268,7 +291,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
     profile = stacked(0)
     f32 = stacked
     ties_list = [d[7] for d in draws]
-    ties = sp.block_diag(ties_list, format="csr", dtype=np.float32) if r > 1 else ties_list[0]
+    ties = block_diagonal(ties_list, n) if r > 1 else ties_list[0]
     ties.indices = ties.indices.astype(np.int32, copy=False)
     degree = np.asarray(ties.sum(axis=1), dtype=np.float32).reshape(r, n)
 
