@@ -79,6 +79,9 @@ def learn(p, actors, state, moment):
     status, months_since, realised = state.status, state.months_since, state.realised
     commitment, trust, signal = state.commitment, state.trust, state.signal
     expectation = actors.expectation
+    # arrays written in the parallel loop are taken out of the record first (numba drops
+    # writes made through a record's field inside a prange loop)
+    pending_value, active, engaged = state.pending_value, state.active, state.engaged
     r_n, n = status.shape
     evaluated = np.zeros((r_n, n), np.bool_)
     wins = np.zeros((r_n, n), np.bool_)
@@ -98,15 +101,15 @@ def learn(p, actors, state, moment):
                 c = c - p.commitment_decay * (one - t)
                 # a small-win moment: the coupled leaders make the longer-term value tangible
                 held = moment and state.coupled[r]
-                if held and state.pending_value[r, i] != 0:
-                    realised[r, i] += state.pending_value[r, i]
-                    state.pending_value[r, i] = zero
-                    state.active[r, i] = True
-                state.engaged[r, i] += state.active[r, i]
+                if held and pending_value[r, i] != 0:
+                    realised[r, i] += pending_value[r, i]
+                    pending_value[r, i] = zero
+                    active[r, i] = True
+                engaged[r, i] += active[r, i]
                 # the cycle closes at a small-win moment, or when the member's own cycle ends
                 if held or months_since[r, i] >= p.evaluation_months:
-                    if state.engaged[r, i] > 0:
-                        per_month = realised[r, i] / np.float32(state.engaged[r, i])
+                    if engaged[r, i] > 0:
+                        per_month = realised[r, i] / np.float32(engaged[r, i])
                         g = per_month - expectation[r, i]
                         win = g >= 0
                         # size of the outcome relative to expectation, in [0, 1]
@@ -125,8 +128,8 @@ def learn(p, actors, state, moment):
                         gap[r, i] = g
                     realised[r, i] = zero
                     months_since[r, i] = 0
-                    state.engaged[r, i] = 0
-            state.active[r, i] = False
+                    engaged[r, i] = 0
+            active[r, i] = False
             commitment[r, i] = min(max(c, zero), one)
             trust[r, i] = min(max(t, zero), one)
     return Evaluated(evaluated, wins, gap)
