@@ -117,10 +117,11 @@ def decisions(keys, month, status, coupled, out):
         k0, k1 = keys[r, 0], keys[r, 1]
         o0, o1, o2, o3 = out[r, 0], out[r, 1], out[r, 2], out[r, 3]
         if not coupled[r]:
-            o0[lo:hi] = nan
-            o1[lo:hi] = nan
-            o2[lo:hi] = nan
-            o3[lo:hi] = nan
+            for i in range(lo, hi):  # element by element: slice stores in a prange are lost
+                o0[i] = nan
+                o1[i] = nan
+                o2[i] = nan
+                o3[i] = nan
             continue
         for i in range(lo, hi):
             w0, w1, w2, w3 = philox(i, month, DECIDE, 0, k0, k1)
