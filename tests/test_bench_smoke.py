@@ -60,3 +60,13 @@ def test_measures_are_well_formed(bench, tmp_path, capsys):
     bench.report(results)
     out = capsys.readouterr().out
     assert "median of 3" in out and "months 1-3" in out and ">= 200x" in out
+
+
+def test_call_to_result_yardstick_and_nation_are_well_formed(bench):
+    c = bench.call_to_result(1_260, 2, threads=1)
+    assert c["n"] == 1_260 and c["threads"] == 1 and c["seconds"] > 0
+    y = bench.yardstick(2_000, 5_000, 3)
+    assert y["months"] == 3 and y["ties"] > 0 and y["seconds"] >= y["months_s"]
+    na = bench.nation(1_260, 2)
+    assert na["n"] == 1_260 and na["months"] == 2 and na["ratio_to_budget"] > 0
+    assert na["estimate_bytes"] > 0
