@@ -1,10 +1,11 @@
-"""Experiment throughput: a 1,000-replicate ensemble, batched against one at a time,
-in this process, on local processes and on a 2-worker local Dask cluster.
+"""Experiment throughput across sizes: an ensemble batched against one at a time, in
+this process, on local processes and on a 2-worker local Dask cluster, each both as
+the runner chooses (workers only where the work pays for them) and forced.
 
 Every variant runs the same experiment (one parameter point of the generic
-scenario at twice its size, 60 months) through the experiment runner into a
-fresh DuckDB store, and reports runs per second; the stores are checked to hold
-identical results.
+scenario at twice, then twenty times its size, 60 months) through the experiment
+runner into a fresh DuckDB store, and reports runs per second and its ratio to one
+batched process; the stores are checked to hold identical results.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ scenario = "{scenario}"
 design = "grid"
 replicates = {replicates}
 seed = 11
-scale = 2.0
+scale = {scale}
 outputs = ["members_end", "value_created"]
 overrides = {{ months = 60 }}
 
@@ -54,47 +55,72 @@ def _runs(directory: Path) -> pd.DataFrame:
         return s.runs().drop(columns=["finished_at", "seconds"])
 
 
-def main(quick: bool = False) -> dict:
-    replicates = 40 if quick else 1000
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        spec = tmp / "exp.toml"
-        scenario = (HERE.parent / "scenarios" / "generic.toml").as_posix()
-        spec.write_text(EXP.format(scenario=scenario, replicates=replicates))
-        exp = load_experiment(spec)
-        out = {"replicates": replicates, "actors": 2 * 630, "months": 60}
-        out["batched, in process"] = _time(exp, tmp / "batched", backend="inline")
-        saved = runner.TASK_ACTOR_MONTHS
-        runner.TASK_ACTOR_MONTHS = 1  # one replicate per task
+def one_size(replicates: int, scale: float, tmp: Path) -> dict:
+    """Every variant at one size; runs per second, and whether the stores agree."""
+    spec = tmp / "exp.toml"
+    scenario = (HERE.parent / "scenarios" / "generic.toml").as_posix()
+    spec.write_text(EXP.format(scenario=scenario, replicates=replicates, scale=scale))
+    exp = load_experiment(spec)
+    out: dict = {"replicates": replicates, "actors": int(round(scale * 630)), "months": 60}
+    out["batched, in process"] = _time(exp, tmp / "batched", backend="inline")
+    saved = runner.TASK_ACTOR_MONTHS
+    runner.TASK_ACTOR_MONTHS = 1  # one replicate per task
+    try:
+        out["one at a time, in process"] = _time(exp, tmp / "single", backend="inline")
+    finally:
+        runner.TASK_ACTOR_MONTHS = saved
+    # the runner's own choice of workers (the default of `commonfuture sweep`): as many
+    # processes as the work is worth, or this process
+    out["local processes, runner's choice"] = _time(exp, tmp / "auto", backend="local")
+    # two processes whatever the size (the runner cuts the ensemble into several tasks
+    # per worker, see runner.plan)
+    out["batched, 2 local processes"] = _time(exp, tmp / "local", backend="local", workers=2)
+    address, scheduler = start_scheduler(tmp)
+    procs = [scheduler, *start_workers(address, 2, tmp)]
+    try:
+        client = runner.connect(address, timeout=30)
+        client.wait_for_workers(2, timeout=60)
+        # import the model on the workers first: a one-off cost, not throughput
+        client.run(importlib.import_module, "commonfuture.experiments.runner")
+        out["2-worker Dask cluster, runner's choice"] = _time(
+            exp, tmp / "dask-auto", backend="dask", client=client
+        )
+        saved_min = runner.MIN_SECONDS_PER_WORKER
+        runner.MIN_SECONDS_PER_WORKER = 0.0  # on the cluster whatever the size
         try:
-            out["one at a time, in process"] = _time(exp, tmp / "single", backend="inline")
-        finally:
-            runner.TASK_ACTOR_MONTHS = saved
-        # the runner cuts the ensemble into several tasks per worker (see runner.plan)
-        out["batched, 2 local processes"] = _time(exp, tmp / "local", backend="local", workers=2)
-        address, scheduler = start_scheduler(tmp)
-        procs = [scheduler, *start_workers(address, 2, tmp)]
-        try:
-            client = runner.connect(address, timeout=30)
-            client.wait_for_workers(2, timeout=60)
-            # import the model on the workers first: a one-off cost, not throughput
-            client.run(importlib.import_module, "commonfuture.experiments.runner")
             out["batched, 2-worker Dask cluster"] = _time(
-                exp, tmp / "dask", backend="dask", client=client
+                exp, tmp / "dask", backend="dask", client=client, workers=2
             )
-            client.close()
         finally:
-            stop(procs, wait=30)
-        ref = _runs(tmp / "batched")
-        out["identical results"] = all(
-            _runs(tmp / d).equals(ref) for d in ("single", "local", "dask")
-        )
-        out["speed-up batched / one at a time"] = (
-            out["batched, in process"]["runs_per_s"]
-            / out["one at a time, in process"]["runs_per_s"]
-        )
-    print_table(out)
+            runner.MIN_SECONDS_PER_WORKER = saved_min
+        client.close()
+    finally:
+        stop(procs, wait=30)
+    ref = _runs(tmp / "batched")
+    out["identical results"] = all(
+        _runs(tmp / d).equals(ref) for d in ("single", "auto", "local", "dask-auto", "dask")
+    )
+    base = out["batched, in process"]["runs_per_s"]
+    for v in out.values():
+        if isinstance(v, dict):
+            v["against_batched"] = v["runs_per_s"] / base
+    out["speed-up batched / one at a time"] = base / out["one at a time, in process"]["runs_per_s"]
     return out
+
+
+def main(quick: bool = False, scales: tuple[float, ...] | None = None) -> dict:
+    """The experiment at each size (``scales`` of the generic scenario's 630 actors; by
+    default twice, and, unless ``quick``, twenty times); 40 replicates, or 1,000 unless
+    ``quick``."""
+    replicates = 40 if quick else 1000
+    scales = scales or ((2.0,) if quick else (2.0, 20.0))
+    sizes = []
+    for scale in scales:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = one_size(replicates, scale, Path(tmp))
+        print_table(out)
+        sizes.append(out)
+    return {"sizes": sizes}
 
 
 def print_table(out: dict) -> None:
@@ -103,13 +129,16 @@ def print_table(out: dict) -> None:
         f"ensemble of {out['replicates']} replicates x {out['actors']} actors x "
         f"{out['months']} months"
     )
-    print(f"{'variant':<34}{'runs':>6}{'seconds':>10}{'runs/s':>10}")
+    print(f"{'variant':<40}{'runs':>6}{'seconds':>10}{'runs/s':>10}{'x batched':>10}")
     for key, v in out.items():
         if isinstance(v, dict):
-            print(f"{key:<34}{v['runs']:>6}{v['seconds']:>10.2f}{v['runs_per_s']:>10.1f}")
+            print(
+                f"{key:<40}{v['runs']:>6}{v['seconds']:>10.2f}{v['runs_per_s']:>10.1f}"
+                f"{v['against_batched']:>10.2f}"
+            )
     print(f"speed-up, batched over one at a time: {out['speed-up batched / one at a time']:.1f}x")
-    print(f"identical results in all four stores: {out['identical results']}")
+    print(f"identical results in all six stores: {out['identical results']}")
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(quick="--quick" in sys.argv, scales=(2.0,) if "--quick" in sys.argv else (2.0, 20.0))

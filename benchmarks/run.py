@@ -455,7 +455,9 @@ def run(
             import ensemble as experiments_bench
 
             # its quick size by default: the full size would take make bench past 15 minutes
-            results["experiments"] = experiments_bench.main(quick=q or not full_experiments)
+            results["experiments"] = experiments_bench.main(
+                quick=q or not full_experiments, scales=(2.0,) if q else (2.0, 20.0)
+            )
         except ImportError as err:
             results["experiments"] = {"skipped": f"benchmarks/ensemble.py: {err}"}
     save("experiments")
@@ -563,10 +565,16 @@ def report(r: dict) -> None:
             "<= 300 B/actor + 16 B/tie",
             "yes" if na["ratio_to_budget"] <= 1 else "no",
         )
-    ex = r.get("experiments", {})
-    for key, val in ex.items():
-        if isinstance(val, dict) and "runs_per_s" in val:
-            t.add_row(f"experiments: {key}", f"{val['runs_per_s']:.1f} runs/s", "", "")
+    for size in r.get("experiments", {}).get("sizes", []):
+        head = f"experiments, {size['replicates']} x {size['actors']:,} actors x 60 months"
+        for key, val in size.items():
+            if isinstance(val, dict) and "runs_per_s" in val:
+                t.add_row(
+                    f"{head}: {key}",
+                    f"{val['runs_per_s']:.1f} runs/s ({val['against_batched']:.2f}x batched)",
+                    ">= 1x batched" if "choice" in key else "",
+                    ("yes" if val["against_batched"] >= 0.95 else "no") if "choice" in key else "",
+                )
     Console(width=None if sys.stdout.isatty() else 150).print(t)
 
 
