@@ -100,7 +100,7 @@ def small_world_edges(
     # int32 while the lattice is built: the network is the build's memory peak
     i = np.empty(n * half, np.int32)
     j = np.empty(n * half, np.int32)
-    with sized(n * half):
+    with sized(n * half, weight=2):
         _lattice(n, half, rewire, setup_key(rng), i, j)
     return _dedupe(i, j, n)
 

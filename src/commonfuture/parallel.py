@@ -130,12 +130,14 @@ __all__ = [
 
 
 @contextmanager
-def sized(slots: int):
+def sized(slots: int, weight: int = 1):
     """Run the compiled calls inside on :func:`threads` threads, or on one when they
     work on fewer than :data:`PARALLEL_MIN` actor-slots (waking other threads costs more
-    than it saves there); results are the same either way."""
+    than it saves there); ``weight``: the cost of a slot in month-loop slots (a set-up
+    loop drawing many numbers per actor is worth sharing sooner). Results are the same
+    either way."""
     was = numba.get_num_threads()
-    numba.set_num_threads(1 if slots < PARALLEL_MIN else threads())
+    numba.set_num_threads(1 if slots * weight < PARALLEL_MIN else threads())
     try:
         yield
     finally:

@@ -236,10 +236,24 @@ def _one_replicate(scenario: Scenario, offer: Offer, sector: np.ndarray, rng):
         np.empty(n, f32),
         np.empty(n, np.bool_),
     )
-    with sized(n):
+    with sized(n, weight=16):  # five gammas and two blocks an actor
         draw_actors(setup_key(rng), sector.astype(np.int64), alpha, attrs, out)
     ties = build_network(sector, scenario.network, rng)
     return (*out, ties)
+
+
+@njit(cache=True, nogil=True, parallel=loops())
+def row_sums(indptr, data, out):
+    """Each row's sum of weights (the weighted degree), in stored order, in float32."""
+    n = len(out)
+    chunks = n_chunks(n)
+    for c in prange(chunks):
+        lo, hi = bounds(c, n)
+        for i in range(lo, hi):
+            s = np.float32(0.0)
+            for k in range(indptr[i], indptr[i + 1]):
+                s += data[k]
+            out[i] = s
 
 
 def block_diagonal(mats: list[sp.csr_matrix], n: int) -> sp.csr_matrix:
@@ -293,7 +307,10 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
     ties_list = [d[7] for d in draws]
     ties = block_diagonal(ties_list, n) if r > 1 else ties_list[0]
     ties.indices = ties.indices.astype(np.int32, copy=False)
-    degree = np.asarray(ties.sum(axis=1), dtype=np.float32).reshape(r, n)
+    degree = np.empty(r * n, np.float32)
+    with sized(r * n):
+        row_sums(ties.indptr, ties.data, degree)
+    degree = degree.reshape(r, n)
 
     lev = scenario.leadership
     dest = scenario.destruction

@@ -20,6 +20,7 @@ cluster costs about a second, so an experiment estimated to take less than
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 import traceback
@@ -210,8 +211,13 @@ def _worker_init(parent: int, threads: int = 1) -> None:
 
 
 def _local(tasks, base, names, workers: int, threads: int = 1) -> Iterator[list[dict]]:
+    # fresh processes, not forks: a process whose compiled loops have started their
+    # OpenMP threads cannot be forked safely
     pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=_worker_init, initargs=(os.getpid(), threads)
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(), threads),
     )
     futures = [pool.submit(execute, t, base, names) for t in tasks]
     finished = False
