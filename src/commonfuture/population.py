@@ -167,6 +167,10 @@ def sector_codes(scenario: Scenario) -> np.ndarray:
     return np.repeat(np.arange(4, dtype=np.int8), counts)
 
 
+#: actors per chunk of the attribute draws
+SETUP_CHUNK = 512
+
+
 @njit(cache=True, nogil=True, parallel=loops())
 def draw_actors(key, sector, alpha, attrs, out):
     """Each actor's attributes, drawn in compiled code on every core, from counter-based
@@ -184,9 +188,9 @@ def draw_actors(key, sector, alpha, attrs, out):
     k0, k1 = key[0], key[1]
     floor_low, floor_high, share = attrs[0, 5], attrs[1, 5], attrs[2, 5]
     n = len(sector)
-    chunks = n_chunks(n)
+    chunks = (n + SETUP_CHUNK - 1) // SETUP_CHUNK  # small chunks: a costly loop, no sums
     for c in prange(chunks):
-        lo, hi = bounds(c, n)
+        lo, hi = c * SETUP_CHUNK, min(n, (c + 1) * SETUP_CHUNK)
         g = np.empty(5, np.float64)
         for i in range(lo, hi):
             s = sector[i]
