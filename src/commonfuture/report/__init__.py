@@ -596,6 +596,15 @@ def patterns_page(path: Path) -> str:
         )
     rows.append("</table>")
     body.append(_table("".join(rows)))
+    skipped = doc.get("not_applicable", [])
+    if skipped:
+        body.append(
+            "<h2>Where a claim cannot apply</h2><ul>"
+            + "".join(
+                f"<li>{_e(s['name'])} on {_e(s['case'])}: {_e(s['why_not'])}</li>" for s in skipped
+            )
+            + "</ul>"
+        )
     for e in entries:
         eff, what = _effect_text(e)
         body.append(
