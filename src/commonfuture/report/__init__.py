@@ -877,7 +877,14 @@ PAGES = {
     "sweep": sweep_page,
     "sensitivity": sensitivity_page,
     "cascades": cascades_page,
+    "robustness": lambda path: _robustness_page(path),
 }
+
+
+def _robustness_page(path: Path) -> str:
+    from commonfuture.patterns.robustness_output import robustness_page
+
+    return robustness_page(path)
 
 
 def render_report(path: str | Path) -> str:
