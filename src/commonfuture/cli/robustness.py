@@ -39,8 +39,8 @@ def robustness(
     ] = 200,
     replicates: Annotated[
         int, typer.Option("--replicates", "-r", min=2, help="Replicates per arm at each point.")
-    ] = 8,
-    scale: Annotated[float, typer.Option("--scale", help="Multiply population counts.")] = 0.5,
+    ] = 6,
+    scale: Annotated[float, typer.Option("--scale", help="Multiply population counts.")] = 0.25,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed.")] = 0,
     workers: Annotated[
         int | None, typer.Option("--workers", "-w", min=1, help="Local processes (default: all).")
