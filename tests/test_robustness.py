@@ -26,13 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_prim_recovers_a_planted_box(seed):
-    """y is true exactly in x1 > 0.6 and x3 < 0.35 (10% of labels flipped at random);
+    """y is true exactly in x1 > 0.6 and x3 < 0.35 (5% of labels flipped at random);
     PRIM's first box restricts x1 and x3 near those limits and hardly anything else."""
     rng = np.random.default_rng(seed)
     u = qmc.LatinHypercube(d=6, seed=rng).random(400)
     x = pd.DataFrame(u, columns=[f"x{i}" for i in range(6)])
     truth = ((x["x1"] > 0.6) & (x["x3"] < 0.35)).to_numpy()
-    flip = rng.random(len(x)) < 0.1
+    flip = rng.random(len(x)) < 0.05
     y = truth ^ flip
     boxes = prim_boxes(x, y, density=0.7, bounds={c: (0.0, 1.0) for c in x.columns})
     assert boxes
