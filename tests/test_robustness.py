@@ -173,3 +173,26 @@ def test_robustness_command_writes_map_and_report(tmp_path):
     html = (out / "report.html").read_text()
     assert "robustness" in html and "cannot apply" in html
     assert (out / "linkage" / "community-solar" / "experiment.duckdb").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "claim,case",
+    [
+        ("stages", "edinburgh/carbon-literacy"),
+        ("small-wins", "edinburgh/active-travel"),
+        ("multi-win", "edinburgh/active-travel"),
+        ("leadership", "edinburgh/active-travel"),
+        ("linkage", "edinburgh/community-solar"),
+        ("investment", "edinburgh/active-travel"),
+    ],
+)
+def test_full_map_on_the_home_case(claim, case, tmp_path):
+    """The goal: each claim holds over at least 90% of the plausible assumption space;
+    where it does not, the map names the conditions (a PRIM box) where it fails."""
+    m = RobustnessMap(claim, case)  # the command's default size
+    with Store(tmp_path) as s:
+        run_map(m, s, backend="local", workers=2)
+        a = analyse(m, s.runs())
+    assert a["evaluated"] == m.points
+    assert a["share_holds"] >= 0.9 or a["boxes"], a
