@@ -61,6 +61,10 @@ OUTPUTS = (
 )
 #: PRIM: the least density of a reported box (the share of its points where the claim fails)
 DENSITY = 0.7
+#: a box's restriction is kept only if dropping it would cost this much density
+PRUNE = 0.03
+#: at most this many restricted assumptions per box
+MAX_DIMS = 3
 #: at most this many boxes per claim and case
 MAX_BOXES = 3
 #: the least number of failing points for PRIM to look for boxes
@@ -110,7 +114,7 @@ class RobustnessMap:
         claim: str,
         case: str | Scenario,
         points: int = 200,
-        replicates: int = 4,
+        replicates: int = 6,
         scale: float = 0.25,
         seed: int = 0,
     ):
@@ -358,19 +362,46 @@ def prim_boxes(
                     lo if lo > float(start.loc[0, col]) else flo,
                     hi if hi < float(start.loc[1, col]) else fhi,
                 ]
+        limits = _prune(x, y, limits, full)
         if not limits:
             break
-        row = traj.loc[best]
+        inside = _inside(x, limits)
         boxes.append(
             {
-                "coverage": float(row["coverage"]),
-                "density": float(row["density"]),
-                "mass": float(row["mass"]),
-                "n": int(row["n"]),
+                "coverage": float((inside & y).sum() / y.sum()),
+                "density": float(y[inside].mean()) if inside.any() else 0.0,
+                "mass": float(inside.mean()),
+                "n": int(inside.sum()),
                 "limits": limits,
             }
         )
     return boxes
+
+
+def _inside(x: pd.DataFrame, limits: dict[str, list[float]]) -> np.ndarray:
+    inside = np.ones(len(x), bool)
+    for col, (lo, hi) in limits.items():
+        inside &= (x[col].to_numpy() >= lo) & (x[col].to_numpy() <= hi)
+    return inside
+
+
+def _prune(x, y, limits: dict, full: dict, tolerance: float = PRUNE) -> dict:
+    """Drop, one at a time, the restrictions whose removal costs the box less than
+    ``tolerance`` of density (peeling over many dimensions trims some by chance),
+    and the least costly ones until at most :data:`MAX_DIMS` remain (a box is read
+    by people; its coverage and density are recomputed after pruning)."""
+    limits = dict(limits)
+    while len(limits) > 1:
+        dens = y[_inside(x, limits)].mean()
+        costs = {}
+        for col in limits:
+            rest = {k: v for k, v in limits.items() if k != col}
+            costs[col] = dens - y[_inside(x, rest)].mean()
+        col = min(costs, key=costs.get)
+        if costs[col] >= tolerance and len(limits) <= MAX_DIMS:
+            break
+        del limits[col]
+    return limits
 
 
 def box_words(box: dict, bounds: dict[str, tuple[float, float]]) -> str:
