@@ -21,7 +21,7 @@ def short():
 def test_batch_run_matches_simulate(short):
     rows = mesa.batch_run(
         Model,
-        {"scenario": short, "alignment": [0.3, 0.9], "seed": [1, 2]},
+        {"scenario": [short], "alignment": [0.3, 0.9], "seed": [1, 2]},
         data_collection_period=1,
         display_progress=False,
     )
@@ -43,7 +43,7 @@ def test_batch_run_matches_simulate(short):
 def test_horizon_row_and_replicate(short):
     rows = mesa.batch_run(
         Model,
-        {"scenario": short, "seed": 3, "replicate": [0, 1]},
+        {"scenario": [short], "seed": 3, "replicate": [0, 1]},
         display_progress=False,
     )
     ref = cf.simulate(short, seed=3, replicates=2).final().set_index("replicate")
@@ -54,7 +54,9 @@ def test_horizon_row_and_replicate(short):
 
 
 def test_levers_are_keyword_arguments(short):
-    m = Model(scenario=short, seed=1, alignment=0.2, cadence=3, overrides={"investment.end_month": 6})
+    m = Model(
+        scenario=short, seed=1, alignment=0.2, cadence=3, overrides={"investment.end_month": 6}
+    )
     lead = m.scenario.leadership
     assert (lead.alignment, lead.small_win_cadence_months) == (0.2, 3)
     assert m.scenario.investment.end_month == 6
@@ -73,16 +75,23 @@ def test_shipped_names_resolve():
         resolve_scenario("no-such-case")
 
 
-def test_solaraviz_builds_the_page(short):
+def test_solaraviz_drives_it(short):
+    import ipyvuetify as v
+    import ipywidgets
+    import solara
     from mesa.visualization import SolaraViz, make_plot_component
 
+    model = solara.reactive(Model(scenario=short, seed=1))
     page = SolaraViz(
-        Model(scenario=short),
+        model,
         components=[make_plot_component("members")],
-        model_params={"scenario": short, "alignment": {"type": "SliderFloat", "value": 0.7,
-                                                       "min": 0, "max": 1, "step": 0.05}},
+        model_params={
+            "scenario": short,
+            "alignment": {"type": "SliderFloat", "value": 0.7, "min": 0, "max": 1, "step": 0.05},
+        },
     )
-    import solara
-
     box, rc = solara.render(page, handle_error=False)
-    assert rc.find(v_slots=None).widgets  # the page rendered widgets
+    rc.find(v.Tab, children=["Page 0"]).assert_single()
+    rc.find(ipywidgets.Image).assert_single()  # the members plot, drawn from the collector
+    model.value.step()
+    assert model.value.datacollector.get_model_vars_dataframe()["month"].tolist() == [1]

@@ -104,7 +104,10 @@ class Model(mesa.Model):
         }
         changes = {**(overrides or {}), **{k: v for k, v in levers.items() if v is not None}}
         self.run = Run(
-            resolve_scenario(scenario), seed=int(seed), replicates=[int(replicate)], scale=scale,
+            resolve_scenario(scenario),
+            seed=int(seed),
+            replicates=[int(replicate)],
+            scale=scale,
             overrides=changes or None,
         )
         self.scenario = self.run.scenario
