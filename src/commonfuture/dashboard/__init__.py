@@ -12,6 +12,8 @@ import os
 
 def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve the dashboard at ``http://host:port`` until interrupted (opens no browser)."""
+    import warnings
+
     import uvicorn
 
     from commonfuture.dashboard.app import SCENARIO_ENV
@@ -22,6 +24,7 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
     os.environ.setdefault("SOLARA_MODE", "production")  # no tracebacks in the page
     os.environ["SERVER_NAME"] = host
     os.environ["SERVER_PORT"] = str(port)
+    warnings.filterwarnings("ignore", message="Cookies with samesite")  # plain http on localhost
     uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
 
 

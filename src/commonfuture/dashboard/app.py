@@ -46,6 +46,23 @@ def Problems(problems: list[str]):
                 solara.Text(line, style={"color": "#b00020", "font-family": "monospace"})
 
 
+def read_upload(info: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
+    """A dropped file (Solara's file info) -> the scenario, or the problems to show."""
+    name = str(info.get("name", "upload"))
+    size = int(info.get("size") or 0)
+    if size > logic.MAX_UPLOAD:  # refused before reading it
+        return None, [
+            f"{name}: file too large ({size:,} bytes; at most {logic.MAX_UPLOAD:,} bytes)"
+        ]
+    try:
+        data = info["data"] if info.get("data") is not None else info["file_obj"].read()
+        return logic.parse_scenario(data, name), []
+    except ScenarioError as err:
+        return None, str(err).splitlines()
+    except Exception as err:  # an unreadable upload is a message, never a traceback
+        return None, [f"{name}: could not read the file ({err})"]
+
+
 @solara.component
 def CasePicker(source: str, on_scenario: Callable[[Scenario, str], None]):
     """Pick a shipped case or upload a scenario TOML (validated, size-limited)."""
@@ -60,24 +77,10 @@ def CasePicker(source: str, on_scenario: Callable[[Scenario, str], None]):
             problems.set(str(err).splitlines())
 
     def upload(info: dict[str, Any]) -> None:
-        name = str(info.get("name", "upload"))
-        size = int(info.get("size") or 0)
-        if size > logic.MAX_UPLOAD:
-            problems.set(
-                [f"{name}: file too large ({size:,} bytes; at most {logic.MAX_UPLOAD:,} bytes)"]
-            )
-            return
-        try:
-            data = info["data"] if info.get("data") is not None else info["file_obj"].read()
-            sc = logic.parse_scenario(data, name)
-        except ScenarioError as err:
-            problems.set(str(err).splitlines())
-            return
-        except Exception as err:  # an unreadable upload is a message, never a traceback
-            problems.set([f"{name}: could not read the file ({err})"])
-            return
-        problems.set([])
-        on_scenario(sc, name)
+        sc, found_problems = read_upload(info)
+        problems.set(found_problems)
+        if sc is not None:
+            on_scenario(sc, str(info.get("name", "upload")))
 
     with solara.Column():
         solara.Select(
@@ -106,15 +109,28 @@ def ControlInput(control: logic.Control, value: Any, on_value: Callable[[str, An
             if control.kind == "bool":
                 solara.Checkbox(label=control.label, value=bool(value), on_value=set_)
             elif control.kind == "choice":
-                solara.Select(control.label, values=list(control.choices), value=value,
-                              on_value=set_)
+                solara.Select(
+                    control.label, values=list(control.choices), value=value, on_value=set_
+                )
             elif control.slider and control.kind == "int":
-                solara.SliderInt(control.label, value=int(value), min=int(control.lower),
-                                 max=int(control.upper), on_value=set_, thumb_label="always")
+                solara.SliderInt(
+                    control.label,
+                    value=int(value),
+                    min=int(control.lower),
+                    max=int(control.upper),
+                    on_value=set_,
+                    thumb_label="always",
+                )
             elif control.slider:
-                solara.SliderFloat(control.label, value=float(value), min=control.lower,
-                                   max=control.upper, step=control.step, on_value=set_,
-                                   thumb_label="always")
+                solara.SliderFloat(
+                    control.label,
+                    value=float(value),
+                    min=control.lower,
+                    max=control.upper,
+                    step=control.step,
+                    on_value=set_,
+                    thumb_label="always",
+                )
             elif control.kind == "int":
                 solara.InputInt(control.label, value=int(value), on_value=set_)
             else:
@@ -122,8 +138,7 @@ def ControlInput(control: logic.Control, value: Any, on_value: Callable[[str, An
 
 
 @solara.component
-def LeverControls(scenario: Scenario, values: dict[str, Any],
-                  on_value: Callable[[str, Any], None]):
+def LeverControls(scenario: Scenario, values: dict[str, Any], on_value: Callable[[str, Any], None]):
     """Inputs generated from the schema: the five levers open, the rest folded by table."""
     rows = solara.use_memo(lambda: logic.controls(scenario), [scenario])
     groups: dict[str, list[logic.Control]] = {}
@@ -140,15 +155,23 @@ def LeverControls(scenario: Scenario, values: dict[str, Any],
 
 
 @solara.component
-def RunBar(snap: logic.Snapshot | None, seed: int, replicates: int,
-           on_seed: Callable[[int], None], on_replicates: Callable[[int], None],
-           on_run: Callable[[], None], on_cancel: Callable[[], None],
-           auto: bool, on_auto: Callable[[bool], None]):
+def RunBar(
+    snap: logic.Snapshot | None,
+    seed: int,
+    replicates: int,
+    on_seed: Callable[[int], None],
+    on_replicates: Callable[[int], None],
+    on_run: Callable[[], None],
+    on_cancel: Callable[[], None],
+    auto: bool,
+    on_auto: Callable[[bool], None],
+):
     running = snap is not None and snap.status == "running"
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.InputInt("seed", value=seed, on_value=on_seed, style={"max-width": "90px"})
-        solara.InputInt("replicates", value=replicates, on_value=on_replicates,
-                        style={"max-width": "110px"})
+        solara.InputInt(
+            "replicates", value=replicates, on_value=on_replicates, style={"max-width": "110px"}
+        )
         solara.Button("Run", color="primary", on_click=on_run, disabled=running)
         solara.Button("Cancel", on_click=on_cancel, disabled=not running)
         solara.Checkbox(label="run again when a setting changes", value=auto, on_value=on_auto)
@@ -175,8 +198,9 @@ def Charts(snap: logic.Snapshot | None):
 
 
 @solara.component
-def ComparePanel(a: logic.Snapshot | None, b: logic.Snapshot | None,
-                 on_keep: Callable[[], None] | None = None):
+def ComparePanel(
+    a: logic.Snapshot | None, b: logic.Snapshot | None, on_keep: Callable[[], None] | None = None
+):
     """A and B side by side, the levers that differ, and B - A at the horizon."""
     with solara.Column():
         solara.Markdown(
@@ -184,8 +208,9 @@ def ComparePanel(a: logic.Snapshot | None, b: logic.Snapshot | None,
             "and replicates, so both meet the same actors, networks and random numbers."
         )
         if on_keep is not None:
-            solara.Button("Keep this run as A", on_click=on_keep,
-                          disabled=b is None or b.status != "done")
+            solara.Button(
+                "Keep this run as A", on_click=on_keep, disabled=b is None or b.status != "done"
+            )
         if a is None:
             solara.Info("No run kept as A yet.")
             return
@@ -194,8 +219,10 @@ def ComparePanel(a: logic.Snapshot | None, b: logic.Snapshot | None,
             return
         diffs = logic.changed(a.scenario, b.scenario)
         if diffs:
-            solara.Markdown("**What differs (A -> B)**\n\n" + "\n".join(
-                f"- `{p}`: {va} -> {vb}" for p, va, vb in diffs))
+            solara.Markdown(
+                "**What differs (A -> B)**\n\n"
+                + "\n".join(f"- `{p}`: {va} -> {vb}" for p, va, vb in diffs)
+            )
         else:
             solara.Markdown("**A and B have the same settings.**")
         try:
@@ -210,14 +237,19 @@ def ComparePanel(a: logic.Snapshot | None, b: logic.Snapshot | None,
             for r in rows
         )
         solara.Markdown(table)
-        solara.FigureMatplotlib(charts.side_by_side(a.arrays, b.arrays, b.scenario.months),
-                                format="png")
+        solara.FigureMatplotlib(
+            charts.side_by_side(a.arrays, b.arrays, b.scenario.months), format="png"
+        )
 
 
 @solara.component
-def EventsPanel(months: int, events: list[dict[str, Any]], funding_end: int | None,
-                on_events: Callable[[list[dict[str, Any]]], None],
-                on_funding_end: Callable[[int | None], None]):
+def EventsPanel(
+    months: int,
+    events: list[dict[str, Any]],
+    funding_end: int | None,
+    on_events: Callable[[list[dict[str, Any]]], None],
+    on_funding_end: Callable[[int | None], None],
+):
     """Events on a timeline: click a month, choose what happens, add it."""
     month = solara.use_reactive(max(1, months // 3))
     kind = solara.use_reactive("leader_withdraws")
@@ -227,8 +259,11 @@ def EventsPanel(months: int, events: list[dict[str, Any]], funding_end: int | No
     with solara.Row():
         solara.Select("what happens", values=list(logic.EVENT_KINDS), value=kind)
         if kind.value == "leader_withdraws":
-            solara.Select("sector of the leader", values=["public", "private", "third",
-                                                          "citizens"], value=sector)
+            solara.Select(
+                "sector of the leader",
+                values=["public", "private", "third", "citizens"],
+                value=sector,
+            )
 
     def add() -> None:
         if kind.value == "funding_stops":
@@ -250,11 +285,14 @@ def EventsPanel(months: int, events: list[dict[str, Any]], funding_end: int | No
     for i, ev in enumerate(events):
         with solara.Row(style={"align-items": "center"}):
             sec = f" ({ev.get('sector')})" if ev.get("sector") else ""
-            solara.Text(f"month {ev['month']}: {logic.EVENT_KINDS.get(ev['kind'], ev['kind'])}"
-                        f"{sec}")
-            solara.Button("remove", text=True,
-                          on_click=lambda i=i: on_events([e for j, e in enumerate(events)
-                                                          if j != i]))
+            solara.Text(
+                f"month {ev['month']}: {logic.EVENT_KINDS.get(ev['kind'], ev['kind'])}{sec}"
+            )
+            solara.Button(
+                "remove",
+                text=True,
+                on_click=lambda i=i: on_events([e for j, e in enumerate(events) if j != i]),
+            )
 
 
 @solara.component
@@ -274,8 +312,9 @@ def ActorPanel(snap: logic.Snapshot | None):
             return None
         return logic.actor_chain(snap.scenario, snap.seed, rep, k)
 
-    chain = solara.use_memo(follow, [snap.scenario if ready else None, ready and snap.seed,
-                                     rep, k, valid])
+    chain = solara.use_memo(
+        follow, [snap.scenario if ready else None, ready and snap.seed, rep, k, valid]
+    )
     if not ready:
         solara.Info("Run the model first; then pick an actor to follow.")
         return
@@ -294,9 +333,13 @@ def ActorPanel(snap: logic.Snapshot | None):
         f"{s['wins']} small wins and {s['shortfalls']} shortfalls."
     )
     if len(s["used"]):
-        solara.Markdown("**What it used**\n\n| proposition | uses | value realised |\n|---|---:|---:|\n"
-                        + "\n".join(f"| {r.proposition} | {r['count']} | {r['sum']:.2f} |"
-                                    for _, r in s["used"].iterrows()))
+        solara.Markdown(
+            "**What it used**\n\n| proposition | uses | value realised |\n|---|---:|---:|\n"
+            + "\n".join(
+                f"| {r.proposition} | {r['count']} | {r['sum']:.2f} |"
+                for _, r in s["used"].iterrows()
+            )
+        )
     solara.FigureMatplotlib(charts.actor_figure(chain, snap.scenario.months), format="png")
 
 
@@ -305,19 +348,28 @@ def ExportPanel(snap: logic.Snapshot | None, scenario: Scenario | None):
     """Downloads: the scenario with its changes, the results, the report."""
     with solara.Column():
         if scenario is not None:
-            solara.FileDownload(lambda: logic.to_toml(scenario).encode(),
-                                filename=f"{_slug(scenario.name)}.toml",
-                                label="Scenario with its changes (TOML)")
+            solara.FileDownload(
+                lambda: logic.to_toml(scenario).encode(),
+                filename=f"{_slug(scenario.name)}.toml",
+                label="Scenario with its changes (TOML)",
+            )
         if snap is None or not snap.arrays:
             solara.Info("Run the model to export its results and report.")
             return
         name = _slug(snap.scenario.name)
-        solara.FileDownload(lambda: logic.to_parquet(snap), filename=f"{name}-monthly.parquet",
-                            label="Results (Parquet)")
-        solara.FileDownload(lambda: logic.to_csv(snap), filename=f"{name}-monthly.csv",
-                            label="Results (CSV)")
-        solara.FileDownload(lambda: logic.to_report(snap), filename=f"{name}-report.html",
-                            label="Report of this run (HTML)")
+        solara.FileDownload(
+            lambda: logic.to_parquet(snap),
+            filename=f"{name}-monthly.parquet",
+            label="Results (Parquet)",
+        )
+        solara.FileDownload(
+            lambda: logic.to_csv(snap), filename=f"{name}-monthly.csv", label="Results (CSV)"
+        )
+        solara.FileDownload(
+            lambda: logic.to_report(snap),
+            filename=f"{name}-report.html",
+            label="Report of this run (HTML)",
+        )
 
 
 def settings_scenario(base: Scenario, values, events, funding_end) -> Scenario | None:
@@ -426,8 +478,17 @@ def Page():
             solara.Markdown(f"*{base.value.name}*: {base.value.description}")
             LeverControls(base.value, values.value, set_value)
         with solara.Column():
-            RunBar(current, int(seed.value or 0), int(replicates.value or 1), seed.set,
-                   replicates.set, run, cancel, auto.value, auto.set)
+            RunBar(
+                current,
+                int(seed.value or 0),
+                int(replicates.value or 1),
+                seed.set,
+                replicates.set,
+                run,
+                cancel,
+                auto.value,
+                auto.set,
+            )
             if error.value:
                 solara.Error(f"These settings are not valid: {error.value}")
             with solara.lab.Tabs():
@@ -436,11 +497,19 @@ def Page():
                 with solara.lab.Tab("Compare A and B"):
                     ComparePanel(kept.value, current, keep)
                 with solara.lab.Tab("Events"):
-                    EventsPanel(base.value.months, events.value, funding_end.value,
-                                set_events, set_funding_end)
+                    EventsPanel(
+                        base.value.months,
+                        events.value,
+                        funding_end.value,
+                        set_events,
+                        set_funding_end,
+                    )
                 with solara.lab.Tab("One actor"):
-                    ActorPanel(current if current is None or current.status != "running"
-                               else None)
+                    ActorPanel(current if current is None or current.status != "running" else None)
                 with solara.lab.Tab("Export"):
-                    ExportPanel(current, settings_scenario(base.value, values.value,
-                                                           events.value, funding_end.value))
+                    ExportPanel(
+                        current,
+                        settings_scenario(
+                            base.value, values.value, events.value, funding_end.value
+                        ),
+                    )

@@ -32,8 +32,9 @@ def _lines(ax, arrays, names, labels, title, ylabel) -> None:
     for i, (name, label) in enumerate(zip(names, labels, strict=True)):
         if name in arrays:
             x = np.asarray(arrays[name], dtype=float)
-            ax.plot(_months(x), x.mean(axis=1), color=COLOURS[i % len(COLOURS)], lw=1.4,
-                    label=label)
+            ax.plot(
+                _months(x), x.mean(axis=1), color=COLOURS[i % len(COLOURS)], lw=1.4, label=label
+            )
     _finish(ax, title, ylabel)
 
 
@@ -72,19 +73,49 @@ def overview(arrays: dict[str, np.ndarray], months: int, target_name: str = "tar
         axes[0].set_yticks([0, 1, 2, 3])
     _finish(axes[0], PANELS[0], "stage (0-3)", legend=False)
     _lines(axes[1], arrays, [f"members_{s}" for s in SECTORS], list(SECTORS), PANELS[1], "actors")
-    _lines(axes[2], arrays, [f"value_{e}" for e in ELEMENTS], list(ELEMENTS), PANELS[2],
-           "value units / month")
-    _lines(axes[3], arrays, [f"value_{lvl}" for lvl in LEVELS], list(LEVELS), PANELS[3],
-           "value units / month")
-    _lines(axes[4], arrays, [f"loss_{k}" for k in DESTRUCTION_KINDS], list(DESTRUCTION_KINDS),
-           PANELS[4], "value units / month")
-    _lines(axes[5], arrays, ["small_wins", "shortfalls"], ["small wins", "shortfalls"], PANELS[5],
-           "evaluations / month")
+    _lines(
+        axes[2],
+        arrays,
+        [f"value_{e}" for e in ELEMENTS],
+        list(ELEMENTS),
+        PANELS[2],
+        "value units / month",
+    )
+    _lines(
+        axes[3],
+        arrays,
+        [f"value_{lvl}" for lvl in LEVELS],
+        list(LEVELS),
+        PANELS[3],
+        "value units / month",
+    )
+    _lines(
+        axes[4],
+        arrays,
+        [f"loss_{k}" for k in DESTRUCTION_KINDS],
+        list(DESTRUCTION_KINDS),
+        PANELS[4],
+        "value units / month",
+    )
+    _lines(
+        axes[5],
+        arrays,
+        ["small_wins", "shortfalls"],
+        ["small wins", "shortfalls"],
+        PANELS[5],
+        "evaluations / month",
+    )
     if "target_progress" in arrays:
         band(axes[6], 100 * np.asarray(arrays["target_progress"], float), COLOURS[2], "progress")
     _finish(axes[6], PANELS[6], f"% of {target_name}", legend=False)
-    _lines(axes[7], arrays, ["mean_commitment", "mean_trust"], ["commitment", "trust"],
-           PANELS[7], "0-1")
+    _lines(
+        axes[7],
+        arrays,
+        ["mean_commitment", "mean_trust"],
+        ["commitment", "trust"],
+        PANELS[7],
+        "0-1",
+    )
     for ax in axes[-2:]:
         ax.set_xlabel("month", fontsize=8)
     return fig
@@ -127,14 +158,26 @@ def actor_figure(chain, months: int) -> Figure:
     uses = chain[ev == "use"]
     if len(uses):
         total = uses.groupby("month")["value"].sum().cumsum()
-        ax.step(total.index, total.to_numpy(), where="post", color=COLOURS[0],
-                label="value realised so far")
+        ax.step(
+            total.index,
+            total.to_numpy(),
+            where="post",
+            color=COLOURS[0],
+            label="value realised so far",
+        )
     evals = chain[ev == "evaluate"]
     for outcome, colour, marker in (("win", COLOURS[2], "^"), ("shortfall", COLOURS[1], "v")):
         e = evals[evals["outcome"] == outcome]
         if len(e):
-            ax.scatter(e["month"], np.zeros(len(e)), color=colour, marker=marker, s=40,
-                       label=outcome, zorder=3)
+            ax.scatter(
+                e["month"],
+                np.zeros(len(e)),
+                color=colour,
+                marker=marker,
+                s=40,
+                label=outcome,
+                zorder=3,
+            )
     for month in chain.loc[ev == "commit", "month"]:
         ax.axvline(month, color=COLOURS[4], ls="--", lw=1)
     for month in chain.loc[ev == "secede", "month"]:

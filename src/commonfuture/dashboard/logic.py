@@ -52,9 +52,7 @@ EVENT_KINDS: dict[str, str] = {
 def cases() -> dict[str, Path]:
     """The shipped scenarios by name (``generic``, ``edinburgh/active-travel``, ...)."""
     root = scenarios_dir()
-    return {
-        str(p.relative_to(root).with_suffix("")): p for p in sorted(root.rglob("*.toml"))
-    }
+    return {str(p.relative_to(root).with_suffix("")): p for p in sorted(root.rglob("*.toml"))}
 
 
 def parse_scenario(data: bytes, source: str = "upload") -> Scenario:
@@ -386,8 +384,9 @@ def compare(a: Snapshot, b: Snapshot, level: float = 0.95) -> list[Difference]:
         else:
             half = 0.0
         out.append(
-            Difference(col, label, float(xa.mean()), float(xb.mean()), mean, mean - half,
-                       mean + half)
+            Difference(
+                col, label, float(xa.mean()), float(xb.mean()), mean, mean - half, mean + half
+            )
         )
     return out
 
