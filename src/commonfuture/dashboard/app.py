@@ -25,7 +25,8 @@ def _initial() -> tuple[Scenario, str]:
     path = os.environ.get(SCENARIO_ENV)
     if path:
         try:
-            return load_scenario(path), Path(path).name
+            named = {p.resolve(): n for n, p in logic.cases().items()}
+            return load_scenario(path), named.get(Path(path).resolve(), Path(path).name)
         except ScenarioError:
             pass
     found = logic.cases()
@@ -114,22 +115,22 @@ def ControlInput(control: logic.Control, value: Any, on_value: Callable[[str, An
                 )
             elif control.slider and control.kind == "int":
                 solara.SliderInt(
-                    control.label,
+                    f"{control.label}: {value}",
                     value=int(value),
                     min=int(control.lower),
                     max=int(control.upper),
                     on_value=set_,
-                    thumb_label="always",
+                    thumb_label=False,
                 )
             elif control.slider:
                 solara.SliderFloat(
-                    control.label,
+                    f"{control.label}: {value:g}",
                     value=float(value),
                     min=control.lower,
                     max=control.upper,
                     step=control.step,
                     on_value=set_,
-                    thumb_label="always",
+                    thumb_label=False,
                 )
             elif control.kind == "int":
                 solara.InputInt(control.label, value=int(value), on_value=set_)
@@ -214,8 +215,8 @@ def ComparePanel(
         if a is None:
             solara.Info("No run kept as A yet.")
             return
-        if b is None or b.status != "done":
-            solara.Info(f"A is kept ({a.label}). Run B to compare.")
+        if b is None or b is a or b.status != "done":
+            solara.Info(f"A is kept ({a.label}). Change the levers and run B to compare.")
             return
         diffs = logic.changed(a.scenario, b.scenario)
         if diffs:
