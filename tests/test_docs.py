@@ -26,3 +26,10 @@ def test_readme_links_resolve():
 def test_readme_opens_with_the_two_commands():
     head = (ROOT / "README.md").read_text().split("\n\n")[1]
     assert "make demo" in head and "make test" in head
+
+
+def test_odd_tables_of_measures_and_parameters_are_generated_from_the_code():
+    from commonfuture.docs import render
+
+    committed = (ROOT / "docs" / "ODD.md").read_text()
+    assert committed == render(committed), "regenerate: python -m commonfuture.docs"

@@ -10,13 +10,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commonfuture.model import Streams, make_context, step
 from commonfuture.outputs import NAMES
-from commonfuture.population import COMMITTED, OUTSIDE, SECEDED, build_state
+from commonfuture.population import COMMITTED, OUTSIDE, SECEDED
 from commonfuture.propositions import Offer
-from commonfuture.randomness import replicate_key
 from commonfuture.scenario import SECTORS, Scenario
-from commonfuture.simulation import replicate_rng
+from commonfuture.simulation import Run
 from commonfuture.value import ELEMENTS, LEVELS
 
 unit = st.floats(0.0, 1.0)
@@ -129,10 +127,8 @@ def scenarios(draw) -> Scenario:
 def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
     """Advance the scenario month by month, checking every invariant after each month."""
     offer = Offer.from_scenario(sc)
-    rngs = [replicate_rng(seed, k) for k in range(replicates)]
-    state = build_state(sc, rngs, offer)
-    ctx = make_context(sc, offer, state)
-    streams = Streams(np.stack([replicate_key(seed, k) for k in range(replicates)]), state.n_actors)
+    run = Run(sc, seed, replicates)
+    state = run.state
     n = state.n_actors
     status = state.status.copy()
     stage = state.stage.copy()
@@ -142,7 +138,8 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
     target = state.target.copy()
     capital = state.capital.copy()
     for month in range(1, sc.months + 1):
-        out = step(state, ctx, streams, month)
+        out = run.step()
+        assert run.month == month
         assert set(NAMES) <= set(out)
 
         # actors are conserved across outside / committed / seceded ...

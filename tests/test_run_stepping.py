@@ -32,3 +32,11 @@ def test_a_run_without_chains_says_so():
     assert np.asarray(run.arrays()["stage"]).shape == (1, 1)
     with pytest.raises(ValueError, match="not recorded"):
         run.value_chains()
+
+
+def test_progress_counts_every_replicate_month_and_changes_nothing():
+    sc = cf.load_scenario(GENERIC).model_copy(update={"months": 30})
+    done: list[int] = []
+    with_progress = cf.simulate(sc, seed=2, replicates=3, progress=done.append)
+    assert sum(done) == 3 * 30 and all(k > 0 for k in done)
+    assert with_progress.monthly.equals(cf.simulate(sc, seed=2, replicates=3).monthly)

@@ -20,9 +20,10 @@ from commonfuture.micro.commitment import commitment_link
 from commonfuture.micro.creation import creation_link
 from commonfuture.micro.proposition import Offered, proposition_link
 from commonfuture.micro.secession import secession
-from commonfuture.model import Draws, make_context, step
+from commonfuture.model import Collaboration, calendar
 from commonfuture.population import COMMITTED, OUTSIDE, SECEDED, build_state
 from commonfuture.propositions import Offer
+from commonfuture.randomness import given
 from commonfuture.scenario.schema import Stages
 from commonfuture.simulation import replicate_rng
 from conftest import make_tiny_state, tiny_scenario
@@ -106,18 +107,15 @@ def threshold_model():
 
 
 def commit(st, sc, open_props=None, u_join=0.0, u_reach=1.0):
-    offer = Offer.from_scenario(sc)
-    if open_props is None:
-        open_props = np.zeros((st.n_replicates, offer.n), bool)
+    """The commitment link weighing ``open_props`` as last month's offer."""
+    if open_props is not None:
+        st.open_last[:] = np.asarray(open_props, bool)
     shape = st.status.shape
     return commitment_link(
         st,
         sc,
-        np.asarray(open_props, bool),
-        offer.bits,
         np.broadcast_to(np.float32(u_join), shape).copy(),
         np.broadcast_to(np.float32(u_reach), shape).copy(),
-        WIDER,
     )
 
 
@@ -469,12 +467,12 @@ def test_creation_link_holdings_pay_returns_after_the_holders_profile():
         sc, members=[1], used=[0, 1, 1, 0, 0], status=[1, 1, SECEDED, 1, 0], commitment=0.9
     )
     c = create(sc, st, month=6, u_use=1.0)
-    assert c.holders_paid is None and row(st.realised) == [0.0] * 5  # None: nobody paid
+    assert not c.paid and row(st.realised) == [0.0] * 5  # no holding paid this month
     # panels generate every month: every holding ever bought yields 0.5 target units
     assert c.target.tolist() == [1.0]
     c = create(sc, st, month=12, u_use=1.0)
     # the member holder receives 0.2 * [0.2, 0.3, 0, 0, 0.1] = [0.04, 0.06, 0, 0, 0.02]
-    assert row(c.holders_paid) == [False, True, False, False, False]
+    assert c.paid and row(c.holders_paid) == [False, True, False, False, False]
     assert c.created[0].tolist() == approx([0.04, 0.06, 0.0, 0.0, 0.02])
     assert row(st.realised)[1] == approx(0.12) and row(st.realised)[2] == 0.0
 
@@ -661,11 +659,48 @@ def test_the_commitment_link_sees_last_months_offer():
         propositions=[{"name": "course", "value": [0.5] * 5, "cost": 0.1, "min_stage": 0}],
     )
     _, offer, st = make_tiny_state(sc, threshold=-5.0, floor=0.0, expectation=0.0)
-    ctx = make_context(sc, offer, st)
     z = np.zeros((1, 5), np.float32)
     one = np.ones((1, 5), np.float32)
-    draws = Draws(z, one, one, one, z, np.zeros(1))  # join always, never use
-    m1 = step(st, ctx, draws, 1)
+    draws = given(z, one, one, one, z)  # join always, never use
+    cal = calendar(sc, offer, lambda m: np.zeros(1), 1)
+    collab = Collaboration(sc, offer, st, draws, cal)
+    collab.step()
+    m1 = collab.measures(1)
     assert m1["joins"].tolist() == [0] and m1["coupled"].tolist() == [1]
-    m2 = step(st, ctx, draws, 2)
-    assert m2["joins"].tolist() == [3]  # actors 1, 2 and 4, each tied to a leader
+    collab.step()
+    assert collab.measures(2)["joins"].tolist() == [3]  # actors 1, 2 and 4, tied to a leader
+
+
+def test_the_calendar_tabulates_the_month_by_month_rules():
+    """model.calendar (all months at once) says what holding_due, Offer.in_time,
+    is_moment and the withdrawal events say month by month."""
+    from commonfuture.macro.coupling import withdrawals
+    from commonfuture.meso.small_wins import is_moment
+    from commonfuture.micro.creation import holding_due
+
+    sc = tiny_scenario(
+        months=40,
+        events=[
+            {"month": 7, "kind": "milestone"},
+            {"month": 9, "kind": "leader_withdraws", "sector": "third"},
+        ],
+        propositions=[
+            {"name": "a", "value": [0.5] * 5, "start_month": 2, "end_month": 30},
+            {
+                "name": "share",
+                "value": [0.5] * 5,
+                "start_month": 3,
+                "once": True,
+                "holding": {"every_months": 12, "value": [0.1] * 5, "until_month": 30},
+            },
+        ],
+    )
+    offer = Offer.from_scenario(sc)
+    cal = calendar(sc, offer, lambda m: np.zeros(2), 2)
+    for m in range(sc.months + 1):
+        assert cal.due[m].tolist() == holding_due(offer, m).tolist(), m
+        assert cal.in_time[m].tolist() == offer.in_time(m).tolist(), m
+        assert bool(cal.moment[m]) == is_moment(sc, m), m
+        assert cal.withdraw[m].tolist() == withdrawals(sc, m).tolist(), m
+    assert cal.due[:, 1].nonzero()[0].tolist() == [15, 27]
+    assert cal.moment[7] and cal.withdraw[9, 2]

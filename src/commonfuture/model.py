@@ -1,12 +1,35 @@
 """One month of the model: the seven sub-steps, in their documented order.
 
-1. coupling (macro)            :func:`commonfuture.macro.coupling.coupling`
-2. value commitment link       :func:`commonfuture.micro.commitment.commitment_link`
-3. value proposition link      :func:`commonfuture.micro.proposition.proposition_link`
-4. value creation link         :func:`commonfuture.micro.creation.creation_link`
-5. small wins (meso)           :func:`commonfuture.meso.small_wins.small_wins`
-6. secession (micro)           :func:`commonfuture.micro.secession.secession`
-7. stage (macro)               :func:`commonfuture.macro.stages.advance`
+1. coupling (macro)            :func:`commonfuture.macro.coupling.couple`
+2. value commitment link       :func:`commonfuture.micro.commitment.weigh_joining`
+3. value proposition link      :func:`commonfuture.micro.proposition.propose`
+4. value creation link         :func:`commonfuture.micro.creation.create`
+5. small wins (meso)           :func:`commonfuture.meso.small_wins.learn`
+6. secession (micro)           :func:`commonfuture.micro.secession.leave`
+7. stage (macro)               :func:`commonfuture.macro.stages.stage_step`
+
+:func:`month` is the month: one compiled function (numba) that runs the seven
+sub-step kernels in order on every replicate and writes the month's measures.
+It is the only month there is: :func:`months` loops it over a run, and
+:class:`Collaboration` steps it one month at a time (for value chains, the
+dashboard and notebooks). Each sub-step's own module also offers it on a
+Python :class:`~commonfuture.population.State` (``coupling(state, scenario,
+month)`` and so on): the same kernel, for hand-worked cases.
+
+Everything a kernel reads comes in a few named records, each declared once:
+
+=============  ==========================================  ==============================
+record         what                                        declared in
+=============  ==========================================  ==============================
+``p``          the scenario's parameters                   :mod:`commonfuture.parameters`
+``actors``     actors' fixed attributes, the key leaders   :mod:`commonfuture.population`
+``ties``       the network (CSR rows, degrees)             :mod:`commonfuture.population`
+``offer``      the value propositions                      :mod:`commonfuture.propositions`
+``calendar``   what depends on the month alone             :data:`Calendar` (here)
+``state``      what changes month by month                 :mod:`commonfuture.population`
+``draws``      the month's random numbers                  :mod:`commonfuture.randomness`
+``out``        the monthly measures                        :mod:`commonfuture.outputs`
+=============  ==========================================  ==============================
 
 The commitment link sees last month's offer (what the network had open when
 the actor weighed joining); the proposition link then offers this month's.
@@ -14,321 +37,331 @@ the actor weighed joining); the proposition link then offers this month's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
 from commonfuture import randomness
-from commonfuture.macro.coupling import coupling
-from commonfuture.macro.stages import Snapshot, advance
-from commonfuture.meso.small_wins import small_wins
-from commonfuture.micro.commitment import commitment_link
-from commonfuture.micro.creation import creation_link
-from commonfuture.micro.proposition import proposition_link
-from commonfuture.micro.secession import secession
-from commonfuture.outputs import NAMES
-from commonfuture.population import (
-    COMMITTED,
-    KEY_LEADER,
-    SECEDED,
-    State,
-)
+from commonfuture.macro.coupling import couple
+from commonfuture.macro.stages import stage_step
+from commonfuture.meso.small_wins import learn
+from commonfuture.micro.commitment import weigh_joining
+from commonfuture.micro.creation import create
+from commonfuture.micro.proposition import monthly_budget, propose
+from commonfuture.micro.secession import leave
+from commonfuture.outputs import Monthly, allocate, columns
+from commonfuture.parameters import Params, params
+from commonfuture.population import CITIZEN, State
 from commonfuture.propositions import Offer
+from commonfuture.randomness import JOIN, REACH, Draws
 from commonfuture.scenario.schema import SECTORS, Scenario
-from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS, LEVELS
+from commonfuture.value import ELEMENTS, LEVELS
 
-N_UNIFORM = 4  # join, reach, use, ration
+#: What depends on the month alone, tabulated once per run; row ``m`` is month ``m``
+#: (row 0 unused). ``withdraw`` (T+1, 4) bool: sectors whose key leaders withdraw;
+#: ``moment`` (T+1,) bool: small-win moments for every member (cadence, milestones);
+#: ``due`` (T+1, P) bool: holdings paying a return; ``in_time`` (T+1, P) bool:
+#: propositions in their months; ``budget`` (T+1, R) GBP: the investment stream.
+Calendar = namedtuple("Calendar", "withdraw moment due in_time budget", module=__name__)
 
+#: What happened to whom this month (for value chains): ``joins``, ``seceded``,
+#: ``evaluated``, ``wins`` (R, N) bool, ``gap`` (R, N) realised per month minus
+#: expectation where evaluated; the month's uses: ``users`` (flat indices into R*N),
+#: ``choice`` (proposition), ``realised`` (net realised value of each use).
+Events = namedtuple(
+    "Events", "joins seceded evaluated wins gap users choice realised", module=__name__
+)
 
-@dataclass
-class Draws:
-    """A month's random numbers, (R, N) each; given as they are (hand-made cases).
+#: The census of a month, per replicate: members, members of each sector (R, 4),
+#: committed key leaders, committed citizen key leaders, seceded actors, members of
+#: the wider population; this month's joins, secessions, small wins and shortfalls
+#: (int64); the sums of members' commitment and trust (float64).
+Census = namedtuple(
+    "Census",
+    "members by_sector leaders citizen_leaders seceded wider joins secessions wins "
+    "shortfalls commitment trust",
+    module=__name__,
+)
 
-    :class:`Streams` computes them month by month instead: the model asks for
-    the decision uniforms before the commitment link and the budget normals
-    before the proposition link; each use's value noise is computed as it is
-    valued (``keys``).
-    """
-
-    u_join: np.ndarray
-    u_reach: np.ndarray
-    u_use: np.ndarray
-    u_ration: np.ndarray
-    z_noise: np.ndarray | None
-    z_budget: np.ndarray | None  # (R,)
-    keys: np.ndarray | None = None  # (R, 2) uint32 when the noise is computed per use
-
-    def decide(self, state: State, month: int) -> None:
-        """Before the commitment link: joining, outreach, use and lottery uniforms."""
-
-    def budget(self, month: int) -> np.ndarray:
-        """(R,) standard normals for the investment stream."""
-        return self.z_budget
-
-
-class Streams(Draws):
-    """Counter-based monthly draws (:mod:`commonfuture.randomness`), into buffers."""
-
-    def __init__(self, keys: np.ndarray, n: int):
-        r = len(keys)
-        keys = np.ascontiguousarray(keys, dtype=np.uint32).reshape(r, 2)
-        self.u = np.empty((r, N_UNIFORM, n), np.float32)
-        u = self.u
-        super().__init__(u[:, 0], u[:, 1], u[:, 2], u[:, 3], None, None, keys)
-
-    def decide(self, state: State, month: int) -> None:
-        randomness.decisions(self.keys, month, state.status, state.coupled, self.u)
-
-    def budget(self, month: int) -> np.ndarray:
-        return randomness.budget_normals(self.keys, month)
-
-
-@dataclass
-class Context:
-    """Things fixed for a run, derived once from the scenario."""
-
-    scenario: Scenario
-    offer: Offer
-    wider: np.ndarray  # (N,) bool: the wider population, for stage 3
-    open_last: np.ndarray  # (R, P) what was open last month
-    n_wider: int = 0  # actors in the wider population
-
-
-def make_context(scenario: Scenario, offer: Offer, state: State) -> Context:
-    citizens = state.sector == SECTORS.index("citizens")
-    wider = citizens if citizens.any() else state.role != KEY_LEADER
-    return Context(
-        scenario=scenario,
-        offer=offer,
-        wider=wider,
-        open_last=np.zeros((state.n_replicates, offer.n), bool),
-        n_wider=int(wider.sum()),
-    )
-
-
-# columns of the census, per replicate
-C_MEMBERS, C_SECTOR, C_LEADERS, C_CIT_LEADERS, C_SECEDED, C_WIDER = 0, 1, 5, 6, 7, 8
-C_JOINS, C_SECESSIONS, C_WINS, C_SHORTFALLS = 9, 10, 11, 12
-N_CENSUS = 13
-
-
-@njit(cache=True, nogil=True)
-def census(status, sector, role, wider, commitment, trust, joins, seceded, evaluated, wins):
-    """One pass over the actors: per replicate, the counts the stage classifier and the
-    measures need ((R, N_CENSUS) int64: members, members of each sector, key-leader
-    members, citizen key-leader members, seceded, members of the wider population,
-    and this month's joins, secessions, wins and shortfalls), and the sums of
-    members' commitment and trust ((R, 2) float64)."""
-    r_n, n = status.shape
-    counts = np.zeros((r_n, N_CENSUS), np.int64)
-    sums = np.zeros((r_n, 2), np.float64)
-    for r in range(r_n):
-        for i in range(n):
-            counts[r, C_JOINS] += joins[r, i]
-            counts[r, C_SECESSIONS] += seceded[r, i]
-            counts[r, C_WINS] += wins[r, i]
-            counts[r, C_SHORTFALLS] += evaluated[r, i] and not wins[r, i]
-            st = status[r, i]
-            if st == 1:
-                counts[r, C_MEMBERS] += 1
-                counts[r, C_SECTOR + sector[i]] += 1
-                if role[i] == 0:
-                    counts[r, C_LEADERS] += 1
-                    counts[r, C_CIT_LEADERS] += sector[i] == 3
-                counts[r, C_WIDER] += wider[i]
-                sums[r, 0] += commitment[r, i]
-                sums[r, 1] += trust[r, i]
-            elif st == 2:
-                counts[r, C_SECEDED] += 1
-    return counts, sums
-
-
-@njit(cache=True, nogil=True)
-def stage_inputs(counts, n_wider):
-    """From the census, what the stage classifier needs per replicate: members beyond
-    the key leaders, sectors represented among members, and the committed share of
-    the wider population ((R,) float64 each)."""
-    r_n = counts.shape[0]
-    others = np.empty(r_n, np.float64)
-    sectors = np.empty(r_n, np.float64)
-    share = np.zeros(r_n, np.float64)
-    for r in range(r_n):
-        others[r] = counts[r, C_MEMBERS] - counts[r, C_LEADERS]
-        k = 0
-        for s in range(4):
-            k += counts[r, C_SECTOR + s] > 0
-        sectors[r] = k
-        if n_wider > 0:
-            share[r] = counts[r, C_WIDER] / n_wider
-    return others, sectors, share
-
-
-def snapshot(state: State, counts: np.ndarray, n_wider: int) -> Snapshot:
-    """What the stage classifier sees, from this month's census."""
-    others, sectors, share = stage_inputs(counts, n_wider)
-    return Snapshot(
-        coupled=state.coupled.copy(), other_members=others, sectors=sectors, wider_share=share
-    )
-
-
-def step(state: State, ctx: Context, draws: Draws, month: int, chains=None) -> dict:
-    """Advance every replicate by one month; return this month's measures, (R,) each."""
-    sc, offer = ctx.scenario, ctx.offer
-    # key leaders withdrawn by a scheduled event secede too: count them among secessions
-    withdrawing = any(ev.month == month and ev.kind == "leader_withdraws" for ev in sc.events)
-    before = (state.status == COMMITTED) if withdrawing else None
-    disrupted = coupling(state, sc, month)
-    draws.decide(state, month)
-    joins = commitment_link(
-        state, sc, ctx.open_last, offer.bits, draws.u_join, draws.u_reach, ctx.wider
-    )
-    offered = proposition_link(state, sc, offer, month, draws.budget(month))
-    created = creation_link(
-        state, sc, offer, offered, month, draws.u_use, draws.u_ration, draws.z_noise, draws.keys
-    )
-    evaluated = small_wins(state, sc, month, created.holders_paid)
-    seceded = secession(state)
-    if before is not None:
-        seceded |= before & (state.status == SECEDED)
-    counts, sums = census(
-        state.status,
-        state.sector,
-        state.role,
-        ctx.wider,
-        state.commitment,
-        state.trust,
-        joins,
-        seceded,
-        evaluated.evaluated,
-        evaluated.wins,
-    )
-    state.stage, state.pending, regressed = advance(
-        state.stage, state.pending, snapshot(state, counts, ctx.n_wider), sc.stages
-    )
-    ctx.open_last = offered.open
-    state.month = month
-    if chains is not None:
-        chains.record(month, joins, created, evaluated, seceded)
-    return measures(
-        state, ctx, counts, sums, joins, offered, created, evaluated, seceded, disrupted, regressed
-    )
-
-
-INT_MEASURES: tuple[str, ...] = (
-    "stage", "coupled", "regressions", "disruptions", "members",
-    *(f"members_{name}" for name in SECTORS),
-    "members_key_leaders", "members_network_actors", "members_external_users",
-    "seceded", "joins", "secessions", "small_wins", "shortfalls", "uses",
-)  # fmt: skip
-FLOAT_MEASURES: tuple[str, ...] = (
-    "mean_commitment", "mean_trust", "value_created",
-    *(f"value_{name}" for name in ELEMENTS),
-    *(f"value_{lvl}" for lvl in LEVELS),
-    "value_realised", "value_destroyed",
-    *(f"loss_{name}" for name in DESTRUCTION_KINDS),
-    "budget", "funding", "spent", "capital_raised", "target_progress",
-)  # fmt: skip
-N_INT, N_FLOAT = len(INT_MEASURES), len(FLOAT_MEASURES)
 # level membership of each value element, (levels, elements)
 LEVEL_OF = np.array([[e in idx for e in range(len(ELEMENTS))] for idx in LEVELS.values()])
 
 
+def calendar(
+    scenario: Scenario, offer: Offer, budget_normals, replicates: int, months: int | None = None
+) -> Calendar:
+    """The :data:`Calendar` of ``scenario`` up to ``months`` (default: its horizon);
+    ``budget_normals(month)`` gives the (R,) normals of the investment stream."""
+    months = scenario.months if months is None else months
+    m = np.arange(months + 1)
+    budget = np.zeros((months + 1, replicates))
+    for k in range(1, months + 1):
+        budget[k] = monthly_budget(scenario, k, budget_normals(k))
+    withdraw = np.zeros((months + 1, len(SECTORS)), bool)
+    moment = (m > 0) & (m % scenario.leadership.small_win_cadence_months == 0)
+    for ev in scenario.events:
+        if ev.month <= months:
+            if ev.kind == "leader_withdraws":
+                withdraw[ev.month, SECTORS.index(ev.sector)] = True
+            elif ev.kind == "milestone":
+                moment[ev.month] = True
+    # holdings due and months of availability, every month at once (as holding_due and
+    # Offer.in_time say them for one month)
+    col = m[:, None]
+    since = col - offer.start[None, :]
+    every = offer.holding_every[None, :]
+    due = (every > 0) & (since > 0) & (since % np.maximum(every, 1) == 0)
+    due &= col < offer.holding_until[None, :]
+    in_time = (offer.start[None, :] <= col) & (col < offer.end[None, :])
+    return Calendar(withdraw, moment, due, in_time, budget)
+
+
 @njit(cache=True, nogil=True)
-def tally(
-    counts,
-    sums,
-    stage,
-    coupled,
-    regressed,
-    disrupted,
-    uptake,
-    created_e,
-    level_of,
-    realised,
-    destroyed,
-    losses,
-    budget,
-    pool,
-    spent,
-    capital,
-    target,
-    target_amount,
-):
-    """The month's measures per replicate: ((R, len(INT_MEASURES)) int64,
-    (R, len(FLOAT_MEASURES)) float64, (R, P) uptake), in the order of those names."""
-    r_n = len(stage)
-    ints = np.zeros((r_n, N_INT), np.int64)
-    floats = np.zeros((r_n, N_FLOAT), np.float64)
+def take_census(actors, state, joins, seceded, evaluated, wins):
+    """One pass over the actors: the month's :data:`Census`."""
+    status, sector = state.status, actors.sector
+    r_n, n = status.shape
+    i64 = np.int64
+    members, leaders, citizen_leaders = np.zeros(r_n, i64), np.zeros(r_n, i64), np.zeros(r_n, i64)
+    gone, wider, joined = np.zeros(r_n, i64), np.zeros(r_n, i64), np.zeros(r_n, i64)
+    left, won, short = np.zeros(r_n, i64), np.zeros(r_n, i64), np.zeros(r_n, i64)
+    by_sector = np.zeros((r_n, 4), i64)
+    commitment, trust = np.zeros(r_n, np.float64), np.zeros(r_n, np.float64)
     for r in range(r_n):
-        members = counts[r, C_MEMBERS]
-        citizens = counts[r, C_SECTOR + 3]
-        ints[r, 0] = stage[r]
-        ints[r, 1] = coupled[r]
-        ints[r, 2] = regressed[r]
-        ints[r, 3] = disrupted[r]
-        ints[r, 4] = members
-        for s in range(4):
-            ints[r, 5 + s] = counts[r, C_SECTOR + s]
-        ints[r, 9] = counts[r, C_LEADERS]
-        ints[r, 10] = members - citizens - counts[r, C_LEADERS] + counts[r, C_CIT_LEADERS]
-        ints[r, 11] = citizens - counts[r, C_CIT_LEADERS]
-        ints[r, 12] = counts[r, C_SECEDED]
-        ints[r, 13] = counts[r, C_JOINS]
-        ints[r, 14] = counts[r, C_SECESSIONS]
-        ints[r, 15] = counts[r, C_WINS]
-        ints[r, 16] = counts[r, C_SHORTFALLS]
-        for j in range(uptake.shape[1]):
-            ints[r, 17] += uptake[r, j]
-        denom = max(members, 1)
-        floats[r, 0] = sums[r, 0] / denom if members > 0 else 0.0
-        floats[r, 1] = sums[r, 1] / denom if members > 0 else 0.0
-        for e in range(5):
-            floats[r, 2] += created_e[r, e]
-            floats[r, 3 + e] = created_e[r, e]
-        for lvl in range(3):
-            for e in range(5):
-                if level_of[lvl, e]:
-                    floats[r, 8 + lvl] += created_e[r, e]
-        floats[r, 11] = realised[r]
-        floats[r, 12] = destroyed[r]
-        for k in range(4):
-            floats[r, 13 + k] = losses[r, k]
-        floats[r, 17] = budget[r]
-        floats[r, 18] = pool[r]
-        floats[r, 19] = spent[r]
-        floats[r, 20] = capital[r]
-        floats[r, 21] = target[r] / target_amount
-    return ints, floats
-
-
-def measures(
-    state, ctx, counts, sums, joins, offered, created, evaluated, seceded, disrupted, regressed
-):
-    """This month's measures (``outputs.MEASURES``), (R,) each."""
-    ints, floats = tally(
-        counts,
-        sums,
-        state.stage,
-        state.coupled,
-        regressed,
-        disrupted,
-        created.uptake,
-        created.created,
-        LEVEL_OF,
-        created.realised_total,
-        created.destroyed,
-        created.losses,
-        offered.budget,
-        offered.pool,
-        created.spent,
-        state.capital,
-        state.target,
-        float(ctx.scenario.target.amount),
+        for i in range(n):
+            joined[r] += joins[r, i]
+            left[r] += seceded[r, i]
+            won[r] += wins[r, i]
+            short[r] += evaluated[r, i] and not wins[r, i]
+            st = status[r, i]
+            if st == 1:
+                members[r] += 1
+                by_sector[r, sector[i]] += 1
+                if actors.role[i] == 0:
+                    leaders[r] += 1
+                    citizen_leaders[r] += sector[i] == 3
+                wider[r] += actors.wider[i]
+                commitment[r] += state.commitment[r, i]
+                trust[r] += state.trust[r, i]
+            elif st == 2:
+                gone[r] += 1
+    return Census(
+        members,
+        by_sector,
+        leaders,
+        citizen_leaders,
+        gone,
+        wider,
+        joined,
+        left,
+        won,
+        short,
+        commitment,
+        trust,
     )
-    cols = {name: ints[:, k] for k, name in enumerate(INT_MEASURES)}
-    cols.update({name: floats[:, k] for k, name in enumerate(FLOAT_MEASURES)})
-    out = {name: cols[name] for name in NAMES}  # in the documented order
-    for j, name in enumerate(ctx.offer.names):
-        out[f"uptake.{name}"] = created.uptake[:, j]
-    return out
+
+
+@njit(cache=True, nogil=True)
+def stage_inputs(census, n_wider):
+    """From the census, what the stage classifier needs per replicate: members beyond
+    the key leaders, sectors represented among members, and the committed share of
+    the wider population ((R,) float64 each)."""
+    r_n = len(census.members)
+    others = np.empty(r_n, np.float64)
+    sectors = np.empty(r_n, np.float64)
+    share = np.zeros(r_n, np.float64)
+    for r in range(r_n):
+        others[r] = census.members[r] - census.leaders[r]
+        k = 0
+        for s in range(4):
+            k += census.by_sector[r, s] > 0
+        sectors[r] = k
+        if n_wider > 0:
+            share[r] = census.wider[r] / n_wider
+    return others, sectors, share
+
+
+@njit(cache=True, nogil=True)
+def tally(out, t, p, census, state, disrupted, regressed, offered, created):
+    """Write the month's measures (:mod:`commonfuture.outputs`) into row ``t`` of ``out``."""
+    for r in range(len(state.stage)):
+        members = census.members[r]
+        citizens = census.by_sector[r, CITIZEN]
+        out.stage[t, r] = state.stage[r]
+        out.coupled[t, r] = state.coupled[r]
+        out.regressions[t, r] = regressed[r]
+        out.disruptions[t, r] = disrupted[r]
+        out.members[t, r] = members
+        for s in range(4):
+            out.members_by_sector[s][t, r] = census.by_sector[r, s]
+        out.members_key_leaders[t, r] = census.leaders[r]
+        out.members_network_actors[t, r] = (
+            members - citizens - census.leaders[r] + census.citizen_leaders[r]
+        )
+        out.members_external_users[t, r] = citizens - census.citizen_leaders[r]
+        out.seceded[t, r] = census.seceded[r]
+        out.joins[t, r] = census.joins[r]
+        out.secessions[t, r] = census.secessions[r]
+        out.small_wins[t, r] = census.wins[r]
+        out.shortfalls[t, r] = census.shortfalls[r]
+        uses = 0
+        for j in range(created.uptake.shape[1]):
+            uses += created.uptake[r, j]
+            out.uptake[t, r, j] = created.uptake[r, j]
+        out.uses[t, r] = uses
+        denom = max(members, 1)
+        out.mean_commitment[t, r] = census.commitment[r] / denom if members > 0 else 0.0
+        out.mean_trust[t, r] = census.trust[r] / denom if members > 0 else 0.0
+        total = 0.0
+        for e in range(5):
+            total += created.created[r, e]
+            out.value_by_element[e][t, r] = created.created[r, e]
+        out.value_created[t, r] = total
+        for lvl in range(3):
+            level = 0.0
+            for e in range(5):
+                if LEVEL_OF[lvl, e]:
+                    level += created.created[r, e]
+            out.value_by_level[lvl][t, r] = level
+        out.value_realised[t, r] = created.realised_total[r]
+        out.value_destroyed[t, r] = created.destroyed[r]
+        for k in range(4):
+            out.loss_by_kind[k][t, r] = created.losses[r, k]
+        out.budget[t, r] = offered.budget[r]
+        out.funding[t, r] = offered.pool[r]
+        out.spent[t, r] = created.spent[r]
+        out.capital_raised[t, r] = state.capital[r]
+        out.target_progress[t, r] = state.target[r] / p.target_amount
+
+
+@njit(cache=True, nogil=True)
+def month(p, actors, ties, offer, calendar, state, draws, out, m):
+    """Advance every replicate by month ``m``; write its measures at row ``m - 1`` of
+    ``out``; return the month's :data:`Events`."""
+    # 1. coupling (macro): scheduled withdrawals, then whether the leaders stay coupled
+    disrupted, withdrawn = couple(p, actors, state, calendar.withdraw[m])
+    if draws.keys.shape[0] > 0:  # the month's decision uniforms, for who can decide
+        randomness.decisions(draws.keys, m, state.status, state.coupled, draws.u)
+    # 2. value commitment link (micro), weighing last month's offer
+    joins = weigh_joining(p, actors, ties, offer, state, draws.u[:, JOIN], draws.u[:, REACH])
+    # 3. value proposition link (micro)
+    offered = propose(p, actors, state, offer, calendar.in_time[m], calendar.budget[m])
+    # 4. value creation link (micro)
+    created = create(p, actors, state, offer, offered, draws, m, calendar.due[m])
+    # 5. small wins (meso)
+    evaluated = learn(p, actors, state, calendar.moment[m], created.paid, created.holders_paid)
+    # 6. secession (micro); key leaders who withdrew count among secessions
+    seceded = leave(actors, state)
+    seceded |= withdrawn
+    # 7. stage (macro)
+    census = take_census(actors, state, joins, seceded, evaluated.evaluated, evaluated.wins)
+    others, sectors, share = stage_inputs(census, actors.n_wider)
+    new_stage, new_pending, regressed = stage_step(
+        state.stage,
+        state.pending,
+        state.coupled,
+        others,
+        sectors,
+        share,
+        p.integration_members,
+        p.integration_sectors,
+        p.linking_share,
+        p.hysteresis,
+        p.sustain_months,
+    )
+    state.stage[:] = new_stage
+    state.pending[:] = new_pending
+    state.open_last[:, :] = offered.open
+    tally(out, m - 1, p, census, state, disrupted, regressed, offered, created)
+    return Events(
+        joins,
+        seceded,
+        evaluated.evaluated,
+        evaluated.wins,
+        evaluated.gap,
+        created.users,
+        created.choice,
+        created.realised,
+    )
+
+
+@njit(cache=True, nogil=True)
+def months(p, actors, ties, offer, calendar, state, draws, out, first, last):
+    """Run months ``first`` to ``last`` (inclusive)."""
+    for m in range(first, last + 1):
+        month(p, actors, ties, offer, calendar, state, draws, out, m)
+
+
+class Collaboration:
+    """R replicates of a scenario's collaboration and the records the month reads.
+
+    The records are built once, from ``state`` and ``offer``; the month then works on
+    the state's own arrays (``state.commitment`` and so on change in place).
+    """
+
+    def __init__(
+        self, scenario: Scenario, offer: Offer, state: State, draws: Draws, calendar: Calendar
+    ):
+        self.scenario = scenario
+        self.offer = offer
+        self.state = state
+        self.p: Params = params(scenario)
+        self.actors = state.actors()
+        self.ties = state.ties_record()
+        self.offer_record = offer.record()
+        self.calendar = calendar
+        self.now = state.record()
+        self.draws = draws
+        horizon = len(calendar.moment) - 1
+        self.out: Monthly = allocate(horizon, state.n_replicates, offer.n)
+
+    @property
+    def records(self) -> tuple:
+        """The records of :func:`month`, in its order (without ``m``)."""
+        return (
+            self.p,
+            self.actors,
+            self.ties,
+            self.offer_record,
+            self.calendar,
+            self.now,
+            self.draws,
+            self.out,
+        )
+
+    def step(self) -> Events:
+        """Advance one month; return its :data:`Events`."""
+        m = self.state.month + 1
+        events = month(*self.records, m)
+        self.state.month = m
+        return events
+
+    def run(self, last: int) -> None:
+        """Advance to month ``last`` in one compiled call."""
+        first = self.state.month + 1
+        if last >= first:
+            months(*self.records, first, last)
+            self.state.month = last
+
+    def measures(self, row: int | None = None) -> dict[str, np.ndarray]:
+        """The measures so far as (T, R) arrays (views), or those of one month ``row``
+        (1-based) as (R,) arrays."""
+        cols = columns(self.out, self.offer.names, self.state.month)
+        if row is None:
+            return cols
+        return {k: v[row - 1] for k, v in cols.items()}
+
+
+__all__ = [
+    "Calendar",
+    "Census",
+    "Collaboration",
+    "Events",
+    "calendar",
+    "month",
+    "months",
+    "stage_inputs",
+    "take_census",
+    "tally",
+]

@@ -3,11 +3,21 @@
 Every run records these for every replicate and month (``result.monthly``,
 ``monthly.parquet``, the experiment store, the reports). Uptake per proposition
 adds one ``uptake.<name>`` column per proposition.
+
+The declaration below is the only list of measures: the compiled month writes
+into a :data:`Monthly` record whose fields are these names (``out.members[t, r]``,
+``out.shortfalls[t, r]``), the output frames take their columns and dtypes from
+it, and ``commonfuture params`` and the reports their units and meanings. A new
+measure is a line here and the line of the kernel that writes it
+(:func:`commonfuture.model.tally`).
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
+
+import numpy as np
 
 from commonfuture.scenario.schema import SECTORS
 from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS, LEVELS
@@ -18,36 +28,76 @@ class Measure:
     name: str
     units: str
     description: str
+    dtype: type = np.float64  # np.int64 for counts, flags and the stage
+    group: str | None = None  # a family of measures (one per sector, element, ...)
 
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("stage", "0-3", "Stage: 0 no coupling, 1 coupling, 2 integration, 3 linking."),
-    Measure("coupled", "bool", "Key leaders of at least two sectors are coupled."),
-    Measure("regressions", "count", "Stage lost this month (1) or not (0)."),
-    Measure("disruptions", "count", "Coupling lost this month (1) or not (0)."),
-    Measure("members", "actors", "Committed actors at the end of the month."),
-    *(Measure(f"members_{s}", "actors", f"Committed {s} actors.") for s in SECTORS),
-    Measure("members_key_leaders", "actors", "Committed key leaders."),
-    Measure("members_network_actors", "actors", "Committed organisations other than leaders."),
-    Measure("members_external_users", "actors", "Committed residents (the wider community)."),
-    Measure("seceded", "actors", "Actors who have seceded so far."),
-    Measure("joins", "actors", "Actors who committed this month."),
-    Measure("secessions", "actors", "Members who seceded this month."),
+    Measure(
+        "stage", "0-3", "Stage: 0 no coupling, 1 coupling, 2 integration, 3 linking.", np.int64
+    ),
+    Measure("coupled", "bool", "Key leaders of at least two sectors are coupled.", np.int64),
+    Measure("regressions", "count", "Stage lost this month (1) or not (0).", np.int64),
+    Measure("disruptions", "count", "Coupling lost this month (1) or not (0).", np.int64),
+    Measure("members", "actors", "Committed actors at the end of the month.", np.int64),
+    *(
+        Measure(f"members_{s}", "actors", f"Committed {s} actors.", np.int64, "members_by_sector")
+        for s in SECTORS
+    ),
+    Measure("members_key_leaders", "actors", "Committed key leaders.", np.int64),
+    Measure(
+        "members_network_actors", "actors", "Committed organisations other than leaders.", np.int64
+    ),
+    Measure(
+        "members_external_users", "actors", "Committed residents (the wider community).", np.int64
+    ),
+    Measure("seceded", "actors", "Actors who have seceded so far.", np.int64),
+    Measure("joins", "actors", "Actors who committed this month.", np.int64),
+    Measure("secessions", "actors", "Members who seceded this month.", np.int64),
     Measure("mean_commitment", "0-1", "Mean commitment of members (0 when none)."),
     Measure("mean_trust", "0-1", "Mean trust of members (0 when none)."),
-    Measure("small_wins", "evaluations", "Members' evaluations this month that were wins."),
-    Measure("shortfalls", "evaluations", "Members' evaluations this month that fell short."),
-    Measure("uses", "uses", "Uses of propositions this month."),
-    Measure("value_created", "value units", "Value created this month, all elements."),
-    *(Measure(f"value_{e}", "value units", f"Value created this month: {e}.") for e in ELEMENTS),
+    Measure(
+        "small_wins", "evaluations", "Members' evaluations this month that were wins.", np.int64
+    ),
+    Measure(
+        "shortfalls", "evaluations", "Members' evaluations this month that fell short.", np.int64
+    ),
+    Measure("uses", "uses", "Uses of propositions this month.", np.int64),
+    Measure(
+        "value_created",
+        "value units",
+        "Value created this month, all elements (uses and holding returns).",
+    ),
     *(
-        Measure(f"value_{lvl}", "value units", f"Value created this month accruing to the {lvl}.")
+        Measure(
+            f"value_{e}", "value units", f"Value created this month: {e}.", group="value_by_element"
+        )
+        for e in ELEMENTS
+    ),
+    *(
+        Measure(
+            f"value_{lvl}",
+            "value units",
+            f"Value created this month accruing to the {lvl}.",
+            group="value_by_level",
+        )
         for lvl in LEVELS
     ),
-    Measure("value_realised", "value units", "Net private value realised by users this month."),
-    Measure("value_destroyed", "value units", "Sum of negative realised private value."),
+    Measure(
+        "value_realised",
+        "value units",
+        "Net private value realised by this month's uses "
+        "(holding returns and leaders' stake not included).",
+    ),
+    Measure(
+        "value_destroyed",
+        "value units",
+        "Sum of negative realised private value of this month's uses.",
+    ),
     *(
-        Measure(f"loss_{k}", "value units", f"Value lost to value {k} this month.")
+        Measure(
+            f"loss_{k}", "value units", f"Value lost to value {k} this month.", group="loss_by_kind"
+        )
         for k in DESTRUCTION_KINDS
     ),
     Measure("budget", "GBP", "Investment received this month."),
@@ -60,5 +110,79 @@ MEASURES: tuple[Measure, ...] = (
 NAMES: tuple[str, ...] = tuple(m.name for m in MEASURES)
 
 
+def _fields() -> tuple[str, ...]:
+    out: list[str] = []
+    for m in MEASURES:
+        name = m.group or m.name
+        if name not in out:
+            out.append(name)
+    return (*out, "uptake")
+
+
+#: The month's measures as the compiled month writes them: one (T, R) array per
+#: measure, named as declared; a family of measures (``group``) as a tuple of them in
+#: declared order (``out.value_by_element[e][t, r]``, ``out.members_by_sector[s][t, r]``);
+#: and ``uptake`` (T, R, P), uses of each proposition.
+Monthly = namedtuple("Monthly", _fields(), module=__name__)
+
+
+def allocate(months: int, replicates: int, propositions: int) -> Monthly:
+    """A zeroed :data:`Monthly` record for ``months`` months of ``replicates`` replicates."""
+    fields: dict[str, object] = {}
+    for m in MEASURES:
+        arr = np.zeros((months, replicates), m.dtype)
+        if m.group is None:
+            fields[m.name] = arr
+        else:
+            fields[m.group] = (*fields.get(m.group, ()), arr)
+    fields["uptake"] = np.zeros((months, replicates, propositions), np.int64)
+    return Monthly(**fields)
+
+
+def columns(monthly: Monthly, propositions: tuple[str, ...], months: int | None = None):
+    """The measures of a :data:`Monthly` record by name, in declared order, then one
+    ``uptake.<name>`` per proposition: (T, R) arrays (the first ``months`` rows)."""
+    rows = slice(None) if months is None else slice(0, months)
+    out: dict[str, np.ndarray] = {}
+    seen: dict[str, int] = {}
+    for m in MEASURES:
+        if m.group is None:
+            out[m.name] = getattr(monthly, m.name)[rows]
+        else:
+            k = seen.get(m.group, 0)
+            out[m.name] = getattr(monthly, m.group)[k][rows]
+            seen[m.group] = k + 1
+    for j, name in enumerate(propositions):
+        out[uptake_column(name)] = monthly.uptake[rows, :, j]
+    return out
+
+
 def uptake_column(name: str) -> str:
     return f"uptake.{name}"
+
+
+#: what a family of measures means, for the docs' table
+GROUPS: dict[str, str] = {
+    "members_by_sector": "Committed actors by sector.",
+    "value_by_element": "Value created this month per element.",
+    "value_by_level": "Value created this month per level (A-levels).",
+    "loss_by_kind": "Value lost to each kind of value destruction this month.",
+}
+
+
+def table() -> str:
+    """The measures as a Markdown table (docs/ODD.md, section 7.8), from the declaration."""
+    rows = ["| column | units | dtype | meaning |", "|---|---|---|---|"]
+    done: set[str] = set()
+    for m in MEASURES:
+        if m.group is not None:
+            if m.group in done:
+                continue
+            done.add(m.group)
+            family = [x for x in MEASURES if x.group == m.group]
+            names = ", ".join(f"`{x.name}`" for x in family)
+            meaning = GROUPS[m.group]
+        else:
+            names, meaning = f"`{m.name}`", m.description
+        rows.append(f"| {names} | {m.units} | {np.dtype(m.dtype).name} | {meaning} |")
+    return "\n".join(rows) + "\n"

@@ -10,6 +10,7 @@ Actors are ordered by sector (public, private, third, citizens); the first
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,6 +73,7 @@ class State:
     ever_coupled: np.ndarray  # (R,) bool
     target: np.ndarray  # (R,) float64, cumulative progress (target units)
     capital: np.ndarray  # (R,) float64, money raised from users (GBP)
+    open_last: np.ndarray  # (R, P) bool, what the network had open last month
     month: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -83,6 +85,53 @@ class State:
     def n_actors(self) -> int:
         return self.status.shape[1]
 
+    def record(self) -> StateRecord:
+        """What changes month by month, as the compiled month reads and writes it (the same
+        arrays, not copies)."""
+        return StateRecord(*(getattr(self, name) for name in StateRecord._fields))
+
+    def actors(self) -> Actors:
+        """What is fixed for the run, as the compiled month reads it."""
+        wider = self.sector == CITIZEN
+        if not wider.any():  # no residents: every non-leader is the wider population
+            wider = self.role != KEY_LEADER
+        leaders = key_leaders(self)
+        return Actors(
+            *(getattr(self, name) for name in Actors._fields[:13]),
+            wider=wider,
+            n_wider=int(wider.sum()),
+            leaders=leaders,
+            leader_sector=self.sector[leaders].astype(np.int64),
+            similarity=leader_similarity(self),
+        )
+
+    def ties_record(self) -> Ties:
+        """The network as the compiled month reads it (CSR arrays, block-diagonal across
+        replicates, and each actor's weighted degree)."""
+        return Ties(self.ties.indptr, self.ties.indices, self.ties.data, self.degree)
+
+
+#: What changes month by month: per actor (R, N) and per replicate (R,) (see State).
+StateRecord = namedtuple(
+    "StateRecord",
+    "status commitment trust realised months_since signal used accumulated "
+    "stage pending coupled ever_coupled target capital open_last",
+    module=__name__,
+)
+
+#: What is fixed for a run: the actors' drawn attributes (see State), the wider population
+#: (residents; every non-leader where there are none) for outreach and stage 3, and the
+#: key leaders with their sectors and the (R, L, L) similarity of their value profiles.
+Actors = namedtuple(
+    "Actors",
+    "sector role eligible profile expectation threshold floor resources burden exploiter "
+    "anticipated ignorance backlash wider n_wider leaders leader_sector similarity",
+    module=__name__,
+)
+
+#: The network: CSR rows of the (R*N, R*N) tie matrix and each actor's weighted degree.
+Ties = namedtuple("Ties", "indptr indices data degree", module=__name__)
+
 
 def key_leaders(state: State) -> np.ndarray:
     """Indices of the key leaders (the same in every replicate; kept on the state)."""
@@ -90,6 +139,17 @@ def key_leaders(state: State) -> np.ndarray:
     if idx is None:
         idx = state.extra["key_leaders"] = np.flatnonzero(state.role == KEY_LEADER)
     return idx
+
+
+def leader_similarity(state: State) -> np.ndarray:
+    """(R, L, L) cosine similarity of key leaders' value profiles (profiles are fixed for
+    a run: computed once and kept on the state)."""
+    sim = state.extra.get("leader_similarity")
+    if sim is None:
+        prof = state.profile[:, key_leaders(state), :].astype(np.float64)
+        unit = prof / np.maximum(np.linalg.norm(prof, axis=2, keepdims=True), 1e-12)
+        sim = state.extra["leader_similarity"] = unit @ unit.transpose(0, 2, 1)
+    return sim
 
 
 def sector_codes(scenario: Scenario) -> np.ndarray:
@@ -210,4 +270,5 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         ever_coupled=np.zeros(r, bool),
         target=np.zeros(r, np.float64),
         capital=np.zeros(r, np.float64),
+        open_last=np.zeros((r, offer.n), bool),
     )

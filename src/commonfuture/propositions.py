@@ -7,6 +7,7 @@ proposition) that the value proposition and creation links read.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,15 @@ from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.value import PUBLIC
 
 MAX_PROPOSITIONS = 16  # once-use is tracked in a uint16 bitmask
+
+
+#: The offer's arrays the month reads (see :class:`Offer`), one column per proposition.
+OfferRecord = namedtuple(
+    "OfferRecord",
+    "bits value cost price unit_cost capacity min_stage once target_yield holding_every "
+    "holding_value start",
+    module=__name__,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,10 @@ class Offer:
     @property
     def n(self) -> int:
         return len(self.names)
+
+    def record(self) -> OfferRecord:
+        """The offer as the compiled month reads it."""
+        return OfferRecord(*(getattr(self, name) for name in OfferRecord._fields))
 
     def in_time(self, month: int) -> np.ndarray:
         """(P,) bool: propositions within their months of availability in ``month``."""

@@ -24,6 +24,8 @@ child of the sequence that draws its actors and network.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -34,6 +36,31 @@ _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
 _W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)
 _LOW = np.uint64(0xFFFFFFFF)
 _TWO_M24 = np.float32(2.0**-24)
+
+
+#: A month's random numbers as the compiled month reads them. ``u`` (R, 4, N) float32: each
+#: actor's decision uniforms (rows ``JOIN``, ``REACH``, ``USE``, ``RATION``); ``keys``
+#: (R, 2) uint32: the replicates' keys. With keys, the month computes ``u`` itself
+#: (:func:`decisions`) and each use's value noise as it is valued (:func:`normal_at`);
+#: without (``keys`` of shape (0, 2)), ``u`` and ``z_noise`` (R, N) are given as they
+#: are (hand-worked cases).
+Draws = namedtuple("Draws", "u z_noise keys", module=__name__)
+JOIN, REACH, USE, RATION = 0, 1, 2, 3
+N_UNIFORM = 4
+
+
+def streams(keys: np.ndarray, n: int) -> Draws:
+    """Counter-based draws for ``n`` actors of the replicates keyed ``keys`` ((R, 2))."""
+    r = len(keys)
+    keys = np.ascontiguousarray(keys, dtype=np.uint32).reshape(r, 2)
+    return Draws(np.empty((r, N_UNIFORM, n), np.float32), np.zeros((1, 1), np.float32), keys)
+
+
+def given(u_join, u_reach, u_use, u_ration, z_noise=None) -> Draws:
+    """Draws given as they are, (R, N) each (hand-worked cases)."""
+    u = np.ascontiguousarray(np.stack([u_join, u_reach, u_use, u_ration], axis=1), np.float32)
+    z = np.zeros(u[:, 0].shape, np.float32) if z_noise is None else z_noise
+    return Draws(u, np.ascontiguousarray(z, np.float32), np.zeros((0, 2), np.uint32))
 
 
 def replicate_key(seed: int, k: int) -> np.ndarray:
@@ -130,6 +157,7 @@ def budget_normals(keys, month):
 __all__ = [
     "BUDGET",
     "DECIDE",
+    "Draws",
     "NOISE",
     "budget_normals",
     "decisions",

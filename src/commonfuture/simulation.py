@@ -16,18 +16,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commonfuture.engine import run_months
 from commonfuture.meso.value_chains import ChainRecorder
-from commonfuture.model import Streams, make_context, step
+from commonfuture.model import Collaboration, calendar
 from commonfuture.outputs import NAMES
 from commonfuture.population import build_state
 from commonfuture.propositions import Offer
-from commonfuture.randomness import replicate_key
+from commonfuture.randomness import budget_normals, replicate_key, streams
 from commonfuture.scenario.load import apply_overrides, scaled
 from commonfuture.scenario.schema import Scenario
 
 #: actors per batch when replicates are advanced together (R x N arrays)
 BATCH_ACTORS = 400_000
+#: seconds between progress reports of a run (the months run in compiled stretches)
+PROGRESS_EVERY = 0.05
 
 
 def replicate_rng(seed: int, k: int) -> np.random.Generator:
@@ -101,32 +102,10 @@ def run_batch(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], list[int], int, pd.DataFrame | None]:
     """Advance ``replicates`` together; return measures as (T, R) arrays."""
-    offer = Offer.from_scenario(scenario)
-    rngs = [replicate_rng(seed, k) for k in replicates]
-    state = build_state(scenario, rngs, offer)
-    ctx = make_context(scenario, offer, state)
-    keys = np.stack([replicate_key(seed, k) for k in replicates])
-    if chains is False:  # the month as one compiled call (commonfuture.engine)
-        arrays = run_months(state, ctx, keys, progress)
-        return arrays, state.ties_per_replicate, state.n_actors, None
-    streams = Streams(keys, state.n_actors)
-    recorder = None
-    if chains is not False:
-        actors = None if chains is True else list(chains)
-        recorder = ChainRecorder(state.n_actors, offer.names, actors)
-    cols: dict[str, list[np.ndarray]] = {}
-    for month in range(1, scenario.months + 1):
-        out = step(state, ctx, streams, month, recorder)
-        for k, v in out.items():
-            cols.setdefault(k, []).append(np.asarray(v))
-        if progress is not None:
-            progress(len(replicates))
-    arrays = {k: np.stack(v) for k, v in cols.items()}
-    chain_df = None
-    if recorder is not None:
-        chain_df = recorder.frame()
-        chain_df["replicate"] = np.asarray(replicates)[chain_df["replicate"].to_numpy()]
-    return arrays, state.ties_per_replicate, state.n_actors, chain_df
+    run = Run(scenario, seed, replicates, chains=chains)
+    run.run(progress)
+    chain_df = run.value_chains() if chains is not False else None
+    return run.arrays(), run.ties_per_replicate, run.n_actors, chain_df
 
 
 class Run:
@@ -150,24 +129,28 @@ class Run:
         chains: bool | Sequence[int] = False,
     ):
         reps = _replicate_list(replicates)
-        self.scenario = prepare(scenario, overrides, scale)
+        sc = self.scenario = prepare(scenario, overrides, scale)
         self.seed = int(seed)
         self.replicates = reps
-        offer = Offer.from_scenario(self.scenario)
-        self._state = build_state(self.scenario, [replicate_rng(seed, k) for k in reps], offer)
-        self._ctx = make_context(self.scenario, offer, self._state)
+        offer = Offer.from_scenario(sc)
+        state = build_state(sc, [replicate_rng(seed, k) for k in reps], offer)
         keys = np.stack([replicate_key(seed, k) for k in reps])
-        self._streams = Streams(keys, self._state.n_actors)
+        cal = calendar(sc, offer, lambda m: budget_normals(keys, m), len(reps))
+        self.collaboration = Collaboration(sc, offer, state, streams(keys, state.n_actors), cal)
         self._recorder = None
         if chains is not False:
             actors = None if chains is True else list(chains)
-            self._recorder = ChainRecorder(self._state.n_actors, offer.names, actors)
-        self._cols: dict[str, list[np.ndarray]] = {}
+            self._recorder = ChainRecorder(state.n_actors, offer.names, actors)
+
+    @property
+    def state(self):
+        """The live :class:`~commonfuture.population.State` of the replicates."""
+        return self.collaboration.state
 
     @property
     def month(self) -> int:
         """Months done so far (0 before the first step)."""
-        return self._state.month
+        return self.state.month
 
     @property
     def months(self) -> int:
@@ -180,31 +163,57 @@ class Run:
 
     @property
     def n_actors(self) -> int:
-        return self._state.n_actors
+        return self.state.n_actors
 
     @property
     def ties_per_replicate(self) -> list[int]:
-        return list(self._state.ties_per_replicate)
+        return list(self.state.ties_per_replicate)
 
     def step(self) -> dict[str, np.ndarray]:
         """Advance one month; return its measures, (R,) each."""
         if self.done:
             raise RuntimeError(f"the run has reached its horizon ({self.months} months)")
-        out = step(self._state, self._ctx, self._streams, self.month + 1, self._recorder)
-        out = {k: np.asarray(v).copy() for k, v in out.items()}
-        for k, v in out.items():
-            self._cols.setdefault(k, []).append(v)
-        return out
+        events = self.collaboration.step()
+        if self._recorder is not None:
+            self._recorder.record(self.month, events)
+        return {k: v.copy() for k, v in self.collaboration.measures(self.month).items()}
+
+    def run(self, progress: Callable[[int], None] | None = None) -> None:
+        """Advance to the horizon.
+
+        Without value chains the months run in compiled code: in one call, or, when
+        ``progress`` is given, in stretches that grow until each takes about
+        :data:`PROGRESS_EVERY` seconds, ``progress`` being called after each with the
+        replicate-months it did. Value chains are recorded month by month.
+        """
+        r = len(self.replicates)
+        if self._recorder is not None:
+            while not self.done:
+                self.step()
+                if progress is not None:
+                    progress(r)
+            return
+        if progress is None:
+            self.collaboration.run(self.months)
+            return
+        stretch = 1
+        while not self.done:
+            first = self.month
+            t0 = time.perf_counter()
+            self.collaboration.run(min(first + stretch, self.months))
+            if time.perf_counter() - t0 < PROGRESS_EVERY:
+                stretch *= 2
+            progress(r * (self.month - first))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The months so far as (T, R) arrays."""
-        return {k: np.stack(v) for k, v in self._cols.items()}
+        return {k: v.copy() for k, v in self.collaboration.measures().items()}
 
     def monthly(self) -> pd.DataFrame:
         """The months so far, tidy: one row per replicate and month."""
-        if not self._cols:
+        if self.month == 0:
             return pd.DataFrame(columns=["replicate", "month", *NAMES])
-        return to_frame(self.arrays(), self.replicates)
+        return to_frame(self.collaboration.measures(), self.replicates)
 
     def value_chains(self) -> pd.DataFrame:
         """Per-actor value chains so far (``chains`` must have been asked for)."""
@@ -276,7 +285,8 @@ def simulate(
     engine: ``"fast"`` (array kernel) or ``"mesa"`` (the Mesa reference).
     chains: record per-actor value chains (True, or a list of actor indices).
     batch_size: replicates advanced together (default: by population size).
-    progress: called with the number of replicate-months done after each month.
+    progress: called as months complete, with the number of replicate-months done
+        since its last call (about every ``PROGRESS_EVERY`` seconds).
     """
     reps = _replicate_list(replicates)
     sc = prepare(scenario, overrides, scale)

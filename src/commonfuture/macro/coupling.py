@@ -19,25 +19,18 @@ import numpy as np
 from numba import njit
 
 from commonfuture.leadership import arbitrated
-from commonfuture.population import COMMITTED, SECEDED, State, key_leaders
+from commonfuture.parameters import params
+from commonfuture.population import State, leader_similarity
 from commonfuture.scenario.schema import SECTORS, Scenario
 
 
-def leader_similarity(state: State) -> np.ndarray:
-    """(R, L, L) cosine similarity of key leaders' value profiles (profiles are fixed for
-    a run: computed once and kept on the state)."""
-    sim = state.extra.get("leader_similarity")
-    if sim is None:
-        prof = state.profile[:, key_leaders(state), :].astype(np.float64)
-        unit = prof / np.maximum(np.linalg.norm(prof, axis=2, keepdims=True), 1e-12)
-        sim = state.extra["leader_similarity"] = unit @ unit.transpose(0, 2, 1)
-    return sim
-
-
 @njit(cache=True, nogil=True)
-def coupled_now(status, commitment, idx, lsec, sim, threshold, arbitration, alignment):
-    """(R,) bool: key leaders of at least two sectors are committed above ``threshold``
-    and the mean similarity of their value profiles, arbitrated, reaches ``alignment``."""
+def coupled_now(p, actors, state):
+    """(R,) bool: key leaders of at least two sectors are committed above
+    ``p.coupling_threshold`` and the mean similarity of their value profiles, arbitrated,
+    reaches ``p.coupling_alignment``."""
+    status, commitment = state.status, state.commitment
+    idx, lsec, sim = actors.leaders, actors.leader_sector, actors.similarity
     r_n = status.shape[0]
     n_lead = len(idx)
     now = np.zeros(r_n, np.bool_)
@@ -45,7 +38,7 @@ def coupled_now(status, commitment, idx, lsec, sim, threshold, arbitration, alig
     for r in range(r_n):
         seen = np.zeros(4, np.bool_)
         for a in range(n_lead):
-            ok[a] = status[r, idx[a]] == 1 and commitment[r, idx[a]] >= threshold
+            ok[a] = status[r, idx[a]] == 1 and commitment[r, idx[a]] >= p.coupling_threshold
             if ok[a]:
                 seen[lsec[a]] = True
         sectors = 0
@@ -60,42 +53,58 @@ def coupled_now(status, commitment, idx, lsec, sim, threshold, arbitration, alig
                         total += sim[r, a, b]
                         pairs += 1
         cos = total / pairs if pairs > 0 else 0.0
-        now[r] = sectors >= 2 and arbitrated(cos, arbitration) >= alignment
+        now[r] = sectors >= 2 and arbitrated(cos, p.arbitration) >= p.coupling_alignment
     return now
 
 
-def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
-    """Update ``state.coupled``; return (R,) bool: disrupted this month."""
-    lead = scenario.leadership
-    idx = key_leaders(state)
-    for ev in scenario.events:
-        if ev.month == month and ev.kind == "leader_withdraws":
-            code = SECTORS.index(ev.sector)
-            who = idx[state.sector[idx] == code]
-            state.status[:, who] = SECEDED
-            state.commitment[:, who] = 0.0
-            state.signal[:, who] = -1.0
-    if len(idx) == 0:
-        now = np.zeros(state.n_replicates, bool)
+@njit(cache=True, nogil=True)
+def couple(p, actors, state, withdraw):
+    """Sub-step 1 on every replicate: the key leaders of the sectors marked in ``withdraw``
+    ((4,) bool, this month's ``leader_withdraws`` events) secede; the coupling is updated;
+    where it broke, members' trust is shocked.
+
+    Returns (disrupted (R,) bool, withdrawn (R, N) bool: members who withdrew)."""
+    status = state.status
+    r_n, n = status.shape
+    withdrawn = np.zeros((r_n, n), np.bool_)
+    for a in range(len(actors.leaders)):
+        if withdraw[actors.leader_sector[a]]:
+            who = actors.leaders[a]
+            for r in range(r_n):
+                withdrawn[r, who] = status[r, who] == 1
+                status[r, who] = 2
+                state.commitment[r, who] = 0.0
+                state.signal[r, who] = -1.0
+    if len(actors.leaders):
+        now = coupled_now(p, actors, state)
     else:
-        now = coupled_now(
-            state.status,
-            state.commitment,
-            idx,
-            state.sector[idx],
-            leader_similarity(state),
-            np.float32(lead.coupling_threshold),
-            lead.arbitration,
-            lead.coupling_alignment,
-        )
+        now = np.zeros(r_n, np.bool_)
     disrupted = state.coupled & ~now
-    if disrupted.any():
-        members = (state.status == COMMITTED) & disrupted[:, None]
-        shock = np.float32(1.0 - scenario.dynamics.disruption_shock)
-        state.trust[members] *= shock
-    state.coupled = now
-    state.ever_coupled |= now
+    for r in range(r_n):
+        if disrupted[r]:
+            for i in range(n):
+                if status[r, i] == 1:
+                    state.trust[r, i] *= p.trust_kept
+        state.coupled[r] = now[r]
+        state.ever_coupled[r] |= now[r]
+    return disrupted, withdrawn
+
+
+def withdrawals(scenario: Scenario, month: int) -> np.ndarray:
+    """(4,) bool: sectors whose key leaders withdraw in ``month`` (scheduled events)."""
+    out = np.zeros(len(SECTORS), bool)
+    for ev in scenario.events:
+        if ev.kind == "leader_withdraws" and ev.month == month:
+            out[SECTORS.index(ev.sector)] = True
+    return out
+
+
+def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
+    """Sub-step 1 on ``state`` (the kernel the month runs); return (R,) bool: disrupted."""
+    disrupted, _ = couple(
+        params(scenario), state.actors(), state.record(), withdrawals(scenario, month)
+    )
     return disrupted
 
 
-__all__ = ["coupled_now", "coupling", "leader_similarity"]
+__all__ = ["couple", "coupled_now", "coupling", "leader_similarity", "withdrawals"]

@@ -30,20 +30,19 @@ tangible intermediate outcomes, confidence wanes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
+from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.scenario.schema import Scenario
 
-
-@dataclass
-class Evaluated:
-    evaluated: np.ndarray  # (R, N) bool
-    wins: np.ndarray  # (R, N) bool
-    gap: np.ndarray  # (R, N) realised per month minus expectation (where evaluated)
+#: The month's evaluations, (R, N) each: ``evaluated`` (a member's small-win cycle ended),
+#: ``wins`` (at or above expectation), ``gap`` (realised per month minus expectation,
+#: where evaluated).
+Evaluated = namedtuple("Evaluated", "evaluated wins gap", module=__name__)
 
 
 def is_moment(scenario: Scenario, month: int) -> bool:
@@ -55,30 +54,16 @@ def is_moment(scenario: Scenario, month: int) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def learn(
-    status,
-    months_since,
-    commitment,
-    trust,
-    signal,
-    realised,
-    expectation,
-    moment,
-    paid,
-    holders_paid,
-    momentum_decay,
-    commitment_decay,
-    trust_gain,
-    trust_loss,
-    commitment_gain,
-    commitment_loss,
-):
-    """Fade signals, erode commitment, evaluate the members due, clip; in one pass.
+def learn(p, actors, state, moment, paid, holders_paid):
+    """Sub-step 5 on every replicate: fade signals, erode commitment, evaluate the members
+    due, clip; in one pass. Returns :data:`Evaluated`.
 
     ``moment`` is a small-win moment for every member; where ``paid``,
     ``holders_paid`` (R, N) marks holders who received a return this month.
-    Returns (evaluated, wins, gap).
     """
+    status, months_since, realised = state.status, state.months_since, state.realised
+    commitment, trust, signal = state.commitment, state.trust, state.signal
+    expectation = actors.expectation
     r_n, n = status.shape
     evaluated = np.zeros((r_n, n), np.bool_)
     wins = np.zeros((r_n, n), np.bool_)
@@ -86,13 +71,13 @@ def learn(
     one, zero, floor = np.float32(1.0), np.float32(0.0), np.float32(0.01)
     for r in range(r_n):
         for i in range(n):
-            signal[r, i] *= momentum_decay
+            signal[r, i] *= p.momentum_decay
             c = commitment[r, i]
             t = trust[r, i]
             if status[r, i] == 1:
                 months_since[r, i] += 1
                 # erosion between moments
-                c = c - commitment_decay * (one - t)
+                c = c - p.commitment_decay * (one - t)
                 if (moment or (paid and holders_paid[r, i])) and months_since[r, i] > 0:
                     per_month = realised[r, i] / np.float32(months_since[r, i])
                     g = per_month - expectation[r, i]
@@ -101,8 +86,8 @@ def learn(
                     size = min(one, abs(g) / max(expectation[r, i], floor))
                     up = size if win else zero
                     down = zero if win else size
-                    t = t + trust_gain * up * (one - t) - trust_loss * down * t
-                    c = c + commitment_gain * up * (one - c) - commitment_loss * down * c
+                    t = t + p.trust_gain * up * (one - t) - p.trust_loss * down * t
+                    c = c + p.commitment_gain * up * (one - c) - p.commitment_loss * down * c
                     signal[r, i] = up if win else -down
                     realised[r, i] = zero
                     months_since[r, i] = 0
@@ -111,33 +96,22 @@ def learn(
                     gap[r, i] = g
             commitment[r, i] = min(max(c, zero), one)
             trust[r, i] = min(max(t, zero), one)
-    return evaluated, wins, gap
+    return Evaluated(evaluated, wins, gap)
 
 
 def small_wins(
     state: State, scenario: Scenario, month: int, holders_paid: np.ndarray | None = None
 ) -> Evaluated:
-    dyn = scenario.dynamics
-    f32 = np.float32
+    """Sub-step 5 on ``state`` (the kernel the month runs); ``holders_paid`` (R, N) marks
+    the holders who received a return this month, if any did."""
     paid = holders_paid is not None
     if not paid:
         holders_paid = np.zeros((1, 1), bool)
-    evaluated, wins, gap = learn(
-        state.status,
-        state.months_since,
-        state.commitment,
-        state.trust,
-        state.signal,
-        state.realised,
-        state.expectation,
+    return learn(
+        params(scenario),
+        state.actors(),
+        state.record(),
         is_moment(scenario, month),
         paid,
-        holders_paid,
-        f32(dyn.momentum_decay),
-        f32(dyn.commitment_decay),
-        f32(dyn.trust_gain),
-        f32(dyn.trust_loss),
-        f32(dyn.commitment_gain),
-        f32(dyn.commitment_loss),
+        np.asarray(holders_paid, bool),
     )
-    return Evaluated(evaluated=evaluated, wins=wins, gap=gap)

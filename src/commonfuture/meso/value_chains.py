@@ -53,28 +53,29 @@ class ChainRecorder:
             }
         )
 
-    def record(self, month, joins, created, evaluated, seceded) -> None:
+    def record(self, month, events) -> None:
+        """Record the month's :data:`commonfuture.model.Events`."""
         none = lambda k: np.full(k, -1)  # noqa: E731
-        f = np.flatnonzero(joins)
+        f = np.flatnonzero(events.joins)
         self._add(month, f, "commit", none(len(f)), np.zeros(len(f)), np.zeros(len(f)))
         self._add(
             month,
-            created.users,
+            events.users,
             "use",
-            created.choice,
-            created.realised,
-            np.zeros(len(created.users)),
+            events.choice,
+            events.realised,
+            np.zeros(len(events.users)),
         )
-        f = np.flatnonzero(evaluated.evaluated)
+        f = np.flatnonzero(events.evaluated)
         self._add(
             month,
             f,
             "evaluate",
             none(len(f)),
-            evaluated.gap.reshape(-1)[f],
-            np.where(evaluated.wins.reshape(-1)[f], 1, -1),
+            events.gap.reshape(-1)[f],
+            np.where(events.wins.reshape(-1)[f], 1, -1),
         )
-        f = np.flatnonzero(seceded)
+        f = np.flatnonzero(events.seceded)
         self._add(month, f, "secede", none(len(f)), np.zeros(len(f)), np.zeros(len(f)))
 
     def frame(self) -> pd.DataFrame:

@@ -39,33 +39,35 @@ its leaders; one that does not loses them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
-from commonfuture.leadership import realisation
 from commonfuture.micro.proposition import Offered
-from commonfuture.population import State, key_leaders
+from commonfuture.parameters import params
+from commonfuture.population import State
 from commonfuture.propositions import Offer
-from commonfuture.randomness import normal_at
+from commonfuture.randomness import RATION, USE, given, normal_at
 from commonfuture.scenario.schema import Scenario
-from commonfuture.value import N_ELEMENTS, PUBLIC
+from commonfuture.value import PUBLIC
 
-
-@dataclass
-class Created:
-    users: np.ndarray  # flat indices (into R*N) of actors who used a proposition
-    choice: np.ndarray  # proposition each user used
-    realised: np.ndarray  # net realised private value of each use
-    uptake: np.ndarray  # (R, P) uses per proposition
-    created: np.ndarray  # (R, 5) value created per element
-    losses: np.ndarray  # (R, 4) value lost per kind
-    destroyed: np.ndarray  # (R,) sum of negative realised value
-    realised_total: np.ndarray  # (R,) sum of realised value over uses
-    spent: np.ndarray  # (R,) GBP drawn from the pool
-    holders_paid: np.ndarray | None  # (R, N) bool: received a holding return (None: nobody)
-    target: np.ndarray  # (R,) target units advanced this month
+#: What the creation link did this month.
+#: ``users``: flat indices (into R*N) of the actors who used a proposition, ascending;
+#: ``choice``: the proposition each used; ``values`` (K, 5): value each use created per
+#: element; ``realised``: net realised private value of each use; ``uptake`` (R, P): uses
+#: per proposition; ``created`` (R, 5): value created per element (holding returns
+#: included); ``losses`` (R, 4): value lost per kind of destruction; ``destroyed`` (R,):
+#: sum of negative realised value; ``realised_total`` (R,): realised value over uses;
+#: ``spent`` (R,): GBP drawn from the pool; ``paid``: a holding paid a return this month;
+#: ``holders_paid`` (R, N) bool: the holders who received one (only where ``paid``);
+#: ``target`` (R,): target units advanced this month.
+Created = namedtuple(
+    "Created",
+    "users choice values realised uptake created losses destroyed realised_total spent "
+    "paid holders_paid target",
+    module=__name__,
+)
 
 
 def holding_due(offer: Offer, month: int) -> np.ndarray:
@@ -81,19 +83,7 @@ def holding_due(offer: Offer, month: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def choose(
-    status,
-    u_use,
-    use_rate,
-    is_open,
-    eligible,
-    used,
-    bits,
-    anticipated,
-    u_ration,
-    capacity,
-    exploiter,
-):
+def choose(p, actors, state, offer, offered, u_use, u_ration):
     """Who uses which proposition this month, after rationing.
 
     A member uses with probability ``use_rate`` the open, eligible, not-yet-used
@@ -105,49 +95,51 @@ def choose(
     (R + 1,) of each replicate's users; uptake (R, P); members (R,); exploiting
     members (R,)); the counts only for replicates with an open proposition.
     """
+    status, used, bits = state.status, state.used, offer.bits
+    is_open, capacity = offered.open, offered.capacity
     r_n, n = status.shape
-    p = bits.shape[0]
+    p_n = bits.shape[0]
     choice = np.full(n, -1, np.int8)
     bits_of = u_ration.view(np.uint32)
     cand = np.empty(n, np.int64)
     users = np.empty(r_n * n, np.int64)
     chosen = np.empty(r_n * n, np.int64)
     offsets = np.zeros(r_n + 1, np.int64)
-    uptake = np.zeros((r_n, p), np.int64)
+    uptake = np.zeros((r_n, p_n), np.int64)
     members = np.zeros(r_n, np.int64)
     exploiters = np.zeros(r_n, np.int64)
     k_users = 0
     for r in range(r_n):
         offsets[r] = k_users
         any_open = False
-        for j in range(p):
+        for j in range(p_n):
             any_open |= is_open[r, j]
         if not any_open:
             continue
-        demand = np.zeros(p, np.int64)
+        demand = np.zeros(p_n, np.int64)
         n_cand = 0
         m = e = 0
         for i in range(n):  # without branches: store always, advance for candidates
             member = status[r, i] == 1
             m += member
-            e += member & exploiter[r, i]
+            e += member & actors.exploiter[r, i]
             cand[n_cand] = i
-            n_cand += member & (u_use[r, i] < use_rate)
+            n_cand += member & (u_use[r, i] < p.use_rate)
         members[r] = m
         exploiters[r] = e
         for q in range(n_cand):
             i = cand[q]
             best = -np.inf
             arg = -1
-            for j in range(p):
-                if is_open[r, j] and eligible[i, j] and (used[r, i] & bits[j]) == 0:
-                    if anticipated[r, i, j] > best:
-                        best = anticipated[r, i, j]
+            for j in range(p_n):
+                if is_open[r, j] and actors.eligible[i, j] and (used[r, i] & bits[j]) == 0:
+                    if actors.anticipated[r, i, j] > best:
+                        best = actors.anticipated[r, i, j]
                         arg = j
             choice[i] = arg if best > 0 else -1
             if arg >= 0 and best > 0:
                 demand[arg] += 1
-        for j in range(p):
+        for j in range(p_n):
             if demand[j] > capacity[r, j]:
                 # served: the `capacity` lowest (draw, actor) keys; a float32 >= 0 orders
                 # as its bit pattern, so a key is (draw bits << 32) | actor
@@ -182,35 +174,16 @@ def choose(
 
 
 @njit(cache=True, nogil=True)
-def use_values(
-    users,
-    chosen,
-    offsets,
-    members,
-    exploiters,
-    n,
-    profile,
-    value,
-    align,
-    cost,
-    ignorance,
-    backlash,
-    burden,
-    disp,
-    exploiter,
-    take_rate,
-    noise,
-    z_noise,
-    keys,
-    month,
-):
+def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploiters, month):
     """Value created, lost and realised by each use (``users`` as :func:`choose` gives).
 
-    ``take_rate`` is ``exploitation * (1 - arbitration)``; ``disp`` is
-    ``disproportion * (1 - arbitration)`` and ``align`` the realisation, as float32.
     Returns (value per element of each use (K, 5) float32, realised value of each use,
     value created per element (R, 5), losses (R, 4), destroyed (R,), realised (R,)).
     """
+    profile, exploiter = actors.profile, actors.exploiter
+    align, disp, take_rate = p.realisation, p.disproportion_rate, p.exploitation_rate
+    n = profile.shape[1]
+    keys = draws.keys
     r_n = len(offsets) - 1
     n_el = profile.shape[2]
     k_users = len(users)
@@ -235,15 +208,15 @@ def use_values(
             j = chosen[k]
             created = zero
             for e in range(n_el):
-                vec[k, e] = (align * profile[r, i, e]) * value[j, e]
+                vec[k, e] = (align * profile[r, i, e]) * offer.value[j, e]
                 created += vec[k, e]
-            l_ign = ignorance[r, i, j]
-            l_back = backlash[r, i, j]
-            l_disp = (disp * cost[j]) * max(burden[r, i] - one, zero)
+            l_ign = actors.ignorance[r, i, j]
+            l_back = actors.backlash[r, i, j]
+            l_disp = (disp * offer.cost[j]) * max(actors.burden[r, i] - one, zero)
             l_expl = 0.0 if exploiter[r, i] else take * np.float64(created)
             taken += l_expl
             n_expl += exploiter[r, i]
-            own = created - cost[j] - l_ign - l_disp - l_back
+            own = created - offer.cost[j] - l_ign - l_disp - l_back
             realised[k] = np.float64(own) - l_expl
             for e in range(n_el):
                 created_e[r, e] += vec[k, e]
@@ -258,11 +231,11 @@ def use_values(
                 z[u] = normal_at(users[u] - r * n, month, k0, k1)
         else:
             for u in range(first, last):
-                z[u] = z_noise[r, users[u] - r * n]
+                z[u] = draws.z_noise[r, users[u] - r * n]
         for u in range(first, last):
             i = users[u] - r * n
             g = gain if exploiter[r, i] else 0.0
-            realised[u] = realised[u] + g + np.float64(noise * z[u])
+            realised[u] = realised[u] + g + np.float64(p.noise * z[u])
             destroyed[r] += max(-realised[u], 0.0)
             total[r] += realised[u]
     return vec, realised, created_e, losses, destroyed, total
@@ -320,24 +293,7 @@ def book_uses(users, chosen, vec, realised, once, bits, state_realised, accumula
 
 
 @njit(cache=True, nogil=True)
-def settle(
-    uptake,
-    unit_cost,
-    price,
-    target_yield,
-    holding_every,
-    start,
-    month,
-    bits,
-    used,
-    status,
-    leaders,
-    stake,
-    created_e,
-    capital,
-    target_total,
-    realised,
-):
+def settle(p, actors, state, offer, uptake, created_e, month):
     """The month's accounts, per replicate: GBP spent from the pool and raised from users,
     target units advanced, and the key leaders' stake in community value.
 
@@ -346,32 +302,35 @@ def settle(
     ``stake`` of this month's community value as their own private value
     (assumption A-leader-stake). Returns (spent, target) (R,) each.
     """
+    used, status, leaders, bits = state.used, state.status, actors.leaders, offer.bits
+    unit_cost, price, target_yield = offer.unit_cost, offer.price, offer.target_yield
+    holding_every, stake = offer.holding_every, p.leader_stake
     r_n, n = used.shape
-    p = len(unit_cost)
+    p_n = len(unit_cost)
     spent = np.zeros(r_n, np.float64)
     target = np.zeros(r_n, np.float64)
     holding_bits = np.uint16(0)
-    for j in range(p):
-        if holding_every[j] > 0 and start[j] < month:
+    for j in range(p_n):
+        if holding_every[j] > 0 and offer.start[j] < month:
             holding_bits |= bits[j]
     for r in range(r_n):
         raised = 0.0
-        for j in range(p):
+        for j in range(p_n):
             spent[r] += uptake[r, j] * unit_cost[j]
             raised += uptake[r, j] * price[j]
             target[r] += uptake[r, j] * (0.0 if holding_every[j] > 0 else target_yield[j])
-        capital[r] += raised
+        state.capital[r] += raised
         if holding_bits:
-            holders = np.zeros(p, np.int64)
+            holders = np.zeros(p_n, np.int64)
             for i in range(n):
                 held = used[r, i] & holding_bits
                 if held:
-                    for j in range(p):
+                    for j in range(p_n):
                         holders[j] += (held & bits[j]) != 0
-            for j in range(p):
+            for j in range(p_n):
                 if (holding_bits & bits[j]) != 0:
                     target[r] = target[r] + holders[j] * target_yield[j]
-        target_total[r] += target[r]
+        state.target[r] += target[r]
         if stake > 0:
             committed = 0
             for a in range(len(leaders)):
@@ -379,8 +338,64 @@ def settle(
             share = np.float32(stake * created_e[r, PUBLIC] / max(committed, 1))
             for a in range(len(leaders)):
                 if status[r, leaders[a]] == 1:
-                    realised[r, leaders[a]] += share
+                    state.realised[r, leaders[a]] += share
     return spent, target
+
+
+@njit(cache=True, nogil=True)
+def create(p, actors, state, offer, offered, draws, month, due):
+    """Sub-step 4 on every replicate: members use this month's offer (``offered``);
+    value is created, lost, realised and booked; holdings due (``due``, (P,) bool) pay
+    their returns; the month's accounts are settled. Returns :data:`Created`."""
+    r_n, n = state.status.shape
+    users, chosen, offsets, uptake, members, exploiters = choose(
+        p, actors, state, offer, offered, draws.u[:, USE], draws.u[:, RATION]
+    )
+    vec, real, created_e, losses, destroyed, total = use_values(
+        p, actors, offer, draws, users, chosen, offsets, members, exploiters, month
+    )
+    paid = due.any()
+    if paid:
+        holders_paid = pay_holdings(
+            due,
+            state.status,
+            state.used,
+            offer.bits,
+            offer.holding_value,
+            actors.profile,
+            state.realised,
+            state.accumulated,
+            created_e,
+        )
+    else:
+        holders_paid = np.zeros((1, 1), np.bool_)
+    book_uses(
+        users,
+        chosen,
+        vec,
+        real,
+        offer.once,
+        offer.bits,
+        state.realised.reshape(-1),
+        state.accumulated.reshape(r_n * n, state.accumulated.shape[2]),
+        state.used.reshape(-1),
+    )
+    spent, target = settle(p, actors, state, offer, uptake, created_e, month)
+    return Created(
+        users,
+        chosen,
+        vec,
+        real,
+        uptake,
+        created_e,
+        losses,
+        destroyed,
+        total,
+        spent,
+        paid,
+        holders_paid,
+        target,
+    )
 
 
 def creation_link(
@@ -391,112 +406,14 @@ def creation_link(
     month: int,
     u_use: np.ndarray,
     u_ration: np.ndarray,
-    z_noise: np.ndarray | None,
-    keys: np.ndarray | None = None,
+    z_noise: np.ndarray,
 ) -> Created:
-    """Members use propositions; value is created, lost, realised and booked.
-
-    ``u_use``, ``u_ration``, ``z_noise``: (R, N) draws; ``z_noise`` may be None when
-    ``keys`` ((R, 2) uint32, :mod:`commonfuture.randomness`) are given: each use's
-    noise is then computed as it is valued.
-    """
-    r, n = state.status.shape
-    lead, dest, pop = scenario.leadership, scenario.destruction, scenario.population
-    f32 = np.float32
-
-    flat, chosen, offsets, uptake, members, exploiters = choose(
-        state.status,
-        u_use,
-        f32(pop.use_rate),
-        offered.open,
-        state.eligible,
-        state.used,
-        offer.bits,
-        state.anticipated,
-        u_ration,
-        offered.capacity,
-        state.exploiter,
-    )
-    created_vec, realised, created_e, losses, destroyed, total = use_values(
-        flat,
-        chosen,
-        offsets,
-        members,
-        exploiters,
-        n,
-        state.profile,
-        offer.value,
-        f32(realisation(lead.alignment)),
-        offer.cost,
-        state.ignorance,
-        state.backlash,
-        state.burden,
-        f32(dest.disproportion * (1.0 - lead.arbitration)),
-        state.exploiter,
-        dest.exploitation * (1.0 - lead.arbitration),
-        f32(scenario.dynamics.noise),
-        np.zeros((1, 1), np.float32) if z_noise is None else z_noise,
-        np.zeros((0, 2), np.uint32) if keys is None else keys,
-        month,
-    )
-
-    # --- holdings: returns to members who hold, on payment months
-    holders_paid = None
-    due = holding_due(offer, month) if offer.holding_every.any() else None
-    if due is not None and due.any():
-        holders_paid = pay_holdings(
-            due,
-            state.status,
-            state.used,
-            offer.bits,
-            offer.holding_value,
-            state.profile,
-            state.realised,
-            state.accumulated,
-            created_e,
-        )
-
-    # --- bookkeeping
-    book_uses(
-        flat,
-        chosen,
-        created_vec,
-        realised,
-        offer.once,
-        offer.bits,
-        state.realised.reshape(-1),
-        state.accumulated.reshape(r * n, N_ELEMENTS),
-        state.used.reshape(-1),
-    )
-    idx = key_leaders(state)
-    spent, target = settle(
-        uptake,
-        offer.unit_cost,
-        offer.price,
-        offer.target_yield,
-        offer.holding_every,
-        offer.start,
-        month,
-        offer.bits,
-        state.used,
-        state.status,
-        idx,
-        lead.leader_stake,
-        created_e,
-        state.capital,
-        state.target,
-        state.realised,
-    )
-    return Created(
-        users=flat,
-        choice=chosen,
-        realised=realised,
-        uptake=uptake,
-        created=created_e,
-        losses=losses,
-        destroyed=destroyed,
-        realised_total=total,
-        spent=spent,
-        holders_paid=holders_paid,
-        target=target,
+    """Sub-step 4 on ``state`` (the kernel the month runs), with the draws given
+    (``u_use``, ``u_ration``, ``z_noise``: (R, N) each)."""
+    shape = state.status.shape
+    nan = np.full(shape, np.nan, np.float32)
+    draws = given(nan, nan, u_use, u_ration, z_noise)
+    due = holding_due(offer, month)
+    return create(
+        params(scenario), state.actors(), state.record(), offer.record(), offered, draws, month, due
     )

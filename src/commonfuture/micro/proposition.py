@@ -13,22 +13,19 @@ over (assumption A-pool).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
+from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import Scenario
 
-
-@dataclass
-class Offered:
-    open: np.ndarray  # (R, P) bool
-    capacity: np.ndarray  # (R, P) uses this month
-    budget: np.ndarray  # (R,) GBP of investment this month
-    pool: np.ndarray  # (R,) GBP available this month
+#: This month's offer: ``open`` (R, P) bool, ``capacity`` (R, P) uses, ``budget`` (R,)
+#: GBP of investment received, ``pool`` (R,) GBP available.
+Offered = namedtuple("Offered", "open capacity budget pool", module=__name__)
 
 
 def monthly_budget(scenario: Scenario, month: int, z_budget: np.ndarray) -> np.ndarray:
@@ -56,42 +53,45 @@ def contributions(status, resources):
 
 
 @njit(cache=True, nogil=True)
-def capacities(stage, coupled, min_stage, in_time, unit_cost, capacity, pool):
-    """(open (R, P) bool, capacity (R, P) uses) of this month's offer.
+def propose(p, actors, state, offer, in_time, budget):
+    """Sub-step 3 on every replicate: this month's :data:`Offered`.
 
-    Open: stage reached, in its months, leaders coupled. The pool is shared equally
-    among the open propositions that draw funding; each serves at most
+    ``in_time`` (P,) bool: propositions in their months; ``budget`` (R,) GBP of
+    investment this month. Open: stage reached, in its months, leaders coupled. The
+    pool (investment plus members' contributions) is shared equally among the open
+    propositions that draw funding; each serves at most
     ``min(capacity, floor(allotment / unit_cost))`` uses.
     """
-    r_n, p = len(stage), len(min_stage)
-    is_open = np.zeros((r_n, p), np.bool_)
-    cap = np.zeros((r_n, p), np.float64)
+    pool = budget + p.member_contribution * contributions(state.status, actors.resources)
+    stage, coupled = state.stage, state.coupled
+    min_stage, unit_cost = offer.min_stage, offer.unit_cost
+    r_n, p_n = len(stage), len(min_stage)
+    is_open = np.zeros((r_n, p_n), np.bool_)
+    cap = np.zeros((r_n, p_n), np.float64)
     for r in range(r_n):
         n_funded = 0
-        for j in range(p):
+        for j in range(p_n):
             is_open[r, j] = stage[r] >= min_stage[j] and in_time[j] and coupled[r]
             n_funded += is_open[r, j] and unit_cost[j] > 0
         allot = pool[r] / max(n_funded, 1) if n_funded > 0 else 0.0
-        for j in range(p):
+        for j in range(p_n):
             if is_open[r, j]:
                 affordable = np.floor(allot / unit_cost[j]) if unit_cost[j] > 0 else np.inf
-                cap[r, j] = min(capacity[j], affordable)
-    return is_open, cap
+                cap[r, j] = min(offer.capacity[j], affordable)
+    return Offered(is_open, cap, budget, pool)
 
 
 def proposition_link(
     state: State, scenario: Scenario, offer: Offer, month: int, z_budget: np.ndarray
 ) -> Offered:
-    budget = monthly_budget(scenario, month, z_budget)
-    contrib = contributions(state.status, state.resources)
-    pool = budget + scenario.investment.member_contribution * contrib
-    is_open, capacity = capacities(
-        state.stage,
-        state.coupled,
-        offer.min_stage,
+    """Sub-step 3 on ``state`` (the kernel the month runs), with the budget's normals
+    ``z_budget`` (R,)."""
+    budget = monthly_budget(scenario, month, np.asarray(z_budget, np.float64))
+    return propose(
+        params(scenario),
+        state.actors(),
+        state.record(),
+        offer.record(),
         offer.in_time(month),
-        offer.unit_cost,
-        offer.capacity,
-        pool,
+        budget,
     )
-    return Offered(open=is_open, capacity=capacity, budget=budget, pool=pool)

@@ -14,13 +14,15 @@ from commonfuture.population import State
 
 
 @njit(cache=True, nogil=True)
-def leave(status, commitment, floor, signal):
-    """Members below their floor secede and signal a loss; return the (R, N) mask."""
+def leave(actors, state):
+    """Sub-step 6 on every replicate: members below their floor secede and signal a loss;
+    return the (R, N) mask of those who seceded."""
+    status, commitment, signal = state.status, state.commitment, state.signal
     r_n, n = status.shape
     leaving = np.zeros((r_n, n), np.bool_)
     for r in range(r_n):
         for i in range(n):  # selects, not branches
-            go = (status[r, i] == 1) & (commitment[r, i] < floor[r, i])
+            go = (status[r, i] == 1) & (commitment[r, i] < actors.floor[r, i])
             leaving[r, i] = go
             status[r, i] = 2 if go else status[r, i]
             signal[r, i] = -1.0 if go else signal[r, i]
@@ -28,5 +30,5 @@ def leave(status, commitment, floor, signal):
 
 
 def secession(state: State) -> np.ndarray:
-    """Return the (R, N) mask of members who secede this month."""
-    return leave(state.status, state.commitment, state.floor, state.signal)
+    """Sub-step 6 on ``state`` (the kernel the month runs); the (R, N) mask of leavers."""
+    return leave(state.actors(), state.record())

@@ -3,7 +3,7 @@
 With its value terms switched off (``dynamics.value_weight = 0``,
 ``leadership.visibility = 0``) and everyone deliberating at once
 (``population.join_rate = 1``), the model's value commitment link,
-:func:`commonfuture.micro.commitment.commitment_link`, is a threshold model on a
+:func:`commonfuture.micro.commitment.weigh_joining`, is a threshold model on a
 network: an outside actor commits once the share of its committed neighbours
 reaches its threshold. This module runs *that kernel function* on hand-built
 states to reproduce two published results:
@@ -33,9 +33,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import optimize, special, stats
 
-from commonfuture.micro.commitment import commitment_link
+from commonfuture.micro.commitment import weigh_joining
 from commonfuture.network import erdos_renyi_edges, symmetric
+from commonfuture.parameters import params
 from commonfuture.population import COMMITTED, OUTSIDE, State
+from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import Scenario
 
 
@@ -92,18 +94,23 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         ever_coupled=np.ones(r, bool),
         target=np.zeros(r),
         capital=np.zeros(r),
+        open_last=np.ones((r, 1), bool),  # the one proposition, open
     )
 
 
 def cascade(state: State, max_steps: int = 10_000) -> np.ndarray:
     """Iterate the commitment link until nobody joins; return (R,) final committed counts."""
     sc = threshold_scenario(state.n_actors)
-    open_props = np.ones((state.n_replicates, 1), bool)
-    bits = np.ones(1, np.uint16)
     zero = np.zeros(state.status.shape, np.float32)
-    wider = np.ones(state.n_actors, bool)
+    records = (
+        params(sc),
+        state.actors(),
+        state.ties_record(),
+        Offer.from_scenario(sc).record(),
+        state.record(),
+    )
     for _ in range(max_steps):
-        joins = commitment_link(state, sc, open_props, bits, zero, zero, wider)
+        joins = weigh_joining(*records, zero, zero)
         if not joins.any():
             break
     return (state.status == COMMITTED).sum(axis=1)

@@ -1,0 +1,236 @@
+"""The scenario's parameters as the compiled month reads them, declared once.
+
+A scenario file is validated by :mod:`commonfuture.scenario.schema`; the month's
+kernels read its numbers from one named record, :data:`Params`, built here: a
+kernel writes ``p.join_rate`` or ``p.commitment_decay``, never a position. Each
+entry says where the number comes from in the scenario (or how it is derived
+from it, where a rule uses a product of two levers), and the precision the rule
+computes in (float32 for per-actor state, float64 for money and counts).
+
+A new parameter is a field of the schema, a line here and the kernel line that
+reads it.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from commonfuture.leadership import realisation
+from commonfuture.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    dtype: type  # np.float32, np.float64 or np.int64
+    meaning: str
+    of: Callable[[Scenario], float]
+
+
+f32, f64, i64 = np.float32, np.float64, np.int64
+
+PARAMETERS: tuple[Parameter, ...] = (
+    # 1. coupling (macro)
+    Parameter(
+        "coupling_threshold",
+        f32,
+        "leadership.coupling_threshold: commitment a key leader needs to stay coupled",
+        lambda sc: sc.leadership.coupling_threshold,
+    ),
+    Parameter(
+        "arbitration",
+        f64,
+        "leadership.arbitration: share of the gap between value positions closed",
+        lambda sc: sc.leadership.arbitration,
+    ),
+    Parameter(
+        "coupling_alignment",
+        f64,
+        "leadership.coupling_alignment: arbitrated alignment the coupling needs",
+        lambda sc: sc.leadership.coupling_alignment,
+    ),
+    Parameter(
+        "trust_kept",
+        f32,
+        "1 - dynamics.disruption_shock: share of members' trust kept when the coupling breaks",
+        lambda sc: 1.0 - sc.dynamics.disruption_shock,
+    ),
+    # 2. value commitment link (micro)
+    Parameter(
+        "join_rate",
+        f32,
+        "population.join_rate: chance a month that an outside actor weighs joining",
+        lambda sc: sc.population.join_rate,
+    ),
+    Parameter(
+        "openness",
+        f32,
+        "network.openness: weight of the committed share of the wider population (stage 3)",
+        lambda sc: sc.network.openness,
+    ),
+    Parameter(
+        "heard_rate",
+        f32,
+        "network.openness * dynamics.outreach: chance a month that an actor without a "
+        "committed neighbour hears of the collaboration in stage 3 (-1: outreach off)",
+        lambda sc: sc.network.openness * sc.dynamics.outreach if sc.network.openness > 0 else -1.0,
+    ),
+    Parameter(
+        "visibility",
+        f32,
+        "leadership.visibility: weight of neighbours' visible wins and losses",
+        lambda sc: sc.leadership.visibility,
+    ),
+    Parameter(
+        "value_weight",
+        f32,
+        "dynamics.value_weight: weight of the best promise minus expectation",
+        lambda sc: sc.dynamics.value_weight,
+    ),
+    Parameter(
+        "initial_commitment",
+        f32,
+        "population.initial_commitment: a joiner's commitment",
+        lambda sc: sc.population.initial_commitment,
+    ),
+    Parameter(
+        "initial_trust",
+        f32,
+        "population.initial_trust: a joiner's trust",
+        lambda sc: sc.population.initial_trust,
+    ),
+    # 3. value proposition link (micro)
+    Parameter(
+        "member_contribution",
+        f64,
+        "investment.member_contribution: share of members' resources put into the pool",
+        lambda sc: sc.investment.member_contribution,
+    ),
+    # 4. value creation link (micro)
+    Parameter(
+        "use_rate",
+        f32,
+        "population.use_rate: chance a month that a member uses a proposition",
+        lambda sc: sc.population.use_rate,
+    ),
+    Parameter(
+        "realisation",
+        f32,
+        "realisation(leadership.alignment): share of a proposition's fitting value realised",
+        lambda sc: realisation(sc.leadership.alignment),
+    ),
+    Parameter(
+        "disproportion_rate",
+        f32,
+        "destruction.disproportion * (1 - leadership.arbitration): value disproportion per "
+        "unit of cost and excess burden",
+        lambda sc: sc.destruction.disproportion * (1.0 - sc.leadership.arbitration),
+    ),
+    Parameter(
+        "exploitation_rate",
+        f64,
+        "destruction.exploitation * (1 - leadership.arbitration): share of created value "
+        "exploiters take, per exploiting share of members",
+        lambda sc: sc.destruction.exploitation * (1.0 - sc.leadership.arbitration),
+    ),
+    Parameter(
+        "noise",
+        f32,
+        "dynamics.noise: standard deviation of a use's realised value",
+        lambda sc: sc.dynamics.noise,
+    ),
+    Parameter(
+        "leader_stake",
+        f64,
+        "leadership.leader_stake: share of community value key leaders count as their own",
+        lambda sc: sc.leadership.leader_stake,
+    ),
+    # 5. small wins (meso)
+    Parameter(
+        "momentum_decay",
+        f32,
+        "dynamics.momentum_decay: share of a win or loss signal kept a month",
+        lambda sc: sc.dynamics.momentum_decay,
+    ),
+    Parameter(
+        "commitment_decay",
+        f32,
+        "dynamics.commitment_decay: erosion of commitment a month, times 1 - trust",
+        lambda sc: sc.dynamics.commitment_decay,
+    ),
+    Parameter("trust_gain", f32, "dynamics.trust_gain", lambda sc: sc.dynamics.trust_gain),
+    Parameter("trust_loss", f32, "dynamics.trust_loss", lambda sc: sc.dynamics.trust_loss),
+    Parameter(
+        "commitment_gain",
+        f32,
+        "dynamics.commitment_gain",
+        lambda sc: sc.dynamics.commitment_gain,
+    ),
+    Parameter(
+        "commitment_loss",
+        f32,
+        "dynamics.commitment_loss",
+        lambda sc: sc.dynamics.commitment_loss,
+    ),
+    # 7. stage (macro)
+    Parameter(
+        "integration_members",
+        f64,
+        "stages.integration_members: members beyond the key leaders stage 2 needs",
+        lambda sc: float(sc.stages.integration_members),
+    ),
+    Parameter(
+        "integration_sectors",
+        i64,
+        "stages.integration_sectors: sectors among members stage 2 needs",
+        lambda sc: sc.stages.integration_sectors,
+    ),
+    Parameter(
+        "linking_share",
+        f64,
+        "stages.linking_share: committed share of the wider population stage 3 needs",
+        lambda sc: sc.stages.linking_share,
+    ),
+    Parameter(
+        "hysteresis",
+        f64,
+        "stages.hysteresis: a stage is kept down to this share of its thresholds",
+        lambda sc: sc.stages.hysteresis,
+    ),
+    Parameter(
+        "sustain_months",
+        i64,
+        "stages.sustain_months: months a stage's condition must hold before it is entered",
+        lambda sc: sc.stages.sustain_months,
+    ),
+    # the measures
+    Parameter(
+        "target_amount",
+        f64,
+        "target.amount: the long-term target, for target_progress",
+        lambda sc: float(sc.target.amount),
+    ),
+)
+
+#: The parameters of a scenario as the kernels read them: ``p.join_rate``, ...
+Params = namedtuple("Params", [x.name for x in PARAMETERS], module=__name__)
+
+
+def table() -> str:
+    """The kernel's parameters as a Markdown table (docs/ODD.md, section 3)."""
+    rows = ["| `p.` field | dtype | from the scenario |", "|---|---|---|"]
+    for x in PARAMETERS:
+        rows.append(f"| `{x.name}` | {np.dtype(x.dtype).name} | {x.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def params(scenario: Scenario) -> Params:
+    """The :data:`Params` record of ``scenario``."""
+    return Params(*(x.dtype(x.of(scenario)) for x in PARAMETERS))
+
+
+__all__ = ["PARAMETERS", "Parameter", "Params", "params", "table"]
