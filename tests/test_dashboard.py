@@ -11,8 +11,9 @@ import pytest
 import solara
 
 import commonfuture as cf
-from commonfuture.dashboard import app, logic
+from commonfuture.dashboard import app, charts, logic
 from commonfuture.scenario.load import scenarios_dir
+from commonfuture.simulation import Run
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +186,33 @@ def test_actor_chain_is_the_batch_actor(generic):
     assert s["joined"] and s["uses"] == int((want["event"] == "use").sum())
 
 
+def test_follow_actor_reads_the_batch_state_month_by_month(generic):
+    """The replayed actor's commitment, trust and status are the batch's, month by month
+    (replicate 2 stepped alone and in a batch of four), and agree with its value chain."""
+    chain, states = logic.follow_actor(generic, 1, 2, 45)
+    assert list(states.columns) == ["month", "status", "commitment", "trust"]
+    assert states["month"].tolist() == list(range(generic.months + 1))
+    batch = Run(generic, seed=1, replicates=[0, 1, 2, 3])
+    want = [(batch.state.commitment[2, 45], batch.state.trust[2, 45])]
+    while not batch.done:
+        batch.step()
+        want.append((batch.state.commitment[2, 45], batch.state.trust[2, 45]))
+    want = np.array(want, dtype=float)
+    np.testing.assert_array_equal(states["commitment"], want[:, 0])
+    np.testing.assert_array_equal(states["trust"], want[:, 1])
+    assert states["commitment"].nunique() > 1 and states["trust"].nunique() > 1
+    # the status follows the value chain: outside, committed from the month it commits,
+    # seceded from the month it secedes
+    ev = chain["event"].astype(str)
+    (joined,) = chain.loc[ev == "commit", "month"]
+    (left,) = chain.loc[ev == "secede", "month"]
+    month = states["month"]
+    want_status = np.where(month < joined, "outside", "committed")
+    want_status = np.where(month >= left, "seceded", want_status)
+    assert states["status"].tolist() == want_status.tolist()
+    assert logic.actor_chain(generic, 1, 2, 45).equals(chain)
+
+
 # --------------------------------------------------------------------------- panels
 
 
@@ -308,12 +336,26 @@ def test_events_panel_adds_on_the_timeline():
     assert funding == [20]
 
 
+def test_actor_figure_draws_commitment_and_trust(generic):
+    chain, states = logic.follow_actor(generic, 1, 2, 45)
+    assert len(charts.actor_figure(chain, generic.months).axes) == 1
+    fig = charts.actor_figure(chain, generic.months, states)
+    top, below = fig.axes
+    labels = below.get_legend_handles_labels()[1]
+    assert {"commitment", "trust", "committed"} <= set(labels)
+    drawn = {line.get_label(): line.get_ydata() for line in below.get_lines()}
+    np.testing.assert_array_equal(drawn["trust"], states["trust"])
+
+
 def test_actor_panel(generic):
     snap = run_done(generic, replicates=2)
     box, rc = solara.render(app.ActorPanel(snap), handle_error=False)
     page = markdown(rc)
     assert "Actor 0, replicate 0" in page and "small wins" in page
+    assert "with commitment" in page and "and trust" in page
     assert rc.find(ipywidgets.Image).widgets
+    labels = [str(w.children) for w in rc.find(v.Btn).widgets]
+    assert any("Commitment and trust month by month" in label for label in labels)
     box, rc = solara.render(app.ActorPanel(None), handle_error=False)
     assert "Run the model first" in texts(rc)
 

@@ -298,7 +298,8 @@ def EventsPanel(
 
 @solara.component
 def ActorPanel(snap: logic.Snapshot | None):
-    """Pick an actor and a replicate; see its value chain."""
+    """Pick an actor and a replicate; see its value chain, and its commitment and trust
+    month by month."""
     actor = solara.use_reactive(0)
     replicate = solara.use_reactive(0)
     ready = snap is not None and snap.status in ("done", "cancelled") and snap.n_actors > 0
@@ -311,9 +312,9 @@ def ActorPanel(snap: logic.Snapshot | None):
     def follow():
         if not valid:
             return None
-        return logic.actor_chain(snap.scenario, snap.seed, rep, k)
+        return logic.follow_actor(snap.scenario, snap.seed, rep, k)
 
-    chain = solara.use_memo(
+    followed = solara.use_memo(
         follow, [snap.scenario if ready else None, ready and snap.seed, rep, k, valid]
     )
     if not ready:
@@ -322,16 +323,20 @@ def ActorPanel(snap: logic.Snapshot | None):
     with solara.Row():
         solara.InputInt(f"actor (0-{snap.n_actors - 1})", value=actor)
         solara.Select("replicate", values=list(snap.replicates), value=replicate)
-    if not valid or chain is None:
+    if not valid or followed is None:
         solara.Warning(f"Actors are numbered 0 to {snap.n_actors - 1}.")
         return
+    chain, states = followed
     s = logic.chain_summary(chain)
+    last = states.iloc[-1]
     joined = ", ".join(map(str, s["joined"])) or "never"
     seceded = ", ".join(map(str, s["seceded"])) or "never"
     solara.Markdown(
         f"**Actor {k}, replicate {rep}**: committed in month {joined}; seceded in month "
         f"{seceded}; {s['uses']} uses realising {s['realised']:.2f} value units; "
-        f"{s['wins']} small wins and {s['shortfalls']} shortfalls."
+        f"{s['wins']} small wins and {s['shortfalls']} shortfalls. After month "
+        f"{int(last['month'])} it is {last['status']}, with commitment "
+        f"{last['commitment']:.2f} and trust {last['trust']:.2f}."
     )
     if len(s["used"]):
         solara.Markdown(
@@ -341,7 +346,12 @@ def ActorPanel(snap: logic.Snapshot | None):
                 for _, r in s["used"].iterrows()
             )
         )
-    solara.FigureMatplotlib(charts.actor_figure(chain, snap.scenario.months), format="png")
+    solara.FigureMatplotlib(charts.actor_figure(chain, snap.scenario.months, states), format="png")
+    solara.FileDownload(
+        lambda: states.to_csv(index=False).encode(),
+        filename=f"actor-{k}-replicate-{rep}.csv",
+        label="Commitment and trust month by month (CSV)",
+    )
 
 
 @solara.component

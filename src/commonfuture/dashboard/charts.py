@@ -148,11 +148,18 @@ def side_by_side(a: dict[str, np.ndarray], b: dict[str, np.ndarray], months: int
     return fig
 
 
-def actor_figure(chain, months: int) -> Figure:
-    """One actor's value chain: realised value per use and the running total, with its
-    evaluations (wins up, shortfalls down), joining and secession."""
-    fig = Figure(figsize=(11, 3.2), dpi=72, layout="constrained")
-    ax = fig.subplots()
+def actor_figure(chain, months: int, states=None) -> Figure:
+    """One actor's value chain: the running total of value realised, with its evaluations
+    (wins up, shortfalls down), joining and secession; below it, when ``states`` (from
+    :func:`commonfuture.dashboard.logic.follow_actor`) is given, its commitment and trust
+    month by month, the months it was committed shaded."""
+    if states is None:
+        fig = Figure(figsize=(11, 3.2), dpi=72, layout="constrained")
+        ax = fig.subplots()
+    else:
+        fig = Figure(figsize=(11, 5.6), dpi=72, layout="constrained")
+        ax, below = fig.subplots(2, 1, sharex=True)
+        _actor_states(below, states)
     ax.set_xlim(0, max(months, 2))
     ev = chain["event"].astype(str)
     uses = chain[ev == "use"]
@@ -183,5 +190,28 @@ def actor_figure(chain, months: int) -> Figure:
     for month in chain.loc[ev == "secede", "month"]:
         ax.axvline(month, color=COLOURS[1], ls=":", lw=1.4)
     _finish(ax, "Value chain (dashed: commits, dotted: secedes)", "value units")
-    ax.set_xlabel("month", fontsize=8)
+    if states is None:
+        ax.set_xlabel("month", fontsize=8)
     return fig
+
+
+def _actor_states(ax, states) -> None:
+    month = states["month"].to_numpy()
+    committed = (states["status"] == "committed").to_numpy()
+    if committed.any():
+        ax.fill_between(
+            month,
+            0,
+            1,
+            where=committed,
+            step="post",
+            color=COLOURS[4],
+            alpha=0.15,
+            lw=0,
+            transform=ax.get_xaxis_transform(),
+            label="committed",
+        )
+    ax.step(month, states["commitment"], where="post", color=COLOURS[0], label="commitment")
+    ax.step(month, states["trust"], where="post", color=COLOURS[3], label="trust")
+    _finish(ax, "Commitment and trust after each month", "level")
+    ax.set_xlabel("month", fontsize=8)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from commonfuture.population import STATUS_NAMES
 from commonfuture.scenario import Scenario, ScenarioError, parameter_table
 from commonfuture.scenario.load import scenarios_dir, validate_data
 from commonfuture.simulation import Run, SimulationResult, to_frame
@@ -458,14 +459,37 @@ def to_report(snap: Snapshot, source: str = "dashboard") -> bytes:
 # --------------------------------------------------------------------------- one actor
 
 
-def actor_chain(scenario: Scenario, seed: int, replicate: int, actor: int) -> pd.DataFrame:
-    """The value chain of one actor in replicate ``replicate`` of ``seed`` (the same
-    actor as in the batch, by common random numbers)."""
-    run = Run(scenario, seed=seed, replicates=[int(replicate)], chains=[int(actor)])
+def follow_actor(
+    scenario: Scenario, seed: int, replicate: int, actor: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One actor of replicate ``replicate`` of ``seed`` (the same actor as in the batch, by
+    common random numbers), replayed month by month: its value chain, and its state after
+    every month (``month``, ``status``, ``commitment``, ``trust``; month 0 is the start)."""
+    actor = int(actor)
+    run = Run(scenario, seed=seed, replicates=[int(replicate)], chains=[actor])
+    rows = [_actor_state(run, actor)]
     while not run.done:
         run.step()
+        rows.append(_actor_state(run, actor))
     df = run.value_chains()
-    return df[df["actor"] == int(actor)].reset_index(drop=True)
+    chain = df[df["actor"] == actor].reset_index(drop=True)
+    states = pd.DataFrame(rows, columns=["month", "status", "commitment", "trust"])
+    return chain, states
+
+
+def _actor_state(run: Run, actor: int) -> tuple[int, str, float, float]:
+    s = run.state  # one replicate: row 0
+    return (
+        run.month,
+        STATUS_NAMES[int(s.status[0, actor])],
+        float(s.commitment[0, actor]),
+        float(s.trust[0, actor]),
+    )
+
+
+def actor_chain(scenario: Scenario, seed: int, replicate: int, actor: int) -> pd.DataFrame:
+    """The value chain of one actor (see :func:`follow_actor`)."""
+    return follow_actor(scenario, seed, replicate, actor)[0]
 
 
 def chain_summary(chain: pd.DataFrame) -> dict[str, Any]:
