@@ -1,12 +1,14 @@
 """mkdocs hooks: the repository's README is the site's home page, and the files it links
 to outside docs/ (the benchmarks' README and figure, the changelog, LICENSE,
-CITATION.cff) are added to the site under the same names, so its links hold."""
+CITATION.cff) are added to the site under the same names, so its links hold. Also a
+griffe extension (``PlainRoles``, named in mkdocs.yml) for the API pages' docstrings."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import griffe
 from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,29 +44,24 @@ def on_post_page(output: str, page, config) -> str:
 
 # --------------------------------------------------------------------------- docstrings
 
-try:
-    import griffe
-except ImportError:  # mkdocs loads this file too; griffe comes with mkdocstrings
-    griffe = None
-
 ROLE = re.compile(r":(?:mod|func|class|meth|data|attr|obj|exc):`(~?)([^`]+)`")
 
 
 def plain_roles(text: str) -> str:
-    """Sphinx roles (``:func:`simulate```, ``:class:`~a.b.C```) as Markdown code spans."""
+    """Sphinx roles (``:func:`simulate```, ``:class:`~a.b.C```) as Markdown code spans, and
+    the reStructuredText ``::`` before a literal block as a colon (the block is indented,
+    which Markdown reads as code too)."""
 
     def code(m: re.Match) -> str:
         target = m.group(2).lstrip(".")
         return f"`{target.rsplit('.', 1)[-1] if m.group(1) else target}`"
 
-    return ROLE.sub(code, text)
+    return re.sub(r"::\n\n", ":\n\n", ROLE.sub(code, text))
 
 
-if griffe is not None:
+class PlainRoles(griffe.Extension):
+    """The docstrings are written with Sphinx roles; the API pages show them as code."""
 
-    class PlainRoles(griffe.Extension):
-        """The docstrings are written with Sphinx roles; the API pages show them as code."""
-
-        def on_instance(self, *, obj, **kwargs) -> None:
-            if obj.docstring is not None:
-                obj.docstring.value = plain_roles(obj.docstring.value)
+    def on_instance(self, *, obj, **kwargs) -> None:
+        if obj.docstring is not None:
+            obj.docstring.value = plain_roles(obj.docstring.value)

@@ -47,6 +47,8 @@ def test_api_pages_are_generated_from_the_docstrings(site):
     sim = (site / "api" / "simulation.html").read_text()
     assert "Advance one month; return its measures" in sim  # Run.step's docstring
     assert ":func:" not in sim and ":class:" not in sim  # Sphinx roles shown as code
+    mesa = (site / "api" / "mesa.html").read_text()
+    assert "drive it unchanged:</p>" in mesa  # reST's "::" before the example
 
 
 def test_tutorial_is_a_page_linking_to_pages(site):
