@@ -1,5 +1,6 @@
 """The documentation site (make docs): builds with warnings as errors, README as home,
-the tutorial as a page, an API page per main module generated from the docstrings."""
+the tutorial as a page (run at build time), an API page per main module generated from
+the docstrings."""
 
 from __future__ import annotations
 
@@ -54,4 +55,5 @@ def test_api_pages_are_generated_from_the_docstrings(site):
 def test_tutorial_is_a_page_linking_to_pages(site):
     page = (site / "tutorial.html").read_text()
     assert "Tutorial: commonfuture for researchers" in page
+    assert "members this month, per replicate: [" in page  # run at build time: outputs shown
     assert 'href="calibration.html"' in page and 'href="calibration.md"' not in page
