@@ -37,4 +37,4 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) demo .pytest_cache site .cache
+	rm -rf $(VENV) demo .pytest_cache site
