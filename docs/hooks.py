@@ -5,7 +5,12 @@ griffe extension (``PlainRoles``, named in mkdocs.yml) for the API pages' docstr
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import griffe
@@ -19,6 +24,28 @@ FROM_ROOT = (
     "CITATION.cff",
     "LICENSE",
 )
+KERNEL = "commonfuture-docs"
+KERNELS: Path | None = None  # the kernel spec's temporary folder during a build
+
+
+def on_config(config):
+    # the tutorial runs in a kernel of this interpreter (mkdocs-jupyter's kernel_name),
+    # whatever kernels the user has installed
+    global KERNELS
+    KERNELS = Path(tempfile.mkdtemp(prefix="commonfuture-kernels-"))
+    spec = KERNELS / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.joinpath("kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"})
+    )
+    os.environ["JUPYTER_PATH"] = str(KERNELS)
+    return config
+
+
+def on_post_build(config) -> None:
+    if KERNELS is not None:
+        shutil.rmtree(KERNELS, ignore_errors=True)
 
 
 def on_files(files: Files, config) -> Files:
