@@ -1,10 +1,10 @@
-# commonfuture: `make demo` and `make test` create .venv/ when missing and install the project.
+# commonfuture: `make demo`, `make test` and `make docs` create .venv/ when missing and install the project.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test validate lint format bench map clean
+.PHONY: demo test validate lint format bench docs map clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,5 +43,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/calibration.py
 
+# the documentation site, into site/ (open site/index.html); warnings are errors
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) demo .pytest_cache
+	rm -rf $(VENV) demo .pytest_cache site

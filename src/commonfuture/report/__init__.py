@@ -59,7 +59,7 @@ th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums
 white-space:nowrap}
 .yes{color:#1a7f37;font-weight:bold} .no{color:#b42318;font-weight:bold}
 .pair{display:flex;flex-wrap:wrap;gap:1%} .pair figure{flex:1 1 420px;min-width:0}
-body{overflow-wrap:anywhere} @media (max-width:600px){body{padding:0 .5em}
+body{overflow-wrap:break-word} @media (max-width:600px){body{padding:0 .5em}
 th,td{padding:.3em .4em}}
 .card{display:inline-block;min-width:10em;margin:.3em .6em .3em 0;padding:.6em .9em;
 background:#fafafa;border:1px solid #e3e3e3;border-radius:6px}
