@@ -111,3 +111,15 @@ def test_each_arm_has_its_own_interval_around_its_mean():
     assert c.treatment_ci[1] - 2.5 == pytest.approx(3.182446 * np.std([1, 2, 3, 4], ddof=1) / 2)
     p = compare_proportions("y", np.array([1, 1, 0, 0], bool), np.array([1, 1, 1, 1], bool))
     assert p.treatment_ci[0] < 0.5 < p.treatment_ci[1] and p.control_ci[1] == pytest.approx(1.0)
+
+
+def test_the_figure_of_a_claim_whose_arms_are_all_or_nothing_is_drawn(tmp_path):
+    """Shares of 1 and 0 (Wilson's ends meet them only up to rounding) draw without error."""
+    import dataclasses
+
+    from commonfuture.patterns.output import figure
+
+    res = run_pattern("stages", seed=0, replicates=4, scale=0.5)
+    extreme = compare_proportions("all or nothing", np.ones(25, bool), np.zeros(25, bool))
+    figure(dataclasses.replace(res, comparisons=[extreme]), tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 0

@@ -61,9 +61,10 @@ def figure(res: PatternResult, path: Path) -> None:
     if c.treatment_ci is not None and c.control_ci is not None:  # each arm's 95% interval
         lows = [c.treatment_ci[0], c.control_ci[0]]
         highs = [c.treatment_ci[1], c.control_ci[1]]
+        # (a Wilson interval's end meets a share of 0 or 1 up to rounding: never below 0)
         yerr = [
-            [m - lo for m, lo in zip(means, lows, strict=True)],
-            [hi - m for m, hi in zip(means, highs, strict=True)],
+            [max(m - lo, 0.0) for m, lo in zip(means, lows, strict=True)],
+            [max(hi - m, 0.0) for m, hi in zip(means, highs, strict=True)],
         ]
     bx.bar([0, 1], means, yerr=yerr, capsize=6, color=ARM_COLOURS, alpha=0.85, width=0.6)
     bx.set_xticks([0, 1], ["treatment", "control"])
