@@ -15,13 +15,16 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from commonfuture.patterns.cases import HOME, case_scenario, residents_offer
 from commonfuture.patterns.stats import Comparison, compare_means, compare_proportions
-from commonfuture.scenario.load import shipped
 from commonfuture.scenario.schema import Scenario
 from commonfuture.simulation import simulate
 from commonfuture.value import ELEMENTS
 
 ALPHA = 0.05
+
+#: a shipped case's name ("edinburgh/active-travel") or a scenario (see patterns/cases.py)
+CaseArg = str | Scenario
 
 
 @dataclass
@@ -45,6 +48,8 @@ class PatternResult:
     monthly: pd.DataFrame  # both arms, with an "arm" column
     plot_measure: str
     plot_label: str
+    #: the conditions of the verdict, each with whether it held
+    conditions: list[tuple[str, bool]] = field(default_factory=list)
 
     @property
     def primary(self) -> Comparison:
@@ -110,6 +115,12 @@ def forward_skips(monthly: pd.DataFrame) -> int:
     return int((jumps > 1).sum())
 
 
+def claimed(c: Comparison, direction: int) -> tuple[str, bool]:
+    """The condition that ``c`` is significant at 5% in the claimed ``direction``."""
+    way = "higher" if direction > 0 else "lower"
+    return f"{c.measure}: {way} in the treatment, significant at 5%", significant(c, direction)
+
+
 def significant(c: Comparison, direction: int) -> bool:
     return c.p_value < ALPHA and np.sign(c.effect) == direction
 
@@ -117,9 +128,10 @@ def significant(c: Comparison, direction: int) -> bool:
 # --------------------------------------------------------------------------- 1
 
 
-def stages(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/carbon-literacy"
-    sc = shipped(case)
+def stages(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["stages"]
+) -> PatternResult:
+    sc, case = case_scenario("stages", case)
     control = sc.model_copy(update={"events": []})
     t, c = "a key leader withdraws at month 18", "no withdrawal"
     m = run_arms([Arm(t, sc), Arm(c, control)], seed, replicates, scale, progress)
@@ -138,7 +150,8 @@ def stages(seed: int, replicates: int, scale: float, progress=None) -> PatternRe
     )
     skips = forward_skips(m)
     formed = per_replicate(m, t)["stage"].max().ge(1).mean()
-    ok = significant(c1, +1) and skips == 0
+    conditions = [claimed(c1, +1), ("no stage skipped on the way up", skips == 0)]
+    ok = all(met for _, met in conditions)
     note = (
         f"Stages entered one at a time in every run ({skips} forward skips over "
         f"{2 * replicates} runs). The alliance formed (stage >= 1) in {formed:.0%} of "
@@ -159,15 +172,17 @@ def stages(seed: int, replicates: int, scale: float, progress=None) -> PatternRe
         m,
         "stage",
         "stage",
+        conditions=conditions,
     )
 
 
 # --------------------------------------------------------------------------- 2
 
 
-def small_wins(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/active-travel"
-    sc = shipped(case)
+def small_wins(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["small-wins"]
+) -> PatternResult:
+    sc, case = case_scenario("small-wins", case)
     horizon = sc.months
     m = run_arms(
         [
@@ -188,7 +203,8 @@ def small_wins(seed: int, replicates: int, scale: float, progress=None) -> Patte
     c2 = compare_proportions("reached stage 3", s3(t), s3(c))
     vt = per_replicate(m, t)["value_created"].sum().mean()
     vc = per_replicate(m, c)["value_created"].sum().mean()
-    ok = significant(c1, +1) and c2.effect >= 0
+    conditions = [claimed(c1, +1), (f"{c2.measure}: not lower in the treatment", c2.effect >= 0)]
+    ok = all(met for _, met in conditions)
 
     def contrast(label: str, extra: dict) -> Comparison:
         """The same contrast with ``extra`` changed in both arms."""
@@ -242,6 +258,7 @@ def small_wins(seed: int, replicates: int, scale: float, progress=None) -> Patte
         m,
         "members",
         "members",
+        conditions=conditions,
     )
 
 
@@ -250,8 +267,9 @@ def small_wins(seed: int, replicates: int, scale: float, progress=None) -> Patte
 
 def _portfolio(sc: Scenario, concentrated_on: list[int]) -> Scenario:
     """Replace the residents' main proposition by five, concentrated on the given elements."""
-    props = [p for p in sc.propositions if p.name != "segregated cycle lanes"]
-    lanes = next(p for p in sc.propositions if p.name == "segregated cycle lanes")
+    offer = residents_offer(sc).name
+    props = [p for p in sc.propositions if p.name != offer]
+    lanes = next(p for p in sc.propositions if p.name == offer)
     total = sum(lanes.value)
     new = []
     for i, e in enumerate(concentrated_on):
@@ -261,9 +279,10 @@ def _portfolio(sc: Scenario, concentrated_on: list[int]) -> Scenario:
     return sc.model_copy(update={"propositions": props + new})
 
 
-def multi_win(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/active-travel"
-    sc = shipped(case)
+def multi_win(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["multi-win"]
+) -> PatternResult:
+    sc, case = case_scenario("multi-win", case)
     multi = _portfolio(sc, [0, 1, 2, 3, 4])
     frames = [run_arms([Arm("multi-element portfolio", multi)], seed, replicates, scale, progress)]
     # control: the same five offers all on one element; the element rotates over replicates so
@@ -283,7 +302,8 @@ def multi_win(seed: int, replicates: int, scale: float, progress=None) -> Patter
     t, c = "multi-element portfolio", "single-element portfolio"
     c1 = compare_arms(m, t, c, "members at the end", "members", "last")
     c2 = compare_arms(m, t, c, "actors ever committed (joins)", "joins", "sum")
-    ok = significant(c1, +1)
+    conditions = [claimed(c1, +1)]
+    ok = all(met for _, met in conditions)
     note = (
         "Five residents' offers of equal total value: concentrated each on a different value "
         "element (multi-win) or all on the same element (rotated over replicates). Each actor "
@@ -303,15 +323,17 @@ def multi_win(seed: int, replicates: int, scale: float, progress=None) -> Patter
         m,
         "members",
         "members",
+        conditions=conditions,
     )
 
 
 # --------------------------------------------------------------------------- 4
 
 
-def leadership(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/active-travel"
-    sc = shipped(case)
+def leadership(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["leadership"]
+) -> PatternResult:
+    sc, case = case_scenario("leadership", case)
     m = run_arms(
         [
             Arm(
@@ -342,12 +364,16 @@ def leadership(seed: int, replicates: int, scale: float, progress=None) -> Patte
 
     c3 = compare_means("share of committed actors who seceded", share(t), share(c))
     poor_net, good_net = c1.treatment_mean, c1.control_mean
-    ok = (
-        significant(c1, -1)
-        and significant(c2, +1)
-        and significant(c3, +1)
-        and poor_net < 0 < good_net
-    )
+    conditions = [
+        claimed(c1, -1),
+        claimed(c2, +1),
+        claimed(c3, +1),
+        (
+            "net value negative under poor and positive under good leadership",
+            poor_net < 0 < good_net,
+        ),
+    ]
+    ok = all(met for _, met in conditions)
     note = (
         f"Net private value realised per run: {poor_net:.1f} under poor leadership "
         f"(alignment = arbitration = 0.15) against {good_net:.1f} under good leadership (0.85); "
@@ -367,15 +393,17 @@ def leadership(seed: int, replicates: int, scale: float, progress=None) -> Patte
         m,
         "value_realised",
         "net private value realised per month",
+        conditions=conditions,
     )
 
 
 # --------------------------------------------------------------------------- 5
 
 
-def linkage(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/community-solar"
-    sc = shipped(case)
+def linkage(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["linkage"]
+) -> PatternResult:
+    sc, case = case_scenario("linkage", case)
     idx = next(i for i, p in enumerate(sc.propositions) if p.holding is not None)
     m = run_arms(
         [
@@ -392,7 +420,8 @@ def linkage(seed: int, replicates: int, scale: float, progress=None) -> PatternR
         m, t, c, "residents still committed after 20 years of the offer", "members_citizens", "last"
     )
     c2 = compare_arms(m, t, c, "secessions", "secessions", "sum")
-    ok = significant(c1, +1)
+    conditions = [claimed(c1, +1)]
+    ok = all(met for _, met in conditions)
     note = (
         "Same share offer, same buyers at the start (common random numbers); the control's "
         "shares pay no annual return, so the long-term target is not linked to private value."
@@ -411,15 +440,17 @@ def linkage(seed: int, replicates: int, scale: float, progress=None) -> PatternR
         m,
         "members_citizens",
         "residents committed",
+        conditions=conditions,
     )
 
 
 # --------------------------------------------------------------------------- 6
 
 
-def investment(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/active-travel"
-    sc = shipped(case)
+def investment(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["investment"]
+) -> PatternResult:
+    sc, case = case_scenario("investment", case)
     m = run_arms(
         [
             Arm("steady investment", sc),
@@ -439,7 +470,8 @@ def investment(seed: int, replicates: int, scale: float, progress=None) -> Patte
         return per_replicate(m, arm)["stage"].last().ge(3).to_numpy()
 
     c3 = compare_proportions("in stage 3 at the end", held(t), held(c))
-    ok = significant(c1, +1)
+    conditions = [claimed(c1, +1)]
+    ok = all(met for _, met in conditions)
     note = (
         f"Stage 3 reached in {c1.treatment_mean:.0%} of runs with steady investment against "
         f"{c1.control_mean:.0%} when it is withdrawn at month 36; still in stage 3 at the end "
@@ -468,6 +500,7 @@ def investment(seed: int, replicates: int, scale: float, progress=None) -> Patte
         m,
         "members",
         "members",
+        conditions=conditions,
     )
 
 

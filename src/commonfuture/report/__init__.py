@@ -59,7 +59,7 @@ th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums
 white-space:nowrap}
 .yes{color:#1a7f37;font-weight:bold} .no{color:#b42318;font-weight:bold}
 .pair{display:flex;flex-wrap:wrap;gap:1%} .pair figure{flex:1 1 420px;min-width:0}
-body{overflow-wrap:anywhere} @media (max-width:600px){body{padding:0 .5em}
+body{overflow-wrap:break-word} @media (max-width:600px){body{padding:0 .5em}
 th,td{padding:.3em .4em}}
 .card{display:inline-block;min-width:10em;margin:.3em .6em .3em 0;padding:.6em .9em;
 background:#fafafa;border:1px solid #e3e3e3;border-radius:6px}
@@ -504,10 +504,15 @@ def _verdict_reason(e: dict, alpha: float, meta: dict) -> str:
     elif p >= alpha:
         reasons.append(f"the difference is not significant at the {alpha:.0%} level (p = {p:.2g})")
     else:
-        reasons.append(
-            f"p = {p:.2g} is below {alpha:.0%}, but the effect goes against the "
-            "claim or another condition of the claim failed (see the note)"
-        )
+        failed = [c["condition"] for c in e.get("conditions") or [] if not c.get("held")]
+        if failed:
+            reasons.append(
+                f"p = {p:.2g}, but a condition of the claim failed: " + "; ".join(failed)
+            )
+        else:
+            reasons.append(
+                f"p = {p:.2g} is below {alpha:.0%}, but the effect goes against the claim"
+            )
     under = []
     if (meta.get("scale") or 1.0) < 1.0:
         under.append(f"a reduced population (scale {meta['scale']:g})")
@@ -596,6 +601,15 @@ def patterns_page(path: Path) -> str:
         )
     rows.append("</table>")
     body.append(_table("".join(rows)))
+    skipped = doc.get("not_applicable", [])
+    if skipped:
+        body.append(
+            "<h2>Where a claim cannot apply</h2><ul>"
+            + "".join(
+                f"<li>{_e(s['name'])} on {_e(s['case'])}: {_e(s['why_not'])}</li>" for s in skipped
+            )
+            + "</ul>"
+        )
     for e in entries:
         eff, what = _effect_text(e)
         body.append(
@@ -868,7 +882,14 @@ PAGES = {
     "sweep": sweep_page,
     "sensitivity": sensitivity_page,
     "cascades": cascades_page,
+    "robustness": lambda path: _robustness_page(path),
 }
+
+
+def _robustness_page(path: Path) -> str:
+    from commonfuture.patterns.robustness_output import robustness_page
+
+    return robustness_page(path)
 
 
 def render_report(path: str | Path) -> str:

@@ -1,0 +1,512 @@
+"""What the dashboard does, without the page: cases, uploads, controls, runs, comparisons,
+events and exports. Every function here is plain Python, tested without a browser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import math
+import re
+import tempfile
+import threading
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from commonfuture.population import STATUS_NAMES
+from commonfuture.scenario import Scenario, ScenarioError, parameter_table
+from commonfuture.scenario.load import scenarios_dir, validate_data
+from commonfuture.simulation import Run, SimulationResult, to_frame
+
+#: largest scenario file accepted by the upload (bytes); shipped cases are under 10 kB
+MAX_UPLOAD = 256 * 1024
+
+#: the five leadership levers, shown first (parameter paths)
+LEVERS: tuple[str, ...] = (
+    "leadership.alignment",
+    "leadership.arbitration",
+    "leadership.small_win_cadence_months",
+    "leadership.visibility",
+    "leadership.leader_stake",
+)
+
+#: kinds of event offered on the timeline (the last one sets investment.end_month)
+EVENT_KINDS: dict[str, str] = {
+    "leader_withdraws": "a key leader withdraws",
+    "milestone": "a milestone (an extra small-win moment)",
+    "funding_stops": "funding stops",
+}
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def cases() -> dict[str, Path]:
+    """The shipped scenarios by name (``generic``, ``edinburgh/active-travel``, ...)."""
+    root = scenarios_dir()
+    return {str(p.relative_to(root).with_suffix("")): p for p in sorted(root.rglob("*.toml"))}
+
+
+def parse_scenario(data: bytes, source: str = "upload") -> Scenario:
+    """Validate the bytes of a scenario file as ``commonfuture validate`` does.
+
+    Raises :class:`ScenarioError` with one line per problem (its ``str`` is what
+    ``validate`` prints), including an oversized file, a file that is not UTF-8
+    text and a TOML syntax error.
+    """
+    if len(data) > MAX_UPLOAD:
+        raise ScenarioError(
+            source, [f"file too large ({len(data):,} bytes; at most {MAX_UPLOAD:,} bytes)"]
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(source, ["not a UTF-8 text file"]) from None
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(source, [f"TOML syntax error: {err}"]) from None
+    return validate_data(parsed, source)
+
+
+# --------------------------------------------------------------------------- controls
+
+
+@dataclass(frozen=True)
+class Control:
+    """One input of the page, generated from the scenario schema."""
+
+    path: str
+    label: str
+    kind: str  # "float", "int", "bool" or "choice"
+    value: Any
+    lower: float | None
+    upper: float | None
+    units: str
+    description: str
+    group: str  # "levers" or the scenario table ("population", "network", ...)
+    choices: tuple[str, ...] = ()
+
+    @property
+    def slider(self) -> bool:
+        """Bounded numbers get a slider; the others a number field."""
+        return self.kind in ("float", "int") and self.lower is not None and self.upper is not None
+
+    @property
+    def step(self) -> float:
+        if self.kind == "int":
+            return 1
+        span = (self.upper or 1.0) - (self.lower or 0.0)
+        return 0.01 if span <= 2 else 10 ** math.floor(math.log10(span / 100))
+
+
+def _label(path: str) -> str:
+    last = re.sub(r"\[\d+\]", "", path.split(".")[-1])
+    m = re.search(r"\[(\d+)\]", path)
+    text = last.replace("_", " ")
+    return f"{text} ({m.group(1)})" if m else text
+
+
+def controls(scenario: Scenario) -> list[Control]:
+    """Every numeric, yes/no and choice parameter of ``scenario``: the levers first.
+
+    Value vectors, names, descriptions and optional values left empty are not
+    controls (they are edited in the scenario file; events have a panel of their own).
+    """
+    rows = {r.path: r for r in parameter_table(scenario)}
+    out: list[Control] = []
+    for path in [*LEVERS, *(p for p in rows if p not in LEVERS)]:
+        r = rows[path]
+        group = "levers" if path in LEVERS else re.sub(r"\[\d+\]", "", path.split(".")[0])
+        if group == "events":
+            continue
+        v = r.value
+        choices: tuple[str, ...] = ()
+        if isinstance(v, bool):
+            kind = "bool"
+        elif isinstance(v, int):
+            kind = "int"
+        elif isinstance(v, float):
+            kind = "float"
+        elif path.endswith("citizen_layer"):
+            kind, choices = "choice", ("small_world", "erdos_renyi")
+        else:
+            continue
+        lower, upper = r.lower, r.upper
+        if path in LEVERS and upper is None and kind != "bool":  # a slider all the same
+            upper = float(max(24 if kind == "int" else 3.0, 2 * (v or 0)))
+            lower = 1.0 if kind == "int" else (lower or 0.0)
+        out.append(
+            Control(
+                path, _label(path), kind, v, lower, upper, r.units, r.description, group, choices
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build(
+    base: Scenario,
+    values: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    funding_end: int | None | str = "keep",
+) -> Scenario:
+    """The scenario to run: ``base`` with control ``values`` and the timeline's ``events``.
+
+    ``events`` replaces the scenario's events (each ``{"month", "kind", "sector", "note"}``);
+    ``funding_end`` sets ``investment.end_month`` ("keep" leaves it). Raises
+    :class:`ScenarioError` with the validation messages.
+    """
+    from commonfuture.scenario.load import _set_path
+
+    data = base.model_dump(mode="json")
+    for path, value in (values or {}).items():
+        _set_path(data, path, value)
+    if events is not None:
+        data["events"] = [dict(e) for e in events]
+    if funding_end != "keep":
+        data["investment"]["end_month"] = funding_end
+    return validate_data(data, "settings")
+
+
+def changed(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:
+    """Parameters whose values differ between ``a`` and ``b``: (path, a value, b value)."""
+    ra = {r.path: r.value for r in parameter_table(a)}
+    rb = {r.path: r.value for r in parameter_table(b)}
+    out = [(p, ra.get(p), rb.get(p)) for p in sorted(set(ra) | set(rb)) if ra.get(p) != rb.get(p)]
+    if a.events != b.events:
+        out = [x for x in out if not x[0].startswith("events")]
+        out.append(("events", _events_text(a), _events_text(b)))
+    return out
+
+
+def _events_text(sc: Scenario) -> str:
+    if not sc.events:
+        return "none"
+    return "; ".join(
+        f"month {e.month}: {e.kind}{f' ({e.sector})' if e.sector else ''}" for e in sc.events
+    )
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """A run as the page shows it: its scenario, seed, replicates and months so far."""
+
+    scenario: Scenario
+    seed: int
+    replicates: list[int]
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # (T, R) each
+    n_actors: int = 0
+    ties: list[int] = field(default_factory=list)
+    status: str = "idle"  # idle, running, done, cancelled, failed
+    message: str = ""
+    wall_time: float = 0.0
+    label: str = ""
+
+    @property
+    def month(self) -> int:
+        return 0 if not self.arrays else int(next(iter(self.arrays.values())).shape[0])
+
+    def monthly(self) -> pd.DataFrame:
+        """Tidy frame of the months so far (as ``monthly.parquet``)."""
+        if not self.arrays:
+            return pd.DataFrame(columns=["replicate", "month"])
+        return to_frame(self.arrays, self.replicates)
+
+    def result(self) -> SimulationResult:
+        return SimulationResult(
+            scenario=self.scenario,
+            seed=self.seed,
+            replicates=list(self.replicates),
+            monthly=self.monthly(),
+            n_actors=self.n_actors,
+            ties_per_replicate=list(self.ties),
+            wall_time=self.wall_time,
+        )
+
+
+class Job:
+    """A run advanced in a worker thread, month by month, with progress and cancel.
+
+    ``on_update(snapshot)`` is called from the worker after the first months and then
+    at most every ``every`` seconds, and once at the end; the page never waits for the
+    simulation. ``cancel()`` stops it after the current month.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        replicates: int,
+        on_update: Callable[[Snapshot], None] | None = None,
+        every: float = 0.4,
+        first: int = 6,
+    ):
+        self.snapshot = Snapshot(scenario, int(seed), list(range(int(replicates))))
+        self.snapshot.status = "running"
+        self.on_update = on_update
+        self.every = every
+        self.first = first
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Job:
+        self._pending: Snapshot | None = None
+        self._news = threading.Event()
+        self._finished = threading.Event()
+        self._thread = threading.Thread(target=self._work, daemon=True, name="commonfuture-run")
+        self._drawer = threading.Thread(target=self._draw, daemon=True, name="commonfuture-draw")
+        self._drawer.start()
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> Snapshot:
+        """Wait for the run and its last update to the page."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._drawer.join(timeout)
+        return self.snapshot
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _publish(self, snap: Snapshot, last: bool = False) -> None:
+        # a new object (the page sees a change), handed to the drawing thread: the
+        # simulation never waits for the charts, and the drawer skips stale months
+        self._pending = dataclasses.replace(snap, arrays=dict(snap.arrays))
+        if last:
+            self._finished.set()
+        self._news.set()
+
+    def _draw(self) -> None:
+        while True:
+            self._news.wait()
+            self._news.clear()
+            snap, done = self._pending, self._finished.is_set()
+            if snap is not None and self.on_update is not None:
+                try:
+                    self.on_update(snap)
+                except Exception:  # a page gone away must not stop the run
+                    pass
+            if done:
+                return
+            self._finished.wait(self.every)  # leave the worker the processor for a while
+
+    def _work(self) -> None:
+        snap = self.snapshot
+        t0 = time.perf_counter()
+        try:
+            run = Run(snap.scenario, seed=snap.seed, replicates=snap.replicates)
+            snap.n_actors, snap.ties = run.n_actors, run.ties_per_replicate
+            last = 0.0
+            while not run.done:
+                if self._cancel.is_set():
+                    snap.status, snap.message = "cancelled", f"cancelled at month {run.month}"
+                    break
+                run.step()
+                now = time.perf_counter()
+                if run.month == self.first or (run.month > self.first and now - last > self.every):
+                    snap.arrays, snap.wall_time = run.arrays(), now - t0
+                    self._publish(snap)
+                    last = now
+            snap.arrays = run.arrays() if run.month else {}
+            if snap.status == "running":
+                snap.status = "done"
+                snap.message = f"{run.months} months x {len(snap.replicates)} replicates"
+        except Exception as err:  # shown in the page as one line, never a traceback
+            snap.status, snap.message = "failed", f"the run failed: {err}"
+        snap.wall_time = time.perf_counter() - t0
+        self._publish(snap, last=True)
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+@dataclass(frozen=True)
+class Difference:
+    measure: str
+    label: str
+    a: float
+    b: float
+    diff: float
+    low: float
+    high: float
+
+
+#: what is compared at the horizon: (label, column, how across months)
+HORIZON_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("members at the horizon (actors)", "members", "last"),
+    ("stage at the horizon (0-3)", "stage", "last"),
+    ("target progress at the horizon (share)", "target_progress", "last"),
+    ("value created, all months (value units)", "value_created", "sum"),
+    ("value destroyed, all months (value units)", "value_destroyed", "sum"),
+    ("small wins, all months (evaluations)", "small_wins", "sum"),
+)
+
+
+def horizon(arrays: dict[str, np.ndarray], col: str, how: str) -> np.ndarray:
+    x = np.asarray(arrays[col], dtype=float)
+    return x[-1] if how == "last" else x.sum(axis=0)
+
+
+def compare(a: Snapshot, b: Snapshot, level: float = 0.95) -> list[Difference]:
+    """B minus A at the horizon, paired by replicate (the same random numbers), with a
+    ``level`` t interval of the mean difference."""
+    if a.replicates != b.replicates or a.seed != b.seed:
+        raise ValueError("A and B must share seed and replicates to be compared pairwise")
+    if a.month != b.month:
+        raise ValueError("A and B must have run the same months")
+    out = []
+    for label, col, how in HORIZON_MEASURES:
+        xa, xb = horizon(a.arrays, col, how), horizon(b.arrays, col, how)
+        d = xb - xa
+        n = len(d)
+        mean = float(d.mean())
+        if n > 1 and d.std(ddof=1) > 0:
+            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / math.sqrt(n))
+        else:
+            half = 0.0
+        out.append(
+            Difference(
+                col, label, float(xa.mean()), float(xb.mean()), mean, mean - half, mean + half
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def to_toml(scenario: Scenario) -> str:
+    """The scenario as a TOML file that ``load_scenario`` reads back to the same scenario."""
+    data = scenario.model_dump(mode="json")
+    lines: list[str] = []
+
+    def table(d: dict[str, Any], name: str, header: str) -> None:
+        scalars = {k: v for k, v in d.items() if v is not None and not _is_table(v)}
+        subs = {k: v for k, v in d.items() if _is_table(v)}
+        if name:
+            lines.append("")
+            lines.append(header)
+        for k, v in scalars.items():
+            lines.append(f"{k} = {_toml_value(v)}")
+        for k, v in subs.items():
+            path = f"{name}.{k}" if name else k
+            if isinstance(v, dict):
+                table(v, path, f"[{path}]")
+            else:
+                for item in v:
+                    table(item, path, f"[[{path}]]")
+
+    table(data, "", "")
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _is_table(v: Any) -> bool:
+    return isinstance(v, dict) or (isinstance(v, list) and bool(v) and isinstance(v[0], dict))
+
+
+def to_parquet(snap: Snapshot) -> bytes:
+    buf = io.BytesIO()
+    snap.monthly().to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def to_csv(snap: Snapshot) -> bytes:
+    return snap.monthly().to_csv(index=False).encode()
+
+
+def to_report(snap: Snapshot, source: str = "dashboard") -> bytes:
+    """The HTML report (``commonfuture report``) of the run on screen."""
+    from commonfuture.report import render_report
+    from commonfuture.runs import save_run
+
+    with tempfile.TemporaryDirectory(prefix="commonfuture-") as tmp:
+        save_run(snap.result(), Path(tmp) / "run", source=source)
+        return render_report(Path(tmp) / "run").encode()
+
+
+# --------------------------------------------------------------------------- one actor
+
+
+def follow_actor(
+    scenario: Scenario, seed: int, replicate: int, actor: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One actor of replicate ``replicate`` of ``seed`` (the same actor as in the batch, by
+    common random numbers), replayed month by month: its value chain, and its state after
+    every month (``month``, ``status``, ``commitment``, ``trust``; month 0 is the start)."""
+    actor = int(actor)
+    run = Run(scenario, seed=seed, replicates=[int(replicate)], chains=[actor])
+    rows = [_actor_state(run, actor)]
+    while not run.done:
+        run.step()
+        rows.append(_actor_state(run, actor))
+    df = run.value_chains()
+    chain = df[df["actor"] == actor].reset_index(drop=True)
+    states = pd.DataFrame(rows, columns=["month", "status", "commitment", "trust"])
+    return chain, states
+
+
+def _actor_state(run: Run, actor: int) -> tuple[int, str, float, float]:
+    s = run.state  # one replicate: row 0
+    return (
+        run.month,
+        STATUS_NAMES[int(s.status[0, actor])],
+        float(s.commitment[0, actor]),
+        float(s.trust[0, actor]),
+    )
+
+
+def actor_chain(scenario: Scenario, seed: int, replicate: int, actor: int) -> pd.DataFrame:
+    """The value chain of one actor (see :func:`follow_actor`)."""
+    return follow_actor(scenario, seed, replicate, actor)[0]
+
+
+def chain_summary(chain: pd.DataFrame) -> dict[str, Any]:
+    """Headline facts of one value chain."""
+    ev = chain["event"].astype(str)
+    commit = chain.loc[ev == "commit", "month"]
+    secede = chain.loc[ev == "secede", "month"]
+    uses = chain[ev == "use"]
+    evals = chain[ev == "evaluate"]
+    return {
+        "joined": [int(m) for m in commit],
+        "seceded": [int(m) for m in secede],
+        "uses": int(len(uses)),
+        "realised": float(uses["value"].sum()) if len(uses) else 0.0,
+        "wins": int((evals["outcome"] == "win").sum()),
+        "shortfalls": int((evals["outcome"] == "shortfall").sum()),
+        "used": uses.groupby("proposition")["value"].agg(["count", "sum"]).reset_index()
+        if len(uses)
+        else pd.DataFrame(columns=["proposition", "count", "sum"]),
+    }

@@ -1,0 +1,97 @@
+"""The Mesa-conventional model: Mesa's own batch_run gives the numbers of simulate."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+import commonfuture as cf
+from commonfuture.mesa import Model, resolve_scenario
+from commonfuture.scenario.load import scenarios_dir
+
+
+@pytest.fixture(scope="module")
+def short():
+    sc = cf.load_scenario(scenarios_dir() / "generic.toml")
+    return sc.model_copy(update={"months": 24})
+
+
+def test_batch_run_matches_simulate(short):
+    rows = mesa.batch_run(
+        Model,
+        {"scenario": [short], "alignment": [0.3, 0.9], "seed": [1, 2]},
+        data_collection_period=1,
+        display_progress=False,
+    )
+    got = pd.DataFrame(rows)
+    assert len(got) == 4 * short.months
+    assert (got["month"] == got["Step"] + 1).all()
+    for (alignment, seed), run in got.groupby(["alignment", "seed"]):
+        ref = cf.simulate(
+            short, seed=seed, replicates=1, overrides={"leadership.alignment": alignment}
+        ).monthly
+        run = run.sort_values("month")
+        for col in ("members", "stage", "value_created", "value_destroyed", "target_progress"):
+            np.testing.assert_array_equal(run[col].to_numpy(), ref[col].to_numpy(), err_msg=col)
+    # the lever matters: the two alignments differ somewhere
+    a, b = (got[got["alignment"] == x]["value_created"].to_numpy() for x in (0.3, 0.9))
+    assert not np.array_equal(a, b)
+
+
+def test_horizon_row_and_replicate(short):
+    rows = mesa.batch_run(
+        Model,
+        {"scenario": [short], "seed": 3, "replicate": [0, 1]},
+        display_progress=False,
+    )
+    ref = cf.simulate(short, seed=3, replicates=2).final().set_index("replicate")
+    assert len(rows) == 2
+    for row in rows:
+        assert row["month"] == short.months
+        assert row["members"] == ref.loc[row["replicate"], "members"]
+
+
+def test_levers_are_keyword_arguments(short):
+    m = Model(
+        scenario=short, seed=1, alignment=0.2, cadence=3, overrides={"investment.end_month": 6}
+    )
+    lead = m.scenario.leadership
+    assert (lead.alignment, lead.small_win_cadence_months) == (0.2, 3)
+    assert m.scenario.investment.end_month == 6
+    assert m.running and m.steps == 0
+    for _ in range(short.months):
+        m.step()
+    assert not m.running and m.month == short.months == m.steps
+    df = m.datacollector.get_model_vars_dataframe()
+    assert list(df["month"]) == list(range(1, short.months + 1))
+    assert "uptake." + short.propositions[0].name in df.columns
+
+
+def test_shipped_names_resolve():
+    assert resolve_scenario("edinburgh/carbon-literacy").name
+    with pytest.raises(cf.ScenarioError):
+        resolve_scenario("no-such-case")
+
+
+def test_solaraviz_drives_it(short):
+    import ipyvuetify as v
+    import ipywidgets
+    import solara
+    from mesa.visualization import SolaraViz, make_plot_component
+
+    model = solara.reactive(Model(scenario=short, seed=1))
+    page = SolaraViz(
+        model,
+        components=[make_plot_component("members")],
+        model_params={
+            "scenario": short,
+            "alignment": {"type": "SliderFloat", "value": 0.7, "min": 0, "max": 1, "step": 0.05},
+        },
+    )
+    box, rc = solara.render(page, handle_error=False)
+    rc.find(v.Tab, children=["Page 0"]).assert_single()
+    rc.find(ipywidgets.Image).assert_single()  # the members plot, drawn from the collector
+    model.value.step()
+    assert model.value.datacollector.get_model_vars_dataframe()["month"].tolist() == [1]
