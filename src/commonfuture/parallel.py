@@ -87,8 +87,9 @@ def set_threads(n: int | None = None) -> int:
     want = default_threads() if n is None else int(n)
     if want < 1:
         raise ValueError(f"threads must be at least 1, got {want}")
+    # applied by :func:`sized` when a run starts: starting numba's threads here would
+    # make this process unsafe to fork (worker pools that fork, such as pyabc's)
     _chosen = min(want, pool_size())
-    numba.set_num_threads(_chosen)
     return _chosen
 
 
