@@ -56,10 +56,19 @@ def test_measures_are_well_formed(bench, tmp_path, capsys):
 
     # the Mesa comparison as the full run reports it: a median of rounds, and other horizons
     pair = {"months": 3, "fast": rate, "mesa": rate, "ratio": 1.0, "ratios": [1.0, 1.0, 1.0]}
-    results["mesa"] = {"n": 1_260, "ratio": 1.0, "over_24_months": pair, "months_1_4": pair}
+    whole = {"seconds": 1.0}
+    calls = {"months": 3, "fast": whole, "mesa": whole, "ratio": 1.0, "ratios": [1.0] * 3}
+    results["mesa"] = {
+        "n": 1_260,
+        "ratio": 1.0,
+        "over_24_months": pair,
+        "months_1_4": pair,
+        "call_to_result": calls,
+    }
     bench.report(results)
     out = capsys.readouterr().out
     assert "median of 3" in out and "months 1-3" in out and ">= 200x" in out
+    assert "call to result" in out
 
 
 def test_call_to_result_yardstick_and_nation_are_well_formed(bench):

@@ -344,7 +344,7 @@ def test_events_panel_adds_on_the_timeline():
 
 
 def test_actor_figure_draws_commitment_and_trust(generic):
-    chain, states = logic.follow_actor(generic, 1, 2, 45)
+    chain, states = logic.follow_actor(generic, 1, 2, 46)  # a resident who commits
     assert len(charts.actor_figure(chain, generic.months).axes) == 1
     fig = charts.actor_figure(chain, generic.months, states)
     top, below = fig.axes
