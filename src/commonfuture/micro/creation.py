@@ -164,10 +164,8 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
                 while served < demand[j] and served < capacity[r, j]:
                     served += 1
                 cut = np.uint64(0)
-                if served > 0:
-                    ranked = keys.copy()
-                    ranked.sort()
-                    cut = ranked[served - 1]
+                if served > 0:  # the served-th smallest key, by selection (no full sort)
+                    cut = np.partition(keys, served - 1)[served - 1]
                 for k in range(demand[j]):
                     if served == 0 or keys[k] > cut:
                         refused = np.int64(keys[k] & np.uint64(0xFFFFFFFF))
