@@ -141,6 +141,55 @@ def test_calibrate_command(tmp_path):
     assert bad.exit_code == 2 and "Traceback" not in bad.output
 
 
+def test_interrupted_calibration_continues(tmp_path):
+    """A calibration stopped after its first generation continues from the history in
+    its directory and ends with the generations asked for; another calibration in the
+    same directory is refused unless started afresh."""
+    sc = _over(cf.load_scenario(GENERIC))
+    targets = targets_from(synthetic_observations(sc, 0.3, seed=7), sc, START)
+    fits = parse_fits(sc, [f"{PATH}={LOW}:{HIGH}"])
+
+    class Stopped(Exception):
+        pass
+
+    def stop(generation, _eps):
+        if generation >= 1:
+            raise Stopped
+
+    def run(**kw):
+        args = {"population": 30, "generations": 3, "seed": 4, **kw}
+        return calibrate(sc, targets, fits, tmp_path, **args)
+
+    with pytest.raises(Stopped):
+        run(progress=stop)
+    post = run()
+    assert post.history == {"resumed_after": 1, "generations": 3}
+    assert len(post.epsilons) == 3 and post.epsilons[2] < post.epsilons[0]
+    x = post.samples[PATH]
+    assert ((x >= LOW) & (x <= HIGH)).all() and len(x) == 30
+    assert post.samples["weight"].sum() == pytest.approx(1.0)
+    again = run()  # nothing left to do: the same posterior, no simulation
+    assert again.history["resumed_after"] == 3
+    assert again.samples.equals(post.samples)
+    with pytest.raises(CalibrationError, match="another calibration .*population"):
+        run(population=31)
+    assert run(population=31, generations=1, fresh=True).history["resumed_after"] == 0
+
+
+def test_batched_replicates_recover_the_truth(tmp_path):
+    """Particles of four replicates advanced together (accepted with the share of
+    replicates within epsilon as weight) still hold the truth in the 90% interval."""
+    truth = 0.3
+    sc = _over(cf.load_scenario(GENERIC))
+    targets = targets_from(synthetic_observations(sc, truth, seed=11), sc, START)
+    fits = parse_fits(sc, [f"{PATH}={LOW}:{HIGH}"])
+    post = calibrate(sc, targets, fits, tmp_path, population=40, generations=3, replicates=4)
+    row = post.table().iloc[0]
+    assert row["q05"] <= truth <= row["q95"], row.to_dict()
+    assert row["q95"] - row["q05"] < 0.8 * (HIGH - LOW), row.to_dict()
+    assert post.samples["weight"].nunique() > 1  # shares below 1 weigh less
+
+
 @pytest.mark.slow
 def test_simulation_based_calibration(tmp_path):
     """Over repeated fits with the truth drawn from the prior, the truth falls inside the
@@ -155,7 +204,10 @@ def test_simulation_based_calibration(tmp_path):
         inside += row["q05"] <= truth <= row["q95"]
         draws = post.draw(99, rng)[PATH].to_numpy()
         ranks.append(int((draws < truth).sum()))
+    counts = np.histogram(ranks, bins=5, range=(0, 100))[0]
+    pvalue = stats.chisquare(counts).pvalue
+    print(f"SBC: {inside} of {n} truths inside the 90% interval; rank counts {counts.tolist()}")
+    print(f"SBC: chi-square p = {pvalue:.3f}; ranks {sorted(ranks)}")
     # 90% nominal: with 40 fits, fewer than 30 inside happens with probability < 1%
     assert stats.binom.cdf(inside, n, 0.9) > 0.01, inside
-    counts = np.histogram(ranks, bins=5, range=(0, 100))[0]
-    assert stats.chisquare(counts).pvalue > 0.01, counts
+    assert pvalue > 0.01, counts
