@@ -139,6 +139,29 @@ def test_calibrate_command(tmp_path):
     assert "Held-out check" in html and "what leadership could change" in html
     bad = runner.invoke(app, [*args[:4], "--fit", "leadership.alignment=2:3", *args[5:]])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+    # run again with the same inputs: nothing is simulated again
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "continued the calibration" in again.output
+    # another calibration into the same directory is refused, one line, exit 2
+    other = runner.invoke(app, [*args, "--seed", "1"])
+    assert other.exit_code == 2 and "another calibration" in other.output
+    assert "Traceback" not in other.output
+
+    # a quick point fit: the best of the trials, continued when asked for more
+    point = [*args[:8], str(tmp_path / "point"), "--method", "point", "--draws", "10"]
+    res = runner.invoke(app, [*point, "--trials", "6"])
+    assert res.exit_code == 0, res.output
+    trials = pd.read_csv(tmp_path / "point" / "trials.csv")
+    assert len(trials) == 6
+    best = pd.read_csv(tmp_path / "point" / "posterior_table.csv").iloc[0]
+    assert LOW <= best["median"] <= HIGH and best["sd"] == 0
+    assert best["median"] == pytest.approx(trials.loc[trials["value"].idxmin(), PATH])
+    assert "quick point fit" in (tmp_path / "point" / "report.html").read_text()
+    res = runner.invoke(app, [*point, "--trials", "8"])
+    assert res.exit_code == 0, res.output
+    assert len(pd.read_csv(tmp_path / "point" / "trials.csv")) == 8
+    bad = runner.invoke(app, [*point, "--method", "grid"])
+    assert bad.exit_code == 2 and "--method" in bad.output
 
 
 def test_interrupted_calibration_continues(tmp_path):

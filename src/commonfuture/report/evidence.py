@@ -278,10 +278,15 @@ def calibration_page(result: dict, figures: dict[str, str]) -> str:
     fitted = pd.DataFrame(result["fitted"])
     held = pd.DataFrame(result["held_out"]) if result.get("held_out") else None
     levers = pd.DataFrame(result["levers"])
+    how = (
+        f"a quick point fit (optuna, {result['history'].get('trials')} trials; the best "
+        "point only, without an interval: the bands show the model's own variation)"
+        if result.get("method") == "point"
+        else "approximate Bayesian computation"
+    )
     lead = [
-        f"<b>Fitted:</b> {len(table)} parameters to {len(fitted)} observations by approximate "
-        f"Bayesian computation ({result['simulations']} simulations, "
-        f"{result['seconds']:.0f} s).",
+        f"<b>Fitted:</b> {len(table)} parameters to {len(fitted)} observations by {how} "
+        f"({result['simulations']} simulations, {result['seconds']:.0f} s).",
         f"<b>Fit:</b> {int(fitted['inside'].sum())} of {len(fitted)} fitted observations lie "
         "inside the 90% predictive band.",
     ]
