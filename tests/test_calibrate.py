@@ -15,6 +15,7 @@ from commonfuture.calibration.abc import (
     CalibrationError,
     calibrate,
     parse_fits,
+    simulated_all,
     targets_from,
 )
 from commonfuture.cli._app import app
@@ -162,6 +163,30 @@ def test_calibrate_command(tmp_path):
     assert len(pd.read_csv(tmp_path / "point" / "trials.csv")) == 8
     bad = runner.invoke(app, [*point, "--method", "grid"])
     assert bad.exit_code == 2 and "--method" in bad.output
+
+
+def test_share_observations_are_fractions_of_the_group():
+    """share:members_citizens in % is compared with members_citizens over the scenario's
+    residents; share:members over all its actors."""
+    sc = _over(cf.load_scenario(GENERIC))
+    counts = sc.population.counts
+    obs = pd.DataFrame(
+        {
+            "row": [2, 3],
+            "date": [START + pd.DateOffset(months=k) for k in (6, 12)],
+            "measure": ["share:members_citizens", "share:members"],
+            "value": [20.0, 0.3],
+            "unit": ["%", "share"],
+            "source": "survey",
+            "note": None,
+        }
+    )
+    targets = targets_from(obs, sc, START)
+    assert targets.table["value"].tolist() == [0.2, 0.3]
+    m = cf.simulate(sc, seed=1, replicates=[0]).monthly
+    got = simulated_all(m, targets)[0]
+    assert got[0] == m["members_citizens"].iloc[5] / counts.citizens
+    assert got[1] == m["members"].iloc[11] / sum(counts.as_tuple())
 
 
 def test_interrupted_calibration_continues(tmp_path):

@@ -41,10 +41,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commonfuture.evidence.formats import CUMULATIVE
+from commonfuture.evidence.formats import CUMULATIVE, SHARE, SHARE_UNITS, share_of
 from commonfuture.outputs import NAMES
 from commonfuture.scenario.load import ScenarioError, apply_overrides, is_parameter_path
-from commonfuture.scenario.schema import Scenario
+from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.simulation import simulate
 
 
@@ -145,12 +145,19 @@ def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
     t0 = pd.Timestamp(year=t0.year, month=t0.month, day=1)
     names = set(NAMES) | {f"uptake.{p.name}" for p in scenario.propositions}
     rows, ctx = [], []
+    counts = dict(zip(SECTORS, scenario.population.counts.as_tuple(), strict=True))
     for r in obs.itertuples(index=False):
         cum = r.measure.startswith(CUMULATIVE)
-        col = r.measure.removeprefix(CUMULATIVE)
+        share = r.measure.startswith(SHARE)
+        col = r.measure.removeprefix(CUMULATIVE).removeprefix(SHARE)
         if col not in names:
             ctx.append(r._asdict())
             continue
+        scale, value = 1.0, float(r.value)
+        if share:  # compared as a fraction of the scenario's actors of that group
+            who = share_of(col)
+            scale = 1.0 / max(1, counts[who] if who != "all" else sum(counts.values()))
+            value *= SHARE_UNITS[str(r.unit).strip().lower()]
         month = (r.date.year - t0.year) * 12 + (r.date.month - t0.month)
         if month < 1:
             ctx.append({**r._asdict(), "note": f"before month 1 of the scenario; {r.note or ''}"})
@@ -162,8 +169,9 @@ def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
                 "measure": r.measure,
                 "column": col,
                 "cumulative": cum,
+                "scale": scale,
                 "month": month,
-                "value": float(r.value),
+                "value": value,
                 "source": r.source,
             }
         )
@@ -171,7 +179,8 @@ def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
         raise CalibrationError(
             [
                 "the observations name no model measure (members, capital_raised, stage, "
-                "uptake.<proposition>, ... optionally prefixed cumulative:): nothing to fit"
+                "uptake.<proposition>, ... optionally prefixed cumulative: or share:): "
+                "nothing to fit"
             ]
         )
     return Targets(pd.DataFrame(rows), pd.DataFrame(ctx), t0)
@@ -179,13 +188,7 @@ def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
 
 def simulated(monthly: pd.DataFrame, targets: Targets) -> np.ndarray:
     """The model's values at the targets, for one replicate's monthly frame."""
-    m = monthly.sort_values("month")
-    out = np.empty(len(targets.table))
-    for i, r in enumerate(targets.table.itertuples(index=False)):
-        col = m[r.column].to_numpy(float)
-        idx = min(r.month, len(col)) - 1
-        out[i] = col[: idx + 1].sum() if r.cumulative else col[idx]
-    return out
+    return simulated_all(monthly.assign(replicate=0), targets)[0]
 
 
 def distance_fn(targets: Targets) -> Callable[[np.ndarray], float]:
@@ -241,6 +244,8 @@ def simulated_all(monthly: pd.DataFrame, targets: Targets) -> np.ndarray:
         x = m[col].to_numpy(float).reshape(k, t)
         c = np.cumsum(x, axis=1)
         out[:, sel] = np.where(cum[sel], c[:, idx[sel]], x[:, idx[sel]])
+    if "scale" in rows:
+        out *= rows["scale"].to_numpy(float)
     return out
 
 
@@ -251,7 +256,7 @@ def fingerprint(
     import hashlib
     import json
 
-    t = targets.table[["month", "column", "cumulative", "value"]]
+    t = targets.table[["month", "column", "cumulative", "scale", "value"]]
     blob = json.dumps(
         {
             "scenario": scenario.model_dump(mode="json"),
@@ -546,7 +551,7 @@ def predictive(
 
 def bands(monthly: pd.DataFrame, targets: Targets, q: tuple[float, float] = (0.05, 0.95)):
     """Per target: the predictive median and band, and whether the observation is in it."""
-    vals = np.array([simulated(g, targets) for _, g in monthly.groupby("replicate")])
+    vals = simulated_all(monthly, targets)
     lo, med, hi = (np.quantile(vals, p, axis=0) for p in (q[0], 0.5, q[1]))
     t = targets.table.copy()
     t["median"], t["low"], t["high"] = med, lo, hi

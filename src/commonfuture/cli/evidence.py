@@ -62,9 +62,17 @@ def evidence(
         ),
     ] = 0.3,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    observations: Annotated[
+        Path | None,
+        typer.Option(
+            "--observations",
+            help="Dated published figures (CSV, Parquet, Excel) to show against the series.",
+        ),
+    ] = None,
 ) -> None:
     """A collaboration's event log as the model's monthly measures, its stage timeline,
-    value chains, a secession-risk model and a report."""
+    value chains, a secession-risk model and a report (with published figures beside
+    the series when --observations is given)."""
     import pandas as pd
     from rich.progress import Progress
 
@@ -80,16 +88,31 @@ def evidence(
             pd.Timestamp(start)
         except ValueError:
             fail(f"--start: {start!r} is not a date (YYYY-MM-DD)")
+    problems, obs = [], None
     try:
         events = load_events(records)
     except RecordsError as err:
-        fail(err.problems)
+        problems += err.problems
+    if observations is not None:
+        from commonfuture.evidence.load import load_observations
+
+        try:
+            obs = load_observations(observations)
+        except RecordsError as err:
+            problems += err.problems
+    if problems:
+        fail(problems)
     notes = []
     if wider is None:
         notes.append("The wider population was not given (--wider): stage 3 is not assessed.")
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("records", total=4)
         monthly = monthly_series(events, rules, wider, start)
+        observed = None
+        if obs is not None:
+            from commonfuture.evidence.compare import against_series
+
+            observed = against_series(monthly, obs, wider)
         bar.advance(task)
         chains = value_chains(events, start)
         bar.advance(task)
@@ -118,8 +141,10 @@ def evidence(
         (out / "risk_model.json").write_text(json.dumps(risk, indent=2, default=float))
         if risky is not None:
             risky.to_csv(out / "at_risk.csv", index=False)
+    if observed is not None:
+        observed.to_csv(out / "observations.csv", index=False)
     name = records.stem.replace("_", " ").replace("-", " ")
-    page = evidence_page(name[:1].upper() + name[1:], monthly, chains, risk, risky, notes)
+    page = evidence_page(name[:1].upper() + name[1:], monthly, chains, risk, risky, notes, observed)
     (out / "report.html").write_text(page, encoding="utf-8")
     last = monthly.iloc[-1]
     console.print(
