@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 from commonfuture import load_scenario  # noqa: E402
 from commonfuture.calibration.abc import calibrate, parse_fits, run_one, targets_from  # noqa: E402
 from commonfuture.evidence import load_observations  # noqa: E402
+from commonfuture.scenario.load import scaled  # noqa: E402
 
 FITS = [
     "population.threshold_mean=0.3:0.5",
@@ -110,6 +111,11 @@ def main() -> None:
         "posterior": base["posterior"],
         "side_by_side": runs,
         "kernel": kernel(sc, targets.last_month),
+        # a small scenario (the generic one at a quarter of its size, 158 actors), where
+        # each month's fixed costs weigh more than its actors
+        "kernel_small": kernel(
+            scaled(load_scenario(ROOT / "scenarios" / "generic.toml"), 0.25), 48, repeats=9
+        ),
     }
     (HERE / "calibration.json").write_text(json.dumps(out, indent=2))
     for r in runs:
@@ -120,11 +126,13 @@ def main() -> None:
             f"({r['ms_per_simulation']:.1f} ms each); final epsilon {r['final_epsilon']:.3f}, "
             f"effective sample size {r['effective_sample_size']:.0f}; 90% widths: {widths}"
         )
-    kn = out["kernel"]
-    print(
-        f"{kn['replicates']} replicates of {kn['months']} months: {kn['together_ms']:.0f} ms "
-        f"together, {kn['one_after_another_ms']:.0f} ms one after another"
-    )
+    for name, label in (("kernel", "community solar"), ("kernel_small", "small generic")):
+        kn = out[name]
+        print(
+            f"{label}, {kn['replicates']} replicates of {kn['months']} months: "
+            f"{kn['together_ms']:.0f} ms together, {kn['one_after_another_ms']:.0f} ms one "
+            "after another"
+        )
     print(
         f"target < {TARGET_SECONDS:.0f} s (one simulation a particle): "
         f"{'met' if out['met'] else 'NOT met'}"

@@ -1,7 +1,7 @@
 """The two record formats a collaboration brings: an event log and dated observations.
 
 Each row of either file is checked by a pydantic model (:class:`Event`,
-:class:`Observation`); ``commonfuture evidence-schema`` writes their JSON Schemas.
+:class:`Observation`); ``commonfuture evidence-formats`` writes their JSON Schemas.
 
 **Event log**: one row per event. Column names follow the XES conventions, so
 process-mining tools read the same file with each actor's value chain as one case:
