@@ -20,6 +20,7 @@ from commonfuture.calibration.abc import (
 )
 from commonfuture.cli._app import app
 from conftest import GENERIC
+from test_dask_cluster import cluster  # noqa: F401 (a scheduler and two workers)
 
 runner = CliRunner()
 START = pd.Timestamp("2020-01-01")
@@ -236,6 +237,19 @@ def test_batched_replicates_recover_the_truth(tmp_path):
     assert row["q05"] <= truth <= row["q95"], row.to_dict()
     assert row["q95"] - row["q05"] < 0.8 * (HIGH - LOW), row.to_dict()
     assert post.samples["weight"].nunique() > 1  # shares below 1 weigh less
+
+
+@pytest.mark.slow
+def test_calibration_on_a_dask_cluster(tmp_path, cluster):  # noqa: F811
+    """The particles can be simulated by the workers of a Dask cluster."""
+    sc = _over(cf.load_scenario(GENERIC))
+    targets = targets_from(synthetic_observations(sc, 0.3, seed=7), sc, START)
+    fits = parse_fits(sc, [f"{PATH}={LOW}:{HIGH}"])
+    post = calibrate(
+        sc, targets, fits, tmp_path, population=20, generations=2, dask_address=cluster
+    )
+    assert len(post.epsilons) == 2 and len(post.samples) == 20
+    assert post.samples["weight"].sum() == pytest.approx(1.0)
 
 
 @pytest.mark.slow

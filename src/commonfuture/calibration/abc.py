@@ -363,10 +363,12 @@ def calibrate(
     prior = pyabc.Distribution(
         **{_key(f.path): pyabc.RV("uniform", f.low, f.high - f.low) for f in fits}
     )
+    client = None
     if dask_address:
         from distributed import Client
 
-        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=Client(dask_address))
+        client = Client(dask_address)
+        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=client)
     elif workers > 1:
         sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
     else:
@@ -413,6 +415,8 @@ def calibrate(
     finally:
         log.handlers, log.propagate = saved, saved_propagate
         log.setLevel(logging.ERROR)
+        if client is not None:
+            client.close()
     df, w = history.get_distribution(m=0, t=history.max_t)
     samples = pd.DataFrame({f.path: df[_key(f.path)].to_numpy() for f in fits})
     for f in fits:
