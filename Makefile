@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test validate lint format bench docs clean
+.PHONY: demo test validate lint format bench docs map clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
+
+# every claim on every case, the robustness map and the case paths; numbers into docs/generated/
+map: $(STAMP)
+	$(BIN)/commonfuture experiment all --case all -r 30 -s 0 -o out/everywhere
+	$(BIN)/commonfuture robustness all --case all -o out/robustness
+	$(BIN)/python -m commonfuture.patterns.case_paths -o docs/img/paths
+	mkdir -p docs/generated
+	cp out/everywhere/everywhere.md docs/generated/everywhere.md
+	cp out/robustness/robustness.md docs/generated/robustness-map.md
+	cp out/robustness/robustness.png docs/img/robustness.png
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -37,6 +37,7 @@ KINDS: dict[str, str] = {
     "sensitivity": "a sensitivity analysis",
     "cascades": "the cascade validation (Granovetter and Watts)",
     "export": "an export of an experiment's tables",
+    "robustness": "a robustness map (where the paper's claims hold over the assumptions)",
 }
 
 #: kinds that share a folder: a sensitivity analysis is a sweep with indices on top

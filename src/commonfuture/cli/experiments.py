@@ -33,6 +33,15 @@ def experiment(
         int, typer.Option("--seed", "-s", min=0, help="Random seed: same seed, same results.")
     ] = 0,
     scale: Annotated[float, typer.Option("--scale", help="Multiply population counts.")] = 1.0,
+    case: Annotated[
+        str | None,
+        typer.Option(
+            "--case",
+            help="Run on this shipped case (edinburgh/active-travel, edinburgh/carbon-literacy, "
+            "edinburgh/community-solar, generic) or on all of them; default: each pattern's "
+            "own case.",
+        ),
+    ] = None,
 ) -> None:
     """Run a pattern of the paper as a treatment-control experiment; write OUT/patterns.json,
     a figure per pattern and OUT/report.html."""
@@ -46,6 +55,9 @@ def experiment(
         fail(f"--scale: must be positive, got {scale}")
     out = out or Path("experiments-out") / name
     claim_folder(out, "patterns", "a pattern experiment")
+    if case is not None:
+        _everywhere(names, case, out, replicates, seed, scale)
+        return
     results = []
     t0 = time.perf_counter()
     with Progress(
@@ -87,6 +99,68 @@ def experiment(
             f"{e['p_value']:.2g}",
             "[green]yes[/green]" if e["reproduced"] else "[red]no[/red]",
         )
+    console.print(table)
+    try:
+        from commonfuture.report import write_report
+
+        html = write_report(out)
+        console.print(f"wrote {path} and {html}")
+    except ImportError:
+        console.print(f"wrote {path}")
+
+
+def _everywhere(
+    names: list[str], case: str, out: Path, replicates: int, seed: int, scale: float
+) -> None:
+    """``--case``: the patterns on one case or on every case where each applies."""
+    from commonfuture.patterns.cases import CASES
+    from commonfuture.patterns.everywhere import git_commit, run_everywhere, write_everywhere
+
+    cases = list(CASES) if case == "all" else [case]
+    unknown = [c for c in cases if c not in CASES]
+    if unknown:
+        fail(f"--case: unknown case {unknown[0]!r} (choose from {', '.join(CASES)}, all)")
+    t0 = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} replicate-months"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+        results, skipped = run_everywhere(
+            names,
+            cases,
+            seed=seed,
+            replicates=replicates,
+            scale=scale,
+            progress=lambda k: bar.advance(task, k),
+            on_start=lambda n, c: bar.update(task, description=f"{n} on {c}"),
+        )
+    meta = {
+        "seed": seed,
+        "replicates_per_arm": replicates,
+        "scale": scale,
+        "commit": git_commit(),
+        "wall_time_s": round(time.perf_counter() - t0, 1),
+    }
+    path = write_everywhere(results, skipped, out, meta)
+    doc = json.loads(path.read_text())
+    table = Table(title="The paper's claims on every case")
+    for col in ("pattern", "case", "effect [95% CI]", "p", "reproduced"):
+        table.add_column(col, overflow="fold")
+    for e in doc["patterns"]:
+        table.add_row(
+            e["name"],
+            e["case"],
+            f"{e['effect']:+.3g} [{e['ci_low']:+.3g}, {e['ci_high']:+.3g}]",
+            f"{e['p_value']:.2g}",
+            "[green]yes[/green]" if e["reproduced"] else "[red]no[/red]",
+        )
+    for s in doc["not_applicable"]:
+        table.add_row(s["name"], s["case"], f"does not apply: {s['why_not']}", "", "")
     console.print(table)
     try:
         from commonfuture.report import write_report

@@ -15,13 +15,16 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from commonfuture.patterns.cases import HOME, case_scenario, residents_offer
 from commonfuture.patterns.stats import Comparison, compare_means, compare_proportions
-from commonfuture.scenario.load import shipped
 from commonfuture.scenario.schema import Scenario
 from commonfuture.simulation import simulate
 from commonfuture.value import ELEMENTS
 
 ALPHA = 0.05
+
+#: a shipped case's name ("edinburgh/active-travel") or a scenario (see patterns/cases.py)
+CaseArg = str | Scenario
 
 
 @dataclass
@@ -117,9 +120,10 @@ def significant(c: Comparison, direction: int) -> bool:
 # --------------------------------------------------------------------------- 1
 
 
-def stages(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/carbon-literacy"
-    sc = shipped(case)
+def stages(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["stages"]
+) -> PatternResult:
+    sc, case = case_scenario("stages", case)
     control = sc.model_copy(update={"events": []})
     t, c = "a key leader withdraws at month 18", "no withdrawal"
     m = run_arms([Arm(t, sc), Arm(c, control)], seed, replicates, scale, progress)
@@ -165,9 +169,10 @@ def stages(seed: int, replicates: int, scale: float, progress=None) -> PatternRe
 # --------------------------------------------------------------------------- 2
 
 
-def small_wins(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/active-travel"
-    sc = shipped(case)
+def small_wins(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["small-wins"]
+) -> PatternResult:
+    sc, case = case_scenario("small-wins", case)
     horizon = sc.months
     m = run_arms(
         [
@@ -250,8 +255,9 @@ def small_wins(seed: int, replicates: int, scale: float, progress=None) -> Patte
 
 def _portfolio(sc: Scenario, concentrated_on: list[int]) -> Scenario:
     """Replace the residents' main proposition by five, concentrated on the given elements."""
-    props = [p for p in sc.propositions if p.name != "segregated cycle lanes"]
-    lanes = next(p for p in sc.propositions if p.name == "segregated cycle lanes")
+    offer = residents_offer(sc).name
+    props = [p for p in sc.propositions if p.name != offer]
+    lanes = next(p for p in sc.propositions if p.name == offer)
     total = sum(lanes.value)
     new = []
     for i, e in enumerate(concentrated_on):
@@ -261,9 +267,10 @@ def _portfolio(sc: Scenario, concentrated_on: list[int]) -> Scenario:
     return sc.model_copy(update={"propositions": props + new})
 
 
-def multi_win(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/active-travel"
-    sc = shipped(case)
+def multi_win(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["multi-win"]
+) -> PatternResult:
+    sc, case = case_scenario("multi-win", case)
     multi = _portfolio(sc, [0, 1, 2, 3, 4])
     frames = [run_arms([Arm("multi-element portfolio", multi)], seed, replicates, scale, progress)]
     # control: the same five offers all on one element; the element rotates over replicates so
@@ -309,9 +316,10 @@ def multi_win(seed: int, replicates: int, scale: float, progress=None) -> Patter
 # --------------------------------------------------------------------------- 4
 
 
-def leadership(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/active-travel"
-    sc = shipped(case)
+def leadership(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["leadership"]
+) -> PatternResult:
+    sc, case = case_scenario("leadership", case)
     m = run_arms(
         [
             Arm(
@@ -373,9 +381,10 @@ def leadership(seed: int, replicates: int, scale: float, progress=None) -> Patte
 # --------------------------------------------------------------------------- 5
 
 
-def linkage(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/community-solar"
-    sc = shipped(case)
+def linkage(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["linkage"]
+) -> PatternResult:
+    sc, case = case_scenario("linkage", case)
     idx = next(i for i, p in enumerate(sc.propositions) if p.holding is not None)
     m = run_arms(
         [
@@ -417,9 +426,10 @@ def linkage(seed: int, replicates: int, scale: float, progress=None) -> PatternR
 # --------------------------------------------------------------------------- 6
 
 
-def investment(seed: int, replicates: int, scale: float, progress=None) -> PatternResult:
-    case = "edinburgh/active-travel"
-    sc = shipped(case)
+def investment(
+    seed: int, replicates: int, scale: float, progress=None, case: CaseArg = HOME["investment"]
+) -> PatternResult:
+    sc, case = case_scenario("investment", case)
     m = run_arms(
         [
             Arm("steady investment", sc),

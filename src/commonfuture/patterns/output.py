@@ -18,11 +18,18 @@ ARM_COLOURS = ("#1b7f79", "#c0504d")
 
 
 def run_pattern(
-    name: str, seed: int = 0, replicates: int = 30, scale: float = 1.0, progress=None
+    name: str,
+    seed: int = 0,
+    replicates: int = 30,
+    scale: float = 1.0,
+    progress=None,
+    case: str | None = None,
 ) -> PatternResult:
+    """Run pattern ``name`` on ``case`` (a shipped case's name; its home case by default)."""
     if name not in PATTERNS:
         raise KeyError(name)
-    return PATTERNS[name](seed=seed, replicates=replicates, scale=scale, progress=progress)
+    kw = {} if case is None else {"case": case}
+    return PATTERNS[name](seed=seed, replicates=replicates, scale=scale, progress=progress, **kw)
 
 
 def figure(res: PatternResult, path: Path) -> None:

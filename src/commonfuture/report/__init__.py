@@ -596,6 +596,15 @@ def patterns_page(path: Path) -> str:
         )
     rows.append("</table>")
     body.append(_table("".join(rows)))
+    skipped = doc.get("not_applicable", [])
+    if skipped:
+        body.append(
+            "<h2>Where a claim cannot apply</h2><ul>"
+            + "".join(
+                f"<li>{_e(s['name'])} on {_e(s['case'])}: {_e(s['why_not'])}</li>" for s in skipped
+            )
+            + "</ul>"
+        )
     for e in entries:
         eff, what = _effect_text(e)
         body.append(
@@ -868,7 +877,14 @@ PAGES = {
     "sweep": sweep_page,
     "sensitivity": sensitivity_page,
     "cascades": cascades_page,
+    "robustness": lambda path: _robustness_page(path),
 }
+
+
+def _robustness_page(path: Path) -> str:
+    from commonfuture.patterns.robustness_output import robustness_page
+
+    return robustness_page(path)
 
 
 def render_report(path: str | Path) -> str:
