@@ -56,13 +56,22 @@ def synthetic_observations(sc, truth: float, seed: int) -> pd.DataFrame:
     )
 
 
-def fit_once(tmp_path, truth: float, seed: int, population: int = 60, generations: int = 4):
+def fit_once(
+    tmp_path, truth: float, seed: int, population: int = 60, generations: int = 4, replicates=1
+):
     sc = _over(cf.load_scenario(GENERIC))
     obs = synthetic_observations(sc, truth, seed)
     targets = targets_from(obs, sc, START)
     fits = parse_fits(sc, [f"{PATH}={LOW}:{HIGH}"])
     return calibrate(
-        sc, targets, fits, tmp_path, population=population, generations=generations, seed=seed
+        sc,
+        targets,
+        fits,
+        tmp_path,
+        population=population,
+        generations=generations,
+        seed=seed,
+        replicates=replicates,
     )
 
 
@@ -253,22 +262,27 @@ def test_calibration_on_a_dask_cluster(tmp_path, cluster):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_simulation_based_calibration(tmp_path):
+@pytest.mark.parametrize("replicates", [1, 4])
+def test_simulation_based_calibration(tmp_path, replicates):
     """Over repeated fits with the truth drawn from the prior, the truth falls inside the
-    90% interval at about the nominal rate and its posterior rank is uniform."""
+    90% interval at about the nominal rate and its posterior rank is uniform (particles
+    of one replicate, and of four accepted with the share within epsilon as weight)."""
     rng = np.random.default_rng(2024)
     n = 40
     inside, ranks = 0, []
     for k in range(n):
         truth = float(rng.uniform(LOW, HIGH))
-        post = fit_once(tmp_path / f"f{k}", truth, seed=100 + k, population=80, generations=4)
+        post = fit_once(
+            tmp_path / f"f{k}", truth, 100 + k, population=80, generations=4, replicates=replicates
+        )
         row = post.table().iloc[0]
         inside += row["q05"] <= truth <= row["q95"]
         draws = post.draw(99, rng)[PATH].to_numpy()
         ranks.append(int((draws < truth).sum()))
     counts = np.histogram(ranks, bins=5, range=(0, 100))[0]
     pvalue = stats.chisquare(counts).pvalue
-    print(f"SBC: {inside} of {n} truths inside the 90% interval; rank counts {counts.tolist()}")
+    print(f"SBC ({replicates} replicate(s) a particle): {inside} of {n} truths inside the 90%")
+    print(f"SBC: rank counts {counts.tolist()}")
     print(f"SBC: chi-square p = {pvalue:.3f}; ranks {sorted(ranks)}")
     # 90% nominal: with 40 fits, fewer than 30 inside happens with probability < 1%
     assert stats.binom.cdf(inside, n, 0.9) > 0.01, inside
