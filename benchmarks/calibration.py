@@ -4,8 +4,9 @@ dated observations, on 2 cores, at the case's size. Target: under 3 minutes.
 Side by side in one run: particles of one simulation each (the default), and particles
 of four replicates advanced together (``replicates=4``, accepted with the share of
 replicates within epsilon as weight), with the same particles per generation and the
-same generations; then the simulations themselves, four replicates advanced together
-against four runs one after another. Writes ``benchmarks/calibration.json`` and prints
+same generations; the same on a small scenario (the generic one at a quarter of its
+size, one parameter); then the simulations themselves, four replicates advanced
+together against four runs one after another. Writes ``benchmarks/calibration.json`` and prints
 the times and the posteriors.
 """
 
@@ -42,7 +43,7 @@ def ess(w: np.ndarray) -> float:
     return float(1.0 / np.sum((w / w.sum()) ** 2))
 
 
-def one(sc, targets, fits, replicates: int) -> dict:
+def one(sc, targets, fits, replicates: int, generations: int = GENERATIONS) -> dict:
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         post = calibrate(
@@ -51,7 +52,7 @@ def one(sc, targets, fits, replicates: int) -> dict:
             fits,
             tmp,
             population=POPULATION,
-            generations=GENERATIONS,
+            generations=generations,
             workers=WORKERS,
             replicates=replicates,
         )
@@ -89,6 +90,35 @@ def kernel(sc, months: int, k: int = 4, repeats: int = 5) -> dict:
     }
 
 
+def small_case():
+    """The generic scenario at a quarter of its size over 48 months, with members every
+    three months and joins so far every year simulated at join_rate 0.3 (seed 11)."""
+    import pandas as pd
+
+    from commonfuture import simulate
+    from commonfuture.scenario.load import apply_overrides
+
+    sc = scaled(
+        apply_overrides(load_scenario(ROOT / "scenarios" / "generic.toml"), {"months": 48}), 0.25
+    )
+    m = simulate(sc, seed=11, replicates=[0], overrides={"population.join_rate": 0.3}).monthly
+    rows = [(k, "members", m["members"].iloc[k - 1]) for k in range(3, 49, 3)]
+    rows += [(k, "cumulative:joins", m["joins"].iloc[:k].sum()) for k in range(12, 49, 12)]
+    start = pd.Timestamp("2020-01-01")
+    obs = pd.DataFrame(
+        {
+            "row": range(2, len(rows) + 2),
+            "date": [start + pd.DateOffset(months=k) for k, _, _ in rows],
+            "measure": [r[1] for r in rows],
+            "value": [float(r[2]) for r in rows],
+            "unit": "actors",
+            "source": "simulated",
+            "note": None,
+        }
+    )
+    return sc, targets_from(obs, sc, start), parse_fits(sc, ["population.join_rate=0.05:0.6"])
+
+
 def main() -> None:
     sc = load_scenario(ROOT / "scenarios" / "edinburgh" / "community-solar.toml")
     obs = load_observations(ROOT / "data" / "observations" / "community-solar.csv")
@@ -96,6 +126,8 @@ def main() -> None:
     fits = parse_fits(sc, FITS)
     runs = [one(sc, targets, fits, k) for k in (1, 4)]
     base = runs[0]
+    small = small_case()
+    small_runs = [one(*small, k, generations=4) for k in (1, 4)]
     out = {
         "case": "community-solar",
         "parameters": FITS,
@@ -110,6 +142,8 @@ def main() -> None:
         "met": base["seconds"] < TARGET_SECONDS,
         "posterior": base["posterior"],
         "side_by_side": runs,
+        # the same comparison on the small generic scenario (1 parameter, 4 generations)
+        "small_side_by_side": small_runs,
         "kernel": kernel(sc, targets.last_month),
         # a small scenario (the generic one at a quarter of its size, 158 actors), where
         # each month's fixed costs weigh more than its actors
@@ -118,10 +152,11 @@ def main() -> None:
         ),
     }
     (HERE / "calibration.json").write_text(json.dumps(out, indent=2))
-    for r in runs:
+    for r in runs + small_runs:
+        case = "community solar" if r in runs else "small generic, join_rate"
         widths = ", ".join(f"{k.split('.')[-1]} {v:.3f}" for k, v in r["interval_widths"].items())
         print(
-            f"calibration, 3 parameters, community solar, {r['replicates_per_particle']} "
+            f"calibration, {case}, {r['replicates_per_particle']} "
             f"replicate(s) a particle: {r['seconds']:.1f} s for {r['simulations']} simulations "
             f"({r['ms_per_simulation']:.1f} ms each); final epsilon {r['final_epsilon']:.3f}, "
             f"effective sample size {r['effective_sample_size']:.0f}; 90% widths: {widths}"

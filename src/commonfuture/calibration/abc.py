@@ -360,6 +360,11 @@ def calibrate(
         y = np.atleast_2d(x["y"])
         return float(np.median([dist(row) for row in y]))
 
+    db, about = workdir / "abc.db", workdir / "abc.json"
+    mine = fingerprint(
+        scenario, targets, fits, population=population, replicates=replicates, seed=seed
+    )
+    done = _finished_generations(db, about, mine, fresh)
     prior = pyabc.Distribution(
         **{_key(f.path): pyabc.RV("uniform", f.low, f.high - f.low) for f in fits}
     )
@@ -381,18 +386,13 @@ def calibrate(
         sampler=sampler,
         acceptor=pyabc.UniformAcceptor() if replicates == 1 else _share_acceptor(dist),
     )
-    db, about = workdir / "abc.db", workdir / "abc.json"
-    mine = fingerprint(
-        scenario, targets, fits, population=population, replicates=replicates, seed=seed
-    )
-    done = _finished_generations(db, about, mine, fresh)
     t0 = time.perf_counter()
     if done == 0:
         for f in (db, about):
             f.unlink(missing_ok=True)
+        about.write_text(json.dumps(mine, indent=2) + "\n")
         np.random.seed(seed)  # noqa: NPY002 (pyabc draws from the global stream)
         abc.new("sqlite:///" + str(db), obs)
-        about.write_text(json.dumps(mine, indent=2) + "\n")
     else:
         # a resumed run draws from a stream of its own, after the generations done
         np.random.seed(seed + 7919 * done)  # noqa: NPY002

@@ -75,8 +75,7 @@ def point_fit(
                     "over, or another --out"
                 ]
             )
-    else:
-        about.unlink(missing_ok=True)
+    about.write_text(json.dumps(mine, indent=2) + "\n")
     storage = f"sqlite:///{db}"
     months = targets.last_month
     dist = distance_fn(targets)
@@ -96,7 +95,6 @@ def point_fit(
     study = optuna.create_study(
         study_name="point", storage=storage, direction="minimize", load_if_exists=True
     )
-    about.write_text(json.dumps(mine, indent=2) + "\n")
     done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
     # a continued study draws its proposals from a stream of its own
     study.sampler = optuna.samplers.TPESampler(seed=seed + 7919 * done)
