@@ -245,7 +245,18 @@ def test_batched_replicates_recover_the_truth(tmp_path):
     row = post.table().iloc[0]
     assert row["q05"] <= truth <= row["q95"], row.to_dict()
     assert row["q95"] - row["q05"] < 0.8 * (HIGH - LOW), row.to_dict()
-    assert post.samples["weight"].nunique() > 1  # shares below 1 weigh less
+
+
+def test_share_acceptor_weighs_by_the_share_within_epsilon():
+    from commonfuture.calibration.abc import _share_acceptor
+
+    accept = _share_acceptor(lambda row: float(row[0]))
+    x = {"y": np.array([[0.1], [0.3], [0.5], [0.7]])}
+    res = accept(None, lambda t: 0.4, x, None, 1, None)
+    assert res.accept and res.weight == 0.5 and res.distance == pytest.approx(0.2)
+    res = accept(None, lambda t: 0.05, x, None, 1, None)
+    assert not res.accept
+    assert accept(None, lambda t: 1.0, x, None, 1, None).weight == 1.0
 
 
 @pytest.mark.slow
