@@ -94,3 +94,34 @@ def test_compare_proportions_interval():
     assert c.effect == pytest.approx(0.7)
     assert 0.4 < c.ci_low < 0.7 < c.ci_high < 0.9
     assert c.p_value < 1e-3
+
+
+def test_every_pattern_records_the_conditions_of_its_verdict(tmp_path):
+    res = run_pattern("stages", seed=0, replicates=4, scale=0.5)
+    assert res.conditions and res.reproduced == all(met for _, met in res.conditions)
+    doc = json.loads(write_patterns([res], tmp_path).read_text())
+    held = doc["patterns"][0]["conditions"]
+    assert [c["condition"] for c in held] == [text for text, _ in res.conditions]
+
+
+def test_each_arm_has_its_own_interval_around_its_mean():
+    c = compare_means("x", np.array([1.0, 2.0, 3.0, 4.0]), np.array([5.0, 5.0, 6.0, 6.0]))
+    assert c.treatment_ci[0] < 2.5 < c.treatment_ci[1] and c.control_ci[0] < 5.5 < c.control_ci[1]
+    # t interval: 2.5 +- t(0.975, 3) * sd / 2
+    assert c.treatment_ci[1] - 2.5 == pytest.approx(3.182446 * np.std([1, 2, 3, 4], ddof=1) / 2)
+    p = compare_proportions("y", np.array([1, 1, 0, 0], bool), np.array([1, 1, 1, 1], bool))
+    assert p.treatment_ci[0] < 0.5 < p.treatment_ci[1] and p.control_ci[1] == pytest.approx(1.0)
+
+
+def test_the_figure_of_a_claim_whose_arms_are_all_or_nothing_is_drawn(tmp_path):
+    """Shares of 1 and 0 (Wilson's ends meet them only up to rounding) draw without error."""
+    import dataclasses
+
+    from commonfuture.patterns.output import figure
+
+    res = run_pattern("stages", seed=0, replicates=4, scale=0.5)
+    # with 29 runs per arm Wilson's upper end for a share of 1 rounds to 0.9999999999999999
+    extreme = compare_proportions("all or nothing", np.zeros(29, bool), np.ones(29, bool))
+    assert extreme.control_ci[1] < extreme.control_mean
+    figure(dataclasses.replace(res, comparisons=[extreme]), tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 0

@@ -196,3 +196,23 @@ def test_full_map_on_the_home_case(claim, case, tmp_path):
         a = analyse(m, s.runs())
     assert a["evaluated"] == m.points
     assert a["share_holds"] >= 0.9 or a["boxes"], a
+
+
+def test_a_box_spanning_most_of_the_space_is_not_reported_as_a_condition():
+    from commonfuture.patterns.robustness import summary_sentence
+
+    a = {
+        "claim": "investment",
+        "case": "edinburgh/active-travel",
+        "holds": 29,
+        "evaluated": 200,
+        "share_holds": 0.145,
+        "ci_low": 0.1,
+        "ci_high": 0.2,
+        "share_holds_clearly": 0.04,
+        "boxes": [{"words": "withdrawing it no longer matters when x is below 0.7", "mass": 0.95}],
+    }
+    text = summary_sentence(a)
+    assert "narrow nothing down" in text and "x is below" not in text
+    a["boxes"][0]["mass"] = 0.3
+    assert "x is below 0.7" in summary_sentence(a)

@@ -548,8 +548,16 @@ def test_pattern_verdict_says_why_and_when_underpowered():
         "statistic": float("inf"),
     }
     why = _verdict_reason(e, 0.05, {"scale": 0.5, "replicates_per_arm": 3})
-    assert "another condition of the claim failed" in why and "Underpowered" in why
+    assert "goes against the claim" in why and "Underpowered" in why
     assert "0.5" in why and "3 replicates per arm" in why
+    # the verdict names the condition that failed
+    conds = [
+        {"condition": "members kept: higher in the treatment", "held": True},
+        {"condition": "reached stage 3: not lower in the treatment", "held": False},
+    ]
+    why = _verdict_reason({**e, "conditions": conds}, 0.05, {"scale": 1.0})
+    assert "a condition of the claim failed: reached stage 3" in why
+    assert "members kept" not in why
     eff, what = _effect_text(e)
     assert eff == "+0 points [-49, +49]" and "odds" not in what and "shares" in what
     assert "inf" not in _test_text(e) and "not finite" in _test_text(e)

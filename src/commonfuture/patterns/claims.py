@@ -48,6 +48,8 @@ class PatternResult:
     monthly: pd.DataFrame  # both arms, with an "arm" column
     plot_measure: str
     plot_label: str
+    #: the conditions of the verdict, each with whether it held
+    conditions: list[tuple[str, bool]] = field(default_factory=list)
 
     @property
     def primary(self) -> Comparison:
@@ -113,6 +115,12 @@ def forward_skips(monthly: pd.DataFrame) -> int:
     return int((jumps > 1).sum())
 
 
+def claimed(c: Comparison, direction: int) -> tuple[str, bool]:
+    """The condition that ``c`` is significant at 5% in the claimed ``direction``."""
+    way = "higher" if direction > 0 else "lower"
+    return f"{c.measure}: {way} in the treatment, significant at 5%", significant(c, direction)
+
+
 def significant(c: Comparison, direction: int) -> bool:
     return c.p_value < ALPHA and np.sign(c.effect) == direction
 
@@ -142,7 +150,8 @@ def stages(
     )
     skips = forward_skips(m)
     formed = per_replicate(m, t)["stage"].max().ge(1).mean()
-    ok = significant(c1, +1) and skips == 0
+    conditions = [claimed(c1, +1), ("no stage skipped on the way up", skips == 0)]
+    ok = all(met for _, met in conditions)
     note = (
         f"Stages entered one at a time in every run ({skips} forward skips over "
         f"{2 * replicates} runs). The alliance formed (stage >= 1) in {formed:.0%} of "
@@ -163,6 +172,7 @@ def stages(
         m,
         "stage",
         "stage",
+        conditions=conditions,
     )
 
 
@@ -193,7 +203,8 @@ def small_wins(
     c2 = compare_proportions("reached stage 3", s3(t), s3(c))
     vt = per_replicate(m, t)["value_created"].sum().mean()
     vc = per_replicate(m, c)["value_created"].sum().mean()
-    ok = significant(c1, +1) and c2.effect >= 0
+    conditions = [claimed(c1, +1), (f"{c2.measure}: not lower in the treatment", c2.effect >= 0)]
+    ok = all(met for _, met in conditions)
 
     def contrast(label: str, extra: dict) -> Comparison:
         """The same contrast with ``extra`` changed in both arms."""
@@ -247,6 +258,7 @@ def small_wins(
         m,
         "members",
         "members",
+        conditions=conditions,
     )
 
 
@@ -290,7 +302,8 @@ def multi_win(
     t, c = "multi-element portfolio", "single-element portfolio"
     c1 = compare_arms(m, t, c, "members at the end", "members", "last")
     c2 = compare_arms(m, t, c, "actors ever committed (joins)", "joins", "sum")
-    ok = significant(c1, +1)
+    conditions = [claimed(c1, +1)]
+    ok = all(met for _, met in conditions)
     note = (
         "Five residents' offers of equal total value: concentrated each on a different value "
         "element (multi-win) or all on the same element (rotated over replicates). Each actor "
@@ -310,6 +323,7 @@ def multi_win(
         m,
         "members",
         "members",
+        conditions=conditions,
     )
 
 
@@ -350,12 +364,16 @@ def leadership(
 
     c3 = compare_means("share of committed actors who seceded", share(t), share(c))
     poor_net, good_net = c1.treatment_mean, c1.control_mean
-    ok = (
-        significant(c1, -1)
-        and significant(c2, +1)
-        and significant(c3, +1)
-        and poor_net < 0 < good_net
-    )
+    conditions = [
+        claimed(c1, -1),
+        claimed(c2, +1),
+        claimed(c3, +1),
+        (
+            "net value negative under poor and positive under good leadership",
+            poor_net < 0 < good_net,
+        ),
+    ]
+    ok = all(met for _, met in conditions)
     note = (
         f"Net private value realised per run: {poor_net:.1f} under poor leadership "
         f"(alignment = arbitration = 0.15) against {good_net:.1f} under good leadership (0.85); "
@@ -375,6 +393,7 @@ def leadership(
         m,
         "value_realised",
         "net private value realised per month",
+        conditions=conditions,
     )
 
 
@@ -401,7 +420,8 @@ def linkage(
         m, t, c, "residents still committed after 20 years of the offer", "members_citizens", "last"
     )
     c2 = compare_arms(m, t, c, "secessions", "secessions", "sum")
-    ok = significant(c1, +1)
+    conditions = [claimed(c1, +1)]
+    ok = all(met for _, met in conditions)
     note = (
         "Same share offer, same buyers at the start (common random numbers); the control's "
         "shares pay no annual return, so the long-term target is not linked to private value."
@@ -420,6 +440,7 @@ def linkage(
         m,
         "members_citizens",
         "residents committed",
+        conditions=conditions,
     )
 
 
@@ -449,7 +470,8 @@ def investment(
         return per_replicate(m, arm)["stage"].last().ge(3).to_numpy()
 
     c3 = compare_proportions("in stage 3 at the end", held(t), held(c))
-    ok = significant(c1, +1)
+    conditions = [claimed(c1, +1)]
+    ok = all(met for _, met in conditions)
     note = (
         f"Stage 3 reached in {c1.treatment_mean:.0%} of runs with steady investment against "
         f"{c1.control_mean:.0%} when it is withdrawn at month 36; still in stage 3 at the end "
@@ -478,6 +500,7 @@ def investment(
         m,
         "members",
         "members",
+        conditions=conditions,
     )
 
 

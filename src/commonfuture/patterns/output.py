@@ -56,9 +56,20 @@ def figure(res: PatternResult, path: Path) -> None:
     ax.legend(frameon=False, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     c = res.primary
-    bx.bar([0, 1], [c.treatment_mean, c.control_mean], color=ARM_COLOURS, alpha=0.85, width=0.6)
+    means = [c.treatment_mean, c.control_mean]
+    yerr = None
+    if c.treatment_ci is not None and c.control_ci is not None:  # each arm's 95% interval
+        lows = [c.treatment_ci[0], c.control_ci[0]]
+        highs = [c.treatment_ci[1], c.control_ci[1]]
+        # (a Wilson interval's end meets a share of 0 or 1 up to rounding: never below 0)
+        yerr = [
+            [max(m - lo, 0.0) for m, lo in zip(means, lows, strict=True)],
+            [max(hi - m, 0.0) for m, hi in zip(means, highs, strict=True)],
+        ]
+    bx.bar([0, 1], means, yerr=yerr, capsize=6, color=ARM_COLOURS, alpha=0.85, width=0.6)
     bx.set_xticks([0, 1], ["treatment", "control"])
     unit = "share of runs" if c.kind == "proportion" else "mean over runs"
+    unit += ", with its 95% interval" if yerr is not None else ""
     bx.set_ylabel(textwrap.fill(f"{c.measure} ({unit})", 34), fontsize=9)
     bx.set_xlabel("arm")
     effect = (
@@ -105,6 +116,9 @@ def write_patterns(results: list[PatternResult], out: Path, meta: dict | None = 
                 "test": c.test,
                 "p_value": c.p_value,
                 "reproduced": bool(res.reproduced),
+                "conditions": [
+                    {"condition": text, "held": bool(met)} for text, met in res.conditions
+                ],
                 "figure": png.name,
                 "note": res.note,
                 "comparisons": [x.as_dict() for x in res.comparisons],

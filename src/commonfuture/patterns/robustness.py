@@ -460,6 +460,10 @@ def analyse(rmap: RobustnessMap, runs: pd.DataFrame) -> dict:
     }
 
 
+#: a failure box holding more than this share of all points is not reported as a condition
+SPREAD_MASS = 0.8
+
+
 def summary_sentence(a: dict) -> str:
     """One claim on one case in plain words."""
     head = (
@@ -469,11 +473,18 @@ def summary_sentence(a: dict) -> str:
     )
     if a["share_holds"] >= 0.9 and a["ci_low"] >= 0.8:
         head += " It holds over at least nine tenths of the space."
-    if not a["boxes"]:
-        if a["holds"] < a["evaluated"]:
+    # a box spanning most of the space narrows nothing down: say so rather than name it
+    boxes = [b for b in a["boxes"] if b.get("mass", 0.0) <= SPREAD_MASS]
+    if not boxes:
+        if a["boxes"]:
+            head += (
+                " The failures are spread over most of the space: the boxes PRIM finds hold"
+                f" more than {SPREAD_MASS:.0%} of all points and narrow nothing down."
+            )
+        elif a["holds"] < a["evaluated"]:
             head += " The failures do not concentrate in a box PRIM can find."
         return head
-    return head + " " + " ".join(f"{b['words'][0].upper()}{b['words'][1:]}." for b in a["boxes"])
+    return head + " " + " ".join(f"{b['words'][0].upper()}{b['words'][1:]}." for b in boxes)
 
 
 def write_json(path: Path, doc: Any) -> None:

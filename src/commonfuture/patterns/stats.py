@@ -22,6 +22,9 @@ class Comparison:
     p_value: float
     n_treatment: int
     n_control: int
+    #: each arm's own 95% interval (of its mean, or Wilson's of its share)
+    treatment_ci: tuple[float, float] | None = None
+    control_ci: tuple[float, float] | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -39,6 +42,14 @@ def compare_means(measure: str, treatment, control, level: float = 0.95) -> Comp
         half = stats.t.ppf(0.5 + level / 2, dof) * se
     else:
         half = 0.0
+
+    def own(x: np.ndarray) -> tuple[float, float]:
+        """The arm's own interval of its mean (t distribution)."""
+        if len(x) < 2 or np.all(x == x[0]):
+            return float(x.mean()), float(x.mean())
+        h = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+        return float(x.mean() - h), float(x.mean() + h)
+
     if np.all(t == t[0]) and np.all(c == c[0]) and t[0] == c[0]:
         u, p = float(len(t) * len(c) / 2), 1.0
     else:
@@ -57,6 +68,8 @@ def compare_means(measure: str, treatment, control, level: float = 0.95) -> Comp
         p,
         len(t),
         len(c),
+        own(t),
+        own(c),
     )
 
 
@@ -92,4 +105,6 @@ def compare_proportions(measure: str, treatment, control, level: float = 0.95) -
         float(res.pvalue),
         n1,
         n2,
+        (float(l1), float(u1)),
+        (float(l2), float(u2)),
     )

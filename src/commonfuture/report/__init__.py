@@ -504,10 +504,15 @@ def _verdict_reason(e: dict, alpha: float, meta: dict) -> str:
     elif p >= alpha:
         reasons.append(f"the difference is not significant at the {alpha:.0%} level (p = {p:.2g})")
     else:
-        reasons.append(
-            f"p = {p:.2g} is below {alpha:.0%}, but the effect goes against the "
-            "claim or another condition of the claim failed (see the note)"
-        )
+        failed = [c["condition"] for c in e.get("conditions") or [] if not c.get("held")]
+        if failed:
+            reasons.append(
+                f"p = {p:.2g}, but a condition of the claim failed: " + "; ".join(failed)
+            )
+        else:
+            reasons.append(
+                f"p = {p:.2g} is below {alpha:.0%}, but the effect goes against the claim"
+            )
     under = []
     if (meta.get("scale") or 1.0) < 1.0:
         under.append(f"a reduced population (scale {meta['scale']:g})")
