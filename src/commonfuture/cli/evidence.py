@@ -192,7 +192,12 @@ def calibrate(
         int, typer.Option("--population", min=10, help="Particles per generation.")
     ] = 100,
     generations: Annotated[int, typer.Option("--generations", min=1)] = 5,
-    max_simulations: Annotated[int | None, typer.Option("--max-simulations", min=1)] = None,
+    max_simulations: Annotated[
+        int | None,
+        typer.Option(
+            "--max-simulations", min=1, help="Stop ABC-SMC after this many simulations in all."
+        ),
+    ] = None,
     holdout: Annotated[
         float,
         typer.Option(
