@@ -397,9 +397,15 @@ def calibrate(
     (out / "report.html").write_text(calibration_page(result, figs), encoding="utf-8")
     inside = int(fit_b["inside"].sum())
     if post.history.get("resumed_after"):
-        console.print(f"continued the calibration in {out}/ (use --fresh to start over)")
+        console.print(
+            f"continued the calibration in {out}/ after {post.history['resumed_after']} "
+            "finished generation(s) or trial(s) (use --fresh to start over)"
+        )
+    spent = f"{post.seconds:.1f} s"
+    if post.history.get("resumed_after"):
+        spent += " this run"
     msg = (
-        f"{post.simulations} simulations in {post.seconds:.1f} s; {inside} of {len(fit_b)} "
+        f"{post.simulations} simulations in {spent}; {inside} of {len(fit_b)} "
         "fitted observations inside the 90% band"
     )
     if held_b is not None:
