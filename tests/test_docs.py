@@ -33,3 +33,14 @@ def test_odd_tables_of_measures_and_parameters_are_generated_from_the_code():
 
     committed = (ROOT / "docs" / "ODD.md").read_text()
     assert committed == render(committed), "regenerate: python -m commonfuture.docs"
+
+
+def test_every_docs_page_is_in_the_sites_navigation():
+    nav = (ROOT / "mkdocs.yml").read_text()
+    pages = [
+        p.relative_to(ROOT / "docs").as_posix()
+        for p in (ROOT / "docs").rglob("*.md")
+        if not p.relative_to(ROOT / "docs").as_posix().startswith("api/")
+    ]
+    missing = [p for p in pages if f": {p}" not in nav]
+    assert not missing, f"pages not in mkdocs.yml nav: {missing}"
