@@ -15,10 +15,12 @@ from commonfuture.calibration.abc import (
     CalibrationError,
     calibrate,
     parse_fits,
+    simulated_all,
     targets_from,
 )
 from commonfuture.cli._app import app
 from conftest import GENERIC
+from test_dask_cluster import cluster  # noqa: F401 (a scheduler and two workers)
 
 runner = CliRunner()
 START = pd.Timestamp("2020-01-01")
@@ -54,13 +56,22 @@ def synthetic_observations(sc, truth: float, seed: int) -> pd.DataFrame:
     )
 
 
-def fit_once(tmp_path, truth: float, seed: int, population: int = 60, generations: int = 4):
+def fit_once(
+    tmp_path, truth: float, seed: int, population: int = 60, generations: int = 4, replicates=1
+):
     sc = _over(cf.load_scenario(GENERIC))
     obs = synthetic_observations(sc, truth, seed)
     targets = targets_from(obs, sc, START)
     fits = parse_fits(sc, [f"{PATH}={LOW}:{HIGH}"])
     return calibrate(
-        sc, targets, fits, tmp_path, population=population, generations=generations, seed=seed
+        sc,
+        targets,
+        fits,
+        tmp_path,
+        population=population,
+        generations=generations,
+        seed=seed,
+        replicates=replicates,
     )
 
 
@@ -139,23 +150,151 @@ def test_calibrate_command(tmp_path):
     assert "Held-out check" in html and "what leadership could change" in html
     bad = runner.invoke(app, [*args[:4], "--fit", "leadership.alignment=2:3", *args[5:]])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+    # run again with the same inputs: nothing is simulated again
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "continued the calibration" in again.output
+    # another calibration into the same directory is refused, one line, exit 2
+    other = runner.invoke(app, [*args, "--seed", "1"])
+    assert other.exit_code == 2 and "another calibration" in other.output
+    assert "Traceback" not in other.output
+
+    # a quick point fit: the best of the trials, continued when asked for more
+    point = [*args[:8], str(tmp_path / "point"), "--method", "point", "--draws", "10"]
+    res = runner.invoke(app, [*point, "--trials", "6"])
+    assert res.exit_code == 0, res.output
+    trials = pd.read_csv(tmp_path / "point" / "trials.csv")
+    assert len(trials) == 6
+    best = pd.read_csv(tmp_path / "point" / "posterior_table.csv").iloc[0]
+    assert LOW <= best["median"] <= HIGH and best["sd"] == 0
+    assert best["median"] == pytest.approx(trials.loc[trials["value"].idxmin(), PATH])
+    assert "quick point fit" in (tmp_path / "point" / "report.html").read_text()
+    res = runner.invoke(app, [*point, "--trials", "8"])
+    assert res.exit_code == 0, res.output
+    assert len(pd.read_csv(tmp_path / "point" / "trials.csv")) == 8
+    bad = runner.invoke(app, [*point, "--method", "grid"])
+    assert bad.exit_code == 2 and "--method" in bad.output
+
+
+def test_share_observations_are_fractions_of_the_group():
+    """share:members_citizens in % is compared with members_citizens over the scenario's
+    residents; share:members over all its actors."""
+    sc = _over(cf.load_scenario(GENERIC))
+    counts = sc.population.counts
+    obs = pd.DataFrame(
+        {
+            "row": [2, 3],
+            "date": [START + pd.DateOffset(months=k) for k in (6, 12)],
+            "measure": ["share:members_citizens", "share:members"],
+            "value": [20.0, 0.3],
+            "unit": ["%", "share"],
+            "source": "survey",
+            "note": None,
+        }
+    )
+    targets = targets_from(obs, sc, START)
+    assert targets.table["value"].tolist() == [0.2, 0.3]
+    m = cf.simulate(sc, seed=1, replicates=[0]).monthly
+    got = simulated_all(m, targets)[0]
+    assert got[0] == m["members_citizens"].iloc[5] / counts.citizens
+    assert got[1] == m["members"].iloc[11] / sum(counts.as_tuple())
+
+
+def test_interrupted_calibration_continues(tmp_path):
+    """A calibration stopped after its first generation continues from the history in
+    its directory and ends with the generations asked for; another calibration in the
+    same directory is refused unless started afresh."""
+    sc = _over(cf.load_scenario(GENERIC))
+    targets = targets_from(synthetic_observations(sc, 0.3, seed=7), sc, START)
+    fits = parse_fits(sc, [f"{PATH}={LOW}:{HIGH}"])
+
+    class Stopped(Exception):
+        pass
+
+    def stop(generation, _eps):
+        if generation >= 1:
+            raise Stopped
+
+    def run(**kw):
+        args = {"population": 30, "generations": 3, "seed": 4, **kw}
+        return calibrate(sc, targets, fits, tmp_path, **args)
+
+    with pytest.raises(Stopped):
+        run(progress=stop)
+    post = run()
+    assert post.history == {"resumed_after": 1, "generations": 3}
+    assert len(post.epsilons) == 3 and post.epsilons[2] < post.epsilons[0]
+    x = post.samples[PATH]
+    assert ((x >= LOW) & (x <= HIGH)).all() and len(x) == 30
+    assert post.samples["weight"].sum() == pytest.approx(1.0)
+    again = run()  # nothing left to do: the same posterior, no simulation
+    assert again.history["resumed_after"] == 3
+    assert again.samples.equals(post.samples)
+    with pytest.raises(CalibrationError, match="another calibration .*population"):
+        run(population=31)
+    assert run(population=31, generations=1, fresh=True).history["resumed_after"] == 0
+
+
+def test_batched_replicates_recover_the_truth(tmp_path):
+    """Particles of four replicates advanced together (accepted with the share of
+    replicates within epsilon as weight) still hold the truth in the 90% interval."""
+    truth = 0.3
+    sc = _over(cf.load_scenario(GENERIC))
+    targets = targets_from(synthetic_observations(sc, truth, seed=11), sc, START)
+    fits = parse_fits(sc, [f"{PATH}={LOW}:{HIGH}"])
+    post = calibrate(sc, targets, fits, tmp_path, population=40, generations=3, replicates=4)
+    row = post.table().iloc[0]
+    assert row["q05"] <= truth <= row["q95"], row.to_dict()
+    assert row["q95"] - row["q05"] < 0.8 * (HIGH - LOW), row.to_dict()
+
+
+def test_share_acceptor_weighs_by_the_share_within_epsilon():
+    from commonfuture.calibration.abc import _share_acceptor
+
+    accept = _share_acceptor(lambda row: float(row[0]))
+    x = {"y": np.array([[0.1], [0.3], [0.5], [0.7]])}
+    res = accept(None, lambda t: 0.4, x, None, 1, None)
+    assert res.accept and res.weight == 0.5 and res.distance == pytest.approx(0.2)
+    res = accept(None, lambda t: 0.05, x, None, 1, None)
+    assert not res.accept
+    assert accept(None, lambda t: 1.0, x, None, 1, None).weight == 1.0
 
 
 @pytest.mark.slow
-def test_simulation_based_calibration(tmp_path):
+def test_calibration_on_a_dask_cluster(tmp_path, cluster):  # noqa: F811
+    """The particles can be simulated by the workers of a Dask cluster."""
+    sc = _over(cf.load_scenario(GENERIC))
+    targets = targets_from(synthetic_observations(sc, 0.3, seed=7), sc, START)
+    fits = parse_fits(sc, [f"{PATH}={LOW}:{HIGH}"])
+    post = calibrate(
+        sc, targets, fits, tmp_path, population=20, generations=2, dask_address=cluster
+    )
+    assert len(post.epsilons) == 2 and len(post.samples) == 20
+    assert post.samples["weight"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("replicates", [1, 4])
+def test_simulation_based_calibration(tmp_path, replicates):
     """Over repeated fits with the truth drawn from the prior, the truth falls inside the
-    90% interval at about the nominal rate and its posterior rank is uniform."""
+    90% interval at about the nominal rate and its posterior rank is uniform (particles
+    of one replicate, and of four accepted with the share within epsilon as weight)."""
     rng = np.random.default_rng(2024)
     n = 40
     inside, ranks = 0, []
     for k in range(n):
         truth = float(rng.uniform(LOW, HIGH))
-        post = fit_once(tmp_path / f"f{k}", truth, seed=100 + k, population=80, generations=4)
+        post = fit_once(
+            tmp_path / f"f{k}", truth, 100 + k, population=80, generations=4, replicates=replicates
+        )
         row = post.table().iloc[0]
         inside += row["q05"] <= truth <= row["q95"]
         draws = post.draw(99, rng)[PATH].to_numpy()
         ranks.append(int((draws < truth).sum()))
+    counts = np.histogram(ranks, bins=5, range=(0, 100))[0]
+    pvalue = stats.chisquare(counts).pvalue
+    print(f"SBC ({replicates} replicate(s) a particle): {inside} of {n} truths inside the 90%")
+    print(f"SBC: rank counts {counts.tolist()}")
+    print(f"SBC: chi-square p = {pvalue:.3f}; ranks {sorted(ranks)}")
     # 90% nominal: with 40 fits, fewer than 30 inside happens with probability < 1%
     assert stats.binom.cdf(inside, n, 0.9) > 0.01, inside
-    counts = np.histogram(ranks, bins=5, range=(0, 100))[0]
-    assert stats.chisquare(counts).pvalue > 0.01, counts
+    assert pvalue > 0.01, counts

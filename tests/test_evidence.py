@@ -164,22 +164,24 @@ def _pad(row: str) -> str:
     return row + "," * (6 - row.count(",")) + "\n"
 
 
+_HAND = [
+    "council,joined,2021-01-04,public",
+    "council,key_leader_changed,2021-01-04,public,1",
+    "trust,joined,2021-01-05,third",
+    "trust,key_leader_changed,2021-01-05,third,1",
+    "firm,joined,2021-03-01,private",
+    "r1,joined,2021-03-02,citizens",
+    "r2,joined,2021-05-01,citizens",
+    "r3,joined,2021-05-02,citizens",
+    "r1,left,2021-07-01,citizens",
+    "r2,left,2021-07-01,citizens",
+    "r3,left,2021-07-03,citizens",
+    "trust,left,2021-08-09,third",
+]
+
+
 def hand_made(tmp_path) -> pd.DataFrame:
-    rows = [
-        "council,joined,2021-01-04,public",
-        "council,key_leader_changed,2021-01-04,public,1",
-        "trust,joined,2021-01-05,third",
-        "trust,key_leader_changed,2021-01-05,third,1",
-        "firm,joined,2021-03-01,private",
-        "r1,joined,2021-03-02,citizens",
-        "r2,joined,2021-05-01,citizens",
-        "r3,joined,2021-05-02,citizens",
-        "r1,left,2021-07-01,citizens",
-        "r2,left,2021-07-01,citizens",
-        "r3,left,2021-07-03,citizens",
-        "trust,left,2021-08-09,third",
-    ]
-    return load_events(write(tmp_path, HEADER + "".join(_pad(r) for r in rows)))
+    return load_events(write(tmp_path, HEADER + "".join(_pad(r) for r in _HAND)))
 
 
 def test_stage_timeline_by_hand(tmp_path):
@@ -303,3 +305,67 @@ def test_evidence_command_writes_everything(tmp_path):
         assert (out / f).exists(), f
     html = (out / "report.html").read_text()
     assert "Who is at risk" in html and "What kept people in" in html
+
+
+# ----------------------------------------------------------------------------- observations
+
+
+def test_observations_beside_the_records(tmp_path):
+    """Published figures are set beside the records' own series: a count, a sum so far,
+    a share of residents over the wider population; the rest say why they are not."""
+    log = write(tmp_path, HEADER + "".join(_pad(r) for r in _HAND))
+    obs = write(
+        tmp_path,
+        "date,measure,value,unit,source\n"
+        "2021-05-31,members,7,actors,annual report\n"
+        "2021-05-31,cumulative:joins,6,actors,annual report\n"
+        "2021-05-31,share:members_citizens,50,%,resident survey\n"
+        "2021-05-31,share:members_public,100,%,annual report\n"
+        "2021-06-30,trees_planted,12,trees,annual report\n"
+        "2030-01-31,members,9,actors,plan\n",
+        "obs.csv",
+    )
+    out = tmp_path / "out"
+    args = ["evidence", str(log), "-o", str(out), "--observations", str(obs)]
+    res = runner.invoke(app, [*args, "--wider", "4"])
+    assert res.exit_code == 0, res.output
+    got = pd.read_csv(out / "observations.csv")
+    # May 2021: council, trust, firm, r1, r2, r3 are members; 6 joined; 3 of 4 residents
+    assert got["records"].iloc[:3].tolist() == [6.0, 6.0, 0.75]
+    assert got["value"].iloc[2] == 0.5  # 50 % as a share
+    assert got["records"].iloc[3:].isna().all()
+    assert "cannot count" in got["note"].iloc[3] and "context" in got["note"].iloc[4]
+    assert "outside" in got["note"].iloc[5]
+    assert "against published figures" in (out / "report.html").read_text()
+    # without the wider population a share of residents cannot be read from records
+    res = runner.invoke(app, [*args, "-o", str(tmp_path / "o2")])
+    assert "--wider" in pd.read_csv(tmp_path / "o2" / "observations.csv")["note"].iloc[2]
+
+
+def test_bad_share_observations_exit_2_writing_nothing(tmp_path):
+    log = write(tmp_path, HEADER + "".join(_pad(r) for r in _HAND))
+    obs = write(
+        tmp_path,
+        "date,measure,value,unit,source\n2021-05-31,share:members_citizens,140,%,survey\n"
+        "2021-05-31,share:members,0.5,kg,survey\n"
+        "2021-05-31,share:cumulative:joins,0.5,share,survey\n",
+        "obs.csv",
+    )
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["evidence", str(log), "-o", str(out), "--observations", str(obs)])
+    assert res.exit_code == 2 and not out.exists()
+    assert "row 2, column value: a share in % lies between 0 and 100" in res.output
+    assert "row 3, column unit:" in res.output
+    assert "row 4, column measure:" in res.output and "Traceback" not in res.output
+
+
+def test_shipped_synthetic_log_is_the_models(tmp_path):
+    """data/synthetic/generic-event-log.csv is what the model writes now for its stated
+    parameters (generic scenario, seed 3, replicate 0, month 1 = January 2020); when the
+    rules change it is regenerated (docs/evidence.md, Shipped records)."""
+    shipped = ROOT / "data" / "synthetic" / "generic-event-log.csv"
+    fresh = tmp_path / "log.csv"
+    model_events(cf.load_scenario(GENERIC), seed=3, start="2020-01-01").to_csv(fresh, index=False)
+    assert pd.read_csv(shipped).equals(pd.read_csv(fresh)), "regenerate the shipped log"
+    m = monthly_series(load_events(shipped), start="2020-01-01")
+    assert len(m) == 120 and m["joins"].sum() > 0  # key leaders of December 2019 start it

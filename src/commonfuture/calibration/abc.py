@@ -12,10 +12,20 @@ monthly series of another measure weigh the same, so sparse published figures an
 complete series can be fitted together.
 
 **Sampling.** pyabc's ABC-SMC with uniform priors on the chosen ``PATH=LOW:HIGH``
-ranges; each particle is one simulation (one replicate, with a seed of its own) of
-the months up to the last target. The history (pyabc's SQLite database in the output
-directory) lets an interrupted calibration be resumed. Samplers: one core, local
-processes, or a Dask cluster (``dask_address``).
+ranges; each particle is a simulation of the months up to the last target with a
+seed of its own. With ``replicates=K > 1`` a particle's K replicates are advanced
+together by the kernel (one batch, R x N arrays) and the particle is accepted with
+weight ``p = (replicates within epsilon) / K``, an unbiased estimate of the
+acceptance probability of one replicate: the target posterior is the same as with
+one replicate, fewer particles are thrown away and the weights vary less.
+
+**Resuming.** pyabc's history (``abc.db``, SQLite) and a description of the
+calibration (``abc.json``: scenario, targets, priors, population, replicates, seed)
+are kept in the working directory. Run again with the same inputs, a calibration
+continues after its last finished generation (the generation under way when it
+stopped is lost) up to ``generations`` in all; with other inputs it stops with an
+error unless ``fresh`` is set. Samplers: one core, local processes, or a Dask
+cluster (``dask_address``).
 """
 
 from __future__ import annotations
@@ -31,10 +41,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commonfuture.evidence.formats import CUMULATIVE
+from commonfuture.evidence.formats import CUMULATIVE, SHARE, SHARE_UNITS, share_of
 from commonfuture.outputs import NAMES
 from commonfuture.scenario.load import ScenarioError, apply_overrides, is_parameter_path
-from commonfuture.scenario.schema import Scenario
+from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.simulation import simulate
 
 
@@ -135,12 +145,19 @@ def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
     t0 = pd.Timestamp(year=t0.year, month=t0.month, day=1)
     names = set(NAMES) | {f"uptake.{p.name}" for p in scenario.propositions}
     rows, ctx = [], []
+    counts = dict(zip(SECTORS, scenario.population.counts.as_tuple(), strict=True))
     for r in obs.itertuples(index=False):
         cum = r.measure.startswith(CUMULATIVE)
-        col = r.measure.removeprefix(CUMULATIVE)
+        share = r.measure.startswith(SHARE)
+        col = r.measure.removeprefix(CUMULATIVE).removeprefix(SHARE)
         if col not in names:
             ctx.append(r._asdict())
             continue
+        scale, value = 1.0, float(r.value)
+        if share:  # compared as a fraction of the scenario's actors of that group
+            who = share_of(col)
+            scale = 1.0 / max(1, counts[who] if who != "all" else sum(counts.values()))
+            value *= SHARE_UNITS[str(r.unit).strip().lower()]
         month = (r.date.year - t0.year) * 12 + (r.date.month - t0.month)
         if month < 1:
             ctx.append({**r._asdict(), "note": f"before month 1 of the scenario; {r.note or ''}"})
@@ -152,8 +169,9 @@ def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
                 "measure": r.measure,
                 "column": col,
                 "cumulative": cum,
+                "scale": scale,
                 "month": month,
-                "value": float(r.value),
+                "value": value,
                 "source": r.source,
             }
         )
@@ -161,7 +179,8 @@ def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
         raise CalibrationError(
             [
                 "the observations name no model measure (members, capital_raised, stage, "
-                "uptake.<proposition>, ... optionally prefixed cumulative:): nothing to fit"
+                "uptake.<proposition>, ... optionally prefixed cumulative: or share:): "
+                "nothing to fit"
             ]
         )
     return Targets(pd.DataFrame(rows), pd.DataFrame(ctx), t0)
@@ -169,13 +188,7 @@ def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
 
 def simulated(monthly: pd.DataFrame, targets: Targets) -> np.ndarray:
     """The model's values at the targets, for one replicate's monthly frame."""
-    m = monthly.sort_values("month")
-    out = np.empty(len(targets.table))
-    for i, r in enumerate(targets.table.itertuples(index=False)):
-        col = m[r.column].to_numpy(float)
-        idx = min(r.month, len(col)) - 1
-        out[i] = col[: idx + 1].sum() if r.cumulative else col[idx]
-    return out
+    return simulated_all(monthly.assign(replicate=0), targets)[0]
 
 
 def distance_fn(targets: Targets) -> Callable[[np.ndarray], float]:
@@ -206,8 +219,56 @@ def _key(path: str) -> str:
     return path.replace(".", "__").replace("[", "_").replace("]", "_")
 
 
-def run_one(scenario: Scenario, over: dict[str, Any], seed: int, months: int) -> pd.DataFrame:
-    return simulate(scenario, seed=seed, replicates=1, overrides={**over, "months": months}).monthly
+def run_one(
+    scenario: Scenario, over: dict[str, Any], seed: int, months: int, replicates: int = 1
+) -> pd.DataFrame:
+    """Monthly frame of ``replicates`` replicates (advanced together) of one parameter
+    point."""
+    return simulate(
+        scenario, seed=seed, replicates=replicates, overrides={**over, "months": months}
+    ).monthly
+
+
+def simulated_all(monthly: pd.DataFrame, targets: Targets) -> np.ndarray:
+    """The model's values at the targets, (replicates, targets), one row per replicate
+    in the order of their indices."""
+    m = monthly.sort_values(["replicate", "month"])
+    k = m["replicate"].nunique()
+    t = len(m) // k
+    rows = targets.table
+    idx = np.minimum(rows["month"].to_numpy(int), t) - 1
+    cum = rows["cumulative"].to_numpy(bool)
+    out = np.empty((k, len(rows)))
+    for col in rows["column"].unique():
+        sel = (rows["column"] == col).to_numpy()
+        x = m[col].to_numpy(float).reshape(k, t)
+        c = np.cumsum(x, axis=1)
+        out[:, sel] = np.where(cum[sel], c[:, idx[sel]], x[:, idx[sel]])
+    if "scale" in rows:
+        out *= rows["scale"].to_numpy(float)
+    return out
+
+
+def fingerprint(
+    scenario: Scenario, targets: Targets, fits: list[FitSpec], **settings: Any
+) -> dict[str, Any]:
+    """What a calibration's history depends on (compared before resuming it)."""
+    import hashlib
+    import json
+
+    t = targets.table[["month", "column", "cumulative", "scale", "value"]]
+    blob = json.dumps(
+        {
+            "scenario": scenario.model_dump(mode="json"),
+            "targets": t.astype(str).to_numpy().tolist(),
+        },
+        sort_keys=True,
+    ).encode()
+    return {
+        "inputs": hashlib.sha256(blob).hexdigest()[:16],
+        "fit": [f"{f.path}={f.low:g}:{f.high:g}" for f in fits],
+        **settings,
+    }
 
 
 @dataclass
@@ -265,8 +326,14 @@ def calibrate(
     workers: int = 1,
     dask_address: str | None = None,
     progress: Callable[[int, float], None] | None = None,
+    replicates: int = 1,
+    fresh: bool = False,
 ) -> Posterior:
-    """ABC-SMC posterior over ``fits`` given ``targets`` (see the module's docstring)."""
+    """ABC-SMC posterior over ``fits`` given ``targets`` (see the module's docstring).
+
+    An existing history of the same calibration in ``workdir`` is continued (see
+    *Resuming* above); ``fresh`` starts over."""
+    import json
     import time
 
     import pyabc
@@ -280,48 +347,76 @@ def calibrate(
     obs = {"y": targets.table["value"].to_numpy(float)}
     dist = distance_fn(targets)
 
+    if replicates < 1:
+        raise CalibrationError(["replicates: at least 1"])
+
     def model(pars):
         s = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (pyabc seeds the global stream)
-        sim = simulated(run_one(scenario, overrides_of(pars, fits), s, months), targets)
-        return {"y": sim}
+        frame = run_one(scenario, overrides_of(pars, fits), s, months, replicates)
+        sim = simulated_all(frame, targets)
+        return {"y": sim[0] if replicates == 1 else sim}
 
+    def distance(x, _y):
+        y = np.atleast_2d(x["y"])
+        return float(np.median([dist(row) for row in y]))
+
+    db, about = workdir / "abc.db", workdir / "abc.json"
+    mine = fingerprint(
+        scenario, targets, fits, population=population, replicates=replicates, seed=seed
+    )
+    done = _finished_generations(db, about, mine, fresh)
     prior = pyabc.Distribution(
         **{_key(f.path): pyabc.RV("uniform", f.low, f.high - f.low) for f in fits}
     )
+    client = None
     if dask_address:
         from distributed import Client
 
-        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=Client(dask_address))
+        client = Client(dask_address)
+        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=client)
     elif workers > 1:
         sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
     else:
         sampler = pyabc.sampler.SingleCoreSampler()
-    np.random.seed(seed)  # noqa: NPY002 (pyabc draws from the global stream)
     abc = pyabc.ABCSMC(
         model,
         prior,
-        lambda x, y: dist(x["y"]),
+        distance,
         population_size=population,
         sampler=sampler,
+        acceptor=pyabc.UniformAcceptor() if replicates == 1 else _share_acceptor(dist),
     )
-    db = workdir / "abc.db"
     t0 = time.perf_counter()
-    if db.exists():
-        db.unlink()
-    abc.new("sqlite:///" + str(db), obs)
+    if done == 0:
+        for f in (db, about):
+            f.unlink(missing_ok=True)
+        about.write_text(json.dumps(mine, indent=2) + "\n")
+        np.random.seed(seed)  # noqa: NPY002 (pyabc draws from the global stream)
+        abc.new("sqlite:///" + str(db), obs)
+    else:
+        # a resumed run draws from a stream of its own, after the generations done
+        np.random.seed(seed + 7919 * done)  # noqa: NPY002
+        abc.load("sqlite:///" + str(db), 1)
     handler = _Generations(progress)
     log = logging.getLogger("ABC")
     saved, log.handlers = log.handlers, [handler]
     saved_propagate, log.propagate = log.propagate, False
     log.setLevel(logging.INFO)
     try:
-        history = abc.run(
-            max_nr_populations=generations,
-            max_total_nr_simulations=max_simulations or np.inf,
-        )
+        if done < generations:
+            history = abc.run(
+                max_nr_populations=generations - done,
+                max_total_nr_simulations=(
+                    max(1, max_simulations // replicates) if max_simulations else np.inf
+                ),
+            )
+        else:
+            history = abc.history
     finally:
         log.handlers, log.propagate = saved, saved_propagate
         log.setLevel(logging.ERROR)
+        if client is not None:
+            client.close()
     df, w = history.get_distribution(m=0, t=history.max_t)
     samples = pd.DataFrame({f.path: df[_key(f.path)].to_numpy() for f in fits})
     for f in fits:
@@ -333,9 +428,59 @@ def calibrate(
         fits=fits,
         samples=samples,
         epsilons=[float(e) for e in pops["epsilon"].iloc[1:]],
-        simulations=int(history.total_nr_simulations),
+        simulations=int(history.total_nr_simulations) * replicates,
         seconds=time.perf_counter() - t0,
+        history={"resumed_after": done, "generations": int(history.max_t) + 1},
     )
+
+
+def _finished_generations(db: Path, about: Path, mine: dict, fresh: bool) -> int:
+    """Generations already in the history at ``db`` of this same calibration (0: start
+    afresh); a history of another calibration is an error unless ``fresh``."""
+    import json
+
+    if fresh or not db.exists():
+        return 0
+    try:
+        theirs = json.loads(about.read_text())
+    except (OSError, ValueError):
+        theirs = None
+    if theirs != mine:
+        differ = (
+            sorted(k for k in mine if theirs.get(k) != mine[k])
+            if isinstance(theirs, dict)
+            else ["its description (abc.json) is missing or unreadable"]
+        )
+        raise CalibrationError(
+            [
+                f"{db.parent}: holds the history of another calibration (differs in "
+                f"{', '.join(differ)}): use --fresh to start over, or another --out"
+            ]
+        )
+    import pyabc
+
+    try:
+        h = pyabc.History("sqlite:///" + str(db), _id=1, create=False)
+        return int(h.max_t) + 1
+    except Exception:  # an empty or damaged history: nothing to continue
+        return 0
+
+
+def _share_acceptor(dist: Callable[[np.ndarray], float]):
+    """A pyabc acceptor of particles of K replicates: accepted with weight
+    (replicates within epsilon) / K."""
+    import pyabc
+    from pyabc.acceptor import AcceptorResult
+
+    def accept(distance_function, eps, x, x_0, t, par):
+        d = np.array([dist(row) for row in np.atleast_2d(x["y"])])
+        inside = d <= eps(t)
+        share = float(inside.mean())
+        if share == 0:
+            return AcceptorResult(distance=float(d.min()), accept=False)
+        return AcceptorResult(distance=float(np.median(d[inside])), accept=True, weight=share)
+
+    return pyabc.acceptor.FunctionAcceptor(accept)
 
 
 class _Generations(logging.Handler):
@@ -410,7 +555,7 @@ def predictive(
 
 def bands(monthly: pd.DataFrame, targets: Targets, q: tuple[float, float] = (0.05, 0.95)):
     """Per target: the predictive median and band, and whether the observation is in it."""
-    vals = np.array([simulated(g, targets) for _, g in monthly.groupby("replicate")])
+    vals = simulated_all(monthly, targets)
     lo, med, hi = (np.quantile(vals, p, axis=0) for p in (q[0], 0.5, q[1]))
     t = targets.table.copy()
     t["median"], t["low"], t["high"] = med, lo, hi

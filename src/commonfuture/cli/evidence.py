@@ -62,9 +62,17 @@ def evidence(
         ),
     ] = 0.3,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    observations: Annotated[
+        Path | None,
+        typer.Option(
+            "--observations",
+            help="Dated published figures (CSV, Parquet, Excel) to show against the series.",
+        ),
+    ] = None,
 ) -> None:
     """A collaboration's event log as the model's monthly measures, its stage timeline,
-    value chains, a secession-risk model and a report."""
+    value chains, a secession-risk model and a report (with published figures beside
+    the series when --observations is given)."""
     import pandas as pd
     from rich.progress import Progress
 
@@ -80,16 +88,31 @@ def evidence(
             pd.Timestamp(start)
         except ValueError:
             fail(f"--start: {start!r} is not a date (YYYY-MM-DD)")
+    problems, obs = [], None
     try:
         events = load_events(records)
     except RecordsError as err:
-        fail(err.problems)
+        problems += err.problems
+    if observations is not None:
+        from commonfuture.evidence.load import load_observations
+
+        try:
+            obs = load_observations(observations)
+        except RecordsError as err:
+            problems += err.problems
+    if problems:
+        fail(problems)
     notes = []
     if wider is None:
         notes.append("The wider population was not given (--wider): stage 3 is not assessed.")
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("records", total=4)
         monthly = monthly_series(events, rules, wider, start)
+        observed = None
+        if obs is not None:
+            from commonfuture.evidence.compare import against_series
+
+            observed = against_series(monthly, obs, wider)
         bar.advance(task)
         chains = value_chains(events, start)
         bar.advance(task)
@@ -118,8 +141,10 @@ def evidence(
         (out / "risk_model.json").write_text(json.dumps(risk, indent=2, default=float))
         if risky is not None:
             risky.to_csv(out / "at_risk.csv", index=False)
+    if observed is not None:
+        observed.to_csv(out / "observations.csv", index=False)
     name = records.stem.replace("_", " ").replace("-", " ")
-    page = evidence_page(name[:1].upper() + name[1:], monthly, chains, risk, risky, notes)
+    page = evidence_page(name[:1].upper() + name[1:], monthly, chains, risk, risky, notes, observed)
     (out / "report.html").write_text(page, encoding="utf-8")
     last = monthly.iloc[-1]
     console.print(
@@ -167,7 +192,12 @@ def calibrate(
         int, typer.Option("--population", min=10, help="Particles per generation.")
     ] = 100,
     generations: Annotated[int, typer.Option("--generations", min=1)] = 5,
-    max_simulations: Annotated[int | None, typer.Option("--max-simulations", min=1)] = None,
+    max_simulations: Annotated[
+        int | None,
+        typer.Option(
+            "--max-simulations", min=1, help="Stop ABC-SMC after this many simulations in all."
+        ),
+    ] = None,
     holdout: Annotated[
         float,
         typer.Option(
@@ -191,9 +221,37 @@ def calibrate(
         None
     ),
     seed: Annotated[int, typer.Option("--seed", "-s", min=0)] = 0,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="abc: the posterior (ABC-SMC); point: a quick best fit (optuna), no interval.",
+        ),
+    ] = "abc",
+    trials: Annotated[
+        int, typer.Option("--trials", min=1, help="Trials of the point fit (--method point).")
+    ] = 60,
+    replicates: Annotated[
+        int | None,
+        typer.Option(
+            "--replicates",
+            min=1,
+            help="Replicates per particle or trial, advanced together "
+            "(default: 1 for abc, 4 for point).",
+        ),
+    ] = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Start over, discarding an earlier calibration's history in --out "
+            "(by default a calibration with the same inputs is continued).",
+        ),
+    ] = False,
 ) -> None:
-    """Fit chosen parameters of a scenario to dated observations (ABC-SMC); posterior,
-    predictive bands, a held-out check and forecasts with each lever moved."""
+    """Fit chosen parameters of a scenario to dated observations (ABC-SMC, or a quick
+    point fit); posterior, predictive bands, a held-out check and forecasts with each
+    lever moved. Run again with the same inputs, it continues where it stopped."""
     import numpy as np
     import pandas as pd
     from rich.progress import Progress
@@ -210,6 +268,8 @@ def calibrate(
     from commonfuture.report.evidence import band_figure, calibration_page, posterior_figure
 
     _outdir(out)
+    if method not in ("abc", "point"):
+        fail(f"--method: {method!r} is not abc or point")
     _, sc = _stage_rules(scenario)
     try:
         t0 = pd.Timestamp(start)
@@ -234,23 +294,45 @@ def calibrate(
     horizon = horizon or sc.months
     months = max(horizon, targets.last_month)
     with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("ABC-SMC generations", total=generations)
-        from commonfuture.calibration.abc import calibrate as run_abc
+        try:
+            if method == "point":
+                from commonfuture.calibration.point import point_fit
 
-        post = run_abc(
-            sc,
-            fitted,
-            fits,
-            out,
-            population=population,
-            generations=generations,
-            max_simulations=max_simulations,
-            seed=seed,
-            workers=workers,
-            dask_address=dask,
-            progress=lambda g, _e: bar.update(task, completed=g),
-        )
-        bar.update(task, completed=generations)
+                task = bar.add_task("point fit (trials)", total=trials)
+                post = point_fit(
+                    sc,
+                    fitted,
+                    fits,
+                    out,
+                    trials=trials,
+                    replicates=replicates or 4,
+                    seed=seed,
+                    fresh=fresh,
+                    progress=lambda n: bar.update(task, completed=n),
+                )
+                bar.update(task, completed=trials)
+            else:
+                from commonfuture.calibration.abc import calibrate as run_abc
+
+                task = bar.add_task("ABC-SMC generations", total=generations)
+                post = run_abc(
+                    sc,
+                    fitted,
+                    fits,
+                    out,
+                    population=population,
+                    generations=generations,
+                    max_simulations=max_simulations,
+                    seed=seed,
+                    workers=workers,
+                    dask_address=dask,
+                    progress=lambda g, _e: bar.update(task, completed=g),
+                    replicates=replicates or 1,
+                    fresh=fresh,
+                )
+                bar.update(task, completed=generations)
+        except CalibrationError as err:
+            fail(err.problems)
         task2 = bar.add_task("forecasts", total=1 + len(LEVERS))
         pred = predictive(sc, post, months, draws=draws, seed=seed)
         bar.advance(task2)
@@ -287,7 +369,12 @@ def calibrate(
     def recs(df):
         return json.loads(df.to_json(orient="records", date_format="iso"))
 
+    trial_frame = post.history.pop("frame", None)
+    if trial_frame is not None:
+        trial_frame.to_csv(out / "trials.csv", index=False)
     result = {
+        "method": method,
+        "history": post.history,
         "scenario": sc.name,
         "observations": str(observations),
         "start": str(t0.date()),
@@ -309,8 +396,16 @@ def calibrate(
     }
     (out / "report.html").write_text(calibration_page(result, figs), encoding="utf-8")
     inside = int(fit_b["inside"].sum())
+    if post.history.get("resumed_after"):
+        console.print(
+            f"continued the calibration in {out}/ after {post.history['resumed_after']} "
+            "finished generation(s) or trial(s) (use --fresh to start over)"
+        )
+    spent = f"{post.seconds:.1f} s"
+    if post.history.get("resumed_after"):
+        spent += " this run"
     msg = (
-        f"{post.simulations} simulations in {post.seconds:.1f} s; {inside} of {len(fit_b)} "
+        f"{post.simulations} simulations in {spent}; {inside} of {len(fit_b)} "
         "fitted observations inside the 90% band"
     )
     if held_b is not None:

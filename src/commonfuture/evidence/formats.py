@@ -1,7 +1,7 @@
 """The two record formats a collaboration brings: an event log and dated observations.
 
 Each row of either file is checked by a pydantic model (:class:`Event`,
-:class:`Observation`); ``commonfuture evidence-schema`` writes their JSON Schemas.
+:class:`Observation`); ``commonfuture evidence-formats`` writes their JSON Schemas.
 
 **Event log**: one row per event. Column names follow the XES conventions, so
 process-mining tools read the same file with each actor's value chain as one case:
@@ -26,8 +26,10 @@ column                     meaning
 named like one of the model's monthly measures (``members``, ``capital_raised``,
 ``stage``, ``uptake.<proposition>``...) is compared with the model; prefixed
 ``cumulative:`` it is compared with the sum of that measure over the months up to the
-date (``cumulative:uptake.community share offer`` = share buyers so far). Any other
-measure is kept as context and shown, not fitted.
+date (``cumulative:uptake.community share offer`` = share buyers so far); prefixed
+``share:`` it is a share of the actors who could be counted (:func:`share_of`):
+``share:members_citizens`` with unit ``%`` (0-100) or ``share`` (0-1) is the share of
+residents who are members. Any other measure is kept as context and shown, not fitted.
 """
 
 from __future__ import annotations
@@ -83,6 +85,20 @@ OBSERVATION_COLUMNS: tuple[str, ...] = ("date", "measure", "value", "unit", "sou
 OBSERVATION_REQUIRED = ("date", "measure", "value", "unit", "source")
 
 CUMULATIVE = "cumulative:"
+SHARE = "share:"
+#: units of a ``share:`` observation and what its value is multiplied by to be a fraction
+SHARE_UNITS: dict[str, float] = {"%": 0.01, "percent": 0.01, "share": 1.0, "fraction": 1.0}
+
+
+def share_of(column: str) -> str:
+    """Whom a ``share:<column>`` observation is a share of: a column ending in a sector's
+    name (``members_citizens``) of that sector's actors, any other (``members``,
+    ``uptake.<proposition>``) of all actors."""
+    for sector in SECTORS:
+        if column.endswith(f"_{sector}"):
+            return sector
+    return "all"
+
 
 Kind = Literal[
     "joined", "took_part", "used_service", "contributed", "small_win", "key_leader_changed", "left"
@@ -128,7 +144,7 @@ class Event(_Row):
         return self
 
 
-_MEASURE = re.compile(r"^(cumulative:)?[A-Za-z][A-Za-z0-9_ .:-]*$")
+_MEASURE = re.compile(r"^(cumulative:|share:)?[A-Za-z][A-Za-z0-9_ .:-]*$")
 
 
 class Observation(_Row):
@@ -138,7 +154,8 @@ class Observation(_Row):
     measure: str = Field(
         ...,
         description="A model measure (members, capital_raised, stage, uptake.<proposition>), "
-        "optionally prefixed cumulative:, or any other name (kept as context).",
+        "optionally prefixed cumulative: (the sum up to the date) or share: (a share of the "
+        "actors who could be counted, unit % or share), or any other name (kept as context).",
     )
     value: float = Field(..., description="The figure, in the unit given.")
     unit: str = Field(..., min_length=1, description="Unit of the figure (actors, GBP, 0-3...).")
@@ -159,6 +176,15 @@ class Observation(_Row):
     def _stage(self) -> Observation:
         if self.measure == "stage" and self.value not in (0, 1, 2, 3):
             raise ValueError("value: a stage is 0, 1, 2 or 3")
+        if self.measure.startswith(SHARE):
+            rest = self.measure.removeprefix(SHARE)
+            if rest.startswith(CUMULATIVE) or rest.startswith(SHARE):
+                raise ValueError("measure: share: is a share of a monthly count, not of a sum")
+            factor = SHARE_UNITS.get(self.unit.strip().lower())
+            if factor is None:
+                raise ValueError("unit: a share: measure is in % (0-100) or share (0-1)")
+            if not 0 <= self.value * factor <= 1:
+                raise ValueError(f"value: a share in {self.unit} lies between 0 and {1 / factor:g}")
         return self
 
 
@@ -204,6 +230,8 @@ def templates() -> dict[str, str]:
                 "2021-12-31,cumulative:uptake.community share offer,95,actors,annual report "
                 "2021 p. 5,share buyers so far",
                 "2021-12-31,stage,2,0-3,partnership review,read from the review's account",
+                "2021-12-31,share:members_citizens,4.5,%,resident survey 2021 p. 2,"
+                "share of residents who are members",
                 "2021-12-31,buildings_with_panels,6,buildings,annual report 2021 p. 4,context",
             ]
         )

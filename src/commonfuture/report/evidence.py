@@ -111,6 +111,28 @@ def calibration_figure(cal: dict) -> str:
     return to_data_uri(fig)
 
 
+def observed_figure(monthly: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """Each compared measure's series from the records, with the published figures."""
+    measures = list(dict.fromkeys(shown["measure"]))
+    fig, axes = plt.subplots(len(measures), 1, figsize=(9, 2.4 * len(measures)), squeeze=False)
+    dates = pd.to_datetime(monthly["date"])
+    for ax, meas in zip(axes[:, 0], measures, strict=True):
+        t = shown[shown["measure"] == meas]
+        col = meas.split(":")[-1]
+        y = monthly[col].to_numpy(float)
+        if meas.startswith("cumulative:"):
+            y = np.cumsum(y)
+        y = y * float(t["scale"].iloc[0])  # a share: over the wider population
+        ax.plot(dates, y, color="#08519c", lw=1.5, label="from the records")
+        ax.scatter(
+            pd.to_datetime(t["date"]), t["value"], color="#b42318", zorder=3, label="published"
+        )
+        ax.set_title(meas)
+        ax.legend(loc="upper left")
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
 def evidence_page(
     name: str,
     monthly: pd.DataFrame,
@@ -118,6 +140,7 @@ def evidence_page(
     risk: dict | None,
     at_risk: pd.DataFrame | None,
     notes: list[str],
+    observed: pd.DataFrame | None = None,
 ) -> str:
     last = monthly.iloc[-1]
     first_date, last_date = monthly["date"].iloc[0], monthly["date"].iloc[-1]
@@ -147,6 +170,21 @@ def evidence_page(
         "other members from enough sectors have joined; linking once enough of the wider "
         "community is in; each held for some months before it counts.</p>",
     ]
+    if observed is not None and len(observed):
+        shown = observed[observed["records"].notna()]
+        body += [
+            "<h2>The records against published figures</h2>",
+            f"<p>{len(shown)} of {len(observed)} published figures can be set beside the "
+            "series read from the records (the others are listed with the reason).</p>",
+        ]
+        if len(shown):
+            body.append(_img(observed_figure(monthly, shown), "records and published figures"))
+        body.append(
+            _table(
+                observed[["date", "measure", "value", "unit", "records", "note", "source"]],
+                {"value": ",.4g", "records": ",.4g"},
+            )
+        )
     if risk is not None:
         s = pd.DataFrame.from_dict(risk["summary"], orient="index").reset_index(names="covariate")
         s["reading"] = np.where(
@@ -245,6 +283,8 @@ def band_figure(
         wide = monthly.pivot(index="month", columns="replicate", values=col)
         if cum:
             wide = wide.cumsum()
+        if "scale" in t:  # share: observations are fractions of a group's actors
+            wide = wide * float(t["scale"].iloc[0])
         x = [start + pd.DateOffset(months=int(m)) for m in wide.index]
         ax.fill_between(
             x,
@@ -278,10 +318,15 @@ def calibration_page(result: dict, figures: dict[str, str]) -> str:
     fitted = pd.DataFrame(result["fitted"])
     held = pd.DataFrame(result["held_out"]) if result.get("held_out") else None
     levers = pd.DataFrame(result["levers"])
+    how = (
+        f"a quick point fit (optuna, {result['history'].get('trials')} trials; the best "
+        "point only, without an interval: the bands show the model's own variation)"
+        if result.get("method") == "point"
+        else "approximate Bayesian computation"
+    )
     lead = [
-        f"<b>Fitted:</b> {len(table)} parameters to {len(fitted)} observations by approximate "
-        f"Bayesian computation ({result['simulations']} simulations, "
-        f"{result['seconds']:.0f} s).",
+        f"<b>Fitted:</b> {len(table)} parameters to {len(fitted)} observations by {how} "
+        f"({result['simulations']} simulations, {result['seconds']:.0f} s).",
         f"<b>Fit:</b> {int(fitted['inside'].sum())} of {len(fitted)} fitted observations lie "
         "inside the 90% predictive band.",
     ]
