@@ -324,10 +324,19 @@ def run_experiment(
         stream = _local(plan(exp, missing, n), exp.base, names, n, per_task)
     else:
         stream = _dask(plan(exp, missing, n), exp.base, names, client, per_task)
-    counts = {"done": len(done), "failed": 0, "total": total, "interrupted": 0}
+    counts = drain(stream, store, exp, len(done), total, progress, stop)
     counts.update(backend=used, workers=n)
+    return counts
+
+
+def drain(stream, store, exp, done: int, total: int, progress=None, stop=None) -> dict:
+    """Commit the runs ``stream`` yields (lists of run records) to ``store``, one
+    transaction each, reporting ``progress(finished, total)`` and stopping when ``stop()``
+    says so; the stream is closed either way. Returns the counts of done and failed runs
+    (``done`` of them finished before)."""
+    counts = {"done": done, "failed": 0, "total": total, "interrupted": 0}
     if progress:
-        progress(len(done), total)
+        progress(done, total)
     try:
         for results in stream:
             for r in results:

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from commonfuture.experiments.runner import drain
 from commonfuture.patterns.assumptions import ASSUMPTIONS, by_path, values
 from commonfuture.patterns.cases import DIRECTION, case_label, load_case, why_not
 from commonfuture.scenario.load import apply_overrides, scenario_hash
@@ -278,23 +279,8 @@ def run_map(
     missing = set(rmap.run_keys()) - done
     total = len(rmap.run_keys())
     workers = workers or os.cpu_count() or 1
-    counts = {"done": len(done), "failed": 0, "total": total, "interrupted": 0}
-    if progress:
-        progress(len(done), total)
     stream = _stream(_tasks(rmap, missing), rmap.base, backend, workers, client)
-    try:
-        for results in stream:
-            for r in results:
-                store.commit_run(rmap, r)
-                counts["done" if r["status"] == "done" else "failed"] += 1
-                if progress:
-                    progress(counts["done"] + counts["failed"], total)
-            if stop is not None and stop():
-                counts["interrupted"] = 1
-                break
-    finally:
-        stream.close()
-    return counts
+    return drain(stream, store, rmap, len(done), total, progress, stop)
 
 
 # --------------------------------------------------------------------------- analysis
