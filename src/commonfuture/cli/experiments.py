@@ -14,6 +14,18 @@ from rich.table import Table
 from commonfuture.cli._app import Threads, app, claim_folder, console, fail, use_threads
 
 
+def _months_bar() -> Progress:
+    """A bar counting replicate-months as the claims run (their total is not known ahead)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} replicate-months"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
 @app.command()
 def experiment(
     name: Annotated[
@@ -62,14 +74,7 @@ def experiment(
         return
     results = []
     t0 = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,.0f} replicate-months"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with _months_bar() as bar:
         for n in names:
             task = bar.add_task(n, total=None)
             results.append(
@@ -123,14 +128,7 @@ def _everywhere(
     if unknown:
         fail(f"--case: unknown case {unknown[0]!r} (choose from {', '.join(CASES)}, all)")
     t0 = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,.0f} replicate-months"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with _months_bar() as bar:
         task = bar.add_task("", total=None)
         results, skipped = run_everywhere(
             names,
