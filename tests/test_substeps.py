@@ -379,13 +379,15 @@ def test_creation_link_accounting_under_good_leadership():
     sc = creation_scenario()
     _, _, st = make_tiny_state(sc, members=[1])
     c = create(sc, st)
-    # members 0, 1, 3 each use the course; per element 0.8 * 0.2 * 0.5 = 0.08
+    # members 0, 1, 3 each use the course, adapted by alignment 0.8 towards their uniform
+    # profile: 0.2 * 0.5 + 0.8 * 2.5 * 0.2 = 0.5 per element (the same mix: nothing to
+    # adapt), so per element 0.2 * 0.5 = 0.1
     assert sorted(c.users.tolist()) == [0, 1, 3]
-    assert c.created.tolist() == [approx([0.24] * 5)]
-    # realised = 5 * 0.08 - cost 0.1 = 0.3; no misfit, no burden, no exploiters: no losses
-    assert row(st.realised) == approx([0.3, 0.3, 0.0, 0.3, 0.0])
+    assert c.created.tolist() == [approx([0.3] * 5)]
+    # realised = 5 * 0.1 - cost 0.1 = 0.4; no misfit, no burden, no exploiters: no losses
+    assert row(st.realised) == approx([0.4, 0.4, 0.0, 0.4, 0.0])
     assert c.losses.tolist() == [[0.0, 0.0, 0.0, 0.0]] and c.destroyed.tolist() == [0.0]
-    assert st.accumulated[0, 1].tolist() == approx([0.08] * 5)
+    assert st.accumulated[0, 1].tolist() == approx([0.1] * 5)
     assert c.uptake.tolist() == [[3]]
     assert c.spent.tolist() == [15.0] and st.capital.tolist() == [30.0]  # 3 x 5 and 3 x 10 GBP
     assert c.target.tolist() == [6.0] and st.target.tolist() == [6.0]  # 3 uses x 2
@@ -397,12 +399,12 @@ def test_creation_link_longer_term_value_waits_for_a_small_win():
     sc.dynamics.tangible_elements = ["satisfaction", "experience"]
     _, _, st = make_tiny_state(sc, members=[1])
     c = create(sc, st)
-    # per element 0.08: felt now 0.16 - cost 0.1 = 0.06; outcomes, capacity, public 0.24
-    assert row(st.realised) == approx([0.06, 0.06, 0.0, 0.06, 0.0])
-    assert row(st.pending_value) == approx([0.24, 0.24, 0.0, 0.24, 0.0])
+    # per element 0.1: felt now 0.2 - cost 0.1 = 0.1; outcomes, capacity, public 0.3
+    assert row(st.realised) == approx([0.1, 0.1, 0.0, 0.1, 0.0])
+    assert row(st.pending_value) == approx([0.3, 0.3, 0.0, 0.3, 0.0])
     assert row(st.active) == [True, True, False, True, False]  # they took part
     # value created and realised are counted in full when it is created
-    assert c.created.tolist() == [approx([0.24] * 5)] and c.realised_total[0] == approx(0.9)
+    assert c.created.tolist() == [approx([0.3] * 5)] and c.realised_total[0] == approx(1.2)
 
 
 def test_creation_link_use_rate():
@@ -416,8 +418,8 @@ def test_creation_link_leaders_hold_a_stake_in_community_value():
     sc = creation_scenario(leadership={"leader_stake": 1.0})
     _, _, st = make_tiny_state(sc, members=[1])
     create(sc, st)
-    # public value created 3 x 0.08 = 0.24, shared by the two leaders: + 0.12 each
-    assert row(st.realised) == approx([0.42, 0.3, 0.0, 0.42, 0.0])
+    # public value created 3 x 0.1 = 0.3, shared by the two leaders: + 0.15 each
+    assert row(st.realised) == approx([0.55, 0.4, 0.0, 0.55, 0.0])
 
 
 def test_creation_link_chooses_the_best_promise_and_uses_once_propositions_once():
@@ -455,9 +457,10 @@ def test_creation_link_value_ignorance():
     c = create(sc, st, u_use=np.array([[1.0, 0.0, 1.0, 1.0, 1.0]]))
     loss = 0.3 * (1 - 0.5) * (1 - 1 / math.sqrt(5))
     assert c.losses[0].tolist() == approx([loss, 0.0, 0.0, 0.0])
-    # created: 0.5 * 1 * 0.5 = 0.25 (all satisfaction)
-    assert c.created[0].tolist() == approx([0.25, 0, 0, 0, 0])
-    assert row(st.realised)[1] == approx(0.25 - 0.1 - loss)
+    # the offer adapted halfway to actor 1: satisfaction 0.5 * 0.5 + 0.5 * 2.5 * 1 = 1.5,
+    # and actor 1 values nothing else: created 1 * 1.5 (all satisfaction)
+    assert c.created[0].tolist() == approx([1.5, 0, 0, 0, 0])
+    assert row(st.realised)[1] == approx(1.5 - 0.1 - loss)
 
 
 def test_creation_link_value_disproportion():
@@ -477,7 +480,9 @@ def test_creation_link_value_backlash():
     c = create(sc, st)
     # 0.3 * (1 - 0.6) * public share 0.2 * 5 * max(0.2 - 0, 0) = 0.024
     assert c.losses[0].tolist() == approx([0.0, 0.0, 0.024, 0.0])
-    assert row(st.realised)[1] == approx(0.5 - 0.1 - 0.024)
+    # fully aligned: the offer's 2.5 spread after the profile, 2.5 * 0.25 on four elements,
+    # worth 4 * 0.25 * 0.625 = 0.625 to actor 1
+    assert row(st.realised)[1] == approx(0.625 - 0.1 - 0.024)
 
 
 def test_creation_link_value_exploitation_transfers_value():
@@ -493,13 +498,25 @@ def test_creation_link_value_exploitation_transfers_value():
     assert sum(row(st.realised)) == approx(3 * (0.5 - 0.1))
 
 
-def test_creation_link_poor_alignment_destroys_value():
-    sc = creation_scenario(leadership={"alignment": 0.1, "arbitration": 1.0})
-    _, _, st = make_tiny_state(sc, members=[1])
-    c = create(sc, st)
-    # promised 0.5 - 0.1 = 0.4, realised 0.1 * 0.5 - 0.1 = -0.05 by each of three users
-    assert row(st.realised)[:4] == approx([-0.05, -0.05, 0.0, -0.05])
-    assert c.destroyed.tolist() == approx([0.15])
+@pytest.mark.parametrize("alignment", [0.1, 0.9])
+def test_creation_link_poor_alignment_destroys_value_for_those_whose_values_it_ignores(
+    alignment,
+):
+    # actor 1 values satisfaction only; strong value ignorance (1.5)
+    sc = creation_scenario(
+        leadership={"alignment": alignment, "arbitration": 1.0},
+        destruction={"ignorance": 1.5},
+    )
+    prof = np.full((1, 5, 5), 0.2, np.float32)
+    prof[0, 1] = [1, 0, 0, 0, 0]
+    _, _, st = make_tiny_state(sc, members=[1], profile=prof)
+    c = create(sc, st, u_use=np.array([[1.0, 0.0, 1.0, 1.0, 1.0]]))
+    # adapted: (1 - a) 0.5 + a 2.5; lost: 1.5 (1 - a) (1 - 1 / sqrt(5))
+    created = (1 - alignment) * 0.5 + alignment * 2.5
+    lost = 1.5 * (1 - alignment) * (1 - 1 / math.sqrt(5))
+    assert row(st.realised)[1] == approx(created - 0.1 - lost)
+    # a = 0.1: 0.7 - 0.1 - 0.746 = -0.146, value destroyed; a = 0.9: +2.117
+    assert bool(c.destroyed[0] > 0) == (alignment < 0.5)
 
 
 def test_creation_link_holdings_pay_returns_after_the_holders_profile():
@@ -760,8 +777,10 @@ def test_build_state_derives_promise_and_losses_from_the_drawn_profiles():
     p = st.profile.astype(np.float64)
     v = np.array([0.9, 0.1, 0.3, 0.0, 0.6])
     assert np.allclose(p.sum(axis=2), 1.0, atol=1e-6) and (p >= 0).all()
-    fit = p @ v
-    cos = fit / (np.linalg.norm(p, axis=2) * np.linalg.norm(v))
+    plain = p @ v
+    cos = plain / (np.linalg.norm(p, axis=2) * np.linalg.norm(v))
+    # the offer as adapted by alignment 0.4: sum_e p_e (0.6 v_e + 0.4 |v| p_e), |v| = 1.9
+    fit = 0.6 * plain + 0.4 * 1.9 * (p * p).sum(axis=2)
     assert np.allclose(st.fit[..., 0], fit, atol=1e-6)
     assert np.allclose(st.anticipated[..., 0], fit - 0.1, atol=1e-6)
     assert np.allclose(st.ignorance[..., 0], 0.3 * 0.6 * (1 - cos), atol=1e-6)

@@ -1,8 +1,9 @@
 """Leadership: the levers public service leaders hold.
 
 The seed's implications for practice: leaders "need to engage with these prior
-values, experiences and expectations" (*alignment*) and "be prepared to
-arbitrate and negotiate across these differing value positions" (*arbitration*);
+values, experiences and expectations" (*alignment*: offers adapted to what each
+actor values, :func:`adapted`) and "be prepared to arbitrate and negotiate
+across these differing value positions" (*arbitration*);
 "the importance of 'small wins'" (*cadence* and *visibility*, used in
 :mod:`commonfuture.meso.small_wins`); "poorly led, they can destroy value".
 """
@@ -13,14 +14,25 @@ import numpy as np
 from numba import njit
 
 
-def realisation(alignment: float) -> float:
-    """Share of a proposition's fitting value an actor actually realises.
+@njit(cache=True, nogil=True, inline="always")
+def adapted(value_e, value_total, profile_e, alignment):
+    """Element e of a proposition as an actor receives it: leaders who align adapt the
+    offer towards what the actor values, ``(1 - alignment) v_e + alignment |v| p_e``,
+    where |v| is the offer's total value per use and p the actor's value profile
+    (A-adaptation). The offer's total is kept; only its mix moves towards the actor's
+    values. An unaligned collaboration offers every actor the same mix."""
+    return (1 - alignment) * value_e + alignment * value_total * profile_e
 
-    Assumption (docs/ODD.md, A-realisation): realised value scales linearly
-    with alignment, so an unaligned collaboration realises none of what it
-    promised and is left with the costs and losses: value destruction.
-    """
-    return float(alignment)
+
+def tailored_fit(profile: np.ndarray, value: np.ndarray, alignment: float) -> np.ndarray:
+    """Fit of each actor to each proposition as adapted (A-adaptation): the
+    profile-weighted value of the adapted offer, (..., P) for profiles (..., 5) and
+    offers (P, 5): ``(1 - a) p.v + a |v| p.p``."""
+    profile = np.asarray(profile, np.float64)
+    value = np.asarray(value, np.float64)
+    plain = profile @ value.T
+    own = (profile * profile).sum(axis=-1)[..., None] * value.sum(axis=1)
+    return (1.0 - alignment) * plain + alignment * own
 
 
 @njit(cache=True)

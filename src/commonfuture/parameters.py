@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commonfuture.leadership import realisation
 from commonfuture.scenario.schema import Scenario
 from commonfuture.value import ELEMENTS
 
@@ -132,10 +131,10 @@ PARAMETERS: tuple[Parameter, ...] = (
         lambda sc: sc.population.use_rate,
     ),
     Parameter(
-        "realisation",
+        "alignment",
         f32,
-        "realisation(leadership.alignment): share of a proposition's fitting value realised",
-        lambda sc: realisation(sc.leadership.alignment),
+        "leadership.alignment: how far offers are adapted towards each actor's values",
+        lambda sc: sc.leadership.alignment,
     ),
     Parameter(
         "disproportion_rate",
@@ -187,6 +186,13 @@ PARAMETERS: tuple[Parameter, ...] = (
         f32,
         "dynamics.tolerance: how far trust cushions a shortfall's loss of commitment",
         lambda sc: sc.dynamics.tolerance,
+    ),
+    Parameter(
+        "aspiration_rate",
+        f32,
+        "dynamics.aspiration_rate: how far an evaluation moves the expectation towards "
+        "what was realised",
+        lambda sc: sc.dynamics.aspiration_rate,
     ),
     Parameter("trust_gain", f32, "dynamics.trust_gain", lambda sc: sc.dynamics.trust_gain),
     Parameter("trust_loss", f32, "dynamics.trust_loss", lambda sc: sc.dynamics.trust_loss),

@@ -17,12 +17,13 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
+from commonfuture.leadership import tailored_fit
 from commonfuture.network import build_network, n_ties
 from commonfuture.parallel import bounds, loops, n_chunks, sized
 from commonfuture.propositions import Offer
 from commonfuture.randomness import SETUP, gamma_at, normal_pair, philox, setup_key, unit64
 from commonfuture.scenario.schema import SECTORS, Scenario
-from commonfuture.value import N_ELEMENTS, PUBLIC, fit, misfit, normalise
+from commonfuture.value import N_ELEMENTS, PUBLIC, misfit, normalise
 
 # membership state
 OUTSIDE, COMMITTED, SECEDED = 0, 1, 2
@@ -47,7 +48,7 @@ class State:
     eligible: np.ndarray  # (N, P) bool
     # drawn per replicate at the start
     profile: np.ndarray  # (R, N, 5) float32, on the simplex
-    expectation: np.ndarray  # (R, N) float32, value units per month
+    expectation: np.ndarray  # (R, N) float32, value units per month (adapts: A-aspiration)
     threshold: np.ndarray  # (R, N) float32
     floor: np.ndarray  # (R, N) float32
     resources: np.ndarray  # (R, N) float32, GBP per month
@@ -106,7 +107,7 @@ class State:
             wider = self.role != KEY_LEADER
         leaders = key_leaders(self)
         return Actors(
-            *(getattr(self, name) for name in Actors._fields[:13]),
+            *(getattr(self, name) for name in Actors._fields[:12]),
             wider=wider,
             n_wider=int(wider.sum()),
             leaders=leaders,
@@ -123,7 +124,8 @@ class State:
 #: What changes month by month: per actor (R, N) and per replicate (R,) (see State).
 StateRecord = namedtuple(
     "StateRecord",
-    "status commitment trust realised pending_value months_since engaged active signal used "
+    "status commitment trust expectation realised pending_value months_since engaged active "
+    "signal used "
     "accumulated "
     "stage pending coupled ever_coupled target capital open_last served_share",
     module=__name__,
@@ -134,7 +136,7 @@ StateRecord = namedtuple(
 #: key leaders with their sectors and the (R, L, L) similarity of their value profiles.
 Actors = namedtuple(
     "Actors",
-    "sector role eligible profile expectation threshold floor resources burden exploiter "
+    "sector role eligible profile threshold floor resources burden exploiter "
     "anticipated ignorance backlash wider n_wider leaders leader_sector similarity",
     module=__name__,
 )
@@ -318,7 +320,8 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
 
     lev = scenario.leadership
     dest = scenario.destruction
-    fits = fit(profile, offer.value).astype(np.float32)  # (R, N, P)
+    # the fit of each offer as the leaders adapt it to the actor (A-adaptation)
+    fits = tailored_fit(profile, offer.value, lev.alignment).astype(np.float32)  # (R, N, P)
     mis = misfit(profile, offer.value).astype(np.float32)
     # actors judge a proposition by its promise: what it offers after their own values
     anticipated = fits - offer.cost[None, None, :]

@@ -21,8 +21,8 @@ MAX_PROPOSITIONS = 16  # once-use is tracked in a uint16 bitmask
 #: The offer's arrays the month reads (see :class:`Offer`), one column per proposition.
 OfferRecord = namedtuple(
     "OfferRecord",
-    "bits value cost price unit_cost capacity min_stage once target_yield holding_every "
-    "holding_value start",
+    "bits value value_total cost price unit_cost capacity min_stage once target_yield "
+    "holding_every holding_value start",
     module=__name__,
 )
 
@@ -31,6 +31,7 @@ OfferRecord = namedtuple(
 class Offer:
     names: tuple[str, ...]
     value: np.ndarray  # (P, 5) value per use per element
+    value_total: np.ndarray  # (P,) float32, value per use over the elements
     eligible: np.ndarray  # (4, P) sector may use proposition
     cost: np.ndarray  # (P,) value units per use
     price: np.ndarray  # (P,) GBP paid by the user per use
@@ -70,6 +71,7 @@ class Offer:
         return cls(
             names=tuple(p.name for p in props),
             value=value,
+            value_total=value.sum(axis=1).astype(np.float32),
             eligible=np.array([[s in p.eligible for p in props] for s in SECTORS], dtype=bool),
             cost=np.array([p.cost for p in props], np.float32),
             price=np.array([p.price for p in props], np.float64),

@@ -39,6 +39,10 @@ This is a Bush-Mosteller reinforcement-learning update (Bush & Mosteller 1955;
 Macy & Flache 2002), in which trust is the memory of past wins (Vangen &
 Huxham 2003: small achieved outcomes feed a trust-building loop).
 
+After each evaluation the member's expectation moves ``aspiration_rate`` of the way
+towards what it realised a month (A-aspiration: expectations adapt with
+experience; Macy & Flache 2002).
+
 Between tangible outcomes, commitment erodes by ``commitment_decay * (1 -
 trust)`` a month and momentum signals fade by ``momentum_decay`` (A-erosion).
 """
@@ -78,7 +82,7 @@ def learn(p, actors, state, moment):
     Returns :data:`Evaluated`."""
     status, months_since, realised = state.status, state.months_since, state.realised
     commitment, trust, signal = state.commitment, state.trust, state.signal
-    expectation = actors.expectation
+    expectation = state.expectation
     # arrays written in the parallel loop are taken out of the record first (numba drops
     # writes made through a record's field inside a prange loop)
     pending_value, active, engaged = state.pending_value, state.active, state.engaged
@@ -126,6 +130,8 @@ def learn(p, actors, state, moment):
                         evaluated[r, i] = True
                         wins[r, i] = win
                         gap[r, i] = g
+                        # expectations adapt with experience (A-aspiration)
+                        expectation[r, i] = max(expectation[r, i] + p.aspiration_rate * g, zero)
                     realised[r, i] = zero
                     months_since[r, i] = 0
                     engaged[r, i] = 0

@@ -123,7 +123,7 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                         best = max(best, promise)
                 # no positive promise open to it: no private value target to commit to
                 ok = best > 0
-                gap = (best if np.isfinite(best) else zero) - actors.expectation[r, i]
+                gap = (best if np.isfinite(best) else zero) - state.expectation[r, i]
                 score = score + p.value_weight * gap
             joins[r, i] = ok and score >= actors.threshold[r, i]
         # joiners become members once every actor of the replicate has weighed joining

@@ -8,9 +8,10 @@ that promises it most (if the promise is positive); over-subscribed
 propositions are rationed by lottery (the ``capacity`` candidates with the lowest
 lottery draws are served). A use creates value per element
 
-    created_e = realisation(alignment) * profile_e * value_e
+    created_e = profile_e * ((1 - alignment) value_e + alignment |value| profile_e)
 
-(the multi-win: each actor draws from an offer what it values), costs the user
+(the multi-win: each actor draws from an offer what it values; alignment adapts
+the offer's mix towards what the actor values, A-adaptation), costs the user
 the proposition's ``cost``, and loses value to four named mechanisms of value
 destruction (Cui & Osborne 2023):
 
@@ -44,6 +45,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit, prange
 
+from commonfuture.leadership import adapted
 from commonfuture.micro.proposition import Offered
 from commonfuture.parallel import loops
 from commonfuture.parameters import params
@@ -193,7 +195,7 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
     value created per element (R, 5), losses (R, 4), destroyed (R,), realised (R,)).
     """
     profile, exploiter = actors.profile, actors.exploiter
-    align, disp, take_rate = p.realisation, p.disproportion_rate, p.exploitation_rate
+    align, disp, take_rate = p.alignment, p.disproportion_rate, p.exploitation_rate
     n = profile.shape[1]
     keys = draws.keys
     r_n = len(offsets) - 1
@@ -220,7 +222,8 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
             j = chosen[k]
             created = zero
             for e in range(n_el):
-                vec[k, e] = (align * profile[r, i, e]) * offer.value[j, e]
+                offered = adapted(offer.value[j, e], offer.value_total[j], profile[r, i, e], align)
+                vec[k, e] = profile[r, i, e] * offered
                 created += vec[k, e]
             l_ign = actors.ignorance[r, i, j]
             l_back = actors.backlash[r, i, j]

@@ -29,7 +29,6 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from commonfuture.leadership import realisation
 from commonfuture.outputs import NAMES
 from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import SECTORS, Scenario
@@ -82,8 +81,10 @@ class Actor(mesa.Agent):
         self.burden = rng.uniform(0.0, 2.0)
         self.exploiter = bool(rng.random() < pop.exploiter_share)
         # what each proposition promises this actor: its fit after its own values, less cost
+        # (the offer as the leaders adapt it to this actor's values: A-adaptation)
+        a = model.scenario.leadership.alignment
         self.promise = [
-            float(self.profile @ offer.value[j]) - float(offer.cost[j]) for j in range(offer.n)
+            float(self.profile @ self.adapted(j, a)) - float(offer.cost[j]) for j in range(offer.n)
         ]
         self.eligible = [bool(offer.eligible[sector, j]) for j in range(offer.n)]
         # dynamic state
@@ -110,6 +111,12 @@ class Actor(mesa.Agent):
             self.status = COMMITTED
             self.commitment = lead.leader_commitment
             self.trust = lead.leader_trust
+
+    def adapted(self, j: int, alignment: float) -> np.ndarray:
+        """Proposition ``j``'s value per element as this actor receives it: its mix moved
+        ``alignment`` of the way towards the actor's profile, its total kept."""
+        value = self.model.offer.value[j].astype(float)
+        return (1 - alignment) * value + alignment * value.sum() * self.profile
 
     @property
     def member(self) -> bool:
@@ -222,7 +229,7 @@ class Actor(mesa.Agent):
         sc, offer = self.model.scenario, self.model.offer
         lead, dest = sc.leadership, sc.destruction
         value = offer.value[j].astype(float)
-        vec = realisation(lead.alignment) * self.profile * value  # the multi-win
+        vec = self.profile * self.adapted(j, lead.alignment)  # the multi-win
         created = float(vec.sum())
         cost = float(offer.cost[j])
         ignorance = dest.ignorance * (1 - lead.alignment) * (1 - cosine(self.profile, value))
@@ -287,6 +294,8 @@ class Actor(mesa.Agent):
         gap = self.realised / self.engaged - self.expectation
         size = min(1.0, abs(gap) / max(self.expectation, 0.01))
         t, c = self.trust, self.commitment
+        # expectations adapt with experience (A-aspiration)
+        self.expectation = max(self.expectation + d.aspiration_rate * gap, 0.0)
         if gap >= 0:
             self.trust = t + d.trust_gain * size * (1 - t)
             self.commitment = c + d.commitment_gain * size * (1 - c)

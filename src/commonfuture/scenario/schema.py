@@ -244,8 +244,9 @@ class Leadership(_Strict):
     alignment: Unit = Field(
         0.7,
         description="How far leaders align propositions with actors' prior values, "
-        "experiences and expectations (0..1). Scales realised value; low settings leave "
-        "value ignored (value ignorance).",
+        "experiences and expectations (0..1): each offer's mix of value is adapted that "
+        "far towards what the actor values; low settings leave value ignored (value "
+        "ignorance).",
     )
     arbitration: Unit = Field(
         0.6,
@@ -447,6 +448,11 @@ class Dynamics(_Strict):
         ge=1,
         description="Length of a member's own small-win cycle: every this many months after "
         "it committed, a member who took part judges what became tangible to it (months).",
+    )
+    aspiration_rate: Unit = Field(
+        0.1,
+        description="How far each evaluation moves a member's expectation towards the value "
+        "it realised a month: expectations adapt with experience (0..1; 0: fixed).",
     )
     tolerance: Unit = Field(
         1.0,
