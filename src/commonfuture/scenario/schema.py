@@ -450,7 +450,7 @@ class Dynamics(_Strict):
         "it committed, a member who took part judges what became tangible to it (months).",
     )
     aspiration_rate: Unit = Field(
-        0.1,
+        0.05,
         description="How far each evaluation moves a member's expectation towards the value "
         "it realised a month: expectations adapt with experience (0..1; 0: fixed).",
     )
