@@ -52,8 +52,8 @@ def test_replicates_of_one_run_differ(seven):
         .equals(rows(seven, 1).drop(columns="replicate"))
     )
     assert m["replicate"].tolist() == np.repeat(np.arange(7), 24).tolist()
-    # the runs are not trivial: members join, use, secede; value is created
-    assert m["joins"].sum() > 0 and m["secessions"].sum() > 0 and m["value_created"].sum() > 0
+    # the runs are not trivial: members join, use and fall short; value is created
+    assert m["joins"].sum() > 0 and m["shortfalls"].sum() > 0 and m["value_created"].sum() > 0
 
 
 @pytest.mark.parametrize("k", [0, 2])

@@ -157,6 +157,17 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "1 (the default) is the upper end of its domain; down to half the cushioning",
     ),
     Assumption(
+        "dynamics.aspiration_rate",
+        "how far an evaluation moves the expectation towards what was realised",
+        0.0,
+        0.1,
+        False,
+        "A-aspiration",
+        "from fixed expectations to a tenth of the gap at each evaluation (an expectation "
+        "adapts within a few years); at 0.1 Community Solar's leaders lose the coupling "
+        "late in the run in 12 of 30 runs, against none at the default 0.05",
+    ),
+    Assumption(
         "dynamics.momentum_decay",
         "the fading of visible wins and losses",
         0.25,
