@@ -349,9 +349,9 @@ def settle(p, actors, state, offer, uptake, created_e, month, generation):
 
     Target: uses of ordinary propositions, plus what every holding ever bought generated
     (``target_yield`` times the month's generation factor, ``generation`` (R, P); panels
-    generate whatever the holder does, A-holding-target). Key leaders hold the shared target: the committed ones share
-    ``stake`` of this month's community value as their own private value
-    (assumption A-leader-stake). Returns (spent, target) (R,) each.
+    generate whatever the holder does, A-holding-target). Key leaders hold the shared
+    target: the committed ones share ``stake`` of this month's community value as their
+    own private value (assumption A-leader-stake). Returns (spent, target) (R,) each.
     """
     used, status, leaders, bits = state.used, state.status, actors.leaders, offer.bits
     unit_cost, price, target_yield = offer.unit_cost, offer.price, offer.target_yield
