@@ -66,9 +66,7 @@ from commonfuture.value import ELEMENTS, LEVELS
 #: propositions in their months; ``budget`` (T+1, R) GBP: the investment stream;
 #: ``generation`` (T+1, R, P): each holding's generation in the month as a multiple of
 #: its plan (the payment period's performance factor; 1 for a proposition without one).
-Calendar = namedtuple(
-    "Calendar", "withdraw moment due in_time budget generation", module=__name__
-)
+Calendar = namedtuple("Calendar", "withdraw moment due in_time budget generation", module=__name__)
 
 #: What happened to whom this month (for value chains): ``joins``, ``seceded``,
 #: ``evaluated``, ``wins`` (R, N) bool, ``gap`` (R, N) realised per month minus
