@@ -40,6 +40,9 @@ def propositions(draw, k: int) -> dict:
         prop["holding"] = {
             "every_months": draw(st.integers(1, 6)),
             "value": draw(st.lists(st.floats(0.0, 0.5), min_size=5, max_size=5)),
+            "linked": draw(st.booleans()),
+            "performance_sd": draw(st.sampled_from([0.0, 0.1, 1.0])),
+            "cap": draw(st.sampled_from([None, 0.5, 1.0, 2.0])),
         }
     return prop
 
@@ -137,6 +140,18 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
     created_total = np.zeros(replicates)
     target = state.target.copy()
     capital = state.capital.copy()
+    # generation: a positive factor per replicate and month, one per payment period of a
+    # holding (the same in every month of the period), exactly the plan elsewhere
+    generation = run.collaboration.calendar.generation
+    assert np.isfinite(generation).all() and (generation > 0).all()
+    for j in range(offer.n):
+        if offer.holding_every[j] == 0 or offer.holding_sd[j] == 0:
+            assert (generation[:, :, j] == 1.0).all()
+            continue
+        periods = np.array([offer.period(m)[j] for m in range(sc.months + 1)])
+        assert (generation[periods == 0, :, j] == 1.0).all()
+        for k in set(periods[periods > 0].tolist()):
+            assert (generation[periods == k, :, j] == generation[periods == k][0, :, j]).all()
     for month in range(1, sc.months + 1):
         out = run.step()
         assert run.month == month

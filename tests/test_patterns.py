@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 
 import numpy as np
 import pytest
@@ -22,13 +23,16 @@ SIZES = {
 }
 
 
+# the claims the model reproduces in their claimed direction; linkage, tested fairly (a
+# linked return against a fixed one of equal expected value), is not (docs/patterns.md)
+REPRODUCED = [name for name in PATTERNS if name != "linkage"]
 # claims whose primary direction holds but not every condition of the verdict: findings,
 # reported in docs/patterns.md (leadership: poor leadership creates less value, but at the
 # shipped strengths of the four losses it does not destroy value on balance)
 PARTLY = {"leadership"}
 
 
-@pytest.mark.parametrize("name", list(PATTERNS))
+@pytest.mark.parametrize("name", REPRODUCED)
 def test_pattern_direction(name):
     reps, scale = SIZES[name]
     res = run_pattern(name, seed=1, replicates=reps, scale=scale)
@@ -102,6 +106,42 @@ def test_poor_leadership_destroys_value_only_through_the_named_losses():
         assert losses == 0
         # without the losses only the noise can take a use below zero
         assert destroyed < 1e-3 * created, (level, destroyed, created)
+
+
+@cache
+def linkage_result():
+    reps, scale = SIZES["linkage"]
+    return run_pattern("linkage", seed=1, replicates=reps, scale=scale)
+
+
+def test_linkage_against_a_fixed_return_of_equal_value_finds_no_effect_of_the_link():
+    """The fair test: residents kept by a return linked to generation against a fixed
+    return of the same expected value. The link itself adds nothing in the model, so the
+    claim is not reproduced; the return (against none) keeps residents committed."""
+    res = linkage_result()
+    fair, _, linked_vs_none, _ = res.comparisons
+    assert res.treatment == "return linked to generation"
+    assert res.control == "fixed return of equal expected value"
+    assert fair.ci_low <= 0.0 <= fair.ci_high and fair.p_value > 0.05, fair
+    assert not res.reproduced and res.conditions and not res.conditions[0][1]
+    assert linked_vs_none.effect > 0 and linked_vs_none.p_value < 0.05
+    # the test is not empty: the linked arm's returns did follow generation, so the value
+    # created differs from the fixed arm's in payment months, year by year
+    m = res.monthly
+    paid = m[(m["month"] > 24) & (m["month"] % 12 == 0)]
+    by_arm = paid.groupby("arm")["value_created"].sum()
+    assert by_arm[res.treatment] != by_arm[res.control]
+
+
+def test_linkage_acts_through_the_value_of_the_return_not_its_link():
+    """Not by construction: remove the causal path (the return independent of generation,
+    its expected value and everything else kept): the return against none keeps as many
+    residents as the linked one does, so the seed's path carries nothing beyond the value
+    paid."""
+    _, _, linked_vs_none, removed = linkage_result().comparisons
+    assert "path removed" in removed.measure
+    assert removed.effect > 0 and removed.p_value < 0.05
+    assert abs(removed.effect - linked_vs_none.effect) <= 0.05 * linked_vs_none.effect
 
 
 def test_stage_order_holds_in_every_run():

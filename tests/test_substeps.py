@@ -348,7 +348,9 @@ def test_proposition_link_months_of_availability(month, is_open):
 # --------------------------------------------------------------------------- 4 creation
 
 
-def create(sc, st, month=1, capacity=1e9, u_use=0.0, u_ration=0.0, z=0.0, is_open=True):
+def create(
+    sc, st, month=1, capacity=1e9, u_use=0.0, u_ration=0.0, z=0.0, is_open=True, generation=None
+):
     offer = Offer.from_scenario(sc)
     r, n = st.status.shape
     offered = Offered(
@@ -360,7 +362,9 @@ def create(sc, st, month=1, capacity=1e9, u_use=0.0, u_ration=0.0, z=0.0, is_ope
     )
     shape = (r, n)
     f32 = lambda x: np.broadcast_to(np.asarray(x, np.float32), shape).copy()  # noqa: E731
-    return creation_link(st, sc, offer, offered, month, f32(u_use), f32(u_ration), f32(z))
+    return creation_link(
+        st, sc, offer, offered, month, f32(u_use), f32(u_ration), f32(z), generation
+    )
 
 
 def creation_scenario(leadership=None, destruction=None, **prop):
@@ -544,6 +548,108 @@ def test_creation_link_holdings_pay_returns_after_the_holders_profile():
     assert row(st.active)[1]  # money paid is a tangible outcome
     assert c.created[0].tolist() == approx([0.04, 0.06, 0.0, 0.0, 0.02])
     assert row(st.realised)[1] == approx(0.12) and row(st.realised)[2] == 0.0
+
+
+def share_scenario(**holding):
+    share = {
+        "name": "share",
+        "value": [0.0, 0.2, 0.0, 0.0, 0.3],
+        "once": True,
+        "target_yield": 0.5,
+        "holding": {"every_months": 12, "value": [0.2, 0.3, 0.0, 0.0, 0.1]} | holding,
+    }
+    return tiny_scenario(
+        leadership={"leader_stake": 0.0}, dynamics={"noise": 0.0}, propositions=[share]
+    )
+
+
+def holders_state(sc):
+    # actor 1 (member) and actor 2 (seceded) hold a share; nobody uses anything this month
+    return make_tiny_state(
+        sc, members=[1], used=[0, 1, 1, 0, 0], status=[1, 1, SECEDED, 1, 0], commitment=0.9
+    )[2]
+
+
+def test_creation_link_linked_return_scales_with_what_the_holdings_generated():
+    sc = share_scenario()  # linked by default, no cap
+    st = holders_state(sc)
+    c = create(sc, st, month=12, u_use=1.0, generation=[[0.75]])
+    # the year generated 0.75 of plan: the member holder receives 0.75 * the planned
+    # 0.2 * [0.2, 0.3, 0, 0, 0.1] = [0.03, 0.045, 0, 0, 0.015], 0.09 in all
+    assert c.created[0].tolist() == approx([0.03, 0.045, 0.0, 0.0, 0.015])
+    assert row(st.realised)[1] == approx(0.09) and row(st.realised)[2] == 0.0
+    # both holdings generate (the seceded holder's panels too): 2 * 0.5 * 0.75 target units
+    assert c.target.tolist() == approx([0.75])
+    # a better year pays more, uncapped: 1.3 * 0.12 = 0.156
+    st = holders_state(sc)
+    create(sc, st, month=12, u_use=1.0, generation=[[1.3]])
+    assert row(st.realised)[1] == approx(0.156)
+
+
+def test_creation_link_linked_return_is_capped_and_an_unlinked_one_fixed():
+    sc = share_scenario(cap=1.0)
+    st = holders_state(sc)
+    c = create(sc, st, month=12, u_use=1.0, generation=[[1.3]])
+    # generation 1.3 times plan, the return at most 1 times the planned 0.12
+    assert row(st.realised)[1] == approx(0.12)
+    assert c.target.tolist() == approx([1.3])  # 2 * 0.5 * 1.3: the target gets it all
+    c = create(sc, holders_state(sc), month=12, u_use=1.0, generation=[[0.75]])
+    assert c.created[0].sum() == approx(0.09)  # below the cap, as generated
+    fixed = share_scenario(linked=False)
+    st = holders_state(fixed)
+    c = create(fixed, st, month=12, u_use=1.0, generation=[[0.75]])
+    # unlinked: the planned 0.12 whatever was generated; the target still gets 0.75
+    assert row(st.realised)[1] == approx(0.12) and c.target.tolist() == approx([0.75])
+
+
+def test_the_calendar_draws_one_generation_factor_per_payment_period():
+    """Months 4-15 are the first payment period of a share opened in month 3 (paid in
+    month 15), months 16-27 the second; each has its own factor exp(sd z - sd^2 / 2)."""
+    sc = tiny_scenario(
+        months=30,
+        propositions=[
+            {"name": "a", "value": [0.5] * 5},
+            {
+                "name": "share",
+                "value": [0.5] * 5,
+                "start_month": 3,
+                "once": True,
+                "holding": {"every_months": 12, "value": [0.1] * 5, "performance_sd": 0.2},
+            },
+        ],
+    )
+    offer = Offer.from_scenario(sc)
+    asked = []
+
+    def normals(period):
+        asked.append(period)
+        return np.array([[9.0, z] for z in (0.5 * period, -1.0 * period)])  # (R=2, P=2)
+
+    cal = calendar(sc, offer, lambda m: np.zeros(2), 2, generation_normals=normals)
+    assert asked == [1, 2, 3]  # one draw per period, when first needed
+    assert cal.generation.shape == (31, 2, 2)
+    assert (cal.generation[:, :, 0] == 1.0).all()  # no holding: as planned
+    assert (cal.generation[:4, :, 1] == 1.0).all()  # before the share generates
+    first = [math.exp(0.2 * 0.5 - 0.02), math.exp(0.2 * -1.0 - 0.02)]
+    second = [math.exp(0.2 * 1.0 - 0.02), math.exp(0.2 * -2.0 - 0.02)]
+    for m in range(4, 16):
+        assert cal.generation[m, :, 1].tolist() == approx(first), m
+    for m in range(16, 28):
+        assert cal.generation[m, :, 1].tolist() == approx(second), m
+    # without normals (or with performance_sd 0) every month generates as planned
+    assert (calendar(sc, offer, lambda m: np.zeros(2), 2).generation == 1.0).all()
+
+
+def test_expected_return_factor_is_the_mean_of_the_capped_factor():
+    from commonfuture.propositions import expected_return_factor, performance
+
+    z = np.random.default_rng(0).standard_normal(2_000_000)
+    for sd, cap in [(0.1, 1.0), (0.3, 1.0), (0.3, 1.2), (0.5, 0.8)]:
+        mc = np.minimum(performance(sd, z), cap).mean()
+        assert expected_return_factor(sd, cap) == pytest.approx(mc, abs=1e-3), (sd, cap)
+    # 2 Phi(-sd / 2) at cap 1; no cap or no variation: the plan (or the cap)
+    assert expected_return_factor(0.1, 1.0) == pytest.approx(2 * 0.5 * math.erfc(0.05 / 2**0.5))
+    assert expected_return_factor(0.3, None) == 1.0 and expected_return_factor(0.0, 0.9) == 0.9
 
 
 def test_creation_link_nothing_open_nothing_used():

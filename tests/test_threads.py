@@ -28,12 +28,12 @@ from commonfuture import parallel
 from commonfuture.simulation import Run
 
 sc = load_scenario(sys.argv[1]).model_copy(update={"months": int(sys.argv[2])})
-actors, replicates = int(sys.argv[3]), int(sys.argv[4])
+actors, replicates, base = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[6])
 out = {"pool": parallel.pool_size(), "default": parallel.threads(), "runs": []}
 for k in [int(x) for x in sys.argv[5].split(",")]:
     if k > 0:
         parallel.set_threads(k)
-    run = Run(sc, seed=5, replicates=replicates, scale=actors / 630)
+    run = Run(sc, seed=5, replicates=replicates, scale=actors / base)
     h = hashlib.sha256()
     st = run.state
     for name in ("profile", "expectation", "threshold", "floor", "resources", "burden",
@@ -54,13 +54,22 @@ print(json.dumps(out))
 """
 
 
-def _child(threads: str, actors: int, replicates: int = 1, months: int = 12, env=None) -> dict:
+def _child(
+    threads: str,
+    actors: int,
+    replicates: int = 1,
+    months: int = 12,
+    env=None,
+    scenario: str = "generic.toml",
+    base: int = 630,
+) -> dict:
+    """Run ``scenario`` (``base`` actors at scale 1) at about ``actors`` actors."""
     e = dict(os.environ)
     e.pop(parallel.ENV, None)
     e["NUMBA_NUM_THREADS"] = "4"
     e["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + e.get("PYTHONPATH", "")
     e.update(env or {})
-    args = [ROOT / "scenarios" / "generic.toml", months, actors, replicates, threads]
+    args = [ROOT / "scenarios" / scenario, months, actors, replicates, threads, base]
     out = subprocess.run(
         [sys.executable, "-c", CHILD, *map(str, args)],
         capture_output=True,
@@ -84,6 +93,21 @@ def test_one_replicate_same_bytes_with_1_2_and_4_threads():
 
 def test_replicates_together_same_bytes_with_1_and_4_threads():
     runs = _child("1,4", actors=30_000, replicates=3, months=8)["runs"]
+    assert len({r["all"] for r in runs}) == 1
+
+
+def test_linked_returns_same_bytes_with_1_and_4_threads():
+    """Community Solar to its first return (month 36): share returns linked to a yearly
+    generation factor drawn per replicate and period, the same whatever the threads."""
+    runs = _child(
+        "1,4",
+        actors=36_000,
+        replicates=2,
+        months=37,
+        scenario="edinburgh/community-solar.toml",
+        base=4020,
+    )["runs"]
+    assert runs[0]["members"] > 0
     assert len({r["all"] for r in runs}) == 1
 
 

@@ -54,7 +54,7 @@ from commonfuture.outputs import Monthly, allocate, columns
 from commonfuture.parallel import bounds, loops, n_chunks, sized
 from commonfuture.parameters import Params, params
 from commonfuture.population import CITIZEN, State
-from commonfuture.propositions import Offer
+from commonfuture.propositions import Offer, performance
 from commonfuture.randomness import JOIN, REACH, Draws
 from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.value import ELEMENTS, LEVELS
@@ -63,8 +63,10 @@ from commonfuture.value import ELEMENTS, LEVELS
 #: (row 0 unused). ``withdraw`` (T+1, 4) bool: sectors whose key leaders withdraw;
 #: ``moment`` (T+1,) bool: small-win moments for every member (cadence, milestones);
 #: ``due`` (T+1, P) bool: holdings paying a return; ``in_time`` (T+1, P) bool:
-#: propositions in their months; ``budget`` (T+1, R) GBP: the investment stream.
-Calendar = namedtuple("Calendar", "withdraw moment due in_time budget", module=__name__)
+#: propositions in their months; ``budget`` (T+1, R) GBP: the investment stream;
+#: ``generation`` (T+1, R, P): each holding's generation in the month as a multiple of
+#: its plan (the payment period's performance factor; 1 for a proposition without one).
+Calendar = namedtuple("Calendar", "withdraw moment due in_time budget generation", module=__name__)
 
 #: What happened to whom this month (for value chains): ``joins``, ``seceded``,
 #: ``evaluated``, ``wins`` (R, N) bool, ``gap`` (R, N) realised per month minus
@@ -90,15 +92,32 @@ LEVEL_OF = np.array([[e in idx for e in range(len(ELEMENTS))] for idx in LEVELS.
 
 
 def calendar(
-    scenario: Scenario, offer: Offer, budget_normals, replicates: int, months: int | None = None
+    scenario: Scenario,
+    offer: Offer,
+    budget_normals,
+    replicates: int,
+    months: int | None = None,
+    generation_normals=None,
 ) -> Calendar:
     """The :data:`Calendar` of ``scenario`` up to ``months`` (default: its horizon);
-    ``budget_normals(month)`` gives the (R,) normals of the investment stream."""
+    ``budget_normals(month)`` gives the (R,) normals of the investment stream,
+    ``generation_normals(period)`` the (R, P) normals of the holdings' generation in a
+    payment period (none: every period generates as planned)."""
     months = scenario.months if months is None else months
     m = np.arange(months + 1)
     budget = np.zeros((months + 1, replicates))
     for k in range(1, months + 1):
         budget[k] = monthly_budget(scenario, k, budget_normals(k))
+    generation = np.ones((months + 1, replicates, offer.n))
+    varies = (offer.holding_every > 0) & (offer.holding_sd > 0)
+    if generation_normals is not None and varies.any():
+        drawn: dict[int, np.ndarray] = {}
+        for k in range(1, months + 1):
+            period = offer.period(k)
+            for j in np.flatnonzero(varies & (period > 0)):
+                if period[j] not in drawn:
+                    drawn[period[j]] = np.asarray(generation_normals(int(period[j])))
+                generation[k, :, j] = performance(offer.holding_sd[j], drawn[period[j]][:, j])
     withdraw = np.zeros((months + 1, len(SECTORS)), bool)
     moment = (m > 0) & (m % scenario.leadership.small_win_cadence_months == 0)
     for ev in scenario.events:
@@ -115,7 +134,7 @@ def calendar(
     due = (every > 0) & (since > 0) & (since % np.maximum(every, 1) == 0)
     due &= col < offer.holding_until[None, :]
     in_time = (offer.start[None, :] <= col) & (col < offer.end[None, :])
-    return Calendar(withdraw, moment, due, in_time, budget)
+    return Calendar(withdraw, moment, due, in_time, budget, generation)
 
 
 @njit(cache=True, nogil=True, parallel=loops())
@@ -266,7 +285,9 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
         p, actors, state, offer, calendar.in_time[m], calendar.budget[m], calendar.moment[m]
     )
     # 4. value creation link (micro)
-    created = create(p, actors, state, offer, offered, draws, m, calendar.due[m])
+    created = create(
+        p, actors, state, offer, offered, draws, m, calendar.due[m], calendar.generation[m]
+    )
     # 5. small wins (meso)
     evaluated = learn(p, actors, state, calendar.moment[m])
     # 6. secession (micro); key leaders who withdrew count among secessions

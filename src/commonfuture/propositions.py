@@ -22,7 +22,7 @@ MAX_PROPOSITIONS = 16  # once-use is tracked in a uint16 bitmask
 OfferRecord = namedtuple(
     "OfferRecord",
     "bits value value_total cost price unit_cost capacity min_stage once target_yield "
-    "holding_every holding_value start",
+    "holding_every holding_value holding_linked holding_cap start",
     module=__name__,
 )
 
@@ -46,6 +46,9 @@ class Offer:
     holding_every: np.ndarray  # (P,) months between returns (0 = no holding)
     holding_value: np.ndarray  # (P, 5)
     holding_until: np.ndarray  # (P,)
+    holding_linked: np.ndarray  # (P,) bool: the return scales with generation
+    holding_sd: np.ndarray  # (P,) log-sd of each payment period's generation factor
+    holding_cap: np.ndarray  # (P,) most a linked return pays, x the planned (inf: no cap)
     bits: np.ndarray  # (P,) uint16 bit of each proposition
 
     @property
@@ -55,6 +58,13 @@ class Offer:
     def record(self) -> OfferRecord:
         """The offer as the compiled month reads it."""
         return OfferRecord(*(getattr(self, name) for name in OfferRecord._fields))
+
+    def period(self, month: int) -> np.ndarray:
+        """(P,) int: each holding's payment period that ``month`` falls in (1 for the months
+        up to and including its first payment; 0 before it starts or for no holding)."""
+        every = np.maximum(self.holding_every, 1)
+        since = month - self.start
+        return np.where((self.holding_every > 0) & (since > 0), (since + every - 1) // every, 0)
 
     def in_time(self, month: int) -> np.ndarray:
         """(P,) bool: propositions within their months of availability in ``month``."""
@@ -104,5 +114,39 @@ class Offer:
                 ],
                 np.int32,
             ),
+            holding_linked=np.array([bool(p.holding and p.holding.linked) for p in props], bool),
+            holding_sd=np.array(
+                [p.holding.performance_sd if p.holding else 0.0 for p in props], np.float64
+            ),
+            holding_cap=np.array(
+                [
+                    p.holding.cap if p.holding and p.holding.cap is not None else np.inf
+                    for p in props
+                ],
+                np.float64,
+            ),
             bits=(1 << np.arange(len(props))).astype(np.uint16),
         )
+
+
+def performance(sd: float, z) -> np.ndarray:
+    """Generation factor of a payment period from its standard normal ``z``: log-normal with
+    mean 1 and log-sd ``sd`` (1 whatever ``z`` when ``sd`` is 0)."""
+    return np.exp(sd * np.asarray(z, np.float64) - 0.5 * sd * sd)
+
+
+def expected_return_factor(sd: float, cap: float | None = None) -> float:
+    """E[min(F, cap)] for the generation factor F (log-normal, mean 1, log-sd ``sd``): the
+    mean share of the planned return a linked holding pays. A fixed return of this share of
+    the planned value has the same expected value as the linked one."""
+    if cap is None or not np.isfinite(cap):
+        return 1.0
+    if sd <= 0.0:
+        return float(min(1.0, cap))
+    from math import erf, log, sqrt
+
+    def phi(x: float) -> float:
+        return 0.5 * (1.0 + erf(x / sqrt(2.0)))
+
+    lc = log(cap)
+    return phi((lc - 0.5 * sd * sd) / sd) + cap * (1.0 - phi((lc + 0.5 * sd * sd) / sd))

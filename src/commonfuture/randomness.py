@@ -17,7 +17,9 @@ Counter words: (actor, month, purpose, 0). Purposes: ``DECIDE`` gives four
 uniforms (joining, outreach, use, rationing lottery); ``NOISE`` a standard
 normal (value noise, Box-Muller), computed for each use as it is valued;
 ``BUDGET`` (actor word ``BUDGET_ACTOR``) the replicate's standard normal for the
-investment stream. ``SETUP`` draws the actors' attributes and the residents' ties
+investment stream; ``GENERATION`` (actor word: the proposition, month word: the
+payment period) the replicate's standard normal for a holding's generation in that
+period (weather). ``SETUP`` draws the actors' attributes and the residents' ties
 at the start (:mod:`commonfuture.population`, :mod:`commonfuture.network`), with a
 key taken from the replicate's set-up stream. The key of replicate k
 of a run seeded s is two words of ``SeedSequence(s, spawn_key=(k, 0))``, a
@@ -33,7 +35,7 @@ from numba import njit, prange
 
 from commonfuture.parallel import bounds, loops, n_chunks
 
-DECIDE, NOISE, BUDGET, SETUP = 0, 1, 2, 3
+DECIDE, NOISE, BUDGET, SETUP, GENERATION = 0, 1, 2, 3, 4
 BUDGET_ACTOR = 0xFFFFFFFF
 
 _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
@@ -210,6 +212,20 @@ def budget_normals(keys, month):
     return out
 
 
+@njit(cache=True, nogil=True)
+def generation_normals(keys, period, p_n):
+    """(R, P) float64 standard normals: each replicate's draw for the generation of each
+    holding proposition in payment period ``period`` (the same for every month of the
+    period, whatever the other draws)."""
+    r_n = keys.shape[0]
+    out = np.empty((r_n, p_n), np.float64)
+    for r in range(r_n):
+        for j in range(p_n):
+            w0, w1, _, _ = philox(j, period, GENERATION, 0, keys[r, 0], keys[r, 1])
+            out[r, j] = normal_pair(w0, w1)[0]
+    return out
+
+
 __all__ = [
     "BUDGET",
     "DECIDE",
@@ -219,6 +235,7 @@ __all__ = [
     "budget_normals",
     "decisions",
     "gamma_at",
+    "generation_normals",
     "normal_at",
     "philox",
     "replicate_key",

@@ -21,7 +21,12 @@ from commonfuture.model import Collaboration, calendar
 from commonfuture.outputs import NAMES
 from commonfuture.population import build_state
 from commonfuture.propositions import Offer
-from commonfuture.randomness import budget_normals, replicate_key, streams
+from commonfuture.randomness import (
+    budget_normals,
+    generation_normals,
+    replicate_key,
+    streams,
+)
 from commonfuture.scenario.load import apply_overrides, scaled
 from commonfuture.scenario.schema import Scenario
 
@@ -135,7 +140,13 @@ class Run:
         offer = Offer.from_scenario(sc)
         state = build_state(sc, [replicate_rng(seed, k) for k in reps], offer)
         keys = np.stack([replicate_key(seed, k) for k in reps])
-        cal = calendar(sc, offer, lambda m: budget_normals(keys, m), len(reps))
+        cal = calendar(
+            sc,
+            offer,
+            lambda m: budget_normals(keys, m),
+            len(reps),
+            generation_normals=lambda k: generation_normals(keys, k, offer.n),
+        )
         self.collaboration = Collaboration(sc, offer, state, streams(keys, state.n_actors), cal)
         self._recorder = None
         if chains is not False:

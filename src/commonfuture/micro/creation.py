@@ -27,9 +27,14 @@ destruction (Cui & Osborne 2023):
 Realised private value = created - cost - losses + noise. Negative realised
 value is value destroyed. Holders of a holding proposition (a share) receive
 its return on its payment months, valued after their profile and free of losses.
+A linked return (``holding.linked``, the default) comes from generation: the
+planned return times what the holdings generated towards the target since the
+last payment relative to plan (the payment period's generation factor, drawn per
+replicate, mean 1), at most ``holding.cap``; an unlinked return is fixed.
 Of the value created, satisfaction, outcomes and experience accrue to the
 individual, capacity to the service system and public value to the community.
-Uses and holdings advance the long-term target by ``target_yield``.
+Uses advance the long-term target by ``target_yield``; holdings by what they
+generate, ``target_yield`` times the month's generation factor.
 
 Key leaders hold the shared target ("the basic consensus about the shared
 targets"): each month they count ``leadership.leader_stake`` of the community
@@ -257,12 +262,23 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
 
 
 @njit(cache=True, nogil=True)
-def pay_holdings(actors, state, offer, due, created_e):
+def return_factor(offer, generation, r, j):
+    """Share of its planned return holding ``j`` pays in replicate ``r`` this month: linked,
+    what the holdings generated since the last payment relative to plan (``generation``,
+    the payment period's factor), at most ``cap``; unlinked, 1 (a fixed return)."""
+    if offer.holding_linked[j]:
+        return min(generation[r, j], offer.holding_cap[j])
+    return 1.0
+
+
+@njit(cache=True, nogil=True)
+def pay_holdings(actors, state, offer, due, generation, created_e):
     """Returns on the holdings paying this month (``due``, (P,) bool) to the members who
-    hold them, valued after each holder's profile and free of losses; money paid is
-    tangible at once: added to the holders' realised and accumulated value (and marks
-    them as having taken part this month), and to ``created_e``. Returns the (R, N) mask
-    of holders paid."""
+    hold them, valued after each holder's profile and free of losses; a linked return is
+    the planned one times :func:`return_factor` (``generation`` (R, P): the month's
+    generation as a multiple of plan). Money paid is tangible at once: added to the
+    holders' realised and accumulated value (and marks them as having taken part this
+    month), and to ``created_e``. Returns the (R, N) mask of holders paid."""
     status, used, bits, profile = state.status, state.used, offer.bits, actors.profile
     holding_value = offer.holding_value
     r_n, n = status.shape
@@ -273,8 +289,12 @@ def pay_holdings(actors, state, offer, due, created_e):
         if due[j]:
             due_bits |= bits[j]
     ret = np.zeros(n_el, np.float32)
+    factor = np.ones(p, np.float32)
     for r in range(r_n):
         total = np.zeros(n_el, np.float64)
+        for j in range(p):
+            if due[j]:
+                factor[j] = np.float32(return_factor(offer, generation, r, j))
         for i in range(n):
             if status[r, i] != 1 or (used[r, i] & due_bits) == 0:
                 continue
@@ -283,7 +303,7 @@ def pay_holdings(actors, state, offer, due, created_e):
             for j in range(p):
                 if due[j] and (used[r, i] & bits[j]) != 0:
                     for e in range(n_el):
-                        ret[e] += holding_value[j, e]
+                        ret[e] += factor[j] * holding_value[j, e]
             got = np.float32(0.0)
             for e in range(n_el):
                 h = profile[r, i, e] * ret[e]
@@ -326,14 +346,15 @@ def book_uses(p, state, offer, users, chosen, vec, realised):
 
 
 @njit(cache=True, nogil=True)
-def settle(p, actors, state, offer, uptake, created_e, month):
+def settle(p, actors, state, offer, uptake, created_e, month, generation):
     """The month's accounts, per replicate: GBP spent from the pool and raised from users,
     target units advanced, and the key leaders' stake in community value.
 
-    Target: uses of ordinary propositions, plus every holding ever bought (panels
-    generate). Key leaders hold the shared target: the committed ones share
-    ``stake`` of this month's community value as their own private value
-    (assumption A-leader-stake). Returns (spent, target) (R,) each.
+    Target: uses of ordinary propositions, plus what every holding ever bought generated
+    (``target_yield`` times the month's generation factor, ``generation`` (R, P); panels
+    generate whatever the holder does, A-holding-target). Key leaders hold the shared
+    target: the committed ones share ``stake`` of this month's community value as their
+    own private value (assumption A-leader-stake). Returns (spent, target) (R,) each.
     """
     used, status, leaders, bits = state.used, state.status, actors.leaders, offer.bits
     unit_cost, price, target_yield = offer.unit_cost, offer.price, offer.target_yield
@@ -362,7 +383,7 @@ def settle(p, actors, state, offer, uptake, created_e, month):
                         holders[j] += (held & bits[j]) != 0
             for j in range(p_n):
                 if (holding_bits & bits[j]) != 0:
-                    target[r] = target[r] + holders[j] * target_yield[j]
+                    target[r] = target[r] + holders[j] * target_yield[j] * generation[r, j]
         state.target[r] += target[r]
         if stake > 0:
             committed = 0
@@ -377,10 +398,11 @@ def settle(p, actors, state, offer, uptake, created_e, month):
 
 
 @njit(cache=True, nogil=True)
-def create(p, actors, state, offer, offered, draws, month, due):
+def create(p, actors, state, offer, offered, draws, month, due, generation):
     """Sub-step 4 on every replicate: members use this month's offer (``offered``);
     value is created, lost, realised and booked; holdings due (``due``, (P,) bool) pay
-    their returns; the month's accounts are settled. Returns :data:`Created`."""
+    their returns (linked ones after ``generation`` (R, P), the month's generation as a
+    multiple of plan); the month's accounts are settled. Returns :data:`Created`."""
     r_n, n = state.status.shape
     users, chosen, offsets, uptake, members, exploiters = choose(
         p, actors, state, offer, offered, draws.u[:, USE], draws.u[:, RATION]
@@ -390,11 +412,11 @@ def create(p, actors, state, offer, offered, draws, month, due):
     )
     paid = due.any()
     if paid:
-        holders_paid = pay_holdings(actors, state, offer, due, created_e)
+        holders_paid = pay_holdings(actors, state, offer, due, generation, created_e)
     else:
         holders_paid = np.zeros((1, 1), np.bool_)
     book_uses(p, state, offer, users, chosen, vec, real)
-    spent, target = settle(p, actors, state, offer, uptake, created_e, month)
+    spent, target = settle(p, actors, state, offer, uptake, created_e, month, generation)
     return Created(
         users,
         chosen,
@@ -421,13 +443,26 @@ def creation_link(
     u_use: np.ndarray,
     u_ration: np.ndarray,
     z_noise: np.ndarray,
+    generation: np.ndarray | None = None,
 ) -> Created:
     """Sub-step 4 on ``state`` (the kernel the month runs), with the draws given
-    (``u_use``, ``u_ration``, ``z_noise``: (R, N) each)."""
+    (``u_use``, ``u_ration``, ``z_noise``: (R, N) each) and the month's generation of each
+    holding as a multiple of plan (``generation`` (R, P); none: as planned)."""
     shape = state.status.shape
     nan = np.full(shape, np.nan, np.float32)
     draws = given(nan, nan, u_use, u_ration, z_noise)
     due = holding_due(offer, month)
+    if generation is None:
+        generation = np.ones((shape[0], offer.n))
+    generation = np.ascontiguousarray(generation, np.float64)
     return create(
-        params(scenario), state.actors(), state.record(), offer.record(), offered, draws, month, due
+        params(scenario),
+        state.actors(),
+        state.record(),
+        offer.record(),
+        offered,
+        draws,
+        month,
+        due,
+        generation,
     )

@@ -13,7 +13,9 @@ made, with one rule per claim that is the same for every case:
   largest capacity) replaced by five offers of equal total value, each on a
   different value element, against five on one element.
 - ``leadership``: alignment = arbitration = 0.15 against 0.85.
-- ``linkage``: a holding's periodic return against the same holding without it.
+- ``linkage``: a holding's periodic return linked to generation against a fixed return
+  of the same expected value (the link removed, the value kept); the same holding
+  without any return is a secondary arm.
 - ``investment``: steady investment against investment withdrawn at month 36.
 
 :func:`why_not` says why a claim cannot apply to a case (or ``None``);

@@ -77,7 +77,8 @@ STOPS = {
     "small-wins": "small wins stop paying",
     "multi-win": "a multi-element portfolio no longer integrates more actors",
     "leadership": "poor leadership no longer realises less net value than good leadership",
-    "linkage": "the return no longer keeps more residents committed",
+    "linkage": "a return linked to generation no longer keeps more residents committed than "
+    "a fixed return of equal expected value",
     "investment": "withdrawing the investment no longer keeps the mobilisation from stage 3",
 }
 

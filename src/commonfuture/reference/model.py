@@ -30,7 +30,7 @@ import networkx as nx
 import numpy as np
 
 from commonfuture.outputs import NAMES
-from commonfuture.propositions import Offer
+from commonfuture.propositions import Offer, performance
 from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS, N_ELEMENTS, PUBLIC
 
@@ -259,9 +259,10 @@ class Actor(mesa.Agent):
         self.active = True
         return value
 
-    def collect_return(self, j: int) -> np.ndarray:
-        """A holding pays its return, valued after the holder's profile, free of losses."""
-        vec = self.profile * self.model.offer.holding_value[j]
+    def collect_return(self, j: int, factor: float = 1.0) -> np.ndarray:
+        """A holding pays its return, ``factor`` times the planned one, valued after the
+        holder's profile, free of losses."""
+        vec = self.profile * (factor * self.model.offer.holding_value[j])
         self.realised += float(vec.sum())
         self.accumulated += vec
         self.active = True  # money paid is tangible at once
@@ -354,6 +355,8 @@ class CollaborationModel(mesa.Model):
         self.open_last = [False] * self.offer.n
         self.organising = 0.0  # GBP spent this month on organising a small-win moment
         self.served_share = [1.0] * self.offer.n  # share of seekers served, last time
+        # each holding's generation factor per payment period, drawn when first needed
+        self.generation_factors: dict[tuple[int, int], float] = {}
         self.wider_share_before = 0.0
         self.current: dict[str, float] = {}
         counts = scenario.population.counts.as_tuple()
@@ -562,15 +565,20 @@ class CollaborationModel(mesa.Model):
             value = a.settle(gain if a.exploiter else 0.0)
             realised += value
             destroyed += max(-value, 0.0)
-        # holdings pay their returns on payment months
+        # holdings pay their returns on payment months: a linked return is the planned
+        # one times what the holdings generated since the last payment relative to plan
+        # (the period's generation factor), at most the cap; an unlinked one is fixed
         paid: set[Actor] = set()
         for j in range(offer.n):
             every, since = int(offer.holding_every[j]), self.month - int(offer.start[j])
             due = every > 0 and since > 0 and since % every == 0
             if due and self.month < offer.holding_until[j]:
+                factor = 1.0
+                if offer.holding_linked[j]:
+                    factor = min(self.generation(j), float(offer.holding_cap[j]))
                 for a in members:
                     if j in a.used:
-                        created += a.collect_return(j)
+                        created += a.collect_return(j, factor)
                         paid.add(a)
         self.capital += sum(uptake[j] * offer.price[j] for j in range(offer.n))
         progress = sum(
@@ -579,7 +587,7 @@ class CollaborationModel(mesa.Model):
         for j in range(offer.n):  # every holding ever bought keeps generating
             if offer.holding_every[j] > 0 and offer.start[j] < self.month:
                 holders = sum(1 for a in self.actors if j in a.used)
-                progress += holders * offer.target_yield[j]
+                progress += holders * offer.target_yield[j] * self.generation(j)
         self.target += progress
         # key leaders hold the shared target: a stake of this month's public value is theirs
         if lead.leader_stake > 0:
@@ -597,6 +605,19 @@ class CollaborationModel(mesa.Model):
             "spent": float(sum(uptake[j] * offer.unit_cost[j] for j in range(offer.n))),
             "paid": paid,
         }
+
+    def generation(self, j: int) -> float:
+        """Holding ``j``'s generation this month as a multiple of plan: its payment
+        period's factor, log-normal with mean 1 (drawn once per period; 1 when the
+        holding's ``performance_sd`` is 0)."""
+        sd = float(self.offer.holding_sd[j])
+        if sd <= 0.0:
+            return 1.0
+        key = (j, int(self.offer.period(self.month)[j]))
+        if key not in self.generation_factors:
+            z = self.rng.standard_normal()
+            self.generation_factors[key] = float(performance(sd, z))
+        return self.generation_factors[key]
 
     # ------------------------------------------------------------------ 5 small wins (meso)
 

@@ -319,10 +319,32 @@ class Holding(_Strict):
         12, ge=1, description="Months between returns paid to holders (months)."
     )
     value: ValueVector = Field(
-        description="Value each return brings to a holder, per element (value units)."
+        description="Value each return brings to a holder, per element, when the holdings "
+        "generate as planned (value units)."
     )
     until_month: int | None = Field(
         None, ge=0, description="Last month returns are paid; none = the horizon (month)."
+    )
+    linked: bool = Field(
+        True,
+        description="Whether each return is linked to generation: scaled by what the "
+        "holdings generated towards the target since the last payment, relative to what was "
+        "planned (the proposition's target_yield); false = a fixed return whatever is "
+        "generated.",
+    )
+    performance_sd: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Year-to-year variation of generation: each payment period's output is "
+        "the plan times a log-normal factor of mean 1 and this log-sd, drawn per replicate "
+        "(weather, outages; dimensionless; 0 = always as planned).",
+    )
+    cap: float | None = Field(
+        None,
+        gt=0.0,
+        description="Most a linked return pays, as a multiple of the planned return (value); "
+        "generation above it pays no more; none = no cap (multiple).",
     )
 
 
