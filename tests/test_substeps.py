@@ -58,9 +58,7 @@ def test_coupling_forms_once_negotiated_consensus_passes_the_threshold():
 
 
 @pytest.mark.parametrize("arbitration,months", [(0.5, 5), (1.0, 2)])
-def test_arbitration_sets_the_pace_of_negotiation_across_differing_positions(
-    arbitration, months
-):
+def test_arbitration_sets_the_pace_of_negotiation_across_differing_positions(arbitration, months):
     # orthogonal leader profiles: cos = 0, alignment = 0 + arbitration x (1 - 0)
     # arbitration 0.5: gap closed 0.15 a month: 0.15, 0.2775, 0.385875, 0.4780, 0.5563
     # arbitration 1.0: 0.3, 0.51 (as with identical positions)

@@ -295,8 +295,7 @@ class Leadership(_Strict):
     )
     consensus_threshold: Unit = Field(
         0.5,
-        description="Consensus on the shared target the coupling needs to form and to hold "
-        "(0..1).",
+        description="Consensus on the shared target the coupling needs to form and to hold (0..1).",
     )
     consensus_erosion: Unit = Field(
         0.5,
