@@ -5,8 +5,8 @@ becomes event-log rows: committing is ``joined``, using a proposition ``used_ser
 (and ``contributed`` its price, when it has one), an evaluation that was a win
 ``small_win``, seceding ``left``; key leaders get a ``key_leader_changed`` (1) at month 0, when
 they are members already; the coupling forming and being lost are collaboration-wide
-``coupling_changed`` events (1, 0). Model month ``m`` is dated the 15th of the ``m``-th calendar month
-from ``start``. Records made this way let the evidence bridge and the calibration be
+``coupling_changed`` events (1, 0). Model month ``m`` is dated the 15th of the ``m``-th
+calendar month from ``start``. Records made this way let the evidence bridge and the calibration be
 checked against a collaboration whose parameters are known.
 """
 

@@ -41,7 +41,6 @@ from commonfuture.leadership import arbitrated
 from commonfuture.parameters import params
 from commonfuture.population import State, leader_similarity
 from commonfuture.scenario.schema import SECTORS, Scenario
-from commonfuture.value import PUBLIC
 
 
 @njit(cache=True, nogil=True)
