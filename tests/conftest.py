@@ -123,7 +123,9 @@ def make_tiny_state(
     ``members`` lists actors to mark committed (with ``population.initial_commitment``
     and ``initial_trust``) besides the key leaders. Any other ``State`` array can be
     given by name (``threshold=[...]``, ``commitment=[...]``, ``stage=[1]``, ...) and
-    is broadcast to its shape.
+    is broadcast to its shape. A state given ``coupled`` gets full consensus where
+    coupled, and last month's leaders at the table, unless ``consensus`` or ``seated``
+    is given too.
     """
     sc = scenario if scenario is not None else tiny_scenario()
     offer = Offer.from_scenario(sc)
@@ -139,6 +141,17 @@ def make_tiny_state(
         state.trust[:, i] = pop.initial_trust
     for name, value in arrays.items():
         _put(state, name, value)
+    if "coupled" in arrays:
+        # a coupled state as the coupling leaves it: full consensus (unless given), and the
+        # leaders at the table last month (committed, commitment >= coupling_threshold)
+        if "consensus" not in arrays:
+            state.consensus[:] = state.coupled.astype(np.float64)
+        if "seated" not in arrays:
+            lead = state.role == 0
+            at_table = (state.status == COMMITTED) & (
+                state.commitment >= np.float32(sc.leadership.coupling_threshold)
+            )
+            state.seated[:] = (at_table & lead).sum(axis=1)
     rederive(state, sc, offer)
     return sc, offer, state
 

@@ -95,13 +95,19 @@ def test_bad_fits_one_line_each():
 
 
 def test_recovery_at_small_size(tmp_path):
-    """The known threshold lies inside the 90% credible interval, which is narrower than
-    the prior."""
+    """The known join rate lies inside the 90% credible interval in at least two of three
+    independent fits (seeds 11-13; a calibrated posterior fails this with probability
+    0.028, where a single 90% interval misses one fit in ten), and each interval is
+    narrower than the prior."""
     truth = 0.3
-    post = fit_once(tmp_path, truth, seed=11)
-    row = post.table().iloc[0]
-    assert row["q05"] <= truth <= row["q95"], row.to_dict()
-    assert row["q95"] - row["q05"] < 0.6 * (HIGH - LOW), row.to_dict()
+    covered = 0
+    for seed in (11, 12, 13):
+        out = tmp_path / str(seed)
+        out.mkdir()
+        row = fit_once(out, truth, seed=seed).table().iloc[0]
+        covered += row["q05"] <= truth <= row["q95"]
+        assert row["q95"] - row["q05"] < 0.6 * (HIGH - LOW), row.to_dict()
+    assert covered >= 2, covered
 
 
 def test_calibrate_command(tmp_path):

@@ -92,7 +92,9 @@ def scenarios(draw) -> Scenario:
                 "key_leaders": leaders,
                 "leader_stake": draw(st.floats(0.0, 3.0)),
                 "coupling_threshold": draw(unit),
-                "coupling_alignment": draw(unit),
+                "negotiation_rate": draw(unit),
+                "consensus_threshold": draw(unit),
+                "consensus_erosion": draw(unit),
             },
             "investment": {
                 "monthly_budget": draw(st.floats(0.0, 5000.0)),
@@ -211,6 +213,14 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
         assert ((state.stage >= 0) & (state.stage <= 3)).all()
         assert (state.stage.astype(int) - stage <= 1).all(), "a stage was skipped"
         assert ((state.stage >= 1) <= state.coupled).all()
+        # the consensus is a level in [0, 1]; the coupling holds only on enough of it
+        assert ((state.consensus >= 0) & (state.consensus <= 1 + 1e-12)).all()
+        assert (out["consensus"] == state.consensus).all()
+        # (the coupling is decided in sub-step 1; a judgement at a small-win moment later in
+        # the month can take at most a share consensus_erosion of the consensus)
+        lead = sc.leadership
+        kept = state.consensus >= lead.consensus_threshold * (1 - lead.consensus_erosion) - 1e-9
+        assert (state.coupled <= kept).all()
         assert (out["regressions"] == (state.stage < stage)).all()
 
         status = state.status.copy()

@@ -151,8 +151,10 @@ def test_key_leaders_start_committed_and_withdrawn_leaders_count_as_secessions()
 
 def test_mutations_change_the_rule_and_unknown_ones_are_refused(small):
     assert set(MUTATIONS) >= {None, "no_erosion", "double_threshold"}
-    plain, _, _, _ = run_reference(small, 8, [0])
-    kept, _, _, _ = run_reference(small, 8, [0], mutation="no_erosion")
+    # 36 months: the leaders negotiate their coupling first, and members secede later on
+    longer = small.model_copy(update={"months": 36})
+    plain, _, _, _ = run_reference(longer, 8, [0])
+    kept, _, _, _ = run_reference(longer, 8, [0], mutation="no_erosion")
     assert kept["seceded"][-1, 0] < plain["seceded"][-1, 0]
     with pytest.raises(ValueError, match="mutation"):
         run_reference(small, 8, [0], mutation="faster")

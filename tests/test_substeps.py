@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from commonfuture.macro.coupling import coupling
+from commonfuture.macro.coupling import coupling, judgement
 from commonfuture.macro.stages import Snapshot, advance, classify
 from commonfuture.meso.small_wins import small_wins
 from commonfuture.micro.commitment import commitment_link
@@ -41,50 +41,103 @@ def row(x) -> list:
 # --------------------------------------------------------------------------- 1 coupling
 
 
-def test_coupling_holds_with_committed_leaders_of_two_sectors():
+def test_coupling_forms_once_negotiated_consensus_passes_the_threshold():
     sc, _, st = make_tiny_state()
-    # leaders 0 (public) and 3 (third) at commitment 0.9 >= 0.35, identical profiles: cos 1
+    # leaders 0 (public) and 3 (third) at commitment 0.9 >= 0.35 sit at the table; identical
+    # profiles: cos 1, alignment 1 + 0.6 (1 - 1) = 1; negotiation_rate 0.3, threshold 0.5
     disrupted = coupling(st, sc, month=1)
-    assert st.coupled.tolist() == [True] and st.ever_coupled.tolist() == [True]
+    # month 1: 0 + 0.3 x 1 x (1 - 0) = 0.3 < 0.5: negotiating, not yet coupled
+    assert st.consensus.tolist() == approx([0.3]) and st.seated.tolist() == [2]
+    assert st.coupled.tolist() == [False] and st.ever_coupled.tolist() == [False]
     assert disrupted.tolist() == [False]
+    coupling(st, sc, month=2)
+    # month 2: 0.3 + 0.3 x 1 x 0.7 = 0.51 >= 0.5: coupled
+    assert st.consensus.tolist() == approx([0.51])
+    assert st.coupled.tolist() == [True] and st.ever_coupled.tolist() == [True]
+    assert row(st.commitment)[0] == approx(0.9)  # above the consensus: not touched
+
+
+@pytest.mark.parametrize("arbitration,months", [(0.5, 5), (1.0, 2)])
+def test_arbitration_sets_the_pace_of_negotiation_across_differing_positions(arbitration, months):
+    # orthogonal leader profiles: cos = 0, alignment = 0 + arbitration x (1 - 0)
+    # arbitration 0.5: gap closed 0.15 a month: 0.15, 0.2775, 0.385875, 0.4780, 0.5563
+    # arbitration 1.0: 0.3, 0.51 (as with identical positions)
+    sc = tiny_scenario(leadership={"arbitration": arbitration})
+    prof = np.full((1, 5, 5), 0.2, np.float32)
+    prof[0, 0] = [1, 0, 0, 0, 0]
+    prof[0, 3] = [0, 1, 0, 0, 0]
+    _, _, st = make_tiny_state(sc, profile=prof)
+    coupled = []
+    for m in range(1, 6):
+        coupling(st, sc, month=m)
+        coupled.append(bool(st.coupled[0]))
+    assert coupled.index(True) + 1 == months
+    if arbitration == 0.5:
+        k = 0.0
+        for _ in range(5):
+            k += 0.15 * (1 - k)
+        assert st.consensus[0] == approx(k) and k == approx(0.5562946875)
 
 
 def test_coupling_breaks_below_the_commitment_threshold_and_shocks_members_trust():
-    sc, _, st = make_tiny_state(members=[1], coupled=[True])
+    sc, _, st = make_tiny_state(members=[1], coupled=[True], consensus=[0.8])
     st.commitment[0, 3] = 0.3  # below coupling_threshold 0.35: only the public sector is left
     st.trust[0, 2] = 0.4  # an outsider's trust is not touched by the shock
     disrupted = coupling(st, sc, month=1)
     assert st.coupled.tolist() == [False] and disrupted.tolist() == [True]
+    # two leaders at the table last month, one now: 0.8 x 1/2 = 0.4; one sector: no talks
+    assert st.consensus.tolist() == approx([0.4]) and st.seated.tolist() == [1]
     # members' trust times 1 - disruption_shock = 0.7: leaders 0.7 -> 0.49, member 0.5 -> 0.35
     assert row(st.trust) == approx([0.49, 0.35, 0.4, 0.49, 0.0])
     assert st.ever_coupled.tolist() == [False]
 
 
-def test_coupling_threshold_is_inclusive():
-    sc = tiny_scenario(leadership={"coupling_threshold": 0.5})
-    _, _, st = make_tiny_state(sc, commitment=[0.5, 0.0, 0.0, 0.5, 0.0])
+def test_coupling_breaks_when_the_consensus_is_lost():
+    # both leaders at the table, but consensus 0.2: 0.2 + 0.3 x 0.8 = 0.44 < 0.5
+    sc, _, st = make_tiny_state(coupled=[True], consensus=[0.2])
+    disrupted = coupling(st, sc, month=1)
+    assert st.consensus.tolist() == approx([0.44])
+    assert st.coupled.tolist() == [False] and disrupted.tolist() == [True]
+
+
+def test_the_coupling_binds_the_leaders_at_the_table():
+    sc, _, st = make_tiny_state(coupled=[True], consensus=[0.8], commitment=[0.4, 0, 0, 0.9, 0])
     coupling(st, sc, month=1)
+    # 0.8 + 0.3 x 1 x 0.2 = 0.86: leader 0's commitment 0.4 is raised to it, leader 3 keeps 0.9
+    assert st.consensus.tolist() == approx([0.86]) and st.coupled.tolist() == [True]
+    assert row(st.commitment)[0] == approx(0.86) and row(st.commitment)[3] == approx(0.9)
+
+
+def test_coupling_threshold_is_inclusive():
+    sc = tiny_scenario(leadership={"coupling_threshold": 0.5, "negotiation_rate": 1.0})
+    _, _, st = make_tiny_state(sc, commitment=[0.5, 0.0, 0.0, 0.5, 0.0])
+    coupling(st, sc, month=1)  # consensus 0 + 1 x 1 x 1 = 1
+    assert st.coupled.tolist() == [True]
+
+
+def test_consensus_threshold_is_inclusive():
+    sc = tiny_scenario(leadership={"consensus_threshold": 0.3})
+    _, _, st = make_tiny_state(sc)
+    coupling(st, sc, month=1)  # consensus 0.3
     assert st.coupled.tolist() == [True]
 
 
 def test_coupling_needs_two_sectors_not_two_leaders():
     sc = tiny_scenario(leadership={"key_leaders": {"public": 2, "third": 0}})
-    _, _, st = make_tiny_state(sc)
+    _, _, st = make_tiny_state(sc, coupled=[True])
     assert st.status[0].tolist()[:2] == [COMMITTED, COMMITTED]  # both public leaders
     coupling(st, sc, month=1)
-    assert st.coupled.tolist() == [False]
+    # one sector at the table: no negotiation, no coupling, the consensus is kept
+    assert st.coupled.tolist() == [False] and st.consensus.tolist() == approx([1.0])
 
 
-@pytest.mark.parametrize("arbitration,coupled", [(0.4, False), (0.5, True), (0.6, True)])
-def test_coupling_needs_aligned_value_positions(arbitration, coupled):
-    # orthogonal leader profiles: cos = 0, alignment = 0 + arbitration * (1 - 0)
-    sc = tiny_scenario(leadership={"arbitration": arbitration, "coupling_alignment": 0.5})
-    prof = np.full((1, 5, 5), 0.2, np.float32)
-    prof[0, 0] = [1, 0, 0, 0, 0]
-    prof[0, 3] = [0, 1, 0, 0, 0]
-    _, _, st = make_tiny_state(sc, profile=prof)
+def test_a_new_leader_at_the_table_reopens_part_of_the_consensus():
+    sc = tiny_scenario(leadership={"key_leaders": {"public": 1, "private": 1, "third": 1}})
+    _, _, st = make_tiny_state(sc, coupled=[True], consensus=[0.9], seated=[2])
     coupling(st, sc, month=1)
-    assert st.coupled.tolist() == [coupled]
+    # three at the table after two: 0.9 x 2/3 = 0.6; then 0.6 + 0.3 x 1 x 0.4 = 0.72
+    assert st.seated.tolist() == [3] and st.consensus.tolist() == approx([0.72])
+    assert st.coupled.tolist() == [True]
 
 
 def test_leader_withdrawal_event_secedes_that_sectors_key_leaders():
@@ -96,8 +149,46 @@ def test_leader_withdrawal_event_secedes_that_sectors_key_leaders():
     assert st.status[0, 3] == SECEDED
     assert st.commitment[0, 3] == 0.0 and st.signal[0, 3] == -1.0
     assert st.coupled.tolist() == [False] and disrupted.tolist() == [True]
+    assert st.consensus.tolist() == approx([0.5])  # 1 x 1/2: half the table left
     # the remaining member (leader 0) loses 30% of its trust; the seceded leader is no member
     assert row(st.trust)[0] == approx(0.49) and row(st.trust)[3] == approx(0.7)
+
+
+def test_leaders_judge_delivery_at_a_small_win_moment():
+    sc = tiny_scenario()  # consensus_erosion 0.5
+    _, _, st = make_tiny_state(
+        sc, coupled=[True], consensus=[0.8], expectation=[0.5, 0.1, 0.1, 0.2, 0.1]
+    )
+    st.delivered[:] = 0.8
+    st.delivery_months[:] = 2
+    # not a moment: nothing judged, the record kept
+    assert judgement(st, sc, moment=False).tolist() == [0.0]
+    assert st.consensus.tolist() == approx([0.8]) and st.delivery_months.tolist() == [2]
+    # a moment: 0.8 over 2 months and 2 committed leaders = 0.2 each a month;
+    # shortfalls: leader 0 1 - 0.2/0.5 = 0.6, leader 3 1 - 0.2/0.2 = 0: mean 0.3;
+    # consensus 0.8 x (1 - 0.5 x 0.3) = 0.68; the record starts again
+    assert judgement(st, sc, moment=True).tolist() == approx([0.3])
+    assert st.consensus.tolist() == approx([0.68])
+    assert st.delivered.tolist() == [0.0] and st.delivery_months.tolist() == [0]
+
+
+def test_nothing_delivered_costs_the_consensus_a_share_consensus_erosion():
+    sc = tiny_scenario(leadership={"consensus_erosion": 0.25})
+    _, _, st = make_tiny_state(sc, coupled=[True], consensus=[0.8])
+    st.delivery_months[:] = 6  # six months of delivery, no community value
+    assert judgement(st, sc, moment=True).tolist() == [1.0]
+    assert st.consensus.tolist() == approx([0.6])  # 0.8 x (1 - 0.25)
+
+
+def test_no_judgement_without_the_coupling_or_months_of_delivery():
+    sc = tiny_scenario()
+    _, _, st = make_tiny_state(sc, coupled=[False], consensus=[0.4])
+    st.delivery_months[:] = 3
+    assert judgement(st, sc, moment=True).tolist() == [0.0]
+    assert st.consensus.tolist() == approx([0.4]) and st.delivery_months.tolist() == [0]
+    _, _, st = make_tiny_state(sc, coupled=[True], consensus=[0.9])
+    assert judgement(st, sc, moment=True).tolist() == [0.0]  # no months of delivery yet
+    assert st.consensus.tolist() == approx([0.9])
 
 
 # --------------------------------------------------------------------------- 2 commitment
@@ -416,6 +507,16 @@ def test_creation_link_use_rate():
     _, _, st = make_tiny_state(sc, members=[1])
     c = create(sc, st, u_use=np.array([[0.59, 0.6, 0.0, 0.7, 0.0]]))
     assert c.users.tolist() == [0]  # the resident is not a member
+
+
+@pytest.mark.parametrize("coupled,stage,months", [(True, 1, 1), (True, 0, 0), (False, 1, 0)])
+def test_creation_link_records_community_value_delivered(coupled, stage, months):
+    sc = creation_scenario()
+    _, _, st = make_tiny_state(sc, members=[1], coupled=[coupled], stage=[stage])
+    create(sc, st)
+    # public value created 3 x 0.1 = 0.3, recorded where coupled and in stage >= 1
+    assert st.delivery_months.tolist() == [months]
+    assert st.delivered.tolist() == approx([0.3 * months])
 
 
 def test_creation_link_leaders_hold_a_stake_in_community_value():
@@ -901,6 +1002,7 @@ def test_the_commitment_link_sees_last_months_offer():
     # in month 2 the course (open since month 1) is a positive private value target
     sc = tiny_scenario(
         population={"join_rate": 1.0},
+        leadership={"negotiation_rate": 1.0},  # consensus 1 in month 1: coupled at once
         propositions=[{"name": "course", "value": [0.5] * 5, "cost": 0.1, "min_stage": 0}],
     )
     _, offer, st = make_tiny_state(sc, threshold=-5.0, floor=0.0, expectation=0.0)

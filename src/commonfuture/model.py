@@ -4,7 +4,8 @@
 2. value commitment link       :func:`commonfuture.micro.commitment.weigh_joining`
 3. value proposition link      :func:`commonfuture.micro.proposition.propose`
 4. value creation link         :func:`commonfuture.micro.creation.create`
-5. small wins (meso)           :func:`commonfuture.meso.small_wins.learn`
+5. small wins (meso)           :func:`commonfuture.meso.small_wins.learn`,
+                               :func:`commonfuture.macro.coupling.judge`
 6. secession (micro)           :func:`commonfuture.micro.secession.leave`
 7. stage (macro)               :func:`commonfuture.macro.stages.stage_step`
 
@@ -43,7 +44,7 @@ import numpy as np
 from numba import njit, prange
 
 from commonfuture import randomness
-from commonfuture.macro.coupling import couple
+from commonfuture.macro.coupling import couple, judge
 from commonfuture.macro.stages import stage_step
 from commonfuture.meso.small_wins import learn
 from commonfuture.micro.commitment import weigh_joining
@@ -225,6 +226,7 @@ def tally(out, t, p, census, state, disrupted, regressed, offered, created):
         citizens = census.by_sector[r, CITIZEN]
         out.stage[t, r] = state.stage[r]
         out.coupled[t, r] = state.coupled[r]
+        out.consensus[t, r] = state.consensus[r]
         out.regressions[t, r] = regressed[r]
         out.disruptions[t, r] = disrupted[r]
         out.members[t, r] = members
@@ -290,6 +292,7 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
     )
     # 5. small wins (meso)
     evaluated = learn(p, actors, state, calendar.moment[m])
+    judge(p, actors, state, calendar.moment[m])  # the leaders judge delivery
     # 6. secession (micro); key leaders who withdrew count among secessions
     seceded = leave(actors, state)
     seceded |= withdrawn

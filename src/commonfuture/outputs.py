@@ -37,6 +37,11 @@ MEASURES: tuple[Measure, ...] = (
         "stage", "0-3", "Stage: 0 no coupling, 1 coupling, 2 integration, 3 linking.", np.int64
     ),
     Measure("coupled", "bool", "Key leaders of at least two sectors are coupled.", np.int64),
+    Measure(
+        "consensus",
+        "0-1",
+        "Key leaders' consensus on the shared target, at the end of the month.",
+    ),
     Measure("regressions", "count", "Stage lost this month (1) or not (0).", np.int64),
     Measure("disruptions", "count", "Coupling lost this month (1) or not (0).", np.int64),
     Measure("members", "actors", "Committed actors at the end of the month.", np.int64),

@@ -38,7 +38,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "coupling_threshold",
         f32,
-        "leadership.coupling_threshold: commitment a key leader needs to stay coupled",
+        "leadership.coupling_threshold: commitment a key leader needs to sit at the table",
         lambda sc: sc.leadership.coupling_threshold,
     ),
     Parameter(
@@ -48,10 +48,24 @@ PARAMETERS: tuple[Parameter, ...] = (
         lambda sc: sc.leadership.arbitration,
     ),
     Parameter(
-        "coupling_alignment",
+        "negotiation_rate",
         f64,
-        "leadership.coupling_alignment: arbitrated alignment the coupling needs",
-        lambda sc: sc.leadership.coupling_alignment,
+        "leadership.negotiation_rate: share of the missing consensus leaders at the table "
+        "close a month, at full alignment",
+        lambda sc: sc.leadership.negotiation_rate,
+    ),
+    Parameter(
+        "consensus_threshold",
+        f64,
+        "leadership.consensus_threshold: consensus the coupling needs to form and hold",
+        lambda sc: sc.leadership.consensus_threshold,
+    ),
+    Parameter(
+        "consensus_erosion",
+        f64,
+        "leadership.consensus_erosion: share of the consensus lost at a small-win moment "
+        "when delivery fell wholly short of the leaders' expectations",
+        lambda sc: sc.leadership.consensus_erosion,
     ),
     Parameter(
         "trust_kept",

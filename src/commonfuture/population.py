@@ -80,6 +80,10 @@ class State:
     pending: np.ndarray  # (R,) int16, months the next stage's condition has held
     coupled: np.ndarray  # (R,) bool
     ever_coupled: np.ndarray  # (R,) bool
+    consensus: np.ndarray  # (R,) float64, key leaders' consensus on the shared target (0..1)
+    seated: np.ndarray  # (R,) int64, key leaders at the table last month
+    delivered: np.ndarray  # (R,) float64, community value delivered since the last judgement
+    delivery_months: np.ndarray  # (R,) int64, months of delivery since the last judgement
     target: np.ndarray  # (R,) float64, cumulative progress (target units)
     capital: np.ndarray  # (R,) float64, money raised from users (GBP)
     open_last: np.ndarray  # (R, P) bool, what the network had open last month
@@ -127,7 +131,8 @@ StateRecord = namedtuple(
     "status commitment trust expectation realised pending_value months_since engaged active "
     "signal used "
     "accumulated "
-    "stage pending coupled ever_coupled target capital open_last served_share",
+    "stage pending coupled ever_coupled consensus seated delivered delivery_months target capital "
+    "open_last served_share",
     module=__name__,
 )
 
@@ -372,6 +377,10 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         pending=np.zeros(r, np.int16),
         coupled=np.zeros(r, bool),
         ever_coupled=np.zeros(r, bool),
+        consensus=np.zeros(r, np.float64),
+        seated=np.zeros(r, np.int64),
+        delivered=np.zeros(r, np.float64),
+        delivery_months=np.zeros(r, np.int64),
         target=np.zeros(r, np.float64),
         capital=np.zeros(r, np.float64),
         open_last=np.zeros((r, offer.n), bool),

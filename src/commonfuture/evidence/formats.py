@@ -10,13 +10,15 @@ process-mining tools read the same file with each actor's value chain as one cas
 column                     meaning
 =========================  ==============================================================
 ``case:concept:name``      actor id (the *case*; blank only for a collaboration-wide
-                           ``small_win``)
+                           ``small_win`` or ``coupling_changed``)
 ``concept:name``           the kind of event (the *activity*), one of :data:`KINDS`
 ``time:timestamp``         date (ISO 8601, e.g. ``2015-09-29``)
 ``org:group``              the actor's sector, one of public, private, third, citizens
 ``amount``                 money for ``contributed`` (GBP); for ``key_leader_changed``
                            1 when the actor takes up the key-leader role, 0 when it
-                           gives it up; otherwise blank
+                           gives it up; for ``coupling_changed`` 1 when the key
+                           leaders' agreement comes into force, 0 when it is lost;
+                           otherwise blank
 ``proposition``            the service or product used or taken part in (optional)
 ``note``                   free text (optional)
 =========================  ==============================================================
@@ -50,6 +52,7 @@ KINDS: tuple[str, ...] = (
     "contributed",
     "small_win",
     "key_leader_changed",
+    "coupling_changed",
     "left",
 )
 
@@ -60,6 +63,8 @@ KIND_MEANING: dict[str, str] = {
     "contributed": "the actor contributed money (``amount``, GBP), e.g. bought shares",
     "small_win": "a milestone or small win was reached (for the actor; blank actor: for all)",
     "key_leader_changed": "the actor took up (amount 1) or gave up (amount 0) a key-leader role",
+    "coupling_changed": "the key leaders' agreement on the shared target came into force "
+    "(amount 1: the coupling formed) or was lost (amount 0); blank actor",
     "left": "the actor left the collaboration (seceded)",
 }
 
@@ -101,7 +106,14 @@ def share_of(column: str) -> str:
 
 
 Kind = Literal[
-    "joined", "took_part", "used_service", "contributed", "small_win", "key_leader_changed", "left"
+    "joined",
+    "took_part",
+    "used_service",
+    "contributed",
+    "small_win",
+    "key_leader_changed",
+    "coupling_changed",
+    "left",
 ]
 Sector = Literal["public", "private", "third", "citizens"]
 assert tuple(Kind.__args__) == KINDS and tuple(Sector.__args__) == SECTORS  # type: ignore[attr-defined]
@@ -117,7 +129,8 @@ class Event(_Row):
     actor: str | None = Field(
         None,
         alias=CASE,
-        description="Actor id (XES case). Blank only for a collaboration-wide small_win.",
+        description="Actor id (XES case). Blank only for a collaboration-wide small_win "
+        "or coupling_changed.",
     )
     kind: Kind = Field(..., alias=ACTIVITY, description="What happened (XES activity).")
     date: dt.date = Field(..., alias=TIMESTAMP, description="When (XES timestamp), ISO 8601.")
@@ -126,14 +139,15 @@ class Event(_Row):
     )
     amount: float | None = Field(
         None,
-        description="GBP for contributed; 1 (takes up) or 0 (gives up) for key_leader_changed.",
+        description="GBP for contributed; 1 (takes up) or 0 (gives up) for key_leader_changed; "
+        "1 (formed) or 0 (lost) for coupling_changed.",
     )
     proposition: str | None = Field(None, description="Service or product concerned.")
     note: str | None = Field(None, description="Free text.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:
-        if self.actor is None and self.kind != "small_win":
+        if self.actor is None and self.kind not in ("small_win", "coupling_changed"):
             raise ValueError(f"{CASE}: an actor id is required for {self.kind}")
         if self.actor is not None and self.sector is None:
             raise ValueError(f"{GROUP}: the actor's sector is required")
@@ -141,6 +155,8 @@ class Event(_Row):
             raise ValueError("amount: contributed needs a non-negative amount (GBP)")
         if self.kind == "key_leader_changed" and self.amount not in (0.0, 1.0):
             raise ValueError("amount: key_leader_changed needs 1 (takes up) or 0 (gives up)")
+        if self.kind == "coupling_changed" and self.amount not in (0.0, 1.0):
+            raise ValueError("amount: coupling_changed needs 1 (formed) or 0 (lost)")
         return self
 
 

@@ -18,10 +18,14 @@ not have: ``took_part`` (participation events this month). What records cannot s
 (commitment, trust, value) is left out rather than guessed.
 
 **How coupling is read from records.** The model's coupling holds while key leaders
-of at least two sectors are committed above a threshold. Records show no
-commitment, so a collaboration counts as *coupled* in a month when members holding a
-key-leader role come from at least two sectors. The role comes from
-``key_leader_changed`` events; leaving ends it.
+of at least two sectors sit at the table and their negotiated consensus on the shared
+target is high enough. Records show no commitment or consensus, so a collaboration
+counts as *coupled* in a month when members holding a key-leader role come from at
+least two sectors and, where the log records the leaders' agreement
+(``coupling_changed`` events: 1 when it came into force, 0 when it was lost), the
+agreement is in force. The role comes from ``key_leader_changed`` events; leaving
+ends it. A log without ``coupling_changed`` events reads the agreement as in force
+throughout.
 
 The stage then follows from the very functions the model uses
 (:func:`commonfuture.macro.stages.advance`, the same ``stage_step``), fed a
@@ -79,6 +83,7 @@ def monthly_series(
     stage = np.zeros(1, np.int8)
     pending = np.zeros(1, np.int16)
     was_coupled = False
+    agreed = not (ev["kind"] == "coupling_changed").any()  # no record: in force throughout
     rows = []
     by_month = {m: g for m, g in ev.groupby("month", sort=True)}
     for m in range(0, last + 1):
@@ -101,6 +106,8 @@ def monthly_series(
                     seceded += 1
                 elif k == "key_leader_changed":
                     leader[a] = e.amount == 1.0
+                elif k == "coupling_changed":
+                    agreed = e.amount == 1.0
                 elif k == "contributed":
                     capital += float(e.amount)
                 elif k == "used_service":
@@ -122,7 +129,7 @@ def monthly_series(
         leader_sectors = {sector[a] for a in leaders}
         citizen_leaders = sum(sector[a] == CITIZENS for a in leaders)
         n, n_lead = len(members), len(leaders)
-        coupled = len(leader_sectors) >= 2
+        coupled = len(leader_sectors) >= 2 and agreed
         share = by_sector[CITIZENS] / wider if wider else 0.0
         snap = Snapshot(
             coupled=np.array([coupled]),

@@ -4,8 +4,9 @@ One replicate of a scenario is run with value chains recorded, and each actor's 
 becomes event-log rows: committing is ``joined``, using a proposition ``used_service``
 (and ``contributed`` its price, when it has one), an evaluation that was a win
 ``small_win``, seceding ``left``; key leaders get a ``key_leader_changed`` (1) at month 0, when
-they are members already. Model month ``m`` is dated the 15th of the ``m``-th calendar month
-from ``start``. Records made this way let the evidence bridge and the calibration be
+they are members already; the coupling forming and being lost are collaboration-wide
+``coupling_changed`` events (1, 0). Model month ``m`` is dated the 15th of the ``m``-th
+calendar month from ``start``. Records made this way let the evidence bridge and the calibration be
 checked against a collaboration whose parameters are known.
 """
 
@@ -25,6 +26,7 @@ from commonfuture.simulation import prepare, replicate_rng, simulate
 ORDER = {
     "joined": 0,
     "key_leader_changed": 1,
+    "coupling_changed": 1,
     "used_service": 2,
     "contributed": 3,
     "small_win": 4,
@@ -73,6 +75,15 @@ def model_events(
             rows.append({**base, "kind": "small_win"})
         elif r.event == "secede":
             rows.append({**base, "kind": "left"})
+    coupled = res.monthly.sort_values("month")[["month", "coupled"]].to_numpy()
+    was = 0
+    for m, now in coupled:  # the leaders' agreement coming into force and being lost
+        if now != was:
+            rows.append(
+                {"actor": None, "sector": None, "month": int(m), "kind": "coupling_changed"}
+                | {"amount": float(now)}
+            )
+        was = now
     df = pd.DataFrame(rows, columns=["actor", "sector", "month", "kind", "amount", "proposition"])
     df["order"] = df["kind"].map(ORDER)
     df = df.sort_values(["month", "actor", "order"], kind="stable")

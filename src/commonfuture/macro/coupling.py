@@ -1,16 +1,35 @@
-"""Sub-step 1, coupling of key leaders (macro).
+"""Sub-step 1, coupling of key leaders (macro), and the leaders' judgement of delivery.
 
 "The coupling of key leaders, which refers to the initial alliance between core
 actors who negotiate the original project initiative and conduct the basic
 consensus about the shared targets and project design."
 
-The coupling holds while committed key leaders from at least two sectors keep
-their commitment above ``leadership.coupling_threshold`` and the alignment of
-their value positions (cosine similarity raised by arbitration) stays above
-``leadership.coupling_alignment``. A scheduled ``leader_withdraws`` event makes
-a sector's key leaders secede (a pilot's funding ends, a champion leaves).
-Losing the coupling is a *disruption*: members lose trust (assumption
-A-disruption in docs/ODD.md).
+The coupling is a consensus negotiated and kept, or lost, over time (assumption
+A-consensus in docs/ODD.md). Each replicate carries the key leaders' consensus on
+the shared target, in [0, 1]. A key leader *sits at the table* while committed
+with commitment >= ``leadership.coupling_threshold``. Every month:
+
+1. a change in the number of leaders at the table (a withdrawal, a secession, a
+   leader dropping below the threshold or coming back) keeps only the share
+   ``min(before, now) / max(before, now)`` of the consensus: the agreement was
+   negotiated by a different table;
+2. where leaders of at least two sectors sit at the table they negotiate: the
+   consensus closes ``negotiation_rate`` times their arbitrated alignment (the mean
+   cosine similarity of their value profiles, ``cos + arbitration (1 - cos)``) of
+   the gap to full consensus;
+3. the coupling holds where leaders of at least two sectors sit at the table and
+   the consensus is >= ``consensus_threshold``; the leaders at the table of a
+   coupled replicate are bound by it: their commitment is at least the consensus.
+
+At every small-win moment (sub-step 5, :func:`judge`) the leaders judge what the
+collaboration delivered on the shared target since the last moment: the community
+(public) value created per month of delivery and per committed key leader, against
+each leader's expectation; the mean relative shortfall ``s`` in [0, 1] costs the
+consensus a share ``consensus_erosion * s``.
+
+A scheduled ``leader_withdraws`` event makes a sector's key leaders secede (a
+pilot's funding ends, a champion leaves). Losing the coupling is a *disruption*:
+members lose trust (assumption A-disruption in docs/ODD.md).
 """
 
 from __future__ import annotations
@@ -25,10 +44,11 @@ from commonfuture.scenario.schema import SECTORS, Scenario
 
 
 @njit(cache=True, nogil=True)
-def coupled_now(p, actors, state):
-    """(R,) bool: key leaders of at least two sectors are committed above
-    ``p.coupling_threshold`` and the mean similarity of their value profiles, arbitrated,
-    reaches ``p.coupling_alignment``."""
+def negotiate(p, actors, state):
+    """Steps 1-3 of the coupling on every replicate: the consensus is diluted by a change
+    at the table and negotiated by leaders of at least two sectors; the leaders at the
+    table of a coupled replicate are bound by it. Updates ``state.consensus`` and
+    ``state.seated``; returns (R,) bool: coupled now."""
     status, commitment = state.status, state.commitment
     idx, lsec, sim = actors.leaders, actors.leader_sector, actors.similarity
     r_n = status.shape[0]
@@ -37,31 +57,46 @@ def coupled_now(p, actors, state):
     ok = np.zeros(n_lead, np.bool_)
     for r in range(r_n):
         seen = np.zeros(4, np.bool_)
+        seated = 0
         for a in range(n_lead):
             ok[a] = status[r, idx[a]] == 1 and commitment[r, idx[a]] >= p.coupling_threshold
             if ok[a]:
                 seen[lsec[a]] = True
+                seated += 1
         sectors = 0
         for s in range(4):
             sectors += seen[s]
-        total = 0.0
-        pairs = 0
-        for a in range(n_lead):
-            if ok[a]:
-                for b in range(n_lead):
-                    if b != a and ok[b]:
-                        total += sim[r, a, b]
-                        pairs += 1
-        cos = total / pairs if pairs > 0 else 0.0
-        now[r] = sectors >= 2 and arbitrated(cos, p.arbitration) >= p.coupling_alignment
+        k = state.consensus[r]
+        before = state.seated[r]
+        if seated != before:  # a different table: only the share it still holds is kept
+            k *= min(seated, before) / max(seated, before)
+        state.seated[r] = seated
+        if sectors >= 2:
+            total = 0.0
+            pairs = 0
+            for a in range(n_lead):
+                if ok[a]:
+                    for b in range(n_lead):
+                        if b != a and ok[b]:
+                            total += sim[r, a, b]
+                            pairs += 1
+            cos = total / pairs
+            k += p.negotiation_rate * arbitrated(cos, p.arbitration) * (1.0 - k)
+        state.consensus[r] = k
+        now[r] = sectors >= 2 and k >= p.consensus_threshold
+        if now[r]:  # the leaders at the table are bound by the consensus they negotiated
+            bound = np.float32(k)
+            for a in range(n_lead):
+                if ok[a] and commitment[r, idx[a]] < bound:
+                    commitment[r, idx[a]] = bound
     return now
 
 
 @njit(cache=True, nogil=True)
 def couple(p, actors, state, withdraw):
     """Sub-step 1 on every replicate: the key leaders of the sectors marked in ``withdraw``
-    ((4,) bool, this month's ``leader_withdraws`` events) secede; the coupling is updated;
-    where it broke, members' trust is shocked.
+    ((4,) bool, this month's ``leader_withdraws`` events) secede; the leaders negotiate and
+    the coupling is updated; where it broke, members' trust is shocked.
 
     Returns (disrupted (R,) bool, withdrawn (R, N) bool: members who withdrew)."""
     status = state.status
@@ -76,7 +111,7 @@ def couple(p, actors, state, withdraw):
                 state.commitment[r, who] = 0.0
                 state.signal[r, who] = -1.0
     if len(actors.leaders):
-        now = coupled_now(p, actors, state)
+        now = negotiate(p, actors, state)
     else:
         now = np.zeros(r_n, np.bool_)
     disrupted = state.coupled & ~now
@@ -88,6 +123,41 @@ def couple(p, actors, state, withdraw):
         state.coupled[r] = now[r]
         state.ever_coupled[r] |= now[r]
     return disrupted, withdrawn
+
+
+@njit(cache=True, nogil=True)
+def judge(p, actors, state, moment):
+    """At a small-win ``moment`` (sub-step 5), on every replicate: where the leaders are
+    coupled and the collaboration has had months of delivery since the last judgement,
+    the committed key leaders judge the community value it delivered per month, shared
+    among them, against each one's expectation; the mean shortfall ``s`` (each leader's
+    ``1 - share / expectation``, clipped to [0, 1]) costs the consensus a share
+    ``consensus_erosion * s``. The delivery record then starts again. Returns (R,)
+    float64: the shortfall judged (0 where none was)."""
+    status, idx = state.status, actors.leaders
+    r_n = status.shape[0]
+    shortfall = np.zeros(r_n, np.float64)
+    if not moment:
+        return shortfall
+    for r in range(r_n):
+        months = state.delivery_months[r]
+        if state.coupled[r] and months > 0:
+            committed = 0
+            for a in range(len(idx)):
+                committed += status[r, idx[a]] == 1
+            if committed > 0:
+                share = state.delivered[r] / (months * committed)
+                gaps = 0.0
+                for a in range(len(idx)):
+                    if status[r, idx[a]] == 1:
+                        e = state.expectation[r, idx[a]]
+                        if e > 0:
+                            gaps += min(max(1.0 - share / e, 0.0), 1.0)
+                shortfall[r] = gaps / committed
+                state.consensus[r] *= 1.0 - p.consensus_erosion * shortfall[r]
+        state.delivered[r] = 0.0
+        state.delivery_months[r] = 0
+    return shortfall
 
 
 def withdrawals(scenario: Scenario, month: int) -> np.ndarray:
@@ -107,4 +177,18 @@ def coupling(state: State, scenario: Scenario, month: int) -> np.ndarray:
     return disrupted
 
 
-__all__ = ["couple", "coupled_now", "coupling", "leader_similarity", "withdrawals"]
+def judgement(state: State, scenario: Scenario, moment: bool) -> np.ndarray:
+    """The leaders' judgement of delivery on ``state`` (the kernel sub-step 5 runs); return
+    (R,) float64: the shortfall judged."""
+    return judge(params(scenario), state.actors(), state.record(), moment)
+
+
+__all__ = [
+    "couple",
+    "coupling",
+    "judge",
+    "judgement",
+    "leader_similarity",
+    "negotiate",
+    "withdrawals",
+]

@@ -354,7 +354,10 @@ def settle(p, actors, state, offer, uptake, created_e, month, generation):
     (``target_yield`` times the month's generation factor, ``generation`` (R, P); panels
     generate whatever the holder does, A-holding-target). Key leaders hold the shared
     target: the committed ones share ``stake`` of this month's community value as their
-    own private value (assumption A-leader-stake). Returns (spent, target) (R,) each.
+    own private value (assumption A-leader-stake). Where the leaders are coupled and the
+    stage lets the propositions be offered (stage >= 1), the month's community value is
+    recorded as delivered, for the leaders' judgement at the next small-win moment
+    (:func:`commonfuture.macro.coupling.judge`). Returns (spent, target) (R,) each.
     """
     used, status, leaders, bits = state.used, state.status, actors.leaders, offer.bits
     unit_cost, price, target_yield = offer.unit_cost, offer.price, offer.target_yield
@@ -385,6 +388,9 @@ def settle(p, actors, state, offer, uptake, created_e, month, generation):
                 if (holding_bits & bits[j]) != 0:
                     target[r] = target[r] + holders[j] * target_yield[j] * generation[r, j]
         state.target[r] += target[r]
+        if state.coupled[r] and state.stage[r] >= 1:
+            state.delivered[r] += created_e[r, PUBLIC]
+            state.delivery_months[r] += 1
         if stake > 0:
             committed = 0
             for a in range(len(leaders)):

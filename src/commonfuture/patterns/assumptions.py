@@ -267,8 +267,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         2.0,
         True,
         "A-leader-stake",
-        "carries the coupling: without it leaders seceded from collaborations that "
-        "delivered public value; halved to doubled",
+        "kept leaders who use few propositions committed; since the consensus binds the "
+        "leaders at the table it no longer carries the coupling; halved to doubled",
     ),
     Assumption(
         "population.exploiter_share",

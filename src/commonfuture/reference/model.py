@@ -14,8 +14,9 @@ Cui & Osborne (2019) describe value co-creation on three levels. Here:
   cycle) and :meth:`Actor.maybe_secede` (continue or secede);
 * meso (:meth:`CollaborationModel.small_wins`): small-win moments, erosion
   between them, momentum signals along the ties;
-* macro (:meth:`CollaborationModel.couple`, :meth:`CollaborationModel.advance_stage`):
-  the coupling of key leaders and the stages of integrative leadership.
+* macro (:meth:`CollaborationModel.couple`, :meth:`CollaborationModel.judge_delivery`,
+  :meth:`CollaborationModel.advance_stage`): the coupling of key leaders as a negotiated
+  consensus and the stages of integrative leadership.
 
 It is slow (Python per actor and per tie) and serves two ends: a check of the
 fast engine (docking, Axtell et al. 1996) and a yardstick of speed.
@@ -350,6 +351,10 @@ class CollaborationModel(mesa.Model):
         self.stage = 0
         self.pending = 0  # months the next stage's condition has held
         self.coupled = False
+        self.consensus = 0.0  # key leaders' consensus on the shared target (0..1)
+        self.seated = 0  # key leaders at the table last month
+        self.delivered = 0.0  # community value delivered since the leaders' last judgement
+        self.delivery_months = 0  # months of delivery since the leaders' last judgement
         self.target = 0.0  # target units
         self.capital = 0.0  # GBP
         self.open_last = [False] * self.offer.n
@@ -445,10 +450,14 @@ class CollaborationModel(mesa.Model):
     # ------------------------------------------------------------------ 1 coupling (macro)
 
     def couple(self) -> tuple[bool, int]:
-        """The coupling of key leaders holds while committed leaders of >= 2 sectors keep
-        commitment >= ``coupling_threshold`` and their alignment (mean cosine of their
-        value profiles, raised by arbitration) >= ``coupling_alignment``. Losing it is a
-        disruption: members' trust is shocked. Returns (disrupted, leaders withdrawn)."""
+        """The coupling of key leaders as a negotiated consensus. Leaders at the table:
+        committed with commitment >= ``coupling_threshold``. A change in their number keeps
+        ``min(before, now) / max(before, now)`` of the consensus; leaders of >= 2 sectors
+        at the table close ``negotiation_rate`` times their alignment (mean cosine of their
+        value profiles, raised by arbitration) of the gap to full consensus. The coupling
+        holds with >= 2 sectors at the table and consensus >= ``consensus_threshold``; it
+        binds the leaders at the table (commitment at least the consensus). Losing it is
+        a disruption: members' trust is shocked. Returns (disrupted, leaders withdrawn)."""
         sc = self.scenario
         lead = sc.leadership
         withdrawn = 0
@@ -460,16 +469,46 @@ class CollaborationModel(mesa.Model):
                         a.secede()
                         a.commitment = 0.0
         ok = [a for a in self.leaders if a.member and a.commitment >= lead.coupling_threshold]
-        sims = [cosine(a.profile, b.profile) for a in ok for b in ok if a is not b]
-        cos = sum(sims) / len(sims) if sims else 0.0
-        align = cos + lead.arbitration * (1 - cos)
-        now = len({a.sector for a in ok}) >= 2 and align >= lead.coupling_alignment
+        seated = len(ok)
+        if seated != self.seated:  # a different table keeps only the share it still holds
+            self.consensus *= min(seated, self.seated) / max(seated, self.seated)
+        self.seated = seated
+        sectors = len({a.sector for a in ok})
+        if sectors >= 2:
+            sims = [cosine(a.profile, b.profile) for a in ok for b in ok if a is not b]
+            cos = sum(sims) / len(sims)
+            align = cos + lead.arbitration * (1 - cos)
+            self.consensus += lead.negotiation_rate * align * (1 - self.consensus)
+        now = sectors >= 2 and self.consensus >= lead.consensus_threshold
+        if now:  # the leaders at the table are bound by the consensus they negotiated
+            for a in ok:
+                a.commitment = max(a.commitment, self.consensus)
         disrupted = self.coupled and not now
         if disrupted:
             for a in self.members():
                 a.trust *= 1 - sc.dynamics.disruption_shock
         self.coupled = now
         return disrupted, withdrawn
+
+    def judge_delivery(self) -> None:
+        """At a small-win moment, where coupled with months of delivery behind them, the
+        committed key leaders judge the community value delivered per month, shared among
+        them, against each one's expectation; the mean shortfall (clipped to [0, 1] each)
+        costs the consensus a share ``consensus_erosion`` of itself. The record restarts."""
+        if not self.is_moment():
+            return
+        if self.coupled and self.delivery_months > 0:
+            committed = [a for a in self.leaders if a.member]
+            if committed:
+                share = self.delivered / (self.delivery_months * len(committed))
+                gaps = [
+                    min(max(1.0 - share / a.expectation, 0.0), 1.0) if a.expectation > 0 else 0.0
+                    for a in committed
+                ]
+                shortfall = sum(gaps) / len(committed)
+                self.consensus *= 1 - self.scenario.leadership.consensus_erosion * shortfall
+        self.delivered = 0.0
+        self.delivery_months = 0
 
     # ------------------------------------------------------------------ 2 commitment link
 
@@ -589,6 +628,9 @@ class CollaborationModel(mesa.Model):
                 holders = sum(1 for a in self.actors if j in a.used)
                 progress += holders * offer.target_yield[j] * self.generation(j)
         self.target += progress
+        if self.coupled and self.stage >= 1:  # delivered on the shared target, to be judged
+            self.delivered += float(created[PUBLIC])
+            self.delivery_months += 1
         # key leaders hold the shared target: a stake of this month's public value is theirs
         if lead.leader_stake > 0:
             active = [a for a in self.leaders if a.member]
@@ -703,6 +745,7 @@ class CollaborationModel(mesa.Model):
         is_open, capacity, budget, pool = self.offer_propositions()  # 3
         made = self.creation_link(is_open, capacity)  # 4
         wins, shortfalls = self.small_wins()  # 5
+        self.judge_delivery()  # 5: the leaders judge delivery at a small-win moment
         secessions = self.secession() + withdrawn  # 6
         regressed = self.advance_stage()  # 7
         self.open_last = is_open
@@ -723,7 +766,12 @@ class CollaborationModel(mesa.Model):
         """This month's measures (the names of :mod:`commonfuture.outputs`)."""
         members = self.members()
         n = len(members)
-        out: dict[str, float] = {"stage": self.stage, "coupled": int(self.coupled), "members": n}
+        out: dict[str, float] = {
+            "stage": self.stage,
+            "coupled": int(self.coupled),
+            "consensus": self.consensus,
+            "members": n,
+        }
         out.update(flows)
         for s, name in enumerate(SECTORS):
             out[f"members_{name}"] = sum(1 for a in members if a.sector == s)

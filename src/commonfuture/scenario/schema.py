@@ -285,12 +285,24 @@ class Leadership(_Strict):
     leader_trust: Unit = Field(0.7, description="Initial trust of key leaders (0..1).")
     coupling_threshold: Unit = Field(
         0.35,
-        description="Commitment a key leader needs for the coupling to hold (0..1).",
+        description="Commitment a key leader needs to sit at the table: to negotiate the "
+        "consensus and count among the coupled leaders (0..1).",
     )
-    coupling_alignment: Unit = Field(
+    negotiation_rate: Unit = Field(
+        0.3,
+        description="Pace at which key leaders at the table negotiate their consensus on the "
+        "shared target: the share of the missing consensus closed a month at full alignment "
+        "of their value positions (per month).",
+    )
+    consensus_threshold: Unit = Field(
         0.5,
-        description="Minimum alignment of key leaders' value positions (cosine similarity "
-        "raised by arbitration) for the coupling to hold (0..1).",
+        description="Consensus on the shared target the coupling needs to form and to hold (0..1).",
+    )
+    consensus_erosion: Unit = Field(
+        0.5,
+        description="Share of the consensus lost at a small-win moment when the community "
+        "value the collaboration delivered fell wholly short of what the key leaders "
+        "expected (0..1).",
     )
 
 

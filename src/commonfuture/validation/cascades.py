@@ -95,6 +95,10 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         pending=np.zeros(r, np.int16),
         coupled=np.ones(r, bool),
         ever_coupled=np.ones(r, bool),
+        consensus=np.ones(r),
+        seated=np.zeros(r, np.int64),
+        delivered=np.zeros(r),
+        delivery_months=np.zeros(r, np.int64),
         target=np.zeros(r),
         capital=np.zeros(r),
         open_last=np.ones((r, 1), bool),  # the one proposition, open
