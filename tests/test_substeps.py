@@ -405,6 +405,19 @@ def test_proposition_link_pays_for_a_small_win_moment_first():
     assert got.organising.tolist() == [1006.0] and got.capacity.tolist() == [[0.0, 7.0, 0.0]]
 
 
+def test_proposition_link_an_issue_closes_the_offer_once_taken():
+    sc = funded_scenario()
+    sc.propositions[1].issue = 10  # b: 7 a month, 10 in all
+    _, _, st = make_tiny_state(sc, coupled=[True], stage=[1], resources=[100, 0, 0, 200, 50])
+    assert offer_now(sc, st).capacity.tolist() == [[5.0, 7.0, 0.0]]
+    st.taken[:] = [[0, 7, 0]]  # 7 taken: 3 left of the issue
+    assert offer_now(sc, st).capacity.tolist() == [[5.0, 3.0, 0.0]]
+    st.taken[:] = [[0, 10, 0]]  # all taken: b is closed (fully subscribed)
+    got = offer_now(sc, st)
+    assert got.open.tolist() == [[True, False, False]]
+    assert got.capacity.tolist() == [[5.0, 0.0, 0.0]]
+
+
 def test_proposition_link_offers_nothing_without_the_coupling():
     sc = funded_scenario()
     _, _, st = make_tiny_state(sc, coupled=[False], stage=[2])

@@ -290,6 +290,7 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
     created = create(
         p, actors, state, offer, offered, draws, m, calendar.due[m], calendar.generation[m]
     )
+    state.taken[:, :] += created.uptake  # uses so far, against each proposition's issue
     # 5. small wins (meso)
     evaluated = learn(p, actors, state, calendar.moment[m])
     judge(p, actors, state, calendar.moment[m])  # the leaders judge delivery

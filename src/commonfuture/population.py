@@ -88,6 +88,7 @@ class State:
     capital: np.ndarray  # (R,) float64, money raised from users (GBP)
     open_last: np.ndarray  # (R, P) bool, what the network had open last month
     served_share: np.ndarray  # (R, P) float32, share of those who sought it served, last time
+    taken: np.ndarray  # (R, P) float64, uses of each proposition so far (against its issue)
     month: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -132,7 +133,7 @@ StateRecord = namedtuple(
     "signal used "
     "accumulated "
     "stage pending coupled ever_coupled consensus seated delivered delivery_months target capital "
-    "open_last served_share",
+    "open_last served_share taken",
     module=__name__,
 )
 
@@ -385,4 +386,5 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         capital=np.zeros(r, np.float64),
         open_last=np.zeros((r, offer.n), bool),
         served_share=np.ones((r, offer.n), np.float32),
+        taken=np.zeros((r, offer.n), np.float64),
     )

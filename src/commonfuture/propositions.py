@@ -21,7 +21,7 @@ MAX_PROPOSITIONS = 16  # once-use is tracked in a uint16 bitmask
 #: The offer's arrays the month reads (see :class:`Offer`), one column per proposition.
 OfferRecord = namedtuple(
     "OfferRecord",
-    "bits value value_total cost price unit_cost capacity min_stage once target_yield "
+    "bits value value_total cost price unit_cost capacity issue min_stage once target_yield "
     "holding_every holding_value holding_linked holding_cap start",
     module=__name__,
 )
@@ -37,6 +37,7 @@ class Offer:
     price: np.ndarray  # (P,) GBP paid by the user per use
     unit_cost: np.ndarray  # (P,) GBP drawn from the pool per use
     capacity: np.ndarray  # (P,) uses per month
+    issue: np.ndarray  # (P,) float64, most uses over its life (inf: no limit)
     min_stage: np.ndarray  # (P,)
     start: np.ndarray  # (P,)
     end: np.ndarray  # (P,) exclusive; horizon when none
@@ -87,6 +88,7 @@ class Offer:
             price=np.array([p.price for p in props], np.float64),
             unit_cost=np.array([p.unit_cost for p in props], np.float64),
             capacity=np.array([p.capacity for p in props], np.float64),
+            issue=np.array([np.inf if p.issue is None else p.issue for p in props], np.float64),
             min_stage=np.array([p.min_stage for p in props], np.int8),
             start=np.array([p.start_month for p in props], np.int32),
             end=np.array(

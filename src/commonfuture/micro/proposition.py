@@ -72,7 +72,8 @@ def propose(p, actors, state, offer, in_time, budget, moment):
     are coupled. Open: stage reached, in its months, leaders coupled. What is left of
     the pool (investment plus members' contributions) is shared equally among the open
     propositions that draw funding; each serves at most
-    ``min(capacity, floor(allotment / unit_cost))`` uses.
+    ``min(capacity, floor(allotment / unit_cost), issue - taken)`` uses. A proposition
+    whose issue is all taken is closed (an offer fully subscribed).
     """
     pool = budget + p.member_contribution * contributions(state.status, actors.resources)
     organising = np.zeros(len(pool), np.float64)
@@ -88,14 +89,19 @@ def propose(p, actors, state, offer, in_time, budget, moment):
     for r in range(r_n):
         n_funded = 0
         for j in range(p_n):
-            is_open[r, j] = stage[r] >= min_stage[j] and in_time[j] and coupled[r]
+            is_open[r, j] = (
+                stage[r] >= min_stage[j]
+                and in_time[j]
+                and coupled[r]
+                and state.taken[r, j] < offer.issue[j]
+            )
             n_funded += is_open[r, j] and unit_cost[j] > 0
         left = pool[r] - organising[r]
         allot = left / max(n_funded, 1) if n_funded > 0 else 0.0
         for j in range(p_n):
             if is_open[r, j]:
                 affordable = np.floor(allot / unit_cost[j]) if unit_cost[j] > 0 else np.inf
-                cap[r, j] = min(offer.capacity[j], affordable)
+                cap[r, j] = min(offer.capacity[j], affordable, offer.issue[j] - state.taken[r, j])
     return Offered(is_open, cap, budget, pool, organising)
 
 

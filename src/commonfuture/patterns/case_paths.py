@@ -6,7 +6,8 @@ model's replicate bands (docs/calibration.md).
 ``DIR/case-paths.json`` with the figures quoted in docs/calibration.md.
 
 - Community Solar: share buyers by month since the offer's launch (buyers are
-  capital raised over the price of a holding), with the seed's 541 buyers;
+  capital raised over the price of a holding), with the seed's 541 buyers and the
+  more than GBP 840,000 raised by late November 2015;
   residents committed by 2020 against the co-op's 683 members then (which
   include a second offer the scenario does not model, so the model must stay
   below).
@@ -27,6 +28,9 @@ import pandas as pd
 
 #: month 0 of Community Solar is September 2013; 2020 spans months 76-87
 SOLAR_2020 = (76, 87)
+#: late November 2015, two months after the offer's launch (month 24): more than GBP
+#: 840,000 raised (edinburghnews.scotsman.com), as share buyers at the mean holding
+SOLAR_NOVEMBER_2015 = (26, 840_000.0)
 #: month 0 of Active Travel is the plan's approval, September 2010
 TRAVEL_START_YEAR = 2010.7
 
@@ -58,6 +62,7 @@ def community_solar(res, out: Path) -> dict:
         .groupby("replicate")["since"]
         .min()
     )
+    at_nov = m[m["month"] == SOLAR_NOVEMBER_2015[0]].set_index("replicate")["buyers"]
     lo, hi = SOLAR_2020
     in2020 = m[(m["month"] >= lo) & (m["month"] <= hi)].groupby("replicate")["members"].max()
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
@@ -69,8 +74,20 @@ def community_solar(res, out: Path) -> dict:
         "share buyers",
     )
     a.axhline(541, color="black", ls="--", lw=1, label="541 buyers (the seed)")
+    nov, raised = SOLAR_NOVEMBER_2015
+    a.plot(
+        [nov - start],
+        [raised / offer.price],
+        marker="^",
+        color="black",
+        ls="none",
+        label="more than GBP 840,000 by late November 2015",
+    )
+    a.axvline(nov - start, color="grey", ls="--", lw=1, label="planned close (end of November)")
     if offer.end_month is not None:
-        a.axvline(offer.end_month - start, color="grey", ls=":", lw=1, label="offer closes")
+        a.axvline(
+            offer.end_month - start, color="grey", ls=":", lw=1, label="offer closes at the latest"
+        )
     a.set_xlabel("months since the share offer's launch (September 2015)")
     a.set_ylabel("share buyers")
     a.legend(frameon=False, fontsize=8)
@@ -91,6 +108,12 @@ def community_solar(res, out: Path) -> dict:
         "buyers_p95": float(final.quantile(0.95)),
         "months_to_95pct_of_buyers_median": float(reach.median()),
         "offer_open_months": (offer.end_month - start) if offer.end_month else None,
+        "issue": offer.issue,
+        "buyers_november_2015_median": float(at_nov.median()),
+        "buyers_november_2015_p5": float(at_nov.quantile(0.05)),
+        "buyers_november_2015_p95": float(at_nov.quantile(0.95)),
+        "buyers_november_2015_fact_at_least": SOLAR_NOVEMBER_2015[1] / offer.price,
+        "runs_filled": int((final >= (offer.issue or np.inf)).sum()),
         "members_2020_max_over_runs": float(in2020.max()),
         "members_2020_median": float(in2020.median()),
         "runs_within_683_members_2020": int((in2020 <= 683).sum()),

@@ -360,6 +360,7 @@ class CollaborationModel(mesa.Model):
         self.open_last = [False] * self.offer.n
         self.organising = 0.0  # GBP spent this month on organising a small-win moment
         self.served_share = [1.0] * self.offer.n  # share of seekers served, last time
+        self.taken = [0] * self.offer.n  # uses of each proposition so far (against its issue)
         # each holding's generation factor per payment period, drawn when first needed
         self.generation_factors: dict[tuple[int, int], float] = {}
         self.wider_share_before = 0.0
@@ -548,6 +549,7 @@ class CollaborationModel(mesa.Model):
             self.coupled
             and self.stage >= offer.min_stage[j]
             and offer.start[j] <= month < offer.end[j]
+            and self.taken[j] < offer.issue[j]  # an issue all taken: closed
             for j in range(offer.n)
         ]
         n_funded = sum(1 for j in range(offer.n) if is_open[j] and offer.unit_cost[j] > 0)
@@ -557,6 +559,7 @@ class CollaborationModel(mesa.Model):
             cap = float(offer.capacity[j])
             if offer.unit_cost[j] > 0:
                 cap = min(cap, math.floor(allotment / offer.unit_cost[j]))
+            cap = min(cap, offer.issue[j] - self.taken[j])
             capacity.append(cap if is_open[j] else 0.0)
         return is_open, capacity, budget, pool
 
@@ -597,6 +600,7 @@ class CollaborationModel(mesa.Model):
             created += vec
             losses += lost
             uptake[j] += 1
+            self.taken[j] += 1
         exploiters = [a for a, _ in users if a.exploiter]
         gain = losses[3] / len(exploiters) if exploiters else 0.0
         realised = destroyed = 0.0

@@ -351,6 +351,8 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
     for prop in data["propositions"]:
         if prop["capacity"] < 10**9:
             prop["capacity"] = int(round(prop["capacity"] * factor))
+        if prop.get("issue") is not None:
+            prop["issue"] = int(round(prop["issue"] * factor))
     return validate_data(data, "--scale")
 
 

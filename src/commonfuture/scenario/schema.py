@@ -383,6 +383,12 @@ class Proposition(_Strict):
         0.0, ge=0.0, description="Funding each use draws from the common pool (GBP)."
     )
     capacity: int = Field(10**9, ge=0, description="Most uses per month (uses; scaled by --scale).")
+    issue: int | None = Field(
+        None,
+        ge=0,
+        description="Most uses over its whole life, e.g. the shares an offer issues: once "
+        "they are taken it closes (uses; scaled by --scale); none = no limit.",
+    )
     min_stage: int = Field(
         1, ge=0, le=3, description="Earliest stage at which it can be offered (0..3)."
     )
