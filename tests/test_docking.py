@@ -43,12 +43,17 @@ STRESS = (
 # returns linked to a widely varying generation (Community Solar's share offer, log-sd 0.5
 # instead of 0.1): the generation path is docked on the target and the value created
 VARIABLE_SUN = (("propositions[3].holding.performance_sd", 0.5),)
+# a wide support band (outsiders back it from half their joining threshold): external
+# supporters carry Active Travel into stage 3, so the support rule is docked on its own
+WIDE_SUPPORT = (("population.support_share", 0.5),)
 CASES = [(path, ()) for path in SCENARIOS] + [
     (scenarios_dir() / "generic.toml", STRESS),
     (scenarios_dir() / "edinburgh" / "community-solar.toml", VARIABLE_SUN),
+    (scenarios_dir() / "edinburgh" / "active-travel.toml", WIDE_SUPPORT),
 ]
 OUTPUTS = (
     "final members",
+    "final supporters",
     "target progress",
     "months to stage 1",
     "months to stage 2",
@@ -75,6 +80,7 @@ def outputs(monthly: pd.DataFrame) -> dict[str, np.ndarray]:
     reps = np.sort(monthly["replicate"].unique())
     out = {
         "final members": g["members"].last().reindex(reps).to_numpy(),
+        "final supporters": g["supporters"].last().reindex(reps).to_numpy(),
         "value created": g["value_created"].sum().reindex(reps).to_numpy(),
         "value destroyed": g["value_destroyed"].sum().reindex(reps).to_numpy(),
         "target progress": g["target_progress"].last().reindex(reps).to_numpy(),
@@ -104,6 +110,8 @@ def case_id(case) -> str:
     path, overrides = case
     if overrides == VARIABLE_SUN:
         return path.stem + "-variable-generation"
+    if overrides == WIDE_SUPPORT:
+        return path.stem + "-wide-support"
     return path.stem + ("-stress" if overrides else "")
 
 

@@ -72,6 +72,7 @@ def scenarios(draw) -> Scenario:
                 "profile_concentration": draw(st.sampled_from([0.5, 8.0, 100.0])),
                 "threshold_mean": draw(st.floats(0.0, 1.0)),
                 "org_threshold_mean": draw(st.floats(0.0, 1.0)),
+                "support_share": draw(unit),
                 "join_rate": draw(unit),
                 "use_rate": draw(unit),
                 "exploiter_share": draw(unit),
@@ -176,6 +177,15 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
             out[f"members_{r}"] for r in ("key_leaders", "network_actors", "external_users")
         )
         assert (by_sector == out["members"]).all() and (by_role == out["members"]).all()
+
+        # external supporters are outside actors, flagged only while outside, and none
+        # without the coupling; members and supporters of the wider population never
+        # exceed it (the backed share stage 3 reads is a share)
+        supporting = state.supports & (state.status == OUTSIDE)
+        assert (out["supporters"] == supporting.sum(axis=1)).all()
+        assert (out["supporters"] <= counts[0]).all()
+        assert not (state.supports & (state.status == COMMITTED)).any()
+        assert (out["supporters"][~state.coupled] == 0).all()
 
         # value waiting for a small win is never negative; cycles count months taken part
         assert np.isfinite(state.pending_value).all() and (state.pending_value >= 0).all()

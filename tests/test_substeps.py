@@ -252,6 +252,62 @@ def test_commitment_link_needs_a_tie_to_a_member_and_seceded_actors_do_not_retur
     assert row(st.status)[1] == SECEDED and row(st.status)[4] == OUTSIDE
 
 
+def test_commitment_link_outsiders_near_their_threshold_become_external_supporters():
+    # support_share 0.8: an actor that does not commit but whose score reaches 0.8 times its
+    # threshold supports. Pulls as above: actor 1: 1/2, actor 2: 1/2, actor 4: 1.
+    sc = tiny_scenario(
+        dynamics={"value_weight": 0.0},
+        leadership={"visibility": 0.0},
+        population={"support_share": 0.8},
+    )
+    _, _, st = make_tiny_state(sc, coupled=[True], threshold=[0.0, 0.7, 0.6, 0.0, 1.2])
+    joins = commit(st, sc)
+    # actor 1: 0.5 < 0.7 and 0.5 < 0.56: neither; actor 2: 0.5 < 0.6 but >= 0.48: supports;
+    # actor 4: 1 < 1.2 but >= 0.96: supports
+    assert not joins.any()
+    assert row(st.supports) == [False, False, True, False, True]
+    # an actor that does not weigh joining this month keeps its support; one that weighs it
+    # and is no longer reached (its member neighbour seceded) withdraws it
+    st.status[0, 3] = SECEDED
+    commit(st, sc, u_join=np.array([[0.0, 0.0, 0.5, 0.0, 0.0]], np.float32))
+    assert row(st.supports) == [False, False, True, False, False]
+    # a supporter that commits is a member, no longer a supporter (the leader back, actor 2
+    # at threshold 0 commits; actor 4 supports again)
+    st.status[0, 3] = COMMITTED
+    st.threshold[0, 2] = 0.0
+    assert row(commit(st, sc)) == [False, False, True, False, False]
+    assert row(st.supports) == [False, False, False, False, True]
+    # support lapses while the coupling is broken
+    _, _, st = make_tiny_state(sc, coupled=[True], threshold=[0.0, 0.7, 0.6, 0.0, 1.2])
+    commit(st, sc)
+    st.coupled[:] = False
+    commit(st, sc)
+    assert not st.supports.any()
+    # support_share 0: no supporters
+    sc0 = tiny_scenario(
+        dynamics={"value_weight": 0.0},
+        leadership={"visibility": 0.0},
+        population={"support_share": 0.0},
+    )
+    _, _, st = make_tiny_state(sc0, coupled=[True], threshold=[0.0, 0.7, 0.6, 0.0, 1.2])
+    commit(st, sc0)
+    assert not st.supports.any()
+
+
+def test_external_supporters_need_no_private_value_target():
+    # cost 0.6 > fit 0.5: nobody commits (no private value target), but the score still
+    # counts: best promise 0.5 - 0.6 = -0.1, expectation 0, so score = pull - 0.1.
+    # Actor 4 (pull 1): 0.9 >= 0.5 * 1.0 supports; actor 1 (pull 1/2): 0.4 < 0.5 does not.
+    sc = tiny_scenario(
+        propositions=[{"name": "course", "value": [0.5] * 5, "cost": 0.6}],
+        leadership={"visibility": 0.0},
+        population={"support_share": 0.5},
+    )
+    _, _, st = make_tiny_state(sc, coupled=[True], expectation=0.0, threshold=1.0)
+    assert not commit(st, sc, open_props=[[True]]).any()
+    assert row(st.supports) == [False, False, False, False, True]
+
+
 def test_commitment_link_value_terms_add_the_gap_between_promise_and_expectation():
     # value_weight 1; promise = 0.2 * 5 * 0.5 - 0.1 = 0.4
     sc = tiny_scenario(leadership={"visibility": 0.0})
@@ -971,6 +1027,22 @@ def test_stages_are_lost_at_once_below_the_hysteresis_band(stage, kw, after, reg
     )
     assert new.tolist() == [after] and reg.tolist() == [regressed]
     assert pending.tolist() == [0]
+
+
+def test_stage_three_counts_external_supporters_with_members():
+    # linking_share 0.05: 2% committed and 4% supporting back it together; records without
+    # supporter data classify on the committed share alone
+    backed = Snapshot(
+        np.array([True]), np.array([100]), np.array([4]), np.array([0.02]), np.array([0.04])
+    )
+    assert classify([backed] * 11, RULES)[-1].tolist() == [3]
+    assert classify([snap(wider=0.02)] * 11, RULES)[-1].tolist() == [2]
+    # held down to 0.7 * 0.05 = 0.035 of backing: 0.01 + 0.03 keeps stage 3
+    kept = Snapshot(
+        np.array([True]), np.array([100]), np.array([4]), np.array([0.01]), np.array([0.03])
+    )
+    new, _, reg = advance(np.array([3], np.int8), np.array([0], np.int16), kept, RULES)
+    assert new.tolist() == [3] and reg.tolist() == [False]
 
 
 def test_stages_per_replicate():

@@ -80,11 +80,12 @@ Events = namedtuple(
 #: The census of a month, per replicate: members, members of each sector (R, 4),
 #: committed key leaders, committed citizen key leaders, seceded actors, members of
 #: the wider population; this month's joins, secessions, small wins and shortfalls
-#: (int64); the sums of members' commitment and trust (float64).
+#: (int64); the sums of members' commitment and trust (float64); external supporters
+#: (outside actors backing it) and those of them in the wider population (int64).
 Census = namedtuple(
     "Census",
     "members by_sector leaders citizen_leaders seceded wider joins secessions wins "
-    "shortfalls commitment trust",
+    "shortfalls commitment trust supporters wider_supporters",
     module=__name__,
 )
 
@@ -148,8 +149,9 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
     chunks = n_chunks(n)
     tasks = r_n * chunks
     # per chunk: members, leaders, citizen leaders, seceded, wider, joins, secessions,
-    # wins, shortfalls, then members by sector (4); and the sums of commitment and trust
-    counts = np.zeros((tasks, 13), i64)
+    # wins, shortfalls, then members by sector (4), supporters, wider supporters; and the
+    # sums of commitment and trust
+    counts = np.zeros((tasks, 15), i64)
     sums = np.zeros((tasks, 2), np.float64)
     for t in prange(tasks):
         r = t // chunks
@@ -171,7 +173,10 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
                 sums[t, 1] += state.trust[r, i]
             elif st == 2:
                 counts[t, 3] += 1
-    total = np.zeros((r_n, 13), i64)
+            elif state.supports[r, i]:
+                counts[t, 13] += 1
+                counts[t, 14] += actors.wider[i]
+    total = np.zeros((r_n, 15), i64)
     commitment, trust = np.zeros(r_n, np.float64), np.zeros(r_n, np.float64)
     for t in range(tasks):
         r = t // chunks
@@ -195,14 +200,17 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
         short,
         commitment,
         trust,
+        total[:, 13].copy(),
+        total[:, 14].copy(),
     )
 
 
 @njit(cache=True, nogil=True)
 def stage_inputs(census, n_wider):
     """From the census, what the stage classifier needs per replicate: members beyond
-    the key leaders, sectors represented among members, and the committed share of
-    the wider population ((R,) float64 each)."""
+    the key leaders, sectors represented among members, and the share of the wider
+    population backing the collaboration, members and external supporters together
+    ((R,) float64 each)."""
     r_n = len(census.members)
     others = np.empty(r_n, np.float64)
     sectors = np.empty(r_n, np.float64)
@@ -214,7 +222,7 @@ def stage_inputs(census, n_wider):
             k += census.by_sector[r, s] > 0
         sectors[r] = k
         if n_wider > 0:
-            share[r] = census.wider[r] / n_wider
+            share[r] = (census.wider[r] + census.wider_supporters[r]) / n_wider
     return others, sectors, share
 
 
@@ -238,6 +246,7 @@ def tally(out, t, p, census, state, disrupted, regressed, offered, created):
         )
         out.members_external_users[t, r] = citizens - census.citizen_leaders[r]
         out.seceded[t, r] = census.seceded[r]
+        out.supporters[t, r] = census.supporters[r]
         out.joins[t, r] = census.joins[r]
         out.secessions[t, r] = census.secessions[r]
         out.small_wins[t, r] = census.wins[r]

@@ -57,6 +57,12 @@ MEASURES: tuple[Measure, ...] = (
         "members_external_users", "actors", "Committed residents (the wider community).", np.int64
     ),
     Measure("seceded", "actors", "Actors who have seceded so far.", np.int64),
+    Measure(
+        "supporters",
+        "actors",
+        "External supporters: outside actors backing the collaboration without joining.",
+        np.int64,
+    ),
     Measure("joins", "actors", "Actors who committed this month.", np.int64),
     Measure("secessions", "actors", "Members who seceded this month.", np.int64),
     Measure("mean_commitment", "0-1", "Mean commitment of members (0 when none)."),

@@ -81,6 +81,13 @@ PARAMETERS: tuple[Parameter, ...] = (
         lambda sc: sc.population.join_rate,
     ),
     Parameter(
+        "support_share",
+        f32,
+        "population.support_share: share of its joining threshold at which a reached "
+        "outside actor backs the collaboration without joining (0: no supporters)",
+        lambda sc: sc.population.support_share,
+    ),
+    Parameter(
         "openness",
         f32,
         "network.openness: weight of the committed share of the wider population (stage 3)",
@@ -238,7 +245,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "linking_share",
         f64,
-        "stages.linking_share: committed share of the wider population stage 3 needs",
+        "stages.linking_share: share of the wider population backing the collaboration "
+        "(members and external supporters) stage 3 needs",
         lambda sc: sc.stages.linking_share,
     ),
     Parameter(

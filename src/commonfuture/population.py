@@ -75,6 +75,7 @@ class State:
     signal: np.ndarray  # (R, N) float32, visible win (+) / loss (-) momentum
     used: np.ndarray  # (R, N) uint16 bitmask of once-propositions used
     accumulated: np.ndarray  # (R, N, 5) float32, value created per element
+    supports: np.ndarray  # (R, N) bool, an outside actor backing it (external supporter)
     # per replicate
     stage: np.ndarray  # (R,) int8
     pending: np.ndarray  # (R,) int16, months the next stage's condition has held
@@ -131,7 +132,7 @@ StateRecord = namedtuple(
     "StateRecord",
     "status commitment trust expectation realised pending_value months_since engaged active "
     "signal used "
-    "accumulated "
+    "accumulated supports "
     "stage pending coupled ever_coupled consensus seated delivered delivery_months target capital "
     "open_last served_share taken",
     module=__name__,
@@ -374,6 +375,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         signal=np.zeros((r, n), np.float32),
         used=np.zeros((r, n), np.uint16),
         accumulated=np.zeros((r, n, N_ELEMENTS), np.float32),
+        supports=np.zeros((r, n), bool),
         stage=np.zeros(r, np.int8),
         pending=np.zeros(r, np.int16),
         coupled=np.zeros(r, bool),

@@ -8,7 +8,11 @@ collaboration's records (the evidence bridge):
 * stage 2, integration: and the network has grown past the key leaders, with at
   least ``integration_members`` other members from ``integration_sectors`` sectors;
 * stage 3, linking: and at least ``linking_share`` of the wider population
-  (residents; every non-leader where there are none) is committed.
+  (residents; every non-leader where there are none) backs the collaboration,
+  as members or as *external supporters*, outside actors who back it without
+  joining (``micro/commitment.py``; A-support). The network links to its
+  environment "across the boundary of the collaboration network" by winning
+  community support, not only by absorbing members.
 
 Stages are entered one at a time, after their condition has held for
 ``sustain_months`` months ("sequential coordinating stages"); they are lost at
@@ -29,17 +33,31 @@ from commonfuture.scenario.schema import Stages
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the classifier needs to know about a collaboration, per replicate."""
+    """What the classifier needs to know about a collaboration, per replicate.
+
+    ``supporter_share`` may be left out (records without supporter data): no
+    supporters, so stage 3 is judged on the committed share alone.
+    """
 
     coupled: np.ndarray  # (R,) bool: key leaders of >= 2 sectors coupled
     other_members: np.ndarray  # (R,) members who are not key leaders
     sectors: np.ndarray  # (R,) sectors represented among members
     wider_share: np.ndarray  # (R,) committed share of the wider population
+    supporter_share: np.ndarray | None = None  # (R,) share of it backing without joining
+
+    def backed_share(self) -> np.ndarray:
+        """(R,) share of the wider population backing the collaboration: members and
+        external supporters."""
+        share = np.asarray(self.wider_share, np.float64)
+        if self.supporter_share is None:
+            return share
+        return share + np.asarray(self.supporter_share, np.float64)
 
 
 @njit(cache=True, nogil=True)
 def level_of(coupled, others, sectors, share, members_needed, sectors_needed, share_needed):
-    """The highest stage whose condition holds for one collaboration."""
+    """The highest stage whose condition holds for one collaboration; ``share`` is the
+    share of the wider population backing it (members and external supporters)."""
     if not coupled:
         return 0
     if not (others >= members_needed and sectors >= sectors_needed):
@@ -72,7 +90,7 @@ def levels(snap: Snapshot, rules: Stages, factor: float = 1.0, holding: bool = F
         np.asarray(snap.coupled, bool),
         np.asarray(snap.other_members, np.float64),
         np.asarray(snap.sectors, np.float64),
-        np.asarray(snap.wider_share, np.float64),
+        snap.backed_share(),
         rules.integration_members * factor,
         1 if holding else rules.integration_sectors,
         rules.linking_share * factor,
@@ -147,7 +165,7 @@ def advance(
         np.asarray(snap.coupled, bool),
         np.asarray(snap.other_members, np.float64),
         np.asarray(snap.sectors, np.float64),
-        np.asarray(snap.wider_share, np.float64),
+        snap.backed_share(),
         float(rules.integration_members),
         rules.integration_sectors,
         rules.linking_share,

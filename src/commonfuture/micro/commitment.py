@@ -19,6 +19,13 @@ A-served). An actor to whom no proposition promises positive value has no
 private value target and does not commit. It commits when the score reaches its threshold, with
 probability ``join_rate`` a month.
 
+An actor that weighs joining and does not commit, but whose score reaches
+``support_share`` times its threshold, *supports* the collaboration: an
+external supporter who backs it without joining (it needs no private value
+target of its own). Its support is revised each time it weighs joining again
+(an actor no longer reached withdraws it), ends when it commits, and lapses
+while the coupling is broken (A-support). Supporters count towards stage 3.
+
 With the value terms off (``value_weight = 0``, ``visibility = 0``) this is the
 threshold model of Granovetter (1978) on a network (Watts 2002): an actor
 commits once the share of committed neighbours reaches its threshold.
@@ -48,9 +55,10 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
     neighbour is found from the members' rows when members are fewer than the
     deliberating actors. ``p.openness`` = 0 (``p.heard_rate`` < 0) turns outreach off;
     ``p.value_weight`` = 0 the value terms. The offer weighed is last month's
-    (``state.open_last``).
+    (``state.open_last``). Every deliberating actor who does not commit has its
+    support (``state.supports``) set anew; ``p.support_share`` = 0 turns supporters off.
     """
-    status, signal = state.status, state.signal
+    status, signal, supports = state.status, state.signal, state.supports
     indptr, indices, data = ties.indptr, ties.indices, ties.data
     r_n, n = status.shape
     p_n = offer.bits.shape[0]
@@ -61,7 +69,8 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
     listed = np.empty(n, np.int64)
     near = np.zeros(n, np.bool_)
     for r in range(r_n):
-        if not state.coupled[r]:
+        if not state.coupled[r]:  # no collaboration to back: support lapses
+            supports[r, :] = False
             continue
         stage3 = state.stage[r] >= 3
         base = r * n
@@ -92,6 +101,7 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
             i = pending[q]
             heard = p.heard_rate >= 0 and stage3 and u_reach[r, i] < p.heard_rate
             if pushed and not near[i] and not heard:
+                supports[r, i] = False  # out of its reach
                 continue
             row = base + i
             pull = zero
@@ -101,6 +111,7 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                 pull += data[k] * np.float32(status_flat[c] == 1)
                 sig += data[k] * signal_flat[c]
             if not (pull > 0 or heard):
+                supports[r, i] = False
                 continue
             deg = ties.degree[r, i]
             score = pull / deg if deg > 0 else zero
@@ -126,6 +137,12 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                 gap = (best if np.isfinite(best) else zero) - state.expectation[r, i]
                 score = score + p.value_weight * gap
             joins[r, i] = ok and score >= actors.threshold[r, i]
+            # backing without joining: the score reaches the support level (A-support)
+            supports[r, i] = (
+                not joins[r, i]
+                and p.support_share > 0
+                and score >= p.support_share * actors.threshold[r, i]
+            )
         # joiners become members once every actor of the replicate has weighed joining
         for q in range(n_pending):
             i = pending[q]

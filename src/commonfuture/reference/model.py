@@ -104,6 +104,7 @@ class Actor(mesa.Agent):
         self.neighbours: list[tuple[Actor, float]] = []
         self.degree = 0.0  # weighted degree
         self.joining = False
+        self.supports = False  # an outside actor backing it without joining (A-support)
         self.wants: int | None = None
         self.ticket = 0.0
         self.pending_value = 0.0
@@ -162,6 +163,10 @@ class Actor(mesa.Agent):
         (stage 3) openness times the committed share of the wider population, plus
         ``value_weight`` times its best promise minus its expectation. With no
         positive promise open it has no private value target and stays outside.
+
+        Deliberating and not committing, it supports the collaboration (an external
+        supporter) when its score reaches ``support_share`` times its threshold, and
+        withdraws its support when it is no longer reached (A-support).
         """
         self.joining = False
         m = self.model
@@ -184,13 +189,16 @@ class Actor(mesa.Agent):
             if m.rng.random() < sc.network.openness * sc.dynamics.outreach:
                 reachable = True  # heard of it through outreach into the community
         if not reachable:
+            self.supports = False
             return
+        ok = True
         if sc.dynamics.value_weight > 0:
             target = self.best_target(m.open_last)  # what the network had open when it looked
-            if target is None or target <= 0:
-                return
-            score += sc.dynamics.value_weight * (target - self.expectation)
-        self.joining = score >= self.threshold
+            ok = target is not None and target > 0
+            score += sc.dynamics.value_weight * ((target or 0.0) - self.expectation)
+        self.joining = ok and score >= self.threshold
+        share = sc.population.support_share
+        self.supports = not self.joining and share > 0 and score >= share * self.threshold
 
     def commit(self) -> None:
         """Join: commitment and trust start at the population's initial levels."""
@@ -204,6 +212,7 @@ class Actor(mesa.Agent):
         self.engaged = 0
         self.active = False
         self.joining = False
+        self.supports = False
 
     # ------------------------------------------------ micro: proposition and creation links
 
@@ -448,6 +457,19 @@ class CollaborationModel(mesa.Model):
         n = len(self.wider)
         return sum(1 for a in self.wider if a.status == COMMITTED) / n if n else 0.0
 
+    def supporters(self) -> list[Actor]:
+        """External supporters: outside actors backing the collaboration (A-support)."""
+        return [a for a in self.actors if a.status == OUTSIDE and a.supports]
+
+    def backed_share(self) -> float:
+        """Share of the wider population backing the collaboration: members and external
+        supporters (stage 3)."""
+        n = len(self.wider)
+        backing = sum(
+            1 for a in self.wider if a.status == COMMITTED or (a.status == OUTSIDE and a.supports)
+        )
+        return backing / n if n else 0.0
+
     # ------------------------------------------------------------------ 1 coupling (macro)
 
     def couple(self) -> tuple[bool, int]:
@@ -516,6 +538,9 @@ class CollaborationModel(mesa.Model):
     def commitment_link(self) -> int:
         """Outside actors weigh joining all at once (on last month's state), then join."""
         self.wider_share_before = self.wider_share()
+        if not self.coupled:  # no collaboration to back: support lapses
+            for a in self.actors:
+                a.supports = False
         self.agents.do("weigh_joining")
         joining = self.agents.select(lambda a: a.joining)
         joining.do("commit")
@@ -721,7 +746,7 @@ class CollaborationModel(mesa.Model):
         needed = 1 if holding else rules.integration_sectors
         if not (others >= rules.integration_members * factor and sectors >= needed):
             return 1
-        return 3 if self.wider_share() >= rules.linking_share * factor else 2
+        return 3 if self.backed_share() >= rules.linking_share * factor else 2
 
     def advance_stage(self) -> bool:
         """Stages are entered one at a time after ``sustain_months`` months of their
@@ -786,6 +811,7 @@ class CollaborationModel(mesa.Model):
         ):
             out[f"members_{name}"] = sum(1 for a in members if a.role == role)
         out["seceded"] = sum(1 for a in self.actors if a.status == SECEDED)
+        out["supporters"] = len(self.supporters())
         out["mean_commitment"] = sum(a.commitment for a in members) / n if n else 0.0
         out["mean_trust"] = sum(a.trust for a in members) / n if n else 0.0
         out["uses"] = sum(made["uptake"])

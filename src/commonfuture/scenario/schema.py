@@ -156,6 +156,13 @@ class Population(_Strict):
         0.6, description="Commitment of an actor when it joins (0..1)."
     )
     initial_trust: Unit = Field(0.5, description="Trust of an actor when it joins (0..1).")
+    support_share: Unit = Field(
+        0.95,
+        description="Support level as a share of an actor's joining threshold: an outside "
+        "actor reached by the collaboration whose joining score reaches this share of its "
+        "threshold, but who does not commit, backs it as an external supporter (0..1; "
+        "0 = no supporters).",
+    )
     join_rate: Unit = Field(
         0.3,
         description="Probability per month that an actor over its threshold actually "
@@ -441,7 +448,7 @@ class Stages(_Strict):
     linking_share: Unit = Field(
         0.05,
         description="Share of the wider population (residents; all non-leaders if none) "
-        "committed for stage 3 (0..1).",
+        "backing the collaboration, as members or external supporters, for stage 3 (0..1).",
     )
     sustain_months: int = Field(
         3, ge=1, description="Months a stage's condition must hold before it is entered (months)."

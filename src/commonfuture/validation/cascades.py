@@ -91,6 +91,7 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         signal=z2.copy(),
         used=np.zeros((r, n), np.uint16),
         accumulated=np.zeros((r, n, 5), np.float32),
+        supports=np.zeros((r, n), bool),
         stage=np.zeros(r, np.int8),
         pending=np.zeros(r, np.int16),
         coupled=np.ones(r, bool),
