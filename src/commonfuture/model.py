@@ -87,6 +87,7 @@ Census = namedtuple(
     module=__name__,
 )
 
+
 def calendar(
     scenario: Scenario,
     offer: Offer,

@@ -367,9 +367,7 @@ def leadership(
     # "destroy value for the individual and the community": the community level too (A-levels)
     community = partial(total, m, "value_community")
     c4 = compare_means("net community value", community(t), community(c))
-    c5 = compare_arms(
-        m, t, c, "community value destroyed", "destroyed_community", "sum"
-    )
+    c5 = compare_arms(m, t, c, "community value destroyed", "destroyed_community", "sum")
     poor_net, good_net = c1.treatment_mean, c1.control_mean
     poor_com, good_com = c4.treatment_mean, c4.control_mean
     conditions = [
