@@ -227,6 +227,6 @@ TERMS: dict[str, str] = {
     "value per level": "Value created accruing to the individual, the service system or "
     "the community, minus the value lost that falls on that level (value_<level>); "
     "negative means value was destroyed at that level on balance.",
-    "value destroyed per level": "Value lost to the four kinds of value destruction "
-    "falling on a level (destroyed_<level>).",
+    "value lost per level": "Value lost to the four kinds of value destruction that "
+    "falls on a level (destroyed_<level>).",
 }
