@@ -60,6 +60,8 @@ OUTPUTS = (
     "months to stage 3",
     "value created",
     "value destroyed",
+    "community value",
+    "community value destroyed",
 )
 ALPHA = FAMILY_ALPHA / (len(CASES) * len(OUTPUTS))
 
@@ -74,7 +76,8 @@ def small(path: Path, overrides: tuple = ()):
 
 def outputs(monthly: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per replicate: final members, months to each stage (horizon + 1 if never),
-    total value created and destroyed."""
+    total value created and destroyed, net community value and value destroyed at the
+    community level."""
     g = monthly.groupby("replicate")
     horizon = int(monthly["month"].max())
     reps = np.sort(monthly["replicate"].unique())
@@ -83,6 +86,8 @@ def outputs(monthly: pd.DataFrame) -> dict[str, np.ndarray]:
         "final supporters": g["supporters"].last().reindex(reps).to_numpy(),
         "value created": g["value_created"].sum().reindex(reps).to_numpy(),
         "value destroyed": g["value_destroyed"].sum().reindex(reps).to_numpy(),
+        "community value": g["value_community"].sum().reindex(reps).to_numpy(),
+        "community value destroyed": g["destroyed_community"].sum().reindex(reps).to_numpy(),
         "target progress": g["target_progress"].last().reindex(reps).to_numpy(),
     }
     for k in (1, 2, 3):

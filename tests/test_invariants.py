@@ -201,8 +201,16 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
         # value accounting adds up across elements, and across individual, service, community
         by_element = sum(out[f"value_{e}"] for e in ELEMENTS)
         by_level = sum(out[f"value_{lvl}"] for lvl in LEVELS)
+        lost = sum(out[f"destroyed_{lvl}"] for lvl in LEVELS)
+        losses = sum(out[f"loss_{k}"] for k in ("ignorance", "disproportion", "backlash"))
         assert np.allclose(by_element, out["value_created"], rtol=1e-9, atol=1e-9)
-        assert np.allclose(by_level, out["value_created"], rtol=1e-9, atol=1e-9)
+        # net per level adds up to the net total: created minus what the levels lost
+        assert np.allclose(by_level, out["value_created"] - lost, rtol=1e-9, atol=1e-6)
+        # the levels lose the losses of the four kinds, less the exploiters' gains
+        assert (lost <= losses + out["loss_exploitation"] + 1e-6).all()
+        assert (lost >= losses - 1e-6).all()
+        for lvl in LEVELS:
+            assert (out[f"destroyed_{lvl}"] >= 0).all()
         for e in ELEMENTS:
             assert (out[f"value_{e}"] >= 0).all()
         assert (out["value_destroyed"] >= 0).all()

@@ -46,7 +46,8 @@ def test_counts_add_up(mesa_run):
     assert (roles.sum(axis=1) == m["members"]).all()
     assert (m["members"] + m["seceded"] <= mesa_run.n_actors).all()
     levels = m["value_individual"] + m["value_service"] + m["value_community"]
-    np.testing.assert_allclose(levels, m["value_created"], rtol=1e-9, atol=1e-9)
+    lost = m["destroyed_individual"] + m["destroyed_service"] + m["destroyed_community"]
+    np.testing.assert_allclose(levels, m["value_created"] - lost, rtol=1e-9, atol=1e-9)
     uptake = m[[c for c in m.columns if c.startswith("uptake.")]].sum(axis=1)
     assert (uptake == m["uses"]).all()
 

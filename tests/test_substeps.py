@@ -583,17 +583,19 @@ def test_creation_link_records_community_value_delivered(coupled, stage, months)
     sc = creation_scenario()
     _, _, st = make_tiny_state(sc, members=[1], coupled=[coupled], stage=[stage])
     create(sc, st)
-    # public value created 3 x 0.1 = 0.3, recorded where coupled and in stage >= 1
+    # community value: public 3 x 0.1 = 0.3 plus half the outcomes 0.5 x 0.3 = 0.15 (the
+    # default levels), no losses: 0.45, recorded where coupled and in stage >= 1
     assert st.delivery_months.tolist() == [months]
-    assert st.delivered.tolist() == approx([0.3 * months])
+    assert st.delivered.tolist() == approx([0.45 * months])
 
 
 def test_creation_link_leaders_hold_a_stake_in_community_value():
     sc = creation_scenario(leadership={"leader_stake": 1.0})
     _, _, st = make_tiny_state(sc, members=[1])
     create(sc, st)
-    # public value created 3 x 0.1 = 0.3, shared by the two leaders: + 0.15 each
-    assert row(st.realised) == approx([0.55, 0.4, 0.0, 0.55, 0.0])
+    # community value 0.45 (public 0.3 and half the outcomes 0.15), shared by the two
+    # leaders: + 0.225 each
+    assert row(st.realised) == approx([0.625, 0.4, 0.0, 0.625, 0.0])
 
 
 def test_creation_link_chooses_the_best_promise_and_uses_once_propositions_once():
@@ -634,7 +636,9 @@ def test_creation_link_value_ignorance():
     # the offer adapted halfway to actor 1: satisfaction 0.5 * 0.5 + 0.5 * 2.5 * 1 = 1.5,
     # and actor 1 values nothing else: created 1 * 1.5 (all satisfaction)
     assert c.created[0].tolist() == approx([1.5, 0, 0, 0, 0])
-    assert row(st.realised)[1] == approx(1.5 - 0.1 - loss)
+    # ignorance falls half on the user, half on the service system (default levels)
+    assert row(st.realised)[1] == approx(1.5 - 0.1 - loss / 2)
+    assert c.lost[0].tolist() == approx([loss / 2, loss / 2, 0.0])
 
 
 def test_creation_link_value_disproportion():
@@ -643,7 +647,9 @@ def test_creation_link_value_disproportion():
     c = create(sc, st)
     # actor 1: 0.5 * (1 - 0.6) * cost 0.1 * (1.5 - 1) = 0.01; burdens <= 1 lose nothing
     assert c.losses[0].tolist() == approx([0.0, 0.01, 0.0, 0.0])
-    assert row(st.realised)[:2] == approx([0.4, 0.39])
+    # half on the user, half on the community (default levels)
+    assert row(st.realised)[:2] == approx([0.4, 0.395])
+    assert c.lost[0].tolist() == approx([0.005, 0.0, 0.005])
 
 
 def test_creation_link_value_backlash():
@@ -655,8 +661,10 @@ def test_creation_link_value_backlash():
     # 0.3 * (1 - 0.6) * public share 0.2 * 5 * max(0.2 - 0, 0) = 0.024
     assert c.losses[0].tolist() == approx([0.0, 0.0, 0.024, 0.0])
     # fully aligned: the offer's 2.5 spread after the profile, 2.5 * 0.25 on four elements,
-    # worth 4 * 0.25 * 0.625 = 0.625 to actor 1
-    assert row(st.realised)[1] == approx(0.625 - 0.1 - 0.024)
+    # worth 4 * 0.25 * 0.625 = 0.625 to actor 1; the user bears half the backlash, the
+    # community the other half (default levels)
+    assert row(st.realised)[1] == approx(0.625 - 0.1 - 0.012)
+    assert c.lost[0].tolist() == approx([0.012, 0.0, 0.012])
 
 
 def test_creation_link_value_exploitation_transfers_value():
@@ -670,27 +678,88 @@ def test_creation_link_value_exploitation_transfers_value():
     # the 0.1 taken from 0 and 3 goes to the exploiter
     assert row(st.realised)[:4] == approx([0.35, 0.5, 0.0, 0.35])
     assert sum(row(st.realised)) == approx(3 * (0.5 - 0.1))
+    # a transfer between individuals: no level loses value on balance
+    assert c.lost[0].tolist() == approx([0.0, 0.0, 0.0])
 
 
 @pytest.mark.parametrize("alignment", [0.1, 0.9])
 def test_creation_link_poor_alignment_destroys_value_for_those_whose_values_it_ignores(
     alignment,
 ):
-    # actor 1 values satisfaction only; strong value ignorance (1.5)
+    # actor 1 values satisfaction only; strong value ignorance (3.0, half of it the user's)
     sc = creation_scenario(
         leadership={"alignment": alignment, "arbitration": 1.0},
-        destruction={"ignorance": 1.5},
+        destruction={"ignorance": 3.0},
     )
     prof = np.full((1, 5, 5), 0.2, np.float32)
     prof[0, 1] = [1, 0, 0, 0, 0]
     _, _, st = make_tiny_state(sc, members=[1], profile=prof)
     c = create(sc, st, u_use=np.array([[1.0, 0.0, 1.0, 1.0, 1.0]]))
-    # adapted: (1 - a) 0.5 + a 2.5; lost: 1.5 (1 - a) (1 - 1 / sqrt(5))
+    # adapted: (1 - a) 0.5 + a 2.5; the user's half of 3.0 (1 - a) (1 - 1 / sqrt(5))
     created = (1 - alignment) * 0.5 + alignment * 2.5
     lost = 1.5 * (1 - alignment) * (1 - 1 / math.sqrt(5))
     assert row(st.realised)[1] == approx(created - 0.1 - lost)
     # a = 0.1: 0.7 - 0.1 - 0.746 = -0.146, value destroyed; a = 0.9: +2.117
     assert bool(c.destroyed[0] > 0) == (alignment < 0.5)
+
+
+def backlash_state(backlash=0.3, leader_stake=0.0, levels=None):
+    sc = creation_scenario(
+        leadership={"alignment": 1.0, "arbitration": 0.6, "leader_stake": leader_stake},
+        destruction={"backlash": backlash},
+    )
+    if levels:
+        sc = sc.model_copy(update={"levels": sc.levels.model_copy(update=levels)})
+    prof = np.full((1, 5, 5), 0.2, np.float32)
+    prof[0, 1] = [0.25, 0.25, 0.25, 0.25, 0.0]  # weighs public value not at all
+    _, _, st = make_tiny_state(sc, members=[1], profile=prof, coupled=[True], stage=[1])
+    return sc, st
+
+
+def test_creation_link_value_per_level_is_net_of_the_losses_falling_on_it():
+    sc, st = backlash_state()
+    c = create(sc, st)
+    # actors 0, 3 (uniform profiles): 0.1 per element each; actor 1: 0.25 * 0.625 = 0.15625
+    # on four elements, nothing public
+    assert c.created[0].tolist() == approx([0.35625] * 4 + [0.2])
+    # levels of created value: individual satisfaction + experience + half outcomes + half
+    # capacity = 3 x 0.35625; service half capacity; community half outcomes + public
+    shares = np.array(sc.levels.of_elements())
+    made = c.created[0] @ shares
+    assert made.tolist() == approx([1.06875, 0.178125, 0.378125])
+    # backlash 0.024 half on the user, half on the community
+    assert c.lost[0].tolist() == approx([0.012, 0.0, 0.012])
+    net = made - c.lost[0]
+    assert net.tolist() == approx([1.05675, 0.178125, 0.366125])
+    # the leaders judge the net community value delivered
+    assert st.delivered.tolist() == approx([0.366125])
+
+
+def test_creation_link_destroys_community_value_and_the_leaders_bear_their_stake():
+    # backlash 30: 30 x 0.4 x 0.2 x 5 x 0.2 = 2.4, 1.2 of it on the community
+    sc, st = backlash_state(backlash=30.0, leader_stake=1.0)
+    c = create(sc, st)
+    assert c.losses[0].tolist() == approx([0.0, 0.0, 2.4, 0.0])
+    assert c.lost[0].tolist() == approx([1.2, 0.0, 1.2])
+    # net community value 0.378125 - 1.2 = -0.821875: destroyed on balance
+    assert st.delivered.tolist() == approx([-0.821875])
+    # the two leaders (actors 0, 3) each bear half: 0.4 - 0.4109375
+    assert [row(st.realised)[0], row(st.realised)[3]] == approx([-0.0109375, -0.0109375])
+    assert row(st.realised)[1] == approx(0.625 - 0.1 - 1.2)
+
+
+def test_creation_link_levels_are_the_scenarios():
+    # backlash wholly on the user, outcomes wholly the individual's: the rule before levels
+    sc, st = backlash_state(levels={"backlash": [1.0, 0.0, 0.0], "outcomes": [1.0, 0.0, 0.0]})
+    c = create(sc, st)
+    assert row(st.realised)[1] == approx(0.625 - 0.1 - 0.024)
+    assert c.lost[0].tolist() == approx([0.024, 0.0, 0.0])
+    assert st.delivered.tolist() == approx([0.2])  # public value only
+
+
+def test_level_shares_must_sum_to_one():
+    with pytest.raises(ValueError, match="sum to 1"):
+        tiny_scenario(levels={"outcomes": [0.5, 0.0, 0.6]})
 
 
 def test_creation_link_holdings_pay_returns_after_the_holders_profile():

@@ -58,7 +58,6 @@ from commonfuture.population import CITIZEN, State
 from commonfuture.propositions import Offer, performance
 from commonfuture.randomness import JOIN, REACH, Draws
 from commonfuture.scenario.schema import SECTORS, Scenario
-from commonfuture.value import ELEMENTS, LEVELS
 
 #: What depends on the month alone, tabulated once per run; row ``m`` is month ``m``
 #: (row 0 unused). ``withdraw`` (T+1, 4) bool: sectors whose key leaders withdraw;
@@ -88,9 +87,6 @@ Census = namedtuple(
     "shortfalls commitment trust supporters wider_supporters",
     module=__name__,
 )
-
-# level membership of each value element, (levels, elements)
-LEVEL_OF = np.array([[e in idx for e in range(len(ELEMENTS))] for idx in LEVELS.values()])
 
 
 def calendar(
@@ -264,12 +260,12 @@ def tally(out, t, p, census, state, disrupted, regressed, offered, created):
             total += created.created[r, e]
             out.value_by_element[e][t, r] = created.created[r, e]
         out.value_created[t, r] = total
-        for lvl in range(3):
+        for lvl in range(3):  # net: created at the level minus the losses falling on it
             level = 0.0
             for e in range(5):
-                if LEVEL_OF[lvl, e]:
-                    level += created.created[r, e]
-            out.value_by_level[lvl][t, r] = level
+                level += p.value_levels[e, lvl] * created.created[r, e]
+            out.value_by_level[lvl][t, r] = level - created.lost[r, lvl]
+            out.destroyed_by_level[lvl][t, r] = created.lost[r, lvl]
         out.value_realised[t, r] = created.realised_total[r]
         out.value_destroyed[t, r] = created.destroyed[r]
         for k in range(4):

@@ -89,8 +89,19 @@ MEASURES: tuple[Measure, ...] = (
         Measure(
             f"value_{lvl}",
             "value units",
-            f"Value created this month accruing to the {lvl}.",
+            f"Net value this month at the {lvl} level: value created accruing to it "
+            "minus the losses of value destruction falling on it (A-levels); can be negative.",
             group="value_by_level",
+        )
+        for lvl in LEVELS
+    ),
+    *(
+        Measure(
+            f"destroyed_{lvl}",
+            "value units",
+            f"Value lost this month at the {lvl} level to the four kinds of value "
+            "destruction (the individual's net of what exploiters gained).",
+            group="destroyed_by_level",
         )
         for lvl in LEVELS
     ),
@@ -178,7 +189,10 @@ def uptake_column(name: str) -> str:
 GROUPS: dict[str, str] = {
     "members_by_sector": "Committed actors by sector.",
     "value_by_element": "Value created this month per element.",
-    "value_by_level": "Value created this month per level (A-levels).",
+    "value_by_level": "Net value this month per level: value created accruing to the level "
+    "minus the losses of value destruction falling on it (A-levels); can be negative.",
+    "destroyed_by_level": "Value lost this month per level to the four kinds of value "
+    "destruction (the individual's net of what exploiters gained; A-levels).",
     "loss_by_kind": "Value lost to each kind of value destruction this month.",
 }
 
@@ -216,4 +230,9 @@ TERMS: dict[str, str] = {
     "total by which users who ended worse off were worse off (value_destroyed).",
     "net private value": "Value created, minus costs and value lost, summed over users "
     "(value_realised); negative means value was destroyed on balance.",
+    "value per level": "Value created accruing to the individual, the service system or "
+    "the community, minus the value lost that falls on that level (value_<level>); "
+    "negative means value was destroyed at that level on balance.",
+    "value lost per level": "Value lost to the four kinds of value destruction that "
+    "falls on a level (destroyed_<level>).",
 }

@@ -178,9 +178,24 @@ PARAMETERS: tuple[Parameter, ...] = (
         lambda sc: sc.dynamics.noise,
     ),
     Parameter(
+        "value_levels",
+        f64,
+        "levels.<element> as a (5, 3) matrix: the share of each value element's value that "
+        "accrues to the individual, the service system and the community (A-levels)",
+        lambda sc: sc.levels.of_elements(),
+    ),
+    Parameter(
+        "loss_levels",
+        f64,
+        "levels.<kind> as a (4, 3) matrix: the share of each kind of value destruction's "
+        "loss that falls on the individual (the user), the service system and the community",
+        lambda sc: sc.levels.of_losses(),
+    ),
+    Parameter(
         "leader_stake",
         f64,
-        "leadership.leader_stake: share of community value key leaders count as their own",
+        "leadership.leader_stake: share of the month's net community value key leaders count "
+        "as their own",
         lambda sc: sc.leadership.leader_stake,
     ),
     # 5. small wins (meso)

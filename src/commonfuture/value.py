@@ -5,13 +5,18 @@ elements -- short-term satisfaction, longer-term outcomes, lived experience,
 capacity creation and public value. It can accrue to the individual, to the
 service delivery system and/or to the community/society."
 
-Accounting convention (an assumption, docs/ODD.md): of the value a use
-creates, satisfaction, outcomes and experience accrue to the individual,
-capacity to the service system and public value to the community, so the three
-levels always add up to the total created.
+Accounting convention (assumption A-levels, docs/ODD.md): each element's value
+is shared over the three levels by the scenario's ``levels`` (a (5, 3) matrix of
+shares summing to 1 per element; by default satisfaction and experience are the
+individual's, outcomes half the individual's and half the community's, capacity
+half the individual's and half the service system's, public value the
+community's), so the levels of created value add up to the total created.
 
 Value destruction (Cui & Osborne 2023, Public Administration 101(4)) comes in
-four kinds, each a named mechanism in :mod:`commonfuture.micro.creation`.
+four kinds, each a named mechanism in :mod:`commonfuture.micro.creation`; each
+kind's loss is shared over the levels it falls on (a (4, 3) matrix, the same
+``levels`` section). Value per level is net: created at the level minus the
+losses that fall on it, and can be negative.
 """
 
 from __future__ import annotations
@@ -21,11 +26,9 @@ import numpy as np
 ELEMENTS: tuple[str, ...] = ("satisfaction", "outcomes", "experience", "capacity", "public")
 N_ELEMENTS = len(ELEMENTS)
 
-LEVELS: dict[str, tuple[int, ...]] = {
-    "individual": (0, 1, 2),
-    "service": (3,),
-    "community": (4,),
-}
+#: The three levels value accrues to, in the order of the level matrices' columns.
+LEVELS: tuple[str, ...] = ("individual", "service", "community")
+INDIVIDUAL, SERVICE, COMMUNITY = range(3)
 
 DESTRUCTION_KINDS: tuple[str, ...] = ("ignorance", "disproportion", "backlash", "exploitation")
 
@@ -56,6 +59,7 @@ def misfit(profiles: np.ndarray, offers: np.ndarray) -> np.ndarray:
     return 1.0 - cos
 
 
-def by_level(per_element: np.ndarray) -> dict[str, np.ndarray]:
-    """Split value per element (..., 5) into the three levels."""
-    return {lvl: per_element[..., list(idx)].sum(axis=-1) for lvl, idx in LEVELS.items()}
+def by_level(per_element: np.ndarray, shares: np.ndarray) -> dict[str, np.ndarray]:
+    """Split value per element (..., 5) into the three levels after ``shares`` (5, 3)."""
+    split = np.asarray(per_element, np.float64) @ np.asarray(shares, np.float64)
+    return {lvl: split[..., k] for k, lvl in enumerate(LEVELS)}

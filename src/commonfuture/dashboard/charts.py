@@ -52,7 +52,7 @@ PANELS = (
     "Stage (mean, 10-90% of replicates)",
     "Members by sector",
     "Value created by element",
-    "Value created by level",
+    "Net value by level",
     "Value destroyed by kind",
     "Small wins and shortfalls",
     "Target progress",

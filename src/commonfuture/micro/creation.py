@@ -24,23 +24,34 @@ destruction (Cui & Osborne 2023):
   others' created value, q the exploiters' share of members; it is transferred to
   the exploiters, and counted as lost by its creators.
 
-Realised private value = created - cost - losses + noise. Negative realised
-value is value destroyed. Holders of a holding proposition (a share) receive
+Each loss falls on the levels of value (assumption A-levels, ``levels.<kind>``:
+shares over the individual, the service system and the community; by default
+ignorance half on the user and half on the service system, whose resources an
+offer that ignores its users wastes; disproportion and backlash half on the user
+and half on the community, whose trust in a fair public programme they erode;
+exploitation wholly on the user). The user bears its individual share: realised
+private value = created - cost - the individual shares of the losses + noise.
+Exploiters gain what is taken from individuals. Negative realised value is value
+destroyed. Holders of a holding proposition (a share) receive
 its return on its payment months, valued after their profile and free of losses.
 A linked return (``holding.linked``, the default) comes from generation: the
 planned return times what the holdings generated towards the target since the
 last payment relative to plan (the payment period's generation factor, drawn per
 replicate, mean 1), at most ``holding.cap``; an unlinked return is fixed.
-Of the value created, satisfaction, outcomes and experience accrue to the
-individual, capacity to the service system and public value to the community.
+Value created accrues to the three levels after ``levels.<element>`` (by default
+satisfaction and experience to the individual, outcomes half to the individual
+and half to the community, capacity half to the individual and half to the
+service system, public value to the community); value per level is net of the
+losses that fall on it, and can be negative.
 Uses advance the long-term target by ``target_yield``; holdings by what they
 generate, ``target_yield`` times the month's generation factor.
 
 Key leaders hold the shared target ("the basic consensus about the shared
-targets"): each month they count ``leadership.leader_stake`` of the community
-(public) value created, shared among them, as their own private value
-(assumption A-leader-stake). A collaboration that delivers public value keeps
-its leaders; one that does not loses them.
+targets"): each month they count ``leadership.leader_stake`` of the month's net
+community value (created at the community level minus the losses that fall on
+it), shared among them, as their own private value (assumption A-leader-stake);
+a month that destroys community value costs them. A collaboration that delivers
+community value keeps its leaders; one that does not loses them.
 """
 
 from __future__ import annotations
@@ -58,21 +69,23 @@ from commonfuture.population import State
 from commonfuture.propositions import Offer
 from commonfuture.randomness import RATION, USE, given, normal_at
 from commonfuture.scenario.schema import Scenario
-from commonfuture.value import PUBLIC
+from commonfuture.value import COMMUNITY
 
 #: What the creation link did this month.
 #: ``users``: flat indices (into R*N) of the actors who used a proposition, ascending;
 #: ``choice``: the proposition each used; ``values`` (K, 5): value each use created per
 #: element; ``realised``: net realised private value of each use; ``uptake`` (R, P): uses
 #: per proposition; ``created`` (R, 5): value created per element (holding returns
-#: included); ``losses`` (R, 4): value lost per kind of destruction; ``destroyed`` (R,):
+#: included); ``losses`` (R, 4): value lost per kind of destruction; ``lost`` (R, 3): value
+#: lost at each level (individual, service system, community; the individual's net of what
+#: exploiters gained); ``destroyed`` (R,):
 #: sum of negative realised value; ``realised_total`` (R,): realised value over uses;
 #: ``spent`` (R,): GBP drawn from the pool; ``paid``: a holding paid a return this month;
 #: ``holders_paid`` (R, N) bool: the holders who received one (only where ``paid``);
 #: ``target`` (R,): target units advanced this month.
 Created = namedtuple(
     "Created",
-    "users choice values realised uptake created losses destroyed realised_total spent "
+    "users choice values realised uptake created losses lost destroyed realised_total spent "
     "paid holders_paid target",
     module=__name__,
 )
@@ -196,10 +209,15 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
 def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploiters, month):
     """Value created, lost and realised by each use (``users`` as :func:`choose` gives).
 
+    Each loss falls on the levels after ``p.loss_levels`` (4, 3); the user bears the
+    individual shares; exploiters gain what is taken from individuals.
+
     Returns (value per element of each use (K, 5) float32, realised value of each use,
-    value created per element (R, 5), losses (R, 4), destroyed (R,), realised (R,)).
+    value created per element (R, 5), losses (R, 4), lost per level (R, 3), destroyed
+    (R,), realised (R,)).
     """
     profile, exploiter = actors.profile, actors.exploiter
+    at = p.loss_levels
     align, disp, take_rate = p.alignment, p.disproportion_rate, p.exploitation_rate
     n = profile.shape[1]
     keys = draws.keys
@@ -211,6 +229,7 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
     z = np.empty(k_users, np.float32)
     created_e = np.zeros((r_n, n_el), np.float64)
     losses = np.zeros((r_n, 4), np.float64)
+    lost = np.zeros((r_n, 3), np.float64)
     destroyed = np.zeros(r_n, np.float64)
     total = np.zeros(r_n, np.float64)
     one, zero = np.float32(1.0), np.float32(0.0)
@@ -234,10 +253,15 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
             l_back = actors.backlash[r, i, j]
             l_disp = (disp * offer.cost[j]) * max(actors.burden[r, i] - one, zero)
             l_expl = 0.0 if exploiter[r, i] else take * np.float64(created)
-            taken += l_expl
             n_expl += exploiter[r, i]
-            own = created - offer.cost[j] - l_ign - l_disp - l_back
-            realised[k] = np.float64(own) - l_expl
+            own = np.float64(created - offer.cost[j])
+            for v in range(3):  # each loss shared over the levels it falls on
+                lv = at[0, v] * l_ign + at[1, v] * l_disp + at[2, v] * l_back + at[3, v] * l_expl
+                lost[r, v] += lv
+                if v == 0:  # the individual's share: the user's own
+                    own -= lv
+            taken += at[3, 0] * l_expl  # what exploiters take from individuals
+            realised[k] = own
             for e in range(n_el):
                 created_e[r, e] += vec[k, e]
             losses[r, 0] += l_ign
@@ -245,6 +269,8 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
             losses[r, 2] += l_back
             losses[r, 3] += l_expl
         gain = taken / max(n_expl, 1.0)
+        if n_expl > 0:  # taken from individuals, gained by individuals: not destroyed
+            lost[r, 0] = max(lost[r, 0] - taken, 0.0)
         if keys.shape[0]:  # each use's noise, in a loop of independent iterations
             k0, k1 = keys[r, 0], keys[r, 1]
             for u in prange(first, last):  # on every core
@@ -258,7 +284,7 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
             realised[u] = realised[u] + g + np.float64(p.noise * z[u])
             destroyed[r] += max(-realised[u], 0.0)
             total[r] += realised[u]
-    return vec, realised, created_e, losses, destroyed, total
+    return vec, realised, created_e, losses, lost, destroyed, total
 
 
 @njit(cache=True, nogil=True)
@@ -346,17 +372,29 @@ def book_uses(p, state, offer, users, chosen, vec, realised):
 
 
 @njit(cache=True, nogil=True)
-def settle(p, actors, state, offer, uptake, created_e, month, generation):
+def community_value(p, created_e, lost, r):
+    """Replicate ``r``'s net community value this month: value created per element
+    (``created_e`` (R, 5)) at the community's shares, minus the losses that fell on the
+    community (``lost`` (R, 3))."""
+    v = 0.0
+    for e in range(created_e.shape[1]):
+        v += p.value_levels[e, COMMUNITY] * created_e[r, e]
+    return v - lost[r, COMMUNITY]
+
+
+@njit(cache=True, nogil=True)
+def settle(p, actors, state, offer, uptake, created_e, lost, month, generation):
     """The month's accounts, per replicate: GBP spent from the pool and raised from users,
     target units advanced, and the key leaders' stake in community value.
 
     Target: uses of ordinary propositions, plus what every holding ever bought generated
     (``target_yield`` times the month's generation factor, ``generation`` (R, P); panels
     generate whatever the holder does, A-holding-target). Key leaders hold the shared
-    target: the committed ones share ``stake`` of this month's community value as their
+    target: the committed ones share ``stake`` of this month's net community value
+    (:func:`community_value`; negative when the month destroyed community value) as their
     own private value (assumption A-leader-stake). Where the leaders are coupled and the
-    stage lets the propositions be offered (stage >= 1), the month's community value is
-    recorded as delivered, for the leaders' judgement at the next small-win moment
+    stage lets the propositions be offered (stage >= 1), the month's net community value
+    is recorded as delivered, for the leaders' judgement at the next small-win moment
     (:func:`commonfuture.macro.coupling.judge`). Returns (spent, target) (R,) each.
     """
     used, status, leaders, bits = state.used, state.status, actors.leaders, offer.bits
@@ -388,18 +426,19 @@ def settle(p, actors, state, offer, uptake, created_e, month, generation):
                 if (holding_bits & bits[j]) != 0:
                     target[r] = target[r] + holders[j] * target_yield[j] * generation[r, j]
         state.target[r] += target[r]
+        community = community_value(p, created_e, lost, r)
         if state.coupled[r] and state.stage[r] >= 1:
-            state.delivered[r] += created_e[r, PUBLIC]
+            state.delivered[r] += community
             state.delivery_months[r] += 1
         if stake > 0:
             committed = 0
             for a in range(len(leaders)):
                 committed += status[r, leaders[a]] == 1
-            share = np.float32(stake * created_e[r, PUBLIC] / max(committed, 1))
+            share = np.float32(stake * community / max(committed, 1))
             for a in range(len(leaders)):
                 if status[r, leaders[a]] == 1:
                     state.realised[r, leaders[a]] += share
-                    state.active[r, leaders[a]] |= share > 0
+                    state.active[r, leaders[a]] |= share != 0
     return spent, target
 
 
@@ -413,7 +452,7 @@ def create(p, actors, state, offer, offered, draws, month, due, generation):
     users, chosen, offsets, uptake, members, exploiters = choose(
         p, actors, state, offer, offered, draws.u[:, USE], draws.u[:, RATION]
     )
-    vec, real, created_e, losses, destroyed, total = use_values(
+    vec, real, created_e, losses, lost, destroyed, total = use_values(
         p, actors, offer, draws, users, chosen, offsets, members, exploiters, month
     )
     paid = due.any()
@@ -422,7 +461,7 @@ def create(p, actors, state, offer, offered, draws, month, due, generation):
     else:
         holders_paid = np.zeros((1, 1), np.bool_)
     book_uses(p, state, offer, users, chosen, vec, real)
-    spent, target = settle(p, actors, state, offer, uptake, created_e, month, generation)
+    spent, target = settle(p, actors, state, offer, uptake, created_e, lost, month, generation)
     return Created(
         users,
         chosen,
@@ -431,6 +470,7 @@ def create(p, actors, state, offer, offered, draws, month, due, generation):
         uptake,
         created_e,
         losses,
+        lost,
         destroyed,
         total,
         spent,

@@ -262,7 +262,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     # --- assumptions that carry a claim
     Assumption(
         "leadership.leader_stake",
-        "the community value key leaders count as their own",
+        "the net community value key leaders count as their own",
         0.5,
         2.0,
         True,

@@ -364,7 +364,12 @@ def leadership(
         return g["secessions"].sum() / ever.clip(lower=1)
 
     c3 = compare_means("share of committed actors who seceded", share(t), share(c))
+    # "destroy value for the individual and the community": the community level too (A-levels)
+    community = partial(total, m, "value_community")
+    c4 = compare_means("net community value", community(t), community(c))
+    c5 = compare_arms(m, t, c, "community value destroyed", "destroyed_community", "sum")
     poor_net, good_net = c1.treatment_mean, c1.control_mean
+    poor_com, good_com = c4.treatment_mean, c4.control_mean
     conditions = [
         claimed(c1, -1),
         claimed(c2, +1),
@@ -373,22 +378,30 @@ def leadership(
             "net value negative under poor and positive under good leadership",
             poor_net < 0 < good_net,
         ),
+        claimed(c5, +1),
+        (
+            "net community value negative under poor and positive under good leadership",
+            poor_com < 0 < good_com,
+        ),
     ]
     ok = all(met for _, met in conditions)
     note = (
         f"Net private value realised per run: {poor_net:.1f} under poor leadership "
         f"(alignment = arbitration = 0.15) against {good_net:.1f} under good leadership (0.85); "
+        f"net community value {poor_com:.1f} against {good_com:.1f}, community value destroyed "
+        f"{c5.treatment_mean:.1f} against {c5.control_mean:.1f}; "
         f"{c3.treatment_mean:.0%} of those who committed seceded, against {c3.control_mean:.0%}."
     )
     return PatternResult(
         "leadership",
         "Leadership and value destruction",
-        "Low alignment and arbitration produce net value destruction and secession "
-        "cascades; high settings produce net value creation.",
+        "Low alignment and arbitration produce net value destruction, for the individual "
+        "and the community, and secession cascades; high settings produce net value "
+        "creation.",
         case,
         t,
         c,
-        [c1, c2, c3],
+        [c1, c2, c3, c4, c5],
         ok,
         note,
         m,

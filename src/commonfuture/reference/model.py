@@ -232,9 +232,10 @@ class Actor(mesa.Agent):
     def use(self, j: int, take: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
         """Use proposition ``j``: value created per element and the four losses.
 
-        ``take`` is the share of created value that exploiters take from others.
-        The net value (before any exploitation gain and noise) waits in
-        ``pending_value`` until :meth:`settle`.
+        ``take`` is the share of created value that exploiters take from others. Each
+        loss is shared over the levels (``scenario.levels``); the user bears the
+        individual shares. The net value (before any exploitation gain and noise) waits
+        in ``pending_value`` until :meth:`settle`.
         """
         sc, offer = self.model.scenario, self.model.offer
         lead, dest = sc.leadership, sc.destruction
@@ -251,7 +252,12 @@ class Actor(mesa.Agent):
             dest.backlash * (1 - lead.arbitration) * low_public * float(offer.public_share[j])
         )
         exploited = 0.0 if self.exploiter else take * created
-        self.pending_value = created - cost - ignorance - disproportion - backlash - exploited
+        lost = (ignorance, disproportion, backlash, exploited)
+        mine = sum(
+            getattr(sc.levels, kind)[0] * loss
+            for kind, loss in zip(DESTRUCTION_KINDS, lost, strict=True)
+        )
+        self.pending_value = created - cost - mine
         # the elements felt at once are tangible now; the rest waits for a small win
         tangible = self.model.scenario.dynamics.tangible_elements
         self.later = float(sum(vec[e] for e, name in enumerate(ELEMENTS) if name not in tangible))
@@ -626,8 +632,14 @@ class CollaborationModel(mesa.Model):
             losses += lost
             uptake[j] += 1
             self.taken[j] += 1
+        # each kind's loss over the levels it falls on (individual, service, community)
+        shares = np.array([getattr(sc.levels, kind) for kind in DESTRUCTION_KINDS])
+        level_losses = losses @ shares
         exploiters = [a for a, _ in users if a.exploiter]
-        gain = losses[3] / len(exploiters) if exploiters else 0.0
+        taken = losses[3] * shares[3, 0]  # what exploiters took from individuals
+        gain = taken / len(exploiters) if exploiters else 0.0
+        if exploiters:  # gained by individuals: not lost at the individual level
+            level_losses[0] = max(level_losses[0] - taken, 0.0)
         realised = destroyed = 0.0
         for a, _ in users:
             value = a.settle(gain if a.exploiter else 0.0)
@@ -657,20 +669,24 @@ class CollaborationModel(mesa.Model):
                 holders = sum(1 for a in self.actors if j in a.used)
                 progress += holders * offer.target_yield[j] * self.generation(j)
         self.target += progress
+        # net community value: created at the community's shares minus the losses on it
+        elements = np.array([getattr(sc.levels, e) for e in ELEMENTS])
+        community = float(created @ elements[:, 2]) - float(level_losses[2])
         if self.coupled and self.stage >= 1:  # delivered on the shared target, to be judged
-            self.delivered += float(created[PUBLIC])
+            self.delivered += community
             self.delivery_months += 1
-        # key leaders hold the shared target: a stake of this month's public value is theirs
+        # key leaders hold the shared target: a stake of this month's net community value
         if lead.leader_stake > 0:
             active = [a for a in self.leaders if a.member]
             for a in active:
-                share = lead.leader_stake * created[PUBLIC] / len(active)
+                share = lead.leader_stake * community / len(active)
                 a.realised += share
-                a.active = a.active or share > 0
+                a.active = a.active or share != 0
         return {
             "uptake": uptake,
             "created": created,
             "losses": losses,
+            "lost": level_losses,
             "realised": realised,
             "destroyed": destroyed,
             "spent": float(sum(uptake[j] * offer.unit_cost[j] for j in range(offer.n))),
@@ -819,9 +835,11 @@ class CollaborationModel(mesa.Model):
         out["value_created"] = float(created.sum())
         for e, name in enumerate(ELEMENTS):
             out[f"value_{name}"] = float(created[e])
-        out["value_individual"] = float(created[:3].sum())
-        out["value_service"] = float(created[3])
-        out["value_community"] = float(created[PUBLIC])
+        elements = np.array([getattr(self.scenario.levels, e) for e in ELEMENTS])
+        for k, level in enumerate(("individual", "service", "community")):
+            lost = float(made["lost"][k])
+            out[f"value_{level}"] = float(created @ elements[:, k]) - lost
+            out[f"destroyed_{level}"] = lost
         out["value_realised"] = made["realised"]
         out["value_destroyed"] = made["destroyed"]
         for k, name in enumerate(DESTRUCTION_KINDS):

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from commonfuture.value import DESTRUCTION_KINDS as LOSS_NAMES
+from commonfuture.value import ELEMENTS as ELEMENT_NAMES
 from commonfuture.value import N_ELEMENTS
 
 SectorName = Literal["public", "private", "third", "citizens"]
@@ -554,6 +556,74 @@ class Destruction(_Strict):
     )
 
 
+LevelShares = Annotated[list[float], Field(min_length=3, max_length=3)]
+
+
+class Levels(_Strict):
+    """Where value accrues and where its losses fall (assumption A-levels): each value
+    element and each kind of value destruction as shares over the three levels of Cui &
+    Osborne (2019), [individual, service system, community], summing to 1."""
+
+    satisfaction: LevelShares = Field(
+        [1.0, 0.0, 0.0],
+        description="Short-term satisfaction: the user's own (shares: individual, service "
+        "system, community).",
+    )
+    outcomes: LevelShares = Field(
+        [0.5, 0.0, 0.5],
+        description="Longer-term outcomes: half the user's (health, lower bills), half the "
+        "community's (lower emissions, safer streets) (shares).",
+    )
+    experience: LevelShares = Field(
+        [1.0, 0.0, 0.0], description="Lived experience: the user's own (shares)."
+    )
+    capacity: LevelShares = Field(
+        [0.5, 0.5, 0.0],
+        description="Capacity creation: half the user's or its organisation's own "
+        "capability, half the service system's capacity to deliver (shares).",
+    )
+    public: LevelShares = Field(
+        [0.0, 0.0, 1.0], description="Public value: the community's (shares)."
+    )
+    ignorance: LevelShares = Field(
+        [0.5, 0.5, 0.0],
+        description="Value ignorance: an offer that ignores the user's values wastes the "
+        "user's effort and the service system's resources, half each (shares).",
+    )
+    disproportion: LevelShares = Field(
+        [0.5, 0.0, 0.5],
+        description="Value disproportion: costs borne out of proportion fall on the "
+        "over-burdened user and erode the community's trust in a fair programme, half "
+        "each (shares).",
+    )
+    backlash: LevelShares = Field(
+        [0.5, 0.0, 0.5],
+        description="Value backlash: a public goal's private costs fall on the user and the "
+        "opposition they provoke erodes the community's public value, half each (shares).",
+    )
+    exploitation: LevelShares = Field(
+        [1.0, 0.0, 0.0],
+        description="Value exploitation: taken from the individuals who created the value "
+        "(shares); exploiters gain what is taken from individuals, what is taken from the "
+        "service system or the community is lost.",
+    )
+
+    @field_validator("*")
+    @classmethod
+    def _shares(cls, v: list[float]) -> list[float]:
+        if any(x < 0 for x in v) or abs(sum(v) - 1.0) > 1e-9:
+            raise ValueError("level shares must be non-negative and sum to 1")
+        return v
+
+    def of_elements(self) -> list[list[float]]:
+        """(5, 3): each element's shares over individual, service system, community."""
+        return [list(getattr(self, e)) for e in ELEMENT_NAMES]
+
+    def of_losses(self) -> list[list[float]]:
+        """(4, 3): each kind of destruction's shares over the three levels."""
+        return [list(getattr(self, k)) for k in LOSS_NAMES]
+
+
 class Event(_Strict):
     month: int = Field(ge=1, description="Month the event happens (month).")
     kind: Literal["leader_withdraws", "milestone"] = Field(
@@ -597,6 +667,10 @@ class Scenario(_Strict):
     dynamics: Dynamics = Field(default_factory=Dynamics, description="Small-win cycle rates.")
     destruction: Destruction = Field(
         default_factory=Destruction, description="Value destruction mechanisms."
+    )
+    levels: Levels = Field(
+        default_factory=Levels,
+        description="Levels value accrues to and its losses fall on (A-levels).",
     )
     events: list[Event] = Field(default_factory=list, description="Scheduled events.")
 
