@@ -261,6 +261,44 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     ),
     # --- assumptions that carry a claim
     Assumption(
+        "leadership.negotiation_rate",
+        "how fast key leaders negotiate their consensus",
+        0.1,
+        1.0,
+        False,
+        "A-consensus",
+        "about ten months to a basic consensus at 0.1, three at 0.3, one at 1: from a "
+        "co-operative's year from feasibility grant to formation to a pilot's few months",
+    ),
+    Assumption(
+        "leadership.consensus_threshold",
+        "the consensus the coupling needs",
+        0.3,
+        0.8,
+        False,
+        "A-consensus",
+        "a 'basic consensus' is more than half; 0.3 a loose alliance, 0.8 near unanimity",
+    ),
+    Assumption(
+        "leadership.consensus_erosion",
+        "how much a failed delivery period costs the consensus",
+        0.25,
+        1.0,
+        False,
+        "A-consensus",
+        "a wholly failed period of delivery costs a quarter to all of the consensus",
+    ),
+    Assumption(
+        "population.support_share",
+        "how close to joining an outside actor must be to back the collaboration",
+        0.9,
+        1.0,
+        False,
+        "A-support",
+        "at 0.9 or less Carbon Literacy links to the wider community in some runs, which "
+        "the seed's 'comparatively weak organisational alliance' rules out",
+    ),
+    Assumption(
         "leadership.leader_stake",
         "the net community value key leaders count as their own",
         0.5,
