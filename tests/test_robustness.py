@@ -62,6 +62,12 @@ def test_prim_finds_nothing_in_pure_noise():
     assert all(b["mass"] < 0.1 for b in boxes)
 
 
+def test_prim_bounds_no_region_when_the_claim_fails_everywhere():
+    rng = np.random.default_rng(6)
+    x = pd.DataFrame(rng.random((50, 3)), columns=list("abc"))
+    assert prim_boxes(x, np.ones(50, bool), bounds={c: (0.0, 1.0) for c in x.columns}) == []
+
+
 @pytest.mark.parametrize("x,n", [(0, 20), (7, 20), (20, 20), (183, 200)])
 def test_clopper_pearson_matches_the_exact_binomial_interval(x, n):
     lo, hi = clopper_pearson(x, n)

@@ -325,7 +325,8 @@ def prim_boxes(
 
     x = x.astype(float).reset_index(drop=True)
     y = np.asarray(y, dtype=bool)
-    if y.sum() < MIN_FAILURES:
+    if y.sum() < MIN_FAILURES or y.all():
+        # too few failures to find a region in, or failures everywhere: no region to bound
         return []
     full = bounds or {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
     p = prim.Prim(x, y, threshold=density, peel_alpha=0.05, mass_min=0.05)
