@@ -63,7 +63,7 @@ from numba import njit, prange
 
 from commonfuture.leadership import adapted
 from commonfuture.micro.proposition import Offered
-from commonfuture.parallel import loops
+from commonfuture.parallel import bounds, loops, n_chunks
 from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.propositions import Offer
@@ -115,55 +115,73 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
     The share of seekers served is kept per proposition (``state.served_share``), for
     outside actors weighing whether they could be served.
 
+    Every pass over the actors runs chunk by chunk (replicates x chunks, on every core);
+    the lists (the lottery's keys, the users) are laid out by the chunks' counts in chunk
+    order, so they come out as one pass in actor order would make them.
+
     Returns (users: flat indices r * N + i, ascending; their propositions; offsets
     (R + 1,) of each replicate's users; uptake (R, P); members (R,); exploiting
     members (R,)); the counts only for replicates with an open proposition.
     """
-    status, used, bits = state.status, state.used, offer.bits
+    status, used, bits, active = state.status, state.used, offer.bits, state.active
     is_open, capacity = offered.open, offered.capacity
     r_n, n = status.shape
     p_n = bits.shape[0]
-    choice = np.full(n, -1, np.int8)
+    chunks = n_chunks(n)
+    tasks = r_n * chunks
     bits_of = u_ration.view(np.uint32)
-    cand = np.empty(n, np.int64)
-    users = np.empty(r_n * n, np.int64)
-    chosen = np.empty(r_n * n, np.int64)
-    offsets = np.zeros(r_n + 1, np.int64)
-    uptake = np.zeros((r_n, p_n), np.int64)
+    live = np.zeros(r_n, np.bool_)  # replicates with an open proposition
+    for r in range(r_n):
+        for j in range(p_n):
+            live[r] |= is_open[r, j]
+    choice = np.empty((r_n, n), np.int8)  # written for every actor of a live replicate
+    heads = np.zeros((tasks, 3), np.int64)  # per chunk: members, exploiters, users
+    demand_t = np.zeros((tasks, p_n), np.int64)  # per chunk: candidates per proposition
+    for t in prange(tasks):  # each candidate's choice
+        ra = t // chunks
+        if not live[ra]:
+            continue
+        lo, hi = bounds(t % chunks, n)
+        m = 0
+        e = 0
+        for i in range(lo, hi):
+            member = status[ra, i] == 1
+            m += member
+            e += member & actors.exploiter[ra, i]
+            arg = -1
+            if member and u_use[ra, i] < p.use_rate:
+                best = -np.inf
+                for ja in range(p_n):
+                    if is_open[ra, ja] and actors.eligible[i, ja] and (used[ra, i] & bits[ja]) == 0:
+                        if actors.anticipated[ra, i, ja] > best:
+                            best = actors.anticipated[ra, i, ja]
+                            arg = ja
+                if not best > 0:
+                    arg = -1
+                if arg >= 0:
+                    demand_t[t, arg] += 1
+            choice[ra, i] = arg
+        heads[t, 0] = m
+        heads[t, 1] = e
     members = np.zeros(r_n, np.int64)
     exploiters = np.zeros(r_n, np.int64)
-    k_users = 0
+    uptake = np.zeros((r_n, p_n), np.int64)
+    over = np.zeros((r_n, p_n), np.bool_)  # over-subscribed: rationed by lottery
+    served = np.zeros((r_n, p_n), np.int64)
+    first_key = np.zeros((r_n, p_n), np.int64)  # where its lottery keys start
+    wanted = np.zeros((r_n, p_n), np.int64)  # its candidates, before the lottery
+    key_at = np.zeros((tasks, p_n), np.int64)  # where a chunk's keys start
+    n_keys = 0
     for r in range(r_n):
-        offsets[r] = k_users
-        any_open = False
-        for j in range(p_n):
-            any_open |= is_open[r, j]
-        if not any_open:
+        if not live[r]:
             continue
         demand = np.zeros(p_n, np.int64)
-        n_cand = 0
-        m = e = 0
-        for i in range(n):  # without branches: store always, advance for candidates
-            member = status[r, i] == 1
-            m += member
-            e += member & actors.exploiter[r, i]
-            cand[n_cand] = i
-            n_cand += member & (u_use[r, i] < p.use_rate)
-        members[r] = m
-        exploiters[r] = e
-        for q in prange(n_cand):  # on every core: each candidate writes only its choice
-            i = cand[q]
-            best = -np.inf
-            arg = -1
+        for c in range(chunks):
+            t = r * chunks + c
+            members[r] += heads[t, 0]
+            exploiters[r] += heads[t, 1]
             for j in range(p_n):
-                if is_open[r, j] and actors.eligible[i, j] and (used[r, i] & bits[j]) == 0:
-                    if actors.anticipated[r, i, j] > best:
-                        best = actors.anticipated[r, i, j]
-                        arg = j
-            choice[i] = arg if best > 0 else -1
-        for q in range(n_cand):
-            if choice[cand[q]] >= 0:
-                demand[choice[cand[q]]] += 1
+                demand[j] += demand_t[t, j]
         for j in range(p_n):
             # what seekers learn of the offer: the share of them served (A-served)
             if demand[j] > 0:
@@ -171,38 +189,83 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
                     min(np.float64(demand[j]), capacity[r, j]) / np.float64(demand[j])
                 )
             if demand[j] > capacity[r, j]:
-                # served: the `capacity` lowest (draw, actor) keys; a float32 >= 0 orders
-                # as its bit pattern, so a key is (draw bits << 32) | actor
-                keys = np.empty(demand[j], np.uint64)
-                k = 0
-                for q in range(n_cand):
-                    i = cand[q]
-                    if choice[i] == j:
-                        keys[k] = (np.uint64(bits_of[r, i]) << np.uint64(32)) | np.uint64(i)
-                        k += 1
-                served = 0
-                while served < demand[j] and served < capacity[r, j]:
-                    served += 1
-                cut = np.uint64(0)
-                if served > 0:  # the served-th smallest key, by selection (no full sort)
-                    cut = np.partition(keys, served - 1)[served - 1]
-                for k in range(demand[j]):
-                    if served == 0 or keys[k] > cut:
-                        refused = np.int64(keys[k] & np.uint64(0xFFFFFFFF))
-                        choice[refused] = -1
-                        # sought its value target and was turned away: the month counts
-                        # in its cycle, with nothing realised (A-evaluation)
-                        state.active[r, refused] = True
-                demand[j] = served
+                over[r, j] = True
+                s = 0
+                while s < demand[j] and s < capacity[r, j]:
+                    s += 1
+                served[r, j] = s
+                wanted[r, j] = demand[j]
+                first_key[r, j] = n_keys
+                for c in range(chunks):
+                    key_at[r * chunks + c, j] = n_keys
+                    n_keys += demand_t[r * chunks + c, j]
+                demand[j] = s
             uptake[r, j] = demand[j]
-        for q in range(n_cand):
-            i = cand[q]
-            if choice[i] >= 0:
-                users[k_users] = r * n + i
-                chosen[k_users] = choice[i]
-                k_users += 1
+    cut = np.zeros((r_n, p_n), np.uint64)
+    if n_keys > 0:
+        # served: the `capacity` lowest (draw, actor) keys; a float32 >= 0 orders as its
+        # bit pattern, so a key is (draw bits << 32) | actor
+        keys = np.empty(n_keys, np.uint64)
+        for t in prange(tasks):
+            rb = t // chunks
+            if not live[rb]:
+                continue
+            lo, hi = bounds(t % chunks, n)
+            for i in range(lo, hi):
+                jb = choice[rb, i]
+                if jb >= 0 and over[rb, jb]:
+                    word = np.uint64(bits_of[rb, i])
+                    keys[key_at[t, jb]] = (word << np.uint64(32)) | np.uint64(i)
+                    key_at[t, jb] += 1
+        for r in range(r_n):
+            for j in range(p_n):
+                if over[r, j] and served[r, j] > 0:
+                    # the served-th smallest key, by selection (no full sort)
+                    s = served[r, j]
+                    block = keys[first_key[r, j] : first_key[r, j] + wanted[r, j]]
+                    cut[r, j] = np.partition(block, s - 1)[s - 1]
+    for t in prange(tasks):  # the refused; each chunk's users
+        rc = t // chunks
+        if not live[rc]:
+            continue
+        lo, hi = bounds(t % chunks, n)
+        kc = 0
+        for i in range(lo, hi):
+            jc = choice[rc, i]
+            if jc >= 0 and over[rc, jc]:
+                key = (np.uint64(bits_of[rc, i]) << np.uint64(32)) | np.uint64(i)
+                if served[rc, jc] == 0 or key > cut[rc, jc]:
+                    choice[rc, i] = -1
+                    # sought its value target and was turned away: the month counts in
+                    # its cycle, with nothing realised (A-evaluation)
+                    active[rc, i] = True
+            kc += choice[rc, i] >= 0
+        heads[t, 2] = kc
+    offsets = np.zeros(r_n + 1, np.int64)
+    user_at = np.zeros(tasks, np.int64)
+    k_users = 0
+    for t in range(tasks):
+        r = t // chunks
+        if t % chunks == 0:
+            offsets[r] = k_users
+        user_at[t] = k_users
+        if live[r]:
+            k_users += heads[t, 2]
     offsets[r_n] = k_users
-    return users[:k_users], chosen[:k_users], offsets, uptake, members, exploiters
+    users = np.empty(k_users, np.int64)
+    chosen = np.empty(k_users, np.int64)
+    for t in prange(tasks):  # the users' list, each chunk its own slice
+        rd = t // chunks
+        if not live[rd]:
+            continue
+        lo, hi = bounds(t % chunks, n)
+        at = user_at[t]
+        for i in range(lo, hi):
+            if choice[rd, i] >= 0:
+                users[at] = rd * n + i
+                chosen[at] = choice[rd, i]
+                at += 1
+    return users, chosen, offsets, uptake, members, exploiters
 
 
 @njit(cache=True, nogil=True, parallel=loops())
