@@ -29,7 +29,8 @@ def adapted(value_e, value_total, profile_e, alignment):
 def tailored_fit(profile: np.ndarray, value: np.ndarray, alignment: float) -> np.ndarray:
     """Fit of each actor to each proposition as adapted (A-adaptation): the
     profile-weighted value of the adapted offer, (..., P) for profiles (..., 5) and
-    offers (P, 5): ``(1 - a) p.v + a |v| p.p``(the product in blocks, :func:`commonfuture.value.products`)."""
+    offers (P, 5): ``(1 - a) p.v + a |v| p.p`` (``p.v`` in blocks of rows,
+    :func:`commonfuture.value.products`)."""
     profile = np.asarray(profile, np.float64)
     value = np.asarray(value, np.float64)
     plain = products(profile, value)

@@ -63,7 +63,7 @@ from numba import njit, prange
 
 from commonfuture.leadership import adapted
 from commonfuture.micro.proposition import Offered
-from commonfuture.parallel import bounds, loops, n_chunks
+from commonfuture.parallel import CHUNK, bounds, loops, n_chunks
 from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.propositions import Offer
@@ -103,6 +103,48 @@ def holding_due(offer: Offer, month: int) -> np.ndarray:
     )
 
 
+#: lottery keys per block of the selection's histogram
+SELECT_BLOCK = 65_536
+
+
+@njit(cache=True, nogil=True, parallel=loops())
+def kth_smallest(keys, rank):
+    """The ``rank``-th smallest (0-based) of distinct ``keys``, on every core: each block of
+    keys counts its keys by their top 16 bits, the counts find the bin holding the
+    rank, and only that bin's keys are ranked (the same value as a selection over
+    all the keys; integer counts, so the blocks' order does not matter)."""
+    m = len(keys)
+    if m <= SELECT_BLOCK:
+        return np.partition(keys, rank)[rank]
+    blocks = (m + SELECT_BLOCK - 1) // SELECT_BLOCK
+    shift = np.uint64(48)
+    hist = np.zeros((blocks, 65_536), np.int32)
+    for b in prange(blocks):
+        for k in range(b * SELECT_BLOCK, min(m, (b + 1) * SELECT_BLOCK)):
+            hist[b, np.int64(keys[k] >> shift)] += 1
+    below = 0
+    bin_ = 0
+    for h in range(65_536):
+        count = 0
+        for b in range(blocks):
+            count += hist[b, h]
+        if below + count > rank:
+            bin_ = h
+            break
+        below += count
+    at = np.zeros(blocks + 1, np.int64)
+    for b in range(blocks):
+        at[b + 1] = at[b] + hist[b, bin_]
+    inside = np.empty(at[blocks], np.uint64)
+    for b in prange(blocks):
+        w = at[b]
+        for k in range(b * SELECT_BLOCK, min(m, (b + 1) * SELECT_BLOCK)):
+            if np.int64(keys[k] >> shift) == bin_:
+                inside[w] = keys[k]
+                w += 1
+    return np.partition(inside, rank - below)[rank - below]
+
+
 @njit(cache=True, nogil=True, parallel=loops())
 def choose(p, actors, state, offer, offered, u_use, u_ration):
     """Who uses which proposition this month, after rationing.
@@ -115,8 +157,9 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
     The share of seekers served is kept per proposition (``state.served_share``), for
     outside actors weighing whether they could be served.
 
-    Every pass over the actors runs chunk by chunk (replicates x chunks, on every core);
-    the lists (the lottery's keys, the users) are laid out by the chunks' counts in chunk
+    Each pass runs chunk by chunk of actors (replicates x chunks, on every core): a
+    chunk lists its seekers (with their choices) in its own slice, in actor order; the
+    lottery's keys and the users' list are laid out by the chunks' counts in chunk
     order, so they come out as one pass in actor order would make them.
 
     Returns (users: flat indices r * N + i, ascending; their propositions; offsets
@@ -134,9 +177,11 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
     for r in range(r_n):
         for j in range(p_n):
             live[r] |= is_open[r, j]
-    choice = np.empty((r_n, n), np.int8)  # written for every actor of a live replicate
-    heads = np.zeros((tasks, 3), np.int64)  # per chunk: members, exploiters, users
-    demand_t = np.zeros((tasks, p_n), np.int64)  # per chunk: candidates per proposition
+    # a chunk's seekers (then its users) and their choices, from the chunk's first slot
+    seeker = np.empty((r_n, n), np.int32)
+    pick = np.empty((r_n, n), np.int8)
+    heads = np.zeros((tasks, 4), np.int64)  # per chunk: members, exploiters, seekers, users
+    demand_t = np.zeros((tasks, p_n), np.int64)  # per chunk: seekers of each proposition
     for t in prange(tasks):  # each candidate's choice
         ra = t // chunks
         if not live[ra]:
@@ -144,32 +189,38 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
         lo, hi = bounds(t % chunks, n)
         m = 0
         e = 0
-        for i in range(lo, hi):
+        k = lo
+        for i in range(lo, hi):  # without branches: store always, advance for candidates
             member = status[ra, i] == 1
             m += member
             e += member & actors.exploiter[ra, i]
+            seeker[ra, k] = i
+            k += member & (u_use[ra, i] < p.use_rate)
+        s = lo
+        for q in range(lo, k):
+            i = seeker[ra, q]
+            best = -np.inf
             arg = -1
-            if member and u_use[ra, i] < p.use_rate:
-                best = -np.inf
-                for ja in range(p_n):
-                    if is_open[ra, ja] and actors.eligible[i, ja] and (used[ra, i] & bits[ja]) == 0:
-                        if actors.anticipated[ra, i, ja] > best:
-                            best = actors.anticipated[ra, i, ja]
-                            arg = ja
-                if not best > 0:
-                    arg = -1
-                if arg >= 0:
-                    demand_t[t, arg] += 1
-            choice[ra, i] = arg
+            for ja in range(p_n):
+                if is_open[ra, ja] and actors.eligible[i, ja] and (used[ra, i] & bits[ja]) == 0:
+                    if actors.anticipated[ra, i, ja] > best:
+                        best = actors.anticipated[ra, i, ja]
+                        arg = ja
+            if best > 0:
+                seeker[ra, s] = i
+                pick[ra, s] = arg
+                demand_t[t, arg] += 1
+                s += 1
         heads[t, 0] = m
         heads[t, 1] = e
+        heads[t, 2] = s - lo
     members = np.zeros(r_n, np.int64)
     exploiters = np.zeros(r_n, np.int64)
     uptake = np.zeros((r_n, p_n), np.int64)
     over = np.zeros((r_n, p_n), np.bool_)  # over-subscribed: rationed by lottery
     served = np.zeros((r_n, p_n), np.int64)
     first_key = np.zeros((r_n, p_n), np.int64)  # where its lottery keys start
-    wanted = np.zeros((r_n, p_n), np.int64)  # its candidates, before the lottery
+    wanted = np.zeros((r_n, p_n), np.int64)  # its seekers, before the lottery
     key_at = np.zeros((tasks, p_n), np.int64)  # where a chunk's keys start
     n_keys = 0
     for r in range(r_n):
@@ -208,14 +259,12 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
         keys = np.empty(n_keys, np.uint64)
         for t in prange(tasks):
             rb = t // chunks
-            if not live[rb]:
-                continue
-            lo, hi = bounds(t % chunks, n)
-            for i in range(lo, hi):
-                jb = choice[rb, i]
-                if jb >= 0 and over[rb, jb]:
-                    word = np.uint64(bits_of[rb, i])
-                    keys[key_at[t, jb]] = (word << np.uint64(32)) | np.uint64(i)
+            lo = (t % chunks) * CHUNK
+            for q in range(lo, lo + heads[t, 2]):
+                jb = pick[rb, q]
+                if over[rb, jb]:
+                    word = np.uint64(bits_of[rb, seeker[rb, q]])
+                    keys[key_at[t, jb]] = (word << np.uint64(32)) | np.uint64(seeker[rb, q])
                     key_at[t, jb] += 1
         for r in range(r_n):
             for j in range(p_n):
@@ -223,24 +272,28 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
                     # the served-th smallest key, by selection (no full sort)
                     s = served[r, j]
                     block = keys[first_key[r, j] : first_key[r, j] + wanted[r, j]]
-                    cut[r, j] = np.partition(block, s - 1)[s - 1]
-    for t in prange(tasks):  # the refused; each chunk's users
-        rc = t // chunks
-        if not live[rc]:
-            continue
-        lo, hi = bounds(t % chunks, n)
-        kc = 0
-        for i in range(lo, hi):
-            jc = choice[rc, i]
-            if jc >= 0 and over[rc, jc]:
-                key = (np.uint64(bits_of[rc, i]) << np.uint64(32)) | np.uint64(i)
-                if served[rc, jc] == 0 or key > cut[rc, jc]:
-                    choice[rc, i] = -1
-                    # sought its value target and was turned away: the month counts in
-                    # its cycle, with nothing realised (A-evaluation)
-                    active[rc, i] = True
-            kc += choice[rc, i] >= 0
-        heads[t, 2] = kc
+                    cut[r, j] = kth_smallest(block, s - 1)
+        for t in prange(tasks):  # the refused leave the chunk's list
+            rc = t // chunks
+            lo = (t % chunks) * CHUNK
+            kc = lo
+            for q in range(lo, lo + heads[t, 2]):
+                i = seeker[rc, q]
+                jc = pick[rc, q]
+                if over[rc, jc]:
+                    key = (np.uint64(bits_of[rc, i]) << np.uint64(32)) | np.uint64(i)
+                    if served[rc, jc] == 0 or key > cut[rc, jc]:
+                        # sought its value target and was turned away: the month counts
+                        # in its cycle, with nothing realised (A-evaluation)
+                        active[rc, i] = True
+                        continue
+                seeker[rc, kc] = i
+                pick[rc, kc] = jc
+                kc += 1
+            heads[t, 3] = kc - lo
+    else:
+        for t in range(tasks):
+            heads[t, 3] = heads[t, 2]
     offsets = np.zeros(r_n + 1, np.int64)
     user_at = np.zeros(tasks, np.int64)
     k_users = 0
@@ -249,22 +302,17 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
         if t % chunks == 0:
             offsets[r] = k_users
         user_at[t] = k_users
-        if live[r]:
-            k_users += heads[t, 2]
+        k_users += heads[t, 3]
     offsets[r_n] = k_users
     users = np.empty(k_users, np.int64)
     chosen = np.empty(k_users, np.int64)
     for t in prange(tasks):  # the users' list, each chunk its own slice
         rd = t // chunks
-        if not live[rd]:
-            continue
-        lo, hi = bounds(t % chunks, n)
-        at = user_at[t]
-        for i in range(lo, hi):
-            if choice[rd, i] >= 0:
-                users[at] = rd * n + i
-                chosen[at] = choice[rd, i]
-                at += 1
+        lo = (t % chunks) * CHUNK
+        at = user_at[t] - lo
+        for q in range(lo, lo + heads[t, 3]):
+            users[at + q] = rd * n + seeker[rd, q]
+            chosen[at + q] = pick[rd, q]
     return users, chosen, offsets, uptake, members, exploiters
 
 
