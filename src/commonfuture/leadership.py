@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from commonfuture.value import products
+
 
 @njit(cache=True, nogil=True, inline="always")
 def adapted(value_e, value_total, profile_e, alignment):
@@ -27,10 +29,11 @@ def adapted(value_e, value_total, profile_e, alignment):
 def tailored_fit(profile: np.ndarray, value: np.ndarray, alignment: float) -> np.ndarray:
     """Fit of each actor to each proposition as adapted (A-adaptation): the
     profile-weighted value of the adapted offer, (..., P) for profiles (..., 5) and
-    offers (P, 5): ``(1 - a) p.v + a |v| p.p``."""
+    offers (P, 5): ``(1 - a) p.v + a |v| p.p`` (``p.v`` in blocks of rows,
+    :func:`commonfuture.value.products`)."""
     profile = np.asarray(profile, np.float64)
     value = np.asarray(value, np.float64)
-    plain = profile @ value.T
+    plain = products(profile, value)
     own = (profile * profile).sum(axis=-1)[..., None] * value.sum(axis=1)
     return (1.0 - alignment) * plain + alignment * own
 

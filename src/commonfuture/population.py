@@ -21,7 +21,7 @@ from commonfuture.leadership import tailored_fit
 from commonfuture.network import build_network, n_ties
 from commonfuture.parallel import bounds, loops, n_chunks, sized
 from commonfuture.propositions import Offer
-from commonfuture.randomness import SETUP, gamma_at, normal_pair, philox, setup_key, unit64
+from commonfuture.randomness import SETUP, gamma_from, normal_pair, philox, setup_key, unit64
 from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.value import N_ELEMENTS, PUBLIC, misfit, normalise
 
@@ -200,22 +200,45 @@ def draw_actors(key, sector, alpha, attrs, out):
     chunks = (n + SETUP_CHUNK - 1) // SETUP_CHUNK  # small chunks: a costly loop, no sums
     for c in prange(chunks):
         lo, hi = c * SETUP_CHUNK, min(n, (c + 1) * SETUP_CHUNK)
+        # the chunk's blocks first (the gammas' first attempts, then (actor, 1) and
+        # (actor, 2)): loops of independent integer work the compiler vectorises
+        words = np.empty((7, 4, SETUP_CHUNK), np.uint32)
+        for b in range(7):
+            counter = 16 + b if b < 5 else b - 4
+            w_0, w_1, w_2, w_3 = words[b, 0], words[b, 1], words[b, 2], words[b, 3]
+            for i in range(lo, hi):
+                x0, x1, x2, x3 = philox(i, counter, SETUP, 0, k0, k1)
+                w_0[i - lo] = x0
+                w_1[i - lo] = x1
+                w_2[i - lo] = x2
+                w_3[i - lo] = x3
         g = np.empty(5, np.float64)
         for i in range(lo, hi):
+            q = i - lo
             s = sector[i]
             # Dirichlet by normalised gammas
             total = 0.0
             for e in range(5):
-                g[e] = gamma_at(i, 16 + e, alpha[s, e], k0, k1)
+                g[e] = gamma_from(
+                    words[e, 0, q],
+                    words[e, 1, q],
+                    words[e, 2, q],
+                    words[e, 3, q],
+                    i,
+                    16 + e,
+                    alpha[s, e],
+                    k0,
+                    k1,
+                )
                 total += g[e]
             total = max(total, 1e-300)
             for e in range(5):
                 profile[i, e] = np.float32(g[e] / total)
-            w0, w1, w2, w3 = philox(i, 1, SETUP, 0, k0, k1)
+            w0, w1 = words[5, 0, q], words[5, 1, q]
             z_exp, z_thr = normal_pair(w0, w1)
             expectation[i] = np.float32(max(attrs[s, 0] + attrs[s, 1] * z_exp, 0.0))
             threshold[i] = np.float32(max(attrs[s, 2] + attrs[s, 3] * z_thr, 0.0))
-            w0, w1, w2, w3 = philox(i, 2, SETUP, 0, k0, k1)
+            w0, w1, w2, w3 = words[6, 0, q], words[6, 1, q], words[6, 2, q], words[6, 3, q]
             floor[i] = np.float32(floor_low + (floor_high - floor_low) * unit64(w0))
             resources[i] = np.float32(-np.log(unit64(w1)) * attrs[s, 4])
             burden[i] = np.float32(2.0 * unit64(w2))

@@ -165,27 +165,34 @@ def gamma_at(a, b, alpha, k0, k1):
     """A float64 Gamma(``alpha``, 1) draw for counter words (``a``, ``b``) (Marsaglia and
     Tsang 2000, with their squeeze; for ``alpha`` < 1 boosted by a uniform to the power
     1 / alpha). Each attempt of the rejection is its own block (fourth counter word)."""
+    w0, w1, w2, w3 = philox(a, b, SETUP, 0, k0, k1)
+    return gamma_from(w0, w1, w2, w3, a, b, alpha, k0, k1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def gamma_from(w0, w1, w2, w3, a, b, alpha, k0, k1):
+    """:func:`gamma_at` given the words of its first attempt's block (``w0``..``w3``), so
+    that the first blocks of many draws can be computed together beforehand."""
     boost = alpha < 1.0
     shape = alpha + 1.0 if boost else alpha
     d = shape - 1.0 / 3.0
     c = 1.0 / np.sqrt(9.0 * d)
-    attempt = 0
+    attempt = 1
     while True:
-        w0, w1, w2, w3 = philox(a, b, SETUP, attempt, k0, k1)
-        attempt += 1
         x = np.sqrt(-2.0 * np.log(unit64(w0))) * np.cos(2.0 * np.pi * unit64(w1))
         v = 1.0 + c * x
-        if v <= 0.0:
-            continue
-        v = v * v * v
-        u = unit64(w2)
-        x2 = x * x
-        # the squeeze accepts most attempts without a logarithm
-        if u < 1.0 - 0.0331 * x2 * x2 or np.log(u) < 0.5 * x2 + d - d * v + d * np.log(v):
-            g = d * v
-            if boost:
-                g *= unit64(w3) ** (1.0 / alpha)
-            return g
+        if v > 0.0:
+            v = v * v * v
+            u = unit64(w2)
+            x2 = x * x
+            # the squeeze accepts most attempts without a logarithm
+            if u < 1.0 - 0.0331 * x2 * x2 or np.log(u) < 0.5 * x2 + d - d * v + d * np.log(v):
+                g = d * v
+                if boost:
+                    g *= unit64(w3) ** (1.0 / alpha)
+                return g
+        w0, w1, w2, w3 = philox(a, b, SETUP, attempt, k0, k1)
+        attempt += 1
 
 
 def setup_key(rng: np.random.Generator) -> np.ndarray:
@@ -235,6 +242,7 @@ __all__ = [
     "budget_normals",
     "decisions",
     "gamma_at",
+    "gamma_from",
     "generation_normals",
     "normal_at",
     "philox",

@@ -321,7 +321,8 @@ def simulate(
         chain_df = pd.concat(chain_parts, ignore_index=True) if chain_parts else None
     else:
         raise ValueError(f"unknown engine {engine!r}: use 'fast' or 'mesa'")
-    monthly = pd.concat(frames, ignore_index=True)
+    # one batch: its frame as it is (already numbered from 0), without concat's copy
+    monthly = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     return SimulationResult(
         scenario=sc,
         seed=seed,

@@ -63,7 +63,7 @@ from numba import njit, prange
 
 from commonfuture.leadership import adapted
 from commonfuture.micro.proposition import Offered
-from commonfuture.parallel import loops
+from commonfuture.parallel import CHUNK, bounds, loops, n_chunks
 from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.propositions import Offer
@@ -103,6 +103,48 @@ def holding_due(offer: Offer, month: int) -> np.ndarray:
     )
 
 
+#: lottery keys per block of the selection's histogram
+SELECT_BLOCK = 65_536
+
+
+@njit(cache=True, nogil=True, parallel=loops())
+def kth_smallest(keys, rank):
+    """The ``rank``-th smallest (0-based) of distinct ``keys``, on every core: each block of
+    keys counts its keys by their top 16 bits, the counts find the bin holding the
+    rank, and only that bin's keys are ranked (the same value as a selection over
+    all the keys; integer counts, so the blocks' order does not matter)."""
+    m = len(keys)
+    if m <= SELECT_BLOCK:
+        return np.partition(keys, rank)[rank]
+    blocks = (m + SELECT_BLOCK - 1) // SELECT_BLOCK
+    shift = np.uint64(48)
+    hist = np.zeros((blocks, 65_536), np.int32)
+    for b in prange(blocks):
+        for k in range(b * SELECT_BLOCK, min(m, (b + 1) * SELECT_BLOCK)):
+            hist[b, np.int64(keys[k] >> shift)] += 1
+    below = 0
+    bin_ = 0
+    for h in range(65_536):
+        count = 0
+        for b in range(blocks):
+            count += hist[b, h]
+        if below + count > rank:
+            bin_ = h
+            break
+        below += count
+    at = np.zeros(blocks + 1, np.int64)
+    for b in range(blocks):
+        at[b + 1] = at[b] + hist[b, bin_]
+    inside = np.empty(at[blocks], np.uint64)
+    for b in prange(blocks):
+        w = at[b]
+        for k in range(b * SELECT_BLOCK, min(m, (b + 1) * SELECT_BLOCK)):
+            if np.int64(keys[k] >> shift) == bin_:
+                inside[w] = keys[k]
+                w += 1
+    return np.partition(inside, rank - below)[rank - below]
+
+
 @njit(cache=True, nogil=True, parallel=loops())
 def choose(p, actors, state, offer, offered, u_use, u_ration):
     """Who uses which proposition this month, after rationing.
@@ -115,55 +157,82 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
     The share of seekers served is kept per proposition (``state.served_share``), for
     outside actors weighing whether they could be served.
 
+    Each pass runs chunk by chunk of actors (replicates x chunks, on every core): a
+    chunk lists its seekers (with their choices) in its own slice, in actor order; the
+    lottery's keys and the users' list are laid out by the chunks' counts in chunk
+    order, so they come out as one pass in actor order would make them.
+
     Returns (users: flat indices r * N + i, ascending; their propositions; offsets
     (R + 1,) of each replicate's users; uptake (R, P); members (R,); exploiting
     members (R,)); the counts only for replicates with an open proposition.
     """
-    status, used, bits = state.status, state.used, offer.bits
+    status, used, bits, active = state.status, state.used, offer.bits, state.active
     is_open, capacity = offered.open, offered.capacity
     r_n, n = status.shape
     p_n = bits.shape[0]
-    choice = np.full(n, -1, np.int8)
+    chunks = n_chunks(n)
+    tasks = r_n * chunks
     bits_of = u_ration.view(np.uint32)
-    cand = np.empty(n, np.int64)
-    users = np.empty(r_n * n, np.int64)
-    chosen = np.empty(r_n * n, np.int64)
-    offsets = np.zeros(r_n + 1, np.int64)
-    uptake = np.zeros((r_n, p_n), np.int64)
-    members = np.zeros(r_n, np.int64)
-    exploiters = np.zeros(r_n, np.int64)
-    k_users = 0
+    live = np.zeros(r_n, np.bool_)  # replicates with an open proposition
     for r in range(r_n):
-        offsets[r] = k_users
-        any_open = False
         for j in range(p_n):
-            any_open |= is_open[r, j]
-        if not any_open:
+            live[r] |= is_open[r, j]
+    # a chunk's seekers (then its users) and their choices, from the chunk's first slot
+    seeker = np.empty((r_n, n), np.int32)
+    pick = np.empty((r_n, n), np.int8)
+    heads = np.zeros((tasks, 4), np.int64)  # per chunk: members, exploiters, seekers, users
+    demand_t = np.zeros((tasks, p_n), np.int64)  # per chunk: seekers of each proposition
+    for t in prange(tasks):  # each candidate's choice
+        ra = t // chunks
+        if not live[ra]:
             continue
-        demand = np.zeros(p_n, np.int64)
-        n_cand = 0
-        m = e = 0
-        for i in range(n):  # without branches: store always, advance for candidates
-            member = status[r, i] == 1
+        lo, hi = bounds(t % chunks, n)
+        m = 0
+        e = 0
+        k = lo
+        for i in range(lo, hi):  # without branches: store always, advance for candidates
+            member = status[ra, i] == 1
             m += member
-            e += member & actors.exploiter[r, i]
-            cand[n_cand] = i
-            n_cand += member & (u_use[r, i] < p.use_rate)
-        members[r] = m
-        exploiters[r] = e
-        for q in prange(n_cand):  # on every core: each candidate writes only its choice
-            i = cand[q]
+            e += member & actors.exploiter[ra, i]
+            seeker[ra, k] = i
+            k += member & (u_use[ra, i] < p.use_rate)
+        s = lo
+        for q in range(lo, k):
+            i = seeker[ra, q]
             best = -np.inf
             arg = -1
+            for ja in range(p_n):
+                if is_open[ra, ja] and actors.eligible[i, ja] and (used[ra, i] & bits[ja]) == 0:
+                    if actors.anticipated[ra, i, ja] > best:
+                        best = actors.anticipated[ra, i, ja]
+                        arg = ja
+            if best > 0:
+                seeker[ra, s] = i
+                pick[ra, s] = arg
+                demand_t[t, arg] += 1
+                s += 1
+        heads[t, 0] = m
+        heads[t, 1] = e
+        heads[t, 2] = s - lo
+    members = np.zeros(r_n, np.int64)
+    exploiters = np.zeros(r_n, np.int64)
+    uptake = np.zeros((r_n, p_n), np.int64)
+    over = np.zeros((r_n, p_n), np.bool_)  # over-subscribed: rationed by lottery
+    served = np.zeros((r_n, p_n), np.int64)
+    first_key = np.zeros((r_n, p_n), np.int64)  # where its lottery keys start
+    wanted = np.zeros((r_n, p_n), np.int64)  # its seekers, before the lottery
+    key_at = np.zeros((tasks, p_n), np.int64)  # where a chunk's keys start
+    n_keys = 0
+    for r in range(r_n):
+        if not live[r]:
+            continue
+        demand = np.zeros(p_n, np.int64)
+        for c in range(chunks):
+            t = r * chunks + c
+            members[r] += heads[t, 0]
+            exploiters[r] += heads[t, 1]
             for j in range(p_n):
-                if is_open[r, j] and actors.eligible[i, j] and (used[r, i] & bits[j]) == 0:
-                    if actors.anticipated[r, i, j] > best:
-                        best = actors.anticipated[r, i, j]
-                        arg = j
-            choice[i] = arg if best > 0 else -1
-        for q in range(n_cand):
-            if choice[cand[q]] >= 0:
-                demand[choice[cand[q]]] += 1
+                demand[j] += demand_t[t, j]
         for j in range(p_n):
             # what seekers learn of the offer: the share of them served (A-served)
             if demand[j] > 0:
@@ -171,38 +240,80 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
                     min(np.float64(demand[j]), capacity[r, j]) / np.float64(demand[j])
                 )
             if demand[j] > capacity[r, j]:
-                # served: the `capacity` lowest (draw, actor) keys; a float32 >= 0 orders
-                # as its bit pattern, so a key is (draw bits << 32) | actor
-                keys = np.empty(demand[j], np.uint64)
-                k = 0
-                for q in range(n_cand):
-                    i = cand[q]
-                    if choice[i] == j:
-                        keys[k] = (np.uint64(bits_of[r, i]) << np.uint64(32)) | np.uint64(i)
-                        k += 1
-                served = 0
-                while served < demand[j] and served < capacity[r, j]:
-                    served += 1
-                cut = np.uint64(0)
-                if served > 0:  # the served-th smallest key, by selection (no full sort)
-                    cut = np.partition(keys, served - 1)[served - 1]
-                for k in range(demand[j]):
-                    if served == 0 or keys[k] > cut:
-                        refused = np.int64(keys[k] & np.uint64(0xFFFFFFFF))
-                        choice[refused] = -1
+                over[r, j] = True
+                s = 0
+                while s < demand[j] and s < capacity[r, j]:
+                    s += 1
+                served[r, j] = s
+                wanted[r, j] = demand[j]
+                first_key[r, j] = n_keys
+                for c in range(chunks):
+                    key_at[r * chunks + c, j] = n_keys
+                    n_keys += demand_t[r * chunks + c, j]
+                demand[j] = s
+            uptake[r, j] = demand[j]
+    cut = np.zeros((r_n, p_n), np.uint64)
+    if n_keys > 0:
+        # served: the `capacity` lowest (draw, actor) keys; a float32 >= 0 orders as its
+        # bit pattern, so a key is (draw bits << 32) | actor
+        keys = np.empty(n_keys, np.uint64)
+        for t in prange(tasks):
+            rb = t // chunks
+            lo = (t % chunks) * CHUNK
+            for q in range(lo, lo + heads[t, 2]):
+                jb = pick[rb, q]
+                if over[rb, jb]:
+                    word = np.uint64(bits_of[rb, seeker[rb, q]])
+                    keys[key_at[t, jb]] = (word << np.uint64(32)) | np.uint64(seeker[rb, q])
+                    key_at[t, jb] += 1
+        for r in range(r_n):
+            for j in range(p_n):
+                if over[r, j] and served[r, j] > 0:
+                    # the served-th smallest key, by selection (no full sort)
+                    s = served[r, j]
+                    block = keys[first_key[r, j] : first_key[r, j] + wanted[r, j]]
+                    cut[r, j] = kth_smallest(block, s - 1)
+        for t in prange(tasks):  # the refused leave the chunk's list
+            rc = t // chunks
+            lo = (t % chunks) * CHUNK
+            kc = lo
+            for q in range(lo, lo + heads[t, 2]):
+                i = seeker[rc, q]
+                jc = pick[rc, q]
+                if over[rc, jc]:
+                    key = (np.uint64(bits_of[rc, i]) << np.uint64(32)) | np.uint64(i)
+                    if served[rc, jc] == 0 or key > cut[rc, jc]:
                         # sought its value target and was turned away: the month counts
                         # in its cycle, with nothing realised (A-evaluation)
-                        state.active[r, refused] = True
-                demand[j] = served
-            uptake[r, j] = demand[j]
-        for q in range(n_cand):
-            i = cand[q]
-            if choice[i] >= 0:
-                users[k_users] = r * n + i
-                chosen[k_users] = choice[i]
-                k_users += 1
+                        active[rc, i] = True
+                        continue
+                seeker[rc, kc] = i
+                pick[rc, kc] = jc
+                kc += 1
+            heads[t, 3] = kc - lo
+    else:
+        for t in range(tasks):
+            heads[t, 3] = heads[t, 2]
+    offsets = np.zeros(r_n + 1, np.int64)
+    user_at = np.zeros(tasks, np.int64)
+    k_users = 0
+    for t in range(tasks):
+        r = t // chunks
+        if t % chunks == 0:
+            offsets[r] = k_users
+        user_at[t] = k_users
+        k_users += heads[t, 3]
     offsets[r_n] = k_users
-    return users[:k_users], chosen[:k_users], offsets, uptake, members, exploiters
+    users = np.empty(k_users, np.int64)
+    chosen = np.empty(k_users, np.int64)
+    for t in prange(tasks):  # the users' list, each chunk its own slice
+        rd = t // chunks
+        lo = (t % chunks) * CHUNK
+        at = user_at[t] - lo
+        for q in range(lo, lo + heads[t, 3]):
+            users[at + q] = rd * n + seeker[rd, q]
+            chosen[at + q] = pick[rd, q]
+    return users, chosen, offsets, uptake, members, exploiters
 
 
 @njit(cache=True, nogil=True, parallel=loops())
