@@ -103,6 +103,10 @@ def holding_due(offer: Offer, month: int) -> np.ndarray:
     )
 
 
+#: uses valued per block of :func:`use_values` (whole chunks): the block's losses are
+#: summed while they are still in cache
+USE_BLOCK = 4 * CHUNK
+
 #: lottery keys per block of the selection's histogram
 SELECT_BLOCK = 65_536
 
@@ -323,6 +327,11 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
     Each loss falls on the levels after ``p.loss_levels`` (4, 3); the user bears the
     individual shares; exploiters gain what is taken from individuals.
 
+    Each replicate's uses are valued chunk by chunk on every core (each use's value,
+    losses and noise depend on that use alone); the replicate's sums then run over the
+    uses in order on one thread, reading what the chunks wrote, so they add up in the
+    same order whatever the thread count.
+
     Returns (value per element of each use (K, 5) float32, realised value of each use,
     value created per element (R, 5), losses (R, 4), lost per level (R, 3), destroyed
     (R,), realised (R,)).
@@ -330,6 +339,7 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
     profile, exploiter = actors.profile, actors.exploiter
     at = p.loss_levels
     align, disp, take_rate = p.alignment, p.disproportion_rate, p.exploitation_rate
+    noise = p.noise
     n = profile.shape[1]
     keys = draws.keys
     r_n = len(offsets) - 1
@@ -338,6 +348,12 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
     vec = np.empty((k_users, n_el), np.float32)
     realised = np.empty(k_users, np.float64)
     z = np.empty(k_users, np.float32)
+    # a block's losses of each use (ignorance, backlash; disproportion, exploitation),
+    # for its sums in order: reused block after block, read back while still in cache
+    block = min(k_users, USE_BLOCK)
+    l_ib = np.empty((block, 2), np.float32)
+    l_de = np.empty((block, 2), np.float64)
+    expl = np.empty(k_users, np.bool_)
     created_e = np.zeros((r_n, n_el), np.float64)
     losses = np.zeros((r_n, 4), np.float64)
     lost = np.zeros((r_n, 3), np.float64)
@@ -350,51 +366,88 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
             continue
         q = exploiters[r] / max(members[r], 1) if members[r] > 0 else 0.0
         take = take_rate * q
+        drawn = keys.shape[0] > 0
+        k0 = keys[r, 0] if drawn else np.uint64(0)
+        k1 = keys[r, 1] if drawn else np.uint64(0)
         taken = 0.0
         n_expl = 0.0
-        for k in range(first, last):
-            i = users[k] - r * n
-            j = chosen[k]
-            created = zero
-            for e in range(n_el):
-                offered = adapted(offer.value[j, e], offer.value_total[j], profile[r, i, e], align)
-                vec[k, e] = profile[r, i, e] * offered
-                created += vec[k, e]
-            l_ign = actors.ignorance[r, i, j]
-            l_back = actors.backlash[r, i, j]
-            l_disp = (disp * offer.cost[j]) * max(actors.burden[r, i] - one, zero)
-            l_expl = 0.0 if exploiter[r, i] else take * np.float64(created)
-            n_expl += exploiter[r, i]
-            own = np.float64(created - offer.cost[j])
-            for v in range(3):  # each loss shared over the levels it falls on
-                lv = at[0, v] * l_ign + at[1, v] * l_disp + at[2, v] * l_back + at[3, v] * l_expl
-                lost[r, v] += lv
-                if v == 0:  # the individual's share: the user's own
-                    own -= lv
-            taken += at[3, 0] * l_expl  # what exploiters take from individuals
-            realised[k] = own
-            for e in range(n_el):
-                created_e[r, e] += vec[k, e]
-            losses[r, 0] += l_ign
-            losses[r, 1] += l_disp
-            losses[r, 2] += l_back
-            losses[r, 3] += l_expl
-        gain = taken / max(n_expl, 1.0)
-        if n_expl > 0:  # taken from individuals, gained by individuals: not destroyed
-            lost[r, 0] = max(lost[r, 0] - taken, 0.0)
-        if keys.shape[0]:  # each use's noise, in a loop of independent iterations
-            k0, k1 = keys[r, 0], keys[r, 1]
+        # the sums in registers (the same additions in the same order as into the arrays)
+        lost0 = lost1 = lost2 = 0.0
+        c0 = c1 = c2 = c3 = c4 = 0.0
+        s_ign = s_disp = s_back = s_expl = 0.0
+        for b0 in range(first, last, USE_BLOCK):
+            b1 = min(last, b0 + USE_BLOCK)
+            for c in prange(n_chunks(b1 - b0)):  # each use on its own, on every core
+                lo, hi = bounds(c, b1 - b0)
+                for k in range(b0 + lo, b0 + hi):
+                    i = users[k] - r * n
+                    j = chosen[k]
+                    created = zero
+                    for e in range(n_el):
+                        offered = adapted(
+                            offer.value[j, e], offer.value_total[j], profile[r, i, e], align
+                        )
+                        vec[k, e] = profile[r, i, e] * offered
+                        created += vec[k, e]
+                    l_ign = actors.ignorance[r, i, j]
+                    l_back = actors.backlash[r, i, j]
+                    l_disp = (disp * offer.cost[j]) * max(actors.burden[r, i] - one, zero)
+                    ex = exploiter[r, i]
+                    l_expl = 0.0 if ex else take * np.float64(created)
+                    lv = (
+                        at[0, 0] * l_ign + at[1, 0] * l_disp + at[2, 0] * l_back + at[3, 0] * l_expl
+                    )
+                    realised[k] = np.float64(created - offer.cost[j]) - lv
+                    l_ib[k - b0, 0] = l_ign
+                    l_ib[k - b0, 1] = l_back
+                    l_de[k - b0, 0] = l_disp
+                    l_de[k - b0, 1] = l_expl
+                    expl[k] = ex
+            for k in range(b0, b1):  # the block's sums, in the uses' order
+                l_ign, l_back = l_ib[k - b0, 0], l_ib[k - b0, 1]
+                l_disp, l_expl = l_de[k - b0, 0], l_de[k - b0, 1]
+                n_expl += expl[k]
+                lost0 += (
+                    at[0, 0] * l_ign + at[1, 0] * l_disp + at[2, 0] * l_back + at[3, 0] * l_expl
+                )
+                lost1 += (
+                    at[0, 1] * l_ign + at[1, 1] * l_disp + at[2, 1] * l_back + at[3, 1] * l_expl
+                )
+                lost2 += (
+                    at[0, 2] * l_ign + at[1, 2] * l_disp + at[2, 2] * l_back + at[3, 2] * l_expl
+                )
+                taken += at[3, 0] * l_expl  # what exploiters take from individuals
+                c0 += vec[k, 0]
+                c1 += vec[k, 1]
+                c2 += vec[k, 2]
+                c3 += vec[k, 3]
+                c4 += vec[k, 4]
+                s_ign += l_ign
+                s_disp += l_disp
+                s_back += l_back
+                s_expl += l_expl
+        lost[r, 0], lost[r, 1], lost[r, 2] = lost0, lost1, lost2
+        created_e[r, 0], created_e[r, 1], created_e[r, 2] = c0, c1, c2
+        created_e[r, 3], created_e[r, 4] = c3, c4
+        losses[r, 0], losses[r, 1], losses[r, 2], losses[r, 3] = s_ign, s_disp, s_back, s_expl
+        if drawn:  # each use's noise, in a loop of independent iterations
             for u in prange(first, last):  # on every core
                 z[u] = normal_at(users[u] - r * n, month, k0, k1)
         else:
             for u in range(first, last):
                 z[u] = draws.z_noise[r, users[u] - r * n]
+        gain = taken / max(n_expl, 1.0)
+        if n_expl > 0:  # taken from individuals, gained by individuals: not destroyed
+            lost[r, 0] = max(lost[r, 0] - taken, 0.0)
+        s_destroyed = 0.0
+        s_total = 0.0
         for u in range(first, last):
-            i = users[u] - r * n
-            g = gain if exploiter[r, i] else 0.0
-            realised[u] = realised[u] + g + np.float64(p.noise * z[u])
-            destroyed[r] += max(-realised[u], 0.0)
-            total[r] += realised[u]
+            g = gain if expl[u] else 0.0
+            realised[u] = realised[u] + g + np.float64(noise * z[u])
+            s_destroyed += max(-realised[u], 0.0)
+            s_total += realised[u]
+        destroyed[r] = s_destroyed
+        total[r] = s_total
     return vec, realised, created_e, losses, lost, destroyed, total
 
 
@@ -454,12 +507,13 @@ def pay_holdings(actors, state, offer, due, generation, created_e):
     return paid
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def book_uses(p, state, offer, users, chosen, vec, realised):
     """Credit each use to its user: value per element; the realised value of the
     elements felt at once (``p.tangible``), the rest pending until a small-win moment
     (A-tangible); once-propositions used; the user took part this month. ``users`` index
-    the state flat over replicates and actors."""
+    the state flat over replicates and actors; each user has one use a month, so chunks
+    of uses run on every core without touching each other's users."""
     r_n, n = state.status.shape
     n_el = vec.shape[1]
     tangible_now = state.realised.reshape(-1)
@@ -467,19 +521,22 @@ def book_uses(p, state, offer, users, chosen, vec, realised):
     active = state.active.reshape(-1)
     accumulated = state.accumulated.reshape(r_n * n, n_el)
     used = state.used.reshape(-1)
-    for k in range(len(users)):
-        a = users[k]
-        j = chosen[k]
-        later = np.float32(0.0)
-        for e in range(n_el):
-            accumulated[a, e] = accumulated[a, e] + vec[k, e]
-            if (p.tangible >> e) & 1 == 0:
-                later += vec[k, e]
-        tangible_now[a] += np.float32(realised[k]) - later
-        pending[a] += later
-        active[a] = True
-        if offer.once[j]:
-            used[a] |= offer.bits[j]
+    k_users = len(users)
+    for c in prange(n_chunks(k_users)):
+        lo, hi = bounds(c, k_users)
+        for k in range(lo, hi):
+            a = users[k]
+            j = chosen[k]
+            later = np.float32(0.0)
+            for e in range(n_el):
+                accumulated[a, e] = accumulated[a, e] + vec[k, e]
+                if (p.tangible >> e) & 1 == 0:
+                    later += vec[k, e]
+            tangible_now[a] += np.float32(realised[k]) - later
+            pending[a] += later
+            active[a] = True
+            if offer.once[j]:
+                used[a] |= offer.bits[j]
 
 
 @njit(cache=True, nogil=True)
