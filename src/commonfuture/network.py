@@ -248,18 +248,27 @@ def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator)
     return symmetric(i, j, w, n)
 
 
-@njit(cache=True, nogil=True)
-def _scatter(i, j, w, indptr, indices, data):
-    """Scatter each undirected edge into both rows (a counting sort)."""
-    nxt = indptr[:-1].copy()
-    for e in range(len(i)):
-        a, b = i[e], j[e]
-        indices[nxt[a]] = b
-        data[nxt[a]] = w[e]
-        nxt[a] += 1
-        indices[nxt[b]] = a
-        data[nxt[b]] = w[e]
-        nxt[b] += 1
+@njit(cache=True, nogil=True, parallel=loops())
+def _scatter(i, j, w, indptr, first_i, indices, data):
+    """Scatter each undirected edge into both rows (a counting sort): each row holds its
+    ties as ``j`` (from its first slot) then as ``i`` (from ``first_i``), so the two
+    sides fill separate slots and run side by side (each row is sorted afterwards; with
+    edges sorted by ``i`` then ``j``, most rows come out sorted already)."""
+    for side in prange(2):
+        if side == 0:
+            nxt = first_i.copy()
+            for e in range(len(i)):
+                a = i[e]
+                indices[nxt[a]] = j[e]
+                data[nxt[a]] = w[e]
+                nxt[a] += 1
+        else:
+            nxt = indptr[:-1].copy()
+            for e in range(len(j)):
+                b = j[e]
+                indices[nxt[b]] = i[e]
+                data[nxt[b]] = w[e]
+                nxt[b] += 1
 
 
 @njit(cache=True, nogil=True, parallel=loops())
@@ -305,13 +314,17 @@ def symmetric(i: np.ndarray, j: np.ndarray, w: np.ndarray, n: int) -> sp.csr_mat
     m = len(i)
     index = np.int32 if 2 * m < 2**31 else np.int64
     indptr = np.zeros(n + 1, index)
-    counts = np.bincount(i, minlength=n)
-    counts += np.bincount(j, minlength=n)
+    as_j = np.bincount(j, minlength=n)
+    counts = as_j + np.bincount(i, minlength=n)
     np.cumsum(counts, out=indptr[1:])
     del counts
+    first_i = (indptr[:-1] + as_j).astype(index)  # each row's first slot as ``i``
+    del as_j
     indices = np.empty(2 * m, np.int32)
     data = np.empty(2 * m, np.float32)
-    _scatter(i, j, w.astype(np.float32, copy=False), indptr, indices, data)
+    with sized(n):
+        _scatter(i, j, w.astype(np.float32, copy=False), indptr, first_i, indices, data)
+    del first_i
     with sized(n):
         _sort_rows(indptr, indices, data)
     mat = sp.csr_matrix((data, indices, indptr), shape=(n, n))
