@@ -30,10 +30,10 @@ def calibration(case: str, result) -> dict:
     m = result.monthly
     g = m.groupby("replicate")
     if case == "community-solar":
-        from commonfuture.patterns.case_paths import SOLAR_NOVEMBER_2015
+        from commonfuture.patterns.case_paths import SOLAR_NOVEMBER_2015, share_buyers
 
         offer = next(p for p in result.scenario.propositions if p.holding is not None)
-        bought = m[f"uptake.{offer.name}"].groupby(m["replicate"]).cumsum()
+        bought = share_buyers(m, offer)
         month, raised = SOLAR_NOVEMBER_2015
         at_nov = bought[m["month"] == month].to_numpy()
         buyers = g[f"uptake.{offer.name}"].sum().to_numpy()

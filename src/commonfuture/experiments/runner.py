@@ -210,7 +210,9 @@ def _worker_init(parent: int, threads: int = 1) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _local(tasks, base, names, workers: int, threads: int = 1) -> Iterator[list[dict]]:
+def in_workers(fn, calls, workers: int, threads: int = 1) -> Iterator:
+    """``fn(*args)`` for each ``args`` of ``calls`` in ``workers`` fresh processes of
+    ``threads`` threads each, yielding results as they finish."""
     # fresh processes, not forks: a process whose compiled loops have started their
     # OpenMP threads cannot be forked safely
     pool = ProcessPoolExecutor(
@@ -219,7 +221,7 @@ def _local(tasks, base, names, workers: int, threads: int = 1) -> Iterator[list[
         initializer=_worker_init,
         initargs=(os.getpid(), threads),
     )
-    futures = [pool.submit(execute, t, base, names) for t in tasks]
+    futures = [pool.submit(fn, *args) for args in calls]
     finished = False
     try:
         for fut in as_completed(futures):
@@ -229,6 +231,10 @@ def _local(tasks, base, names, workers: int, threads: int = 1) -> Iterator[list[
         # interrupted: queued tasks are dropped; running ones finish and the workers exit
         # (terminating a worker mid-reply could leave the pool's reader waiting for ever)
         pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _local(tasks, base, names, workers: int, threads: int = 1) -> Iterator[list[dict]]:
+    return in_workers(execute, [(t, base, names) for t in tasks], workers, threads)
 
 
 def connect(address: str, timeout: float = 5.0):

@@ -44,13 +44,30 @@ def _band(ax, m: pd.DataFrame, col: str, colour: str, label: str, x=None) -> Non
     ax.plot(xs, q[0.5], color=colour, lw=2, label=f"{label} (median)")
 
 
+def _finish(fig, axes, title: str, path: Path) -> None:
+    """Open the axes' top and right, title the figure, save it and close it."""
+    import matplotlib.pyplot as plt
+
+    for ax in axes:
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def share_buyers(monthly: pd.DataFrame, offer) -> pd.Series:
+    """Share buyers so far, each month of each replicate: the holding offer's uses."""
+    return monthly[f"uptake.{offer.name}"].groupby(monthly["replicate"]).cumsum()
+
+
 def community_solar(res, out: Path) -> dict:
     import matplotlib.pyplot as plt
 
     sc = res.scenario
     offer = next(p for p in sc.propositions if p.holding is not None)
     m = res.monthly.copy()
-    m["buyers"] = (m["capital_raised"] / offer.price).round()
+    m["buyers"] = share_buyers(m, offer)
     start = offer.start_month
     sub = m[(m["month"] >= start) & (m["month"] <= start + 12)].copy()
     sub["since"] = sub["month"] - start
@@ -96,12 +113,12 @@ def community_solar(res, out: Path) -> dict:
     b.set_xlabel("year")
     b.set_ylabel("committed members")
     b.legend(frameon=False, fontsize=8)
-    for ax in (a, b):
-        ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle("Community Solar: the subscription path and membership against the facts")
-    fig.tight_layout()
-    fig.savefig(out / "paths-community-solar.png", dpi=110)
-    plt.close(fig)
+    _finish(
+        fig,
+        (a, b),
+        "Community Solar: the subscription path and membership against the facts",
+        out / "paths-community-solar.png",
+    )
     return {
         "buyers_median": float(final.median()),
         "buyers_p5": float(final.quantile(0.05)),
@@ -139,12 +156,12 @@ def carbon_literacy(res, out: Path) -> dict:
     b.bar(counts.index, counts.to_numpy(), color="#1b7f79")
     b.set_xlabel("months in stage 3 (linking to the wider community)")
     b.set_ylabel("runs")
-    for ax in (a, b):
-        ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle("Carbon Literacy: a weak alliance established and disrupted")
-    fig.tight_layout()
-    fig.savefig(out / "paths-carbon-literacy.png", dpi=110)
-    plt.close(fig)
+    _finish(
+        fig,
+        (a, b),
+        "Carbon Literacy: a weak alliance established and disrupted",
+        out / "paths-carbon-literacy.png",
+    )
     return {
         "runs": int(len(months3)),
         "runs_reaching_stage_3": int((months3 > 0).sum()),
@@ -180,11 +197,12 @@ def active_travel(res, out: Path) -> dict:
     b.set_ylabel("GBP a month (modelled sample)")
     b.legend(frameon=False, fontsize=8, loc="upper left")
     bx.legend(frameon=False, fontsize=8, loc="lower right")
-    a.spines[["top", "right"]].set_visible(False)
-    fig.suptitle("Active Travel: residents committed and the budget against the facts")
-    fig.tight_layout()
-    fig.savefig(out / "paths-active-travel.png", dpi=110)
-    plt.close(fig)
+    _finish(
+        fig,
+        (a,),
+        "Active Travel: residents committed and the budget against the facts",
+        out / "paths-active-travel.png",
+    )
     end = m.groupby("replicate")["share"].last()
     first7 = m[m["share"] >= 0.07].groupby("replicate")["month"].min()
     return {

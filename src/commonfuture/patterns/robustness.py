@@ -230,27 +230,12 @@ def _stream(tasks, base, backend: str, workers: int, client) -> Iterator[list[di
         for t in tasks:
             yield evaluate(t, base)
     elif backend == "local":
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from commonfuture.experiments.runner import in_workers, share
 
-        from commonfuture.experiments.runner import _worker_init, share
-
-        # fresh processes (a process whose loops started OpenMP threads cannot fork), the
-        # cores shared between them
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_init,
-            initargs=(os.getpid(), share(workers, None)[1]),
+        # fresh processes, the cores shared between them
+        yield from in_workers(
+            evaluate, [(t, base) for t in tasks], workers, share(workers, None)[1]
         )
-        futures = [pool.submit(evaluate, t, base) for t in tasks]
-        finished = False
-        try:
-            for fut in as_completed(futures):
-                yield fut.result()
-            finished = True
-        finally:
-            pool.shutdown(wait=finished, cancel_futures=True)
     elif backend == "dask":
         from distributed import as_completed as dask_completed
 
