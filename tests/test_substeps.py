@@ -20,7 +20,7 @@ from commonfuture.micro.commitment import commitment_link
 from commonfuture.micro.creation import creation_link
 from commonfuture.micro.proposition import Offered, proposition_link
 from commonfuture.micro.secession import secession
-from commonfuture.model import Collaboration, calendar
+from commonfuture.model import Collaboration, calendar, see
 from commonfuture.population import COMMITTED, OUTSIDE, SECEDED, build_state
 from commonfuture.propositions import Offer
 from commonfuture.randomness import given
@@ -408,6 +408,39 @@ def test_commitment_link_stage_three_outreach_reaches_actors_without_ties(stage,
     )
     got = commit(st, sc, u_reach=u_reach)
     assert row(got)[4] is joins
+
+
+@pytest.mark.parametrize("seen,joins", [(0, False), (1, True)])
+def test_commitment_link_outreach_counts_the_wider_population_seen_taking_part(seen, joins):
+    # actor 2 is isolated and hears of the collaboration (u_reach 0 < 1.0 * 0.05); its
+    # score is openness x the share of the wider population (the one resident, actor 4)
+    # seen taking part last month: 1.0 x seen / 1. The resident is committed either way:
+    # commitment unseen does not reach the community (A-outreach).
+    sc = tiny_scenario(
+        dynamics={"value_weight": 0.0, "outreach": 0.05},
+        leadership={"visibility": 0.0},
+        network={"openness": 1.0},
+    )
+    _, _, st = make_tiny_state(
+        sc,
+        edges=[(0, 1), (3, 4)],
+        members=[4],
+        coupled=[True],
+        stage=[3],
+        threshold=[9, 9, 0.5, 9, 9],
+        seen=[seen],
+    )
+    assert row(commit(st, sc, u_reach=0.0))[2] is joins
+
+
+def test_the_month_counts_the_wider_population_seen_taking_part():
+    # two replicates of five actors, flat user indices: replicate 0 actors 1 and 4,
+    # replicate 1 actors 0 and 4; only actor 4 (the resident) is of the wider population
+    sc, _, st = make_tiny_state(replicates=2, seen=[7, 7])
+    see(st.actors(), st.record(), np.array([1, 4, 5, 9], np.int64))
+    assert st.seen.tolist() == [1, 1]
+    see(st.actors(), st.record(), np.array([], np.int64))
+    assert st.seen.tolist() == [0, 0]
 
 
 # --------------------------------------------------------------------------- 3 proposition

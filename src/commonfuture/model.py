@@ -278,6 +278,16 @@ def tally(out, t, p, census, state, disrupted, regressed, offered, created):
 
 
 @njit(cache=True, nogil=True)
+def see(actors, state, users):
+    """Count, per replicate, the members of the wider population who took part this
+    month (``users``: flat indices over replicates and actors, ascending)."""
+    n = state.status.shape[1]
+    state.seen[:] = 0
+    for a in users:
+        state.seen[a // n] += actors.wider[a % n]
+
+
+@njit(cache=True, nogil=True)
 def month(p, actors, ties, offer, calendar, state, draws, out, m):
     """Advance every replicate by month ``m``; write its measures at row ``m - 1`` of
     ``out``; return the month's :data:`Events`."""
@@ -296,6 +306,7 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
         p, actors, state, offer, offered, draws, m, calendar.due[m], calendar.generation[m]
     )
     state.taken[:, :] += created.uptake  # uses so far, against each proposition's issue
+    see(actors, state, created.users)
     # 5. small wins (meso)
     evaluated = learn(p, actors, state, calendar.moment[m])
     judge(p, actors, state, calendar.moment[m])  # the leaders judge delivery

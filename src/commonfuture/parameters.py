@@ -90,7 +90,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "openness",
         f32,
-        "network.openness: weight of the committed share of the wider population (stage 3)",
+        "network.openness: weight of the share of the wider population seen taking part (stage 3)",
         lambda sc: sc.network.openness,
     ),
     Parameter(

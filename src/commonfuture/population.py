@@ -90,6 +90,7 @@ class State:
     open_last: np.ndarray  # (R, P) bool, what the network had open last month
     served_share: np.ndarray  # (R, P) float32, share of those who sought it served, last time
     taken: np.ndarray  # (R, P) float64, uses of each proposition so far (against its issue)
+    seen: np.ndarray  # (R,) int64, members of the wider population who took part last month
     month: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -134,7 +135,7 @@ StateRecord = namedtuple(
     "signal used "
     "accumulated supports "
     "stage pending coupled ever_coupled consensus seated delivered delivery_months target capital "
-    "open_last served_share taken",
+    "open_last served_share taken seen",
     module=__name__,
 )
 
@@ -412,4 +413,5 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         open_last=np.zeros((r, offer.n), bool),
         served_share=np.ones((r, offer.n), np.float32),
         taken=np.zeros((r, offer.n), np.float64),
+        seen=np.zeros(r, np.int64),
     )

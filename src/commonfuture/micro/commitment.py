@@ -9,8 +9,10 @@ outreach into the external environment) weighs joining. Its score is
     pull + outreach + momentum + value_weight * (target - expectation)
 
 where *pull* is the weighted share of its neighbours already committed,
-*outreach* (stage 3 only) is openness times the committed share of the wider
-population, *momentum* is the visibility-weighted mean of its neighbours'
+*outreach* (stage 3 only) is openness times the share of the wider population
+seen taking part last month (members who used a proposition: what the community
+sees of the collaboration is its members using what it offers, not their
+commitment; A-outreach), *momentum* is the visibility-weighted mean of its neighbours'
 recent win (+1) and loss (-1) signals, and *target* is the best promise
 (fit minus cost) among the propositions open and eligible to it, each positive
 promise weighed by the share of those who sought that proposition last time who
@@ -76,18 +78,17 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
         base = r * n
         n_pending = 0
         members = 0
-        in_wider = 0
         for i in range(n):  # without branches: store always, advance when listed
             member = status[r, i] == 1
-            in_wider += member & actors.wider[i]
             listed[members] = i
             members += member
             pending[n_pending] = i
             n_pending += (status[r, i] == 0) & (u_join[r, i] < p.join_rate)
-        # stage 3: outreach, openness times the committed share of the wider population
+        # stage 3: outreach, openness times the share of the wider population seen taking
+        # part last month (A-outreach)
         outreach = zero
         if stage3 and p.openness > 0 and actors.n_wider > 0:
-            outreach = p.openness * np.float32(np.float64(in_wider) / np.float64(actors.n_wider))
+            outreach = p.openness * np.float32(np.float64(state.seen[r]) / np.float64(actors.n_wider))
         # who has a committed neighbour: pushed from the members' rows when cheaper
         pushed = members < n_pending
         if pushed:

@@ -160,7 +160,8 @@ class Actor(mesa.Agent):
         It deliberates with probability ``join_rate``; it must be reachable (a
         committed neighbour, or in stage 3 outreach); its score is the weighted
         share of committed neighbours, plus visibility times their momentum, plus
-        (stage 3) openness times the committed share of the wider population, plus
+        (stage 3) openness times the share of the wider population seen taking part
+        last month (A-outreach), plus
         ``value_weight`` times its best promise minus its expectation. With no
         positive promise open it has no private value target and stays outside.
 
@@ -185,7 +186,7 @@ class Actor(mesa.Agent):
         if sc.leadership.visibility > 0 and self.degree > 0:
             score += sc.leadership.visibility * momentum / self.degree
         if m.stage >= 3 and sc.network.openness > 0:
-            score += sc.network.openness * m.wider_share_before
+            score += sc.network.openness * m.seen_share
             if m.rng.random() < sc.network.openness * sc.dynamics.outreach:
                 reachable = True  # heard of it through outreach into the community
         if not reachable:
@@ -378,7 +379,8 @@ class CollaborationModel(mesa.Model):
         self.taken = [0] * self.offer.n  # uses of each proposition so far (against its issue)
         # each holding's generation factor per payment period, drawn when first needed
         self.generation_factors: dict[tuple[int, int], float] = {}
-        self.wider_share_before = 0.0
+        self.seen = 0  # members of the wider population who took part last month
+        self.seen_share = 0.0  # their share of the wider population, as outside actors see it
         self.current: dict[str, float] = {}
         counts = scenario.population.counts.as_tuple()
         n_leaders = scenario.leadership.key_leaders.as_tuple()
@@ -394,6 +396,7 @@ class CollaborationModel(mesa.Model):
         citizens = self.agents.select(lambda a: a.sector == CITIZENS)
         others = self.agents.select(lambda a: a.role != KEY_LEADER)
         self.wider = citizens if len(citizens) else others  # for stage 3 (linking)
+        self.wider_set = set(self.wider)
         self.n_ties = self.build_network()
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in measure_names(self.offer)}
@@ -543,7 +546,8 @@ class CollaborationModel(mesa.Model):
 
     def commitment_link(self) -> int:
         """Outside actors weigh joining all at once (on last month's state), then join."""
-        self.wider_share_before = self.wider_share()
+        n_wider = len(self.wider)
+        self.seen_share = self.seen / n_wider if n_wider else 0.0
         if not self.coupled:  # no collaboration to back: support lapses
             for a in self.actors:
                 a.supports = False
@@ -620,6 +624,7 @@ class CollaborationModel(mesa.Model):
                 for a in ranked[int(capacity[j]) :]:
                     a.active = True  # turned away: the month counts, with nothing realised
             users += [(a, j) for a in asking]
+        self.seen = sum(1 for a, _ in users if a in self.wider_set)  # seen taking part
         n_mem = len(members)
         q = sum(1 for a in members if a.exploiter) / n_mem if n_mem else 0.0
         take = dest.exploitation * (1 - lead.arbitration) * q

@@ -105,6 +105,7 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         open_last=np.ones((r, 1), bool),  # the one proposition, open
         served_share=np.ones((r, 1), np.float32),
         taken=np.zeros((r, 1), np.float64),
+        seen=np.zeros(r, np.int64),
     )
 
 
