@@ -88,7 +88,8 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
         # part last month (A-outreach)
         outreach = zero
         if stage3 and p.openness > 0 and actors.n_wider > 0:
-            outreach = p.openness * np.float32(np.float64(state.seen[r]) / np.float64(actors.n_wider))
+            seen = np.float64(state.seen[r]) / np.float64(actors.n_wider)
+            outreach = p.openness * np.float32(seen)
         # who has a committed neighbour: pushed from the members' rows when cheaper
         pushed = members < n_pending
         if pushed:
