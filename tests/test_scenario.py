@@ -88,6 +88,18 @@ def problems_of(data: dict) -> list[str]:
         ),
         ({"events": [{"month": 2, "kind": "leader_withdraws"}]}, ["events[0]: a leader_withdraws"]),
         ({"propositions": []}, ["propositions: List should have at least 1 item"]),
+        (
+            {"investment": {"steps": [{"month": 12, "factor": 2}, {"month": 6, "factor": 1}]}},
+            ["investment: investment.steps: months must rise strictly, got [12, 6]"],
+        ),
+        (
+            {"investment": {"steps": [{"month": 5000, "factor": 2}]}},
+            ["investment.steps: month 5000 is after the horizon"],
+        ),
+        (
+            {"investment": {"steps": [{"month": 6, "factor": -1}]}},
+            ["investment.steps[0].factor: Input should be greater than or equal to 0"],
+        ),
     ],
 )
 def test_invalid_scenarios_name_the_field(extra, expected):

@@ -522,6 +522,17 @@ def test_proposition_link_investment_window(month, budget):
     assert got.budget.tolist() == [budget] and got.pool.tolist() == [budget]
 
 
+@pytest.mark.parametrize(
+    "month,budget", [(2, 0.0), (3, 1000.0), (4, 1000.0), (5, 1500.0), (7, 0.0), (9, 2000.0)]
+)
+def test_proposition_link_budget_steps(month, budget):
+    # 1000 from month 3, 1.5 x from month 5, cut to nothing at 7, doubled from 9
+    steps = [{"month": 5, "factor": 1.5}, {"month": 7, "factor": 0}, {"month": 9, "factor": 2}]
+    sc = funded_scenario(start_month=3, member_contribution=0.0, steps=steps)
+    _, _, st = make_tiny_state(sc, coupled=[True], stage=[1])
+    assert offer_now(sc, st, month=month).budget.tolist() == [budget]
+
+
 def test_proposition_link_volatile_budget_is_lognormal_with_mean_the_budget():
     sc = funded_scenario(volatility=0.5, member_contribution=0.0)
     _, _, st = make_tiny_state(sc, coupled=[True], stage=[1])

@@ -34,13 +34,13 @@ Offered = namedtuple("Offered", "open capacity budget pool organising", module=_
 def monthly_budget(scenario: Scenario, month: int, z_budget: np.ndarray) -> np.ndarray:
     """(R,) GBP the investment stream brings this month."""
     inv = scenario.investment
-    active = inv.start_month <= month and (inv.end_month is None or month < inv.end_month)
-    if not active:
+    budget = inv.budget_at(month)
+    if budget == 0.0:
         return np.zeros(len(z_budget))
     if inv.volatility > 0:
         s = inv.volatility
-        return inv.monthly_budget * np.exp(s * z_budget - 0.5 * s * s)
-    return np.full(len(z_budget), inv.monthly_budget)
+        return budget * np.exp(s * z_budget - 0.5 * s * s)
+    return np.full(len(z_budget), budget)
 
 
 @njit(cache=True, nogil=True, parallel=loops())

@@ -569,8 +569,8 @@ class CollaborationModel(mesa.Model):
         inv = sc.investment
         budget = 0.0
         z = self.rng.standard_normal()
-        if inv.start_month <= month and (inv.end_month is None or month < inv.end_month):
-            budget = inv.monthly_budget
+        if inv.budget_at(month) > 0:
+            budget = inv.budget_at(month)
             if inv.volatility > 0:
                 budget *= math.exp(inv.volatility * z - 0.5 * inv.volatility**2)
         contributions = sum(a.resources for a in self.members())

@@ -315,6 +315,18 @@ class Leadership(_Strict):
     )
 
 
+class BudgetStep(_Strict):
+    """A change in the level of investment: from ``month`` on, the monthly budget is
+    ``factor`` times ``investment.monthly_budget``."""
+
+    month: int = Field(ge=0, description="First month at this level (month).")
+    factor: float = Field(
+        ge=0.0,
+        description="The monthly budget from this month on, as a multiple of "
+        "investment.monthly_budget (multiple).",
+    )
+
+
 class Investment(_Strict):
     monthly_budget: float = Field(
         10000.0, ge=0.0, description="Steady investment into the collaboration (GBP per month)."
@@ -333,6 +345,31 @@ class Investment(_Strict):
         0.02,
         description="Share of its monthly resources a member puts into the common pool (0..1).",
     )
+    steps: list[BudgetStep] = Field(
+        default_factory=list,
+        max_length=1200,
+        description="Changes in the level of investment over time (a budget that rises "
+        "or is cut), in month order; before the first, the budget is monthly_budget.",
+    )
+
+    @model_validator(mode="after")
+    def _steps_in_order(self) -> Investment:
+        months = [s.month for s in self.steps]
+        if any(b <= a for a, b in zip(months, months[1:], strict=False)):
+            raise ValueError(f"investment.steps: months must rise strictly, got {months}")
+        return self
+
+    def budget_at(self, month: int) -> float:
+        """GBP the investment brings in ``month`` before volatility: ``monthly_budget``
+        times the factor of the last step begun by then (0 outside start..end)."""
+        if month < self.start_month or (self.end_month is not None and month >= self.end_month):
+            return 0.0
+        factor = 1.0
+        for step in self.steps:
+            if step.month > month:
+                break
+            factor = step.factor
+        return self.monthly_budget * factor
 
 
 class Holding(_Strict):
@@ -685,6 +722,11 @@ class Scenario(_Strict):
                 )
         if sum(counts) == 0:
             raise ValueError("population.counts: the population is empty")
+        late = [s.month for s in self.investment.steps if s.month > self.months]
+        if late:
+            raise ValueError(
+                f"investment.steps: month {late[0]} is after the horizon (months = {self.months})"
+            )
         names = [p.name for p in self.propositions]
         if len(set(names)) != len(names):
             raise ValueError("propositions: names must be unique")
