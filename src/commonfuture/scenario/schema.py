@@ -316,8 +316,7 @@ class Leadership(_Strict):
 
 
 class BudgetStep(_Strict):
-    """A change in the level of investment: from ``month`` on, the monthly budget is
-    ``factor`` times ``investment.monthly_budget``."""
+    """A change in the level of investment, from ``month`` on (a rise or a cut)."""
 
     month: int = Field(ge=0, description="First month at this level (month).")
     factor: float = Field(
