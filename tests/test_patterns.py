@@ -162,15 +162,16 @@ def test_linkage_acts_through_the_value_of_the_return_not_its_link():
     assert abs(removed.effect - linked_vs_none.effect) <= 0.05 * linked_vs_none.effect
 
 
-def test_withdrawn_investment_loses_stage_three_but_need_not_stall_before_it():
-    """A finding (docs/patterns.md): with external supporters counted towards stage 3, most
-    runs without the investment still reach stage 3 before the money stops, so the primary
-    measure (reached stage 3) is no longer significant; none of them keeps it."""
+def test_withdrawn_investment_stalls_before_stage_three_and_none_keeps_it():
+    """Withdrawn at month 36, Active Travel's mobilisation stalls before stage 3: what the
+    budget cannot serve the community does not see (A-served, A-outreach). Earlier, while
+    outreach counted every committed resident, most withdrawn runs still reached stage 3
+    (docs/patterns.md, 6); the claim can fail."""
     reps, scale = SIZES["investment"]
     res = run_pattern("investment", seed=1, replicates=reps, scale=scale)
     reached, members, kept = res.comparisons
-    assert not res.reproduced
-    assert reached.effect >= 0 and reached.p_value > 0.05
+    assert res.reproduced
+    assert reached.effect > 0.5 and reached.p_value < 0.05
     assert kept.effect == 1.0 and kept.p_value < 0.05
     assert members.effect > 0 and members.p_value < 0.05
 

@@ -164,11 +164,10 @@ def test_mutations_change_the_rule_and_unknown_ones_are_refused(small):
 def test_budget_steps_are_the_fast_engines(small):
     # the investment's level changes over time alike in both engines (no volatility:
     # the budget column is the schedule itself)
-    inv = small.investment.model_copy(
-        update={"steps": [{"month": 6, "factor": 1.5}, {"month": 12, "factor": 0.5}]}
-    )
-    sc = small.model_copy(update={"investment": inv, "months": 14})
-    sc = type(sc).model_validate(sc.model_dump())
+    data = small.model_dump()
+    data["months"] = 14
+    data["investment"]["steps"] = [{"month": 6, "factor": 1.5}, {"month": 12, "factor": 0.5}]
+    sc = type(small).model_validate(data)
     fast = simulate(sc, seed=5, replicates=1).monthly
     mesa = simulate(sc, seed=5, replicates=1, engine="mesa").monthly
     base = small.investment.monthly_budget
