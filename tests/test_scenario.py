@@ -97,6 +97,10 @@ def problems_of(data: dict) -> list[str]:
             ["investment.steps: month 5000 is after the horizon"],
         ),
         (
+            {"investment": {"steps": [3]}},
+            ["investment.steps[0]: expected a table of keys (such as { key = value }), got 3"],
+        ),
+        (
             {"investment": {"steps": [{"month": 6, "factor": -1}]}},
             ["investment.steps[0].factor: Input should be greater than or equal to 0"],
         ),

@@ -52,6 +52,8 @@ def _problems(err: ValidationError) -> list[str]:
             msg = "unknown key"
         elif e["type"] == "missing":
             msg = "missing (required)"
+        elif e["type"] == "model_type":
+            msg = f"expected a table of keys (such as {{ key = value }}), got {value!r}"
         lines.append(f"{_loc(loc)}: {msg}")
     return lines
 
