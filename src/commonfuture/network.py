@@ -236,13 +236,17 @@ def block_model_edges(
                 continue
             # dense blocks: enumerate; sparse: sample with replacement and dedupe
             if pairs <= 4 * m or pairs <= 20000:
-                if a == b:
-                    ii, jj = np.triu_indices(sa, 1)
-                else:
-                    ii, jj = np.divmod(np.arange(pairs, dtype=np.int64), sb)
                 pick = rng.choice(pairs, size=m, replace=False)
-                out_i.append(ii[pick] + offsets[a])
-                out_j.append(jj[pick] + offsets[b])
+                # the picked pairs' places (row-major in the upper triangle or the block)
+                if a == b:
+                    row = np.arange(sa, dtype=np.int64)
+                    start = row * (2 * sa - row - 1) // 2
+                    ii = np.searchsorted(start, pick, side="right") - 1
+                    jj = pick - start[ii] + ii + 1
+                else:
+                    ii, jj = np.divmod(pick, sb)
+                out_i.append(ii + offsets[a])
+                out_j.append(jj + offsets[b])
             else:
                 ii = rng.integers(0, sa, size=m) + offsets[a]
                 jj = rng.integers(0, sb, size=m) + offsets[b]
