@@ -381,7 +381,21 @@ def _assemble(n, sector, strength, openness, oi, oj, xo, xr, ci, cj, n_org):
             for q in range(lo + 1, hi):
                 ordered &= indices[q - 1] < indices[q]
             if not ordered:
-                _sort_row(indptr, indices, data, r)
+                if hi - lo > 32:
+                    _sort_row(indptr, indices, data, r)
+                else:  # insertion, moving only what is out of order
+                    for q in range(lo + 1, hi):
+                        c = indices[q]
+                        if c >= indices[q - 1]:
+                            continue
+                        d = data[q]
+                        t = q - 1
+                        while t >= lo and indices[t] > c:
+                            indices[t + 1] = indices[t]
+                            data[t + 1] = data[t]
+                            t -= 1
+                        indices[t + 1] = c
+                        data[t + 1] = d
             elif w == lo:  # sorted, without duplicates, in place: nothing to close up
                 kept[r] = hi - lo
                 w = hi
