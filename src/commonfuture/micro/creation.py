@@ -110,6 +110,9 @@ USE_BLOCK = 4 * CHUNK
 #: lottery keys per block of the selection's histogram
 SELECT_BLOCK = 65_536
 
+#: actors per block of the candidates' pass: a block without members is passed over
+MEMBER_BLOCK = 64
+
 
 @njit(cache=True, nogil=True, parallel=loops())
 def kth_smallest(keys, rank):
@@ -194,12 +197,19 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
         m = 0
         e = 0
         k = lo
-        for i in range(lo, hi):  # without branches: store always, advance for candidates
-            member = status[ra, i] == 1
-            m += member
-            e += member & actors.exploiter[ra, i]
-            seeker[ra, k] = i
-            k += member & (u_use[ra, i] < p.use_rate)
+        for b in range(lo, hi, MEMBER_BLOCK):  # blocks without members skipped at a glance
+            b_hi = min(hi, b + MEMBER_BLOCK)
+            any_member = False
+            for i in range(b, b_hi):
+                any_member |= status[ra, i] == 1
+            if not any_member:
+                continue
+            for i in range(b, b_hi):  # without branches: store always, advance for candidates
+                member = status[ra, i] == 1
+                m += member
+                e += member & actors.exploiter[ra, i]
+                seeker[ra, k] = i
+                k += member & (u_use[ra, i] < p.use_rate)
         s = lo
         for q in range(lo, k):
             i = seeker[ra, q]
