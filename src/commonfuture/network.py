@@ -377,36 +377,42 @@ def _assemble(n, sector, strength, openness, oi, oj, xo, xr, ci, cj, n_org):
         w = indptr[first]
         for r in range(first, last):
             lo, hi = indptr[r], indptr[r + 1]
-            ordered = True  # most rows come sorted: sort only the others
+            ordered = True  # most rows come sorted, without duplicates: moved as they are
             for q in range(lo + 1, hi):
                 ordered &= indices[q - 1] < indices[q]
-            if not ordered:
-                if hi - lo > 32:
-                    _sort_row(indptr, indices, data, r)
-                else:  # insertion, moving only what is out of order
-                    for q in range(lo + 1, hi):
-                        c = indices[q]
-                        if c >= indices[q - 1]:
-                            continue
-                        d = data[q]
-                        t = q - 1
-                        while t >= lo and indices[t] > c:
-                            indices[t + 1] = indices[t]
-                            data[t + 1] = data[t]
-                            t -= 1
-                        indices[t + 1] = c
-                        data[t + 1] = d
-            elif w == lo:  # sorted, without duplicates, in place: nothing to close up
+            if ordered:
+                if w != lo:
+                    for q in range(hi - lo):  # to the left: in ascending order
+                        indices[w + q] = indices[lo + q]
+                        data[w + q] = data[lo + q]
                 kept[r] = hi - lo
-                w = hi
+                w += hi - lo
                 continue
+            if hi - lo > 32:
+                _sort_row(indptr, indices, data, r)
+            else:  # insertion, moving only what is out of order
+                for q in range(lo + 1, hi):
+                    col = indices[q]
+                    if col >= indices[q - 1]:
+                        continue
+                    weight = data[q]
+                    t = q - 1
+                    while t >= lo and indices[t] > col:
+                        indices[t + 1] = indices[t]
+                        data[t + 1] = data[t]
+                        t -= 1
+                    indices[t + 1] = col
+                    data[t + 1] = weight
             k = 0
+            last = -1
             for q in range(lo, hi):
-                if k == 0 or indices[q] != indices[w - 1]:
-                    indices[w] = indices[q]
+                col = indices[q]
+                if col != last:
+                    indices[w] = col
                     data[w] = data[q]
                     w += 1
                     k += 1
+                    last = col
             kept[r] = k
         chunk_kept[c] = w - indptr[first]
     at = 0
