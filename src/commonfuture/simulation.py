@@ -107,11 +107,12 @@ def run_batch(
     chains: bool | Sequence[int] = False,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], list[int], int, pd.DataFrame | None]:
-    """Advance ``replicates`` together; return measures as (T, R) arrays."""
+    """Advance ``replicates`` together; return measures as (T, R) arrays (the run's own,
+    not copies: the run ends here)."""
     run = Run(scenario, seed, replicates, chains=chains)
     run.run(progress)
     chain_df = run.value_chains() if chains is not False else None
-    return run.arrays(), run.ties_per_replicate, run.n_actors, chain_df
+    return run.collaboration.measures(), run.ties_per_replicate, run.n_actors, chain_df
 
 
 class Run:
