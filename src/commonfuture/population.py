@@ -328,7 +328,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         start += count
     role = np.where(leaders, KEY_LEADER, np.where(sector == CITIZEN, EXTERNAL_USER, NETWORK_ACTOR))
     role = role.astype(np.int8)
-    eligible = offer.eligible[sector]  # (N, P)
+    eligible = np.take(offer.eligible, sector, axis=0)  # (N, P) (indexing with [] is slow)
 
     draws = [_one_replicate(scenario, offer, sector, g) for g in rngs]
 
@@ -365,11 +365,12 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
     )
 
     status = np.zeros((r, n), np.int8)
-    status[:, leaders] = 1
+    at = np.flatnonzero(leaders)  # the few leaders by index (a mask walks every actor)
+    status[:, at] = 1
     commitment = np.zeros((r, n), np.float32)
     trust = np.zeros((r, n), np.float32)
-    commitment[:, leaders] = lev.leader_commitment
-    trust[:, leaders] = lev.leader_trust
+    commitment[:, at] = lev.leader_commitment
+    trust[:, at] = lev.leader_trust
 
     return State(
         sector=sector,
