@@ -156,6 +156,13 @@ def normal_at(actor, month, k0, k1):
     Box-Muller (cosine branch) in float32 from two 24-bit uniforms: |z| <= 5.77.
     """
     w0, w1, _, _ = philox(actor, month, NOISE, 0, k0, k1)
+    return normal_from(w0, w1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def normal_from(w0, w1):
+    """:func:`normal_at` from the first two words of its block (``w0``, ``w1``), so that
+    the blocks of many normals can be computed together beforehand."""
     u1 = np.float32((w0 >> np.uint32(8)) + np.uint32(1)) * _TWO_M24  # (0, 1]
     u2 = to_unit(w1)
     return np.sqrt(np.float32(-2.0) * np.log(u1)) * np.cos(np.float32(2.0 * np.pi) * u2)
@@ -260,6 +267,7 @@ __all__ = [
     "gamma_from",
     "generation_normals",
     "normal_at",
+    "normal_from",
     "philox",
     "replicate_key",
     "setup_key",
