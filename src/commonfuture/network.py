@@ -156,6 +156,55 @@ def resident_org_edges(
     return xi, xj
 
 
+@njit(cache=True, nogil=True, parallel=loops())
+def _resident_org_ties(n_org, n_cit, lam, key):
+    """:func:`resident_org_edges` as (organisation, resident) int32, the residents'
+    counts and ties drawn block by block (each block's draws first, in loops the compiler
+    vectorises; the same counter words)."""
+    k0, k1 = key[0], key[1]
+    per = np.empty(n_cit, np.int32)
+    chunks = n_chunks(n_cit)
+    p0 = np.exp(-lam)
+    for c in prange(chunks):
+        lo, hi = bounds(c, n_cit)
+        words = np.empty(hi - lo, np.uint32)
+        for q in range(lo, hi):
+            w0, _, _, _ = philox(q, 4, SETUP, 0, k0, k1)
+            words[q - lo] = w0
+        for q in range(lo, hi):
+            u = unit64(words[q - lo])
+            k = 0
+            p = p0
+            cdf = p
+            while u > cdf and k < 10_000:
+                k += 1
+                p *= lam / k
+                cdf += p
+            per[q] = k
+    offsets = np.empty(n_cit + 1, np.int64)
+    offsets[0] = 0
+    for q in range(n_cit):
+        offsets[q + 1] = offsets[q] + per[q]
+    m = offsets[n_cit]
+    xo = np.empty(m, np.int32)
+    xr = np.empty(m, np.int32)
+    for c in prange(chunks):
+        lo, hi = bounds(c, n_cit)
+        for q in range(lo, hi):
+            for t in range(offsets[q], offsets[q + 1]):
+                xr[t] = n_org + q
+                xo[t] = t - offsets[q]  # the tie's rank, for its counter word
+        for t in range(offsets[lo], offsets[hi]):
+            w0, _, _, _ = philox(xr[t] - n_org, 5, SETUP, xo[t], k0, k1)
+            xo[t] = min(np.int64(unit64(w0) * n_org), n_org - 1)
+    return xo, xr
+
+
+def _resident_org(n_org: int, n_cit: int, per_resident: float, key: np.ndarray):
+    with sized(n_cit):
+        return _resident_org_ties(n_org, n_cit, per_resident, key)
+
+
 def block_model_edges(
     sizes: list[int], mean_degree: float, cross_share: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -187,13 +236,17 @@ def block_model_edges(
                 continue
             # dense blocks: enumerate; sparse: sample with replacement and dedupe
             if pairs <= 4 * m or pairs <= 20000:
-                if a == b:
-                    ii, jj = np.triu_indices(sa, 1)
-                else:
-                    ii, jj = np.divmod(np.arange(pairs, dtype=np.int64), sb)
                 pick = rng.choice(pairs, size=m, replace=False)
-                out_i.append(ii[pick] + offsets[a])
-                out_j.append(jj[pick] + offsets[b])
+                # the picked pairs' places (row-major in the upper triangle or the block)
+                if a == b:
+                    row = np.arange(sa, dtype=np.int64)
+                    start = row * (2 * sa - row - 1) // 2
+                    ii = np.searchsorted(start, pick, side="right") - 1
+                    jj = pick - start[ii] + ii + 1
+                else:
+                    ii, jj = np.divmod(pick, sb)
+                out_i.append(ii + offsets[a])
+                out_j.append(jj + offsets[b])
             else:
                 ii = rng.integers(0, sa, size=m) + offsets[a]
                 jj = rng.integers(0, sb, size=m) + offsets[b]
@@ -215,37 +268,177 @@ def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator)
     """
     n = len(sector)
     key = setup_key(rng)
-    sizes = [int((sector == s).sum()) for s in range(4)]
+    sizes = np.bincount(sector, minlength=4).tolist()
     n_org = sum(sizes[:3])
     n_cit = sizes[3]
 
     oi, oj = block_model_edges(sizes[:3], params.org_degree, params.org_cross_sector, rng)
     if params.citizen_layer == "small_world":
-        ci, cj = small_world_edges(n_cit, params.citizen_degree, params.citizen_rewire, rng)
+        ci, cj = _lattice_edges(n_cit, params.citizen_degree, params.citizen_rewire, rng)
     else:
         ci, cj = erdos_renyi_edges(n_cit, params.citizen_degree, rng)
-    ci, cj = ci + n_org, cj + n_org
     if n_org and n_cit and params.citizen_org_ties > 0:
-        xi, xj = resident_org_edges(n_org, n_cit, params.citizen_org_ties, key)
-        xi, xj = _dedupe(xi, xj, n)
+        xo, xr = _resident_org(n_org, n_cit, float(params.citizen_org_ties), key)
     else:
-        xi = xj = np.empty(0, np.int64)
-
-    i = np.concatenate([oi, ci, xi]).astype(np.int32)
-    j = np.concatenate([oj, cj, xj]).astype(np.int32)
-    sizes_w = (len(oi), len(ci), len(xi))
-    del oi, oj, ci, cj, xi, xj
-    w = np.concatenate(
-        [
-            np.full(sizes_w[0], params.org_tie_strength, np.float32),
-            np.full(sizes_w[1], params.citizen_tie_strength, np.float32),
-            np.full(sizes_w[2], params.citizen_org_tie_strength, np.float32),
-        ]
+        xo = xr = np.empty(0, np.int32)
+    strength = np.array(
+        [params.org_tie_strength, params.citizen_tie_strength, params.citizen_org_tie_strength],
+        np.float32,
     )
-    cross = sector[i] != sector[j]
-    w[cross] *= np.float32(params.openness)
-    del cross
-    return symmetric(i, j, w, n)
+    # each layer as (i, j) with i the lower index where the layer has an order (the
+    # organisation of a resident's tie), so that most rows come out sorted
+    with sized(n):
+        indptr, indices, data, m = _assemble(
+            n, sector, strength, np.float32(params.openness), oi, oj, xo, xr, ci, cj, n_org
+        )
+    del oi, oj, xo, xr, ci, cj
+    return _csr(indptr, indices, data, m, n)
+
+
+def _lattice_edges(
+    n: int, mean_degree: float, rewire: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`small_world_edges` before its duplicates and self-loops are dropped (int32:
+    the matrix's assembly drops them)."""
+    half = int(round(mean_degree)) // 2
+    if n < 3 or half < 1:
+        return np.empty(0, np.int32), np.empty(0, np.int32)
+    half = min(half, (n - 1) // 2)
+    i = np.empty(n * half, np.int32)
+    j = np.empty(n * half, np.int32)
+    with sized(n * half, weight=2):
+        _lattice(n, half, rewire, setup_key(rng), i, j)
+    return i, j
+
+
+@njit(cache=True, nogil=True)
+def _count_layer(i, j, offset, as_i, as_j):
+    """Count each edge (``i + offset``, ``j + offset``) in its two rows (self-loops not)."""
+    for e in range(len(i)):
+        a, b = i[e] + offset, j[e] + offset
+        if a != b:
+            as_i[a] += 1
+            as_j[b] += 1
+
+
+@njit(cache=True, nogil=True)
+def _scatter_layer(rows, cols, offset, sector, w, openness, indptr, nxt, indices, data):
+    """Each edge (``rows + offset``, ``cols + offset``) into row ``rows + offset`` at its
+    cursor ``nxt`` (self-loops not), weighted ``w`` (times ``openness`` across sectors)."""
+    cross = np.float32(w * openness)
+    for e in range(len(rows)):
+        a, b = rows[e] + offset, cols[e] + offset
+        if a != b:
+            at = indptr[a] + nxt[a]
+            indices[at] = b
+            data[at] = cross if sector[a] != sector[b] else w
+            nxt[a] += 1
+
+
+@njit(cache=True, nogil=True, parallel=loops())
+def _assemble(n, sector, strength, openness, oi, oj, xo, xr, ci, cj, n_org):
+    """The symmetric tie matrix of the three layers (organisations' ties ``oi``-``oj``,
+    residents' ties to organisations ``xo``-``xr``, residents' ties ``ci``-``cj`` counted
+    from the first resident ``n_org``), weighted by the layers' ``strength`` (times
+    ``openness`` across sectors), as CSR rows with their columns sorted: a counting sort
+    of both ends of every edge (each row holds its ties as ``j`` from its first slot, then
+    as ``i``, the two sides filled side by side), each row then sorted with its duplicates
+    and the layers' self-loops dropped, and the rows closed up. Returns (indptr (n + 1,)
+    int64, indices int32, data float32, stored entries)."""
+    as_i = np.zeros(n, np.int32)
+    as_j = np.zeros(n, np.int32)
+    _count_layer(oi, oj, 0, as_i, as_j)
+    _count_layer(xo, xr, 0, as_i, as_j)
+    _count_layer(ci, cj, n_org, as_i, as_j)
+    indptr = np.zeros(n + 1, np.int64)
+    for r in range(n):
+        indptr[r + 1] = indptr[r] + as_j[r] + as_i[r]
+        as_i[r] = 0  # now the cursor of the row's ties as j (its ties as i follow them)
+    total = indptr[n]
+    indices = np.empty(total, np.int32)
+    data = np.empty(total, np.float32)
+    s_org, s_cit, s_x = strength[0], strength[1], strength[2]
+    for side in prange(2):
+        if side == 0:  # each edge in its row i, after the row's ties as j
+            _scatter_layer(oi, oj, 0, sector, s_org, openness, indptr, as_j, indices, data)
+            _scatter_layer(xo, xr, 0, sector, s_x, openness, indptr, as_j, indices, data)
+            _scatter_layer(ci, cj, n_org, sector, s_cit, openness, indptr, as_j, indices, data)
+        else:  # and in its row j, from the row's first slot
+            _scatter_layer(oj, oi, 0, sector, s_org, openness, indptr, as_i, indices, data)
+            _scatter_layer(xr, xo, 0, sector, s_x, openness, indptr, as_i, indices, data)
+            _scatter_layer(cj, ci, n_org, sector, s_cit, openness, indptr, as_i, indices, data)
+    # rows sorted, their duplicates dropped (a tie drawn twice has one weight), each chunk's
+    # rows closed up to the front of its slots; then the chunks closed up in their order
+    kept = as_i
+    chunks = n_chunks(n)
+    chunk_kept = np.zeros(chunks, np.int64)
+    for c in prange(chunks):
+        first, last = bounds(c, n)
+        w = indptr[first]
+        for r in range(first, last):
+            lo, hi = indptr[r], indptr[r + 1]
+            ordered = True  # most rows come sorted, without duplicates: moved as they are
+            for q in range(lo + 1, hi):
+                ordered &= indices[q - 1] < indices[q]
+            if ordered:
+                if w != lo:
+                    for q in range(hi - lo):  # to the left: in ascending order
+                        indices[w + q] = indices[lo + q]
+                        data[w + q] = data[lo + q]
+                kept[r] = hi - lo
+                w += hi - lo
+                continue
+            if hi - lo > 32:
+                _sort_row(indptr, indices, data, r)
+            else:  # insertion, moving only what is out of order
+                for q in range(lo + 1, hi):
+                    col = indices[q]
+                    if col >= indices[q - 1]:
+                        continue
+                    weight = data[q]
+                    t = q - 1
+                    while t >= lo and indices[t] > col:
+                        indices[t + 1] = indices[t]
+                        data[t + 1] = data[t]
+                        t -= 1
+                    indices[t + 1] = col
+                    data[t + 1] = weight
+            k = 0
+            last = -1
+            for q in range(lo, hi):
+                col = indices[q]
+                if col != last:
+                    indices[w] = col
+                    data[w] = data[q]
+                    w += 1
+                    k += 1
+                    last = col
+            kept[r] = k
+        chunk_kept[c] = w - indptr[first]
+    at = 0
+    for c in range(chunks):
+        first, last = bounds(c, n)
+        src = indptr[first]
+        if src != at:
+            for q in range(chunk_kept[c]):  # to the left: in ascending order
+                indices[at + q] = indices[src + q]
+                data[at + q] = data[src + q]
+        at += chunk_kept[c]
+    for r in range(n):
+        indptr[r + 1] = indptr[r] + kept[r]
+    return indptr, indices, data, at
+
+
+def _csr(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, m: int, n: int):
+    """The (n, n) CSR matrix of the first ``m`` entries, with :func:`symmetric`'s index
+    types."""
+    index = np.int32 if m < 2**31 else np.int64
+    # the first m slots (the duplicates' few slots beyond them are not worth a copy)
+    indices, data = indices[:m], data[:m]
+    mat = sp.csr_matrix((data, indices, indptr.astype(index, copy=False)), shape=(n, n))
+    mat.has_sorted_indices = True
+    mat.has_canonical_format = True
+    return mat
 
 
 @njit(cache=True, nogil=True, parallel=loops())

@@ -23,7 +23,7 @@ from commonfuture.parallel import bounds, loops, n_chunks, sized
 from commonfuture.propositions import Offer
 from commonfuture.randomness import SETUP, gamma_from, normal_pair, philox, setup_key, unit64
 from commonfuture.scenario.schema import SECTORS, Scenario
-from commonfuture.value import N_ELEMENTS, PUBLIC, misfit, normalise
+from commonfuture.value import N_ELEMENTS, PUBLIC, misfit, normalise, times_each
 
 # membership state
 OUTSIDE, COMMITTED, SECEDED = 0, 1, 2
@@ -329,7 +329,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         start += count
     role = np.where(leaders, KEY_LEADER, np.where(sector == CITIZEN, EXTERNAL_USER, NETWORK_ACTOR))
     role = role.astype(np.int8)
-    eligible = offer.eligible[sector]  # (N, P)
+    eligible = np.take(offer.eligible, sector, axis=0)  # (N, P) (indexing with [] is slow)
 
     draws = [_one_replicate(scenario, offer, sector, g) for g in rngs]
 
@@ -355,20 +355,23 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
     fits = tailored_fit(profile, offer.value, lev.alignment).astype(np.float32)  # (R, N, P)
     mis = misfit(profile, offer.value).astype(np.float32)
     # actors judge a proposition by its promise: what it offers after their own values
-    anticipated = fits - offer.cost[None, None, :]
+    anticipated = np.empty_like(fits)
+    for j in range(offer.n):  # column by column (a broadcast over P loops per actor)
+        np.subtract(fits[..., j], offer.cost[j], out=anticipated[..., j])
     ignorance = (dest.ignorance * (1.0 - lev.alignment)) * mis
     # backlash: public goals imposing private costs on users who weigh public value little
     low_public = np.maximum(1.0 / N_ELEMENTS - profile[..., PUBLIC], 0.0) * N_ELEMENTS
-    backlash = (dest.backlash * (1.0 - lev.arbitration)) * (
-        low_public[..., None] * offer.public_share[None, None, :]
+    backlash = (dest.backlash * (1.0 - lev.arbitration)) * times_each(
+        low_public, offer.public_share
     )
 
     status = np.zeros((r, n), np.int8)
-    status[:, leaders] = 1
+    at = np.flatnonzero(leaders)  # the few leaders by index (a mask walks every actor)
+    status[:, at] = 1
     commitment = np.zeros((r, n), np.float32)
     trust = np.zeros((r, n), np.float32)
-    commitment[:, leaders] = lev.leader_commitment
-    trust[:, leaders] = lev.leader_trust
+    commitment[:, at] = lev.leader_commitment
+    trust[:, at] = lev.leader_trust
 
     return State(
         sector=sector,

@@ -100,6 +100,10 @@ def to_unit(word):
     return np.float32(word >> np.uint32(8)) * _TWO_M24
 
 
+#: actors per block of :func:`decisions`: the block's draws go to a buffer of its own first
+DECIDE_BLOCK = 1024
+
+
 @njit(cache=True, nogil=True, parallel=loops())
 def decisions(keys, month, status, coupled, out):
     """Fill ``out`` (R, 4, N) with each actor's four decision uniforms for ``month``.
@@ -107,8 +111,9 @@ def decisions(keys, month, status, coupled, out):
     Only actors who may decide are drawn: those who have not seceded, in
     replicates whose leaders are coupled (no coupling, no joining and no offer);
     the rest get NaN, so that a stray read cannot pass for a draw. (A coupled
-    replicate is drawn whole and seceded actors blanked by selects: a loop without
-    branches, which the compiler vectorises.)
+    replicate is drawn whole, block by block of actors into a buffer the function
+    owns, a loop the compiler vectorises; seceded actors are then blanked by selects
+    as the block is copied out.)
     """
     r_n, n = status.shape
     nan = np.float32(np.nan)
@@ -125,13 +130,23 @@ def decisions(keys, month, status, coupled, out):
                 o2[i] = nan
                 o3[i] = nan
             continue
-        for i in range(lo, hi):
-            w0, w1, w2, w3 = philox(i, month, DECIDE, 0, k0, k1)
-            gone = status[r, i] == 2
-            o0[i] = nan if gone else to_unit(w0)
-            o1[i] = nan if gone else to_unit(w1)
-            o2[i] = nan if gone else to_unit(w2)
-            o3[i] = nan if gone else to_unit(w3)
+        st = status[r]
+        buf = np.empty((4, DECIDE_BLOCK), np.float32)
+        b0, b1, b2, b3 = buf[0], buf[1], buf[2], buf[3]
+        for a in range(lo, hi, DECIDE_BLOCK):
+            m = min(DECIDE_BLOCK, hi - a)
+            for q in range(m):
+                w0, w1, w2, w3 = philox(a + q, month, DECIDE, 0, k0, k1)
+                b0[q] = to_unit(w0)
+                b1[q] = to_unit(w1)
+                b2[q] = to_unit(w2)
+                b3[q] = to_unit(w3)
+            for q in range(m):
+                gone = st[a + q] == 2
+                o0[a + q] = nan if gone else b0[q]
+                o1[a + q] = nan if gone else b1[q]
+                o2[a + q] = nan if gone else b2[q]
+                o3[a + q] = nan if gone else b3[q]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -141,6 +156,13 @@ def normal_at(actor, month, k0, k1):
     Box-Muller (cosine branch) in float32 from two 24-bit uniforms: |z| <= 5.77.
     """
     w0, w1, _, _ = philox(actor, month, NOISE, 0, k0, k1)
+    return normal_from(w0, w1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def normal_from(w0, w1):
+    """:func:`normal_at` from the first two words of its block (``w0``, ``w1``), so that
+    the blocks of many normals can be computed together beforehand."""
     u1 = np.float32((w0 >> np.uint32(8)) + np.uint32(1)) * _TWO_M24  # (0, 1]
     u2 = to_unit(w1)
     return np.sqrt(np.float32(-2.0) * np.log(u1)) * np.cos(np.float32(2.0 * np.pi) * u2)
@@ -245,6 +267,7 @@ __all__ = [
     "gamma_from",
     "generation_normals",
     "normal_at",
+    "normal_from",
     "philox",
     "replicate_key",
     "setup_key",

@@ -67,7 +67,7 @@ from commonfuture.parallel import CHUNK, bounds, loops, n_chunks
 from commonfuture.parameters import params
 from commonfuture.population import State
 from commonfuture.propositions import Offer
-from commonfuture.randomness import RATION, USE, given, normal_at
+from commonfuture.randomness import NOISE, RATION, USE, given, normal_from, philox
 from commonfuture.scenario.schema import Scenario
 from commonfuture.value import COMMUNITY
 
@@ -109,6 +109,9 @@ USE_BLOCK = 4 * CHUNK
 
 #: lottery keys per block of the selection's histogram
 SELECT_BLOCK = 65_536
+
+#: actors per block of the candidates' pass: a block without members is passed over
+MEMBER_BLOCK = 64
 
 
 @njit(cache=True, nogil=True, parallel=loops())
@@ -194,12 +197,19 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
         m = 0
         e = 0
         k = lo
-        for i in range(lo, hi):  # without branches: store always, advance for candidates
-            member = status[ra, i] == 1
-            m += member
-            e += member & actors.exploiter[ra, i]
-            seeker[ra, k] = i
-            k += member & (u_use[ra, i] < p.use_rate)
+        for b in range(lo, hi, MEMBER_BLOCK):  # blocks without members skipped at a glance
+            b_hi = min(hi, b + MEMBER_BLOCK)
+            any_member = False
+            for i in range(b, b_hi):
+                any_member |= status[ra, i] == 1
+            if not any_member:
+                continue
+            for i in range(b, b_hi):  # without branches: store always, advance for candidates
+                member = status[ra, i] == 1
+                m += member
+                e += member & actors.exploiter[ra, i]
+                seeker[ra, k] = i
+                k += member & (u_use[ra, i] < p.use_rate)
         s = lo
         for q in range(lo, k):
             i = seeker[ra, q]
@@ -430,9 +440,18 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
         created_e[r, 0], created_e[r, 1], created_e[r, 2] = c0, c1, c2
         created_e[r, 3], created_e[r, 4] = c3, c4
         losses[r, 0], losses[r, 1], losses[r, 2], losses[r, 3] = s_ign, s_disp, s_back, s_expl
-        if drawn:  # each use's noise, in a loop of independent iterations
-            for u in prange(first, last):  # on every core
-                z[u] = normal_at(users[u] - r * n, month, k0, k1)
+        if drawn:  # each use's noise, chunk by chunk on every core: the chunk's blocks of
+            # random words first (a loop the compiler vectorises), then the normals
+            for c in prange(n_chunks(last - first)):
+                lo, hi = bounds(c, last - first)
+                w0s = np.empty(hi - lo, np.uint32)
+                w1s = np.empty(hi - lo, np.uint32)
+                for q in range(lo, hi):
+                    w0, w1, _, _ = philox(users[first + q] - r * n, month, NOISE, 0, k0, k1)
+                    w0s[q - lo] = w0
+                    w1s[q - lo] = w1
+                for q in range(lo, hi):
+                    z[first + q] = normal_from(w0s[q - lo], w1s[q - lo])
         else:
             for u in range(first, last):
                 z[u] = draws.z_noise[r, users[u] - r * n]
