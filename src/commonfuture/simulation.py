@@ -9,7 +9,6 @@ replicates run beside it nor how they are batched or distributed.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -246,54 +245,20 @@ def _replicate_list(replicates: int | Sequence[int]) -> list[int]:
 
 
 def to_frame(arrays: dict[str, np.ndarray], replicates: Sequence[int]) -> pd.DataFrame:
-    """(T, R) arrays -> tidy frame sorted by replicate then month.
-
-    Integer measures (counts, flags, the stage) as int64, the rest as float64; the
-    columns are written straight into the frame's three blocks (replicate and month,
-    the integers, the floats), the layout the frame's constructor would consolidate
-    them into."""
+    """(T, R) arrays -> tidy frame sorted by replicate then month."""
     t, r = arrays["stage"].shape
-    ints = [k for k, v in arrays.items() if v.dtype.kind in "iub"]
-    floats = [k for k, v in arrays.items() if v.dtype.kind not in "iub"]
-    head = np.empty((2, t * r), np.int32)
-    head[0] = np.repeat(np.asarray(replicates, np.int32), t)
-    head[1] = np.tile(np.arange(1, t + 1, dtype=np.int32), r)
-    blocks = []
-    for kind, names in ((np.int64, ints), (np.float64, floats)):
-        values = np.empty((len(names), t * r), kind)
-        for q, k in enumerate(names):
-            values[q].reshape(r, t)[...] = arrays[k].T
-        blocks.append(values)
-    columns = ["replicate", "month", *arrays]
-    at = {k: q for q, k in enumerate(columns)}
-    placed = [
-        (head, [0, 1]),
-        *((v, [at[k] for k in names]) for v, names in zip(blocks, (ints, floats), strict=True)),
-    ]
-    frame = _from_blocks(placed, columns, t * r)
-    if frame is not None:
-        return frame
-    data = {"replicate": head[0], "month": head[1]}
-    for v, names in zip(blocks, (ints, floats), strict=True):
-        data.update(zip(names, v, strict=True))
-    return pd.DataFrame({k: data[k] for k in columns})
-
-
-def _from_blocks(placed: list, columns: list[str], rows: int) -> pd.DataFrame | None:
-    """A frame of 2-D blocks ``(values (k, rows), column positions)``, built without the
-    constructor's column by column checks (pandas' block manager); None where this
-    pandas has no such way (the caller builds it the usual way)."""
-    try:
-        from pandas.core.internals import BlockManager
-        from pandas.core.internals.api import make_block
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            blocks = [make_block(v, placement=p) for v, p in placed]
-            mgr = BlockManager(blocks, [pd.Index(columns), pd.RangeIndex(rows)])
-            return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)
-    except (ImportError, AttributeError, TypeError, ValueError):
-        return None
+    data: dict[str, np.ndarray] = {
+        "replicate": np.repeat(np.asarray(replicates, np.int32), t),
+        "month": np.tile(np.arange(1, t + 1, dtype=np.int32), r),
+    }
+    for k, v in arrays.items():
+        col = v.T.reshape(-1)
+        if col.dtype.kind in "iub":
+            col = col.astype(np.int64)
+        else:
+            col = col.astype(np.float64)
+        data[k] = col
+    return pd.DataFrame(data)
 
 
 def batches(replicates: Sequence[int], n_actors: int, batch_size: int | None) -> list[list[int]]:
