@@ -277,14 +277,31 @@ def tally(out, t, p, census, state, disrupted, regressed, offered, created):
         out.target_progress[t, r] = state.target[r] / p.target_amount
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=loops())
 def see(actors, state, users):
     """Count, per replicate, the members of the wider population who took part this
-    month (``users``: flat indices over replicates and actors, ascending)."""
-    n = state.status.shape[1]
+    month (``users``: flat indices over replicates and actors, ascending): chunks of
+    users counted on every core, their integer counts added in chunk order."""
+    r_n, n = state.status.shape
+    k = len(users)
+    chunks = n_chunks(k)
+    counts = np.zeros((chunks, r_n), np.int64)
+    for c in prange(chunks):
+        lo, hi = bounds(c, k)
+        if lo >= hi:
+            continue
+        r = users[lo] // n  # users ascend: the replicate advances without dividing
+        base = r * n
+        for q in range(lo, hi):
+            a = users[q]
+            while a >= base + n:
+                r += 1
+                base += n
+            counts[c, r] += actors.wider[a - base]
     state.seen[:] = 0
-    for a in users:
-        state.seen[a // n] += actors.wider[a % n]
+    for c in range(chunks):
+        for r in range(r_n):
+            state.seen[r] += counts[c, r]
 
 
 @njit(cache=True, nogil=True)
