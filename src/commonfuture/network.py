@@ -93,74 +93,18 @@ def small_world_edges(
     n: int, mean_degree: float, rewire: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Watts-Strogatz: ring lattice of k = round(mean_degree) neighbours, rewired."""
-    half = int(round(mean_degree)) // 2
-    if n < 3 or half < 1:
+    i, j = _lattice_edges(n, mean_degree, rewire, rng)
+    if len(i) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    half = min(half, (n - 1) // 2)
-    # int32 while the lattice is built: the network is the build's memory peak
-    i = np.empty(n * half, np.int32)
-    j = np.empty(n * half, np.int32)
-    with sized(n * half, weight=2):
-        _lattice(n, half, rewire, setup_key(rng), i, j)
     return _dedupe(i, j, n)
 
 
 @njit(cache=True, nogil=True, parallel=loops())
-def _poisson_counts(lam, key, out):
-    """A Poisson(``lam``) count per resident by inversion (counter words (q, 4))."""
-    n = len(out)
-    chunks = n_chunks(n)
-    p0 = np.exp(-lam)
-    for c in prange(chunks):
-        lo, hi = bounds(c, n)
-        for q in range(lo, hi):
-            w0, _, _, _ = philox(q, 4, SETUP, 0, key[0], key[1])
-            u = unit64(w0)
-            k = 0
-            p = p0
-            cdf = p
-            while u > cdf and k < 10_000:
-                k += 1
-                p *= lam / k
-                cdf += p
-            out[q] = k
-
-
-@njit(cache=True, nogil=True, parallel=loops())
-def _org_targets(offsets, n_org, key, out):
-    """The ``t``-th organisation of resident ``q``: uniform (counter words (q, 5, t))."""
-    n = len(offsets) - 1
-    chunks = n_chunks(n)
-    for c in prange(chunks):
-        lo, hi = bounds(c, n)
-        for q in range(lo, hi):
-            for t in range(offsets[q], offsets[q + 1]):
-                w0, _, _, _ = philox(q, 5, SETUP, t - offsets[q], key[0], key[1])
-                out[t] = min(np.int64(unit64(w0) * n_org), n_org - 1)
-
-
-def resident_org_edges(
-    n_org: int, n_cit: int, per_resident: float, key: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each resident tied to a Poisson(``per_resident``) number of uniform organisations."""
-    per = np.empty(n_cit, np.int64)
-    with sized(n_cit):
-        _poisson_counts(float(per_resident), key, per)
-    offsets = np.zeros(n_cit + 1, np.int64)
-    np.cumsum(per, out=offsets[1:])
-    xi = np.repeat(np.arange(n_org, n_org + n_cit, dtype=np.int64), per)
-    del per
-    xj = np.empty(len(xi), np.int64)
-    with sized(n_cit):
-        _org_targets(offsets, n_org, key, xj)
-    return xi, xj
-
-
-@njit(cache=True, nogil=True, parallel=loops())
 def _resident_org_ties(n_org, n_cit, lam, key):
-    """:func:`resident_org_edges` as (organisation, resident) int32, the residents'
-    counts and ties drawn block by block (each block's draws first, in loops the compiler
-    vectorises; the same counter words)."""
+    """Each resident tied to a Poisson(``lam``) number of uniform organisations, as
+    (organisation, resident) int32 edges: the count by inversion (counter words (q, 4)),
+    the ``t``-th organisation uniform (counter words (q, 5, t)); each block's draws
+    first, in loops the compiler vectorises."""
     k0, k1 = key[0], key[1]
     per = np.empty(n_cit, np.int32)
     chunks = n_chunks(n_cit)
@@ -304,6 +248,7 @@ def _lattice_edges(
     if n < 3 or half < 1:
         return np.empty(0, np.int32), np.empty(0, np.int32)
     half = min(half, (n - 1) // 2)
+    # int32 while the lattice is built: the network is the build's memory peak
     i = np.empty(n * half, np.int32)
     j = np.empty(n * half, np.int32)
     with sized(n * half, weight=2):
