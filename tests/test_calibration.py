@@ -41,3 +41,21 @@ def test_carbon_literacy_forms_then_is_disrupted_in_most_replicates():
     ended = g["stage"].last() == 0
     story = formed & (before >= 1) & disrupted & ended
     assert story.mean() > 0.5, story.mean()
+
+
+def test_active_travel_path_rises_to_the_2019_figure_without_a_boom_and_bust():
+    """The share of residents committed rises with the budget and, in 2019 (months
+    100-111), its median is within five points of the 24% who cycle weekly (Bike Life
+    2019); the median path never falls back more than two points from its highest (a boom
+    and bust, as when outreach counted every committed resident, fails both)."""
+    from commonfuture.patterns.case_paths import TRAVEL_2019
+
+    sc = shipped("edinburgh/active-travel")
+    res = simulate(sc, seed=11, replicates=16)
+    m = res.monthly
+    share = m["members_citizens"] / sc.population.counts.citizens
+    lo_m, hi_m = TRAVEL_2019
+    in_2019 = share[(m["month"] >= lo_m) & (m["month"] <= hi_m)].groupby(m["replicate"]).mean()
+    assert abs(np.median(in_2019) - 0.24) <= 0.05, np.median(in_2019)
+    median = share.groupby(m["month"]).median().to_numpy()
+    assert (np.maximum.accumulate(median) - median).max() <= 0.02
