@@ -333,31 +333,17 @@ def _assemble(n, sector, strength, openness, oi, oj, xo, xr, ci, cj, n_org):
                 kept[r] = hi - lo
                 w += hi - lo
                 continue
-            if hi - lo > 32:
-                _sort_row(indptr, indices, data, r)
-            else:  # insertion, moving only what is out of order
-                for q in range(lo + 1, hi):
-                    col = indices[q]
-                    if col >= indices[q - 1]:
-                        continue
-                    weight = data[q]
-                    t = q - 1
-                    while t >= lo and indices[t] > col:
-                        indices[t + 1] = indices[t]
-                        data[t + 1] = data[t]
-                        t -= 1
-                    indices[t + 1] = col
-                    data[t + 1] = weight
+            _sort_row(indptr, indices, data, r)
             k = 0
-            last = -1
+            prev = -1
             for q in range(lo, hi):
                 col = indices[q]
-                if col != last:
+                if col != prev:
                     indices[w] = col
                     data[w] = data[q]
                     w += 1
                     k += 1
-                    last = col
+                    prev = col
             kept[r] = k
         chunk_kept[c] = w - indptr[first]
     at = 0
@@ -434,8 +420,10 @@ def _sort_row(indptr, indices, data, r):
             indices[k] = np.int32(key[k - lo] >> np.uint64(32))
             data[k] = row[np.int64(key[k - lo] & np.uint64(0xFFFFFFFF))]
         return
-    for k in range(lo + 1, hi):
+    for k in range(lo + 1, hi):  # insertion, moving only what is out of order
         c, d = indices[k], data[k]
+        if c >= indices[k - 1]:
+            continue
         q = k - 1
         while q >= lo and indices[q] > c:
             indices[q + 1] = indices[q]
