@@ -567,12 +567,10 @@ class CollaborationModel(mesa.Model):
         """
         sc, offer, month = self.scenario, self.offer, self.month
         inv = sc.investment
-        budget = 0.0
         z = self.rng.standard_normal()
-        if inv.budget_at(month) > 0:
-            budget = inv.budget_at(month)
-            if inv.volatility > 0:
-                budget *= math.exp(inv.volatility * z - 0.5 * inv.volatility**2)
+        budget = inv.budget_at(month)
+        if budget > 0 and inv.volatility > 0:
+            budget *= math.exp(inv.volatility * z - 0.5 * inv.volatility**2)
         contributions = sum(a.resources for a in self.members())
         pool = budget + inv.member_contribution * contributions
         # organising a small-win moment is paid first, as far as the pool goes
