@@ -102,13 +102,43 @@ def monthly_rate(n: int, months: int, replicates: int = 1, engine: str = "fast")
     }
 
 
-MEMORY_CHILD = r"""
+#: the resident peak of a child process from after its warm-up: the high-water mark is
+#: reset once the compiled kernels are loaded (Linux's ``clear_refs``), so that compiling
+#: them (LLVM's working memory, when the kernels' caches are cold) is not counted
+PEAK = r"""
+import resource
+
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:  # not Linux, or not allowed: the peak since the process started
+        return False
+
+
+def peak_bytes():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+"""
+
+MEMORY_CHILD = (
+    PEAK
+    + r"""
 import json, os, resource, sys, tracemalloc
 sys.path.insert(0, sys.argv[1])
 from commonfuture import load_scenario, simulate
 sc = load_scenario(sys.argv[2]).model_copy(update={"months": int(sys.argv[4])})
 simulate(sc.model_copy(update={"months": 2}), seed=1, replicates=1)  # load compiled kernels
 traced = sys.argv[5] == "traced"
+reset = reset_peak()
 if traced:
     tracemalloc.start()  # numpy and scipy register their buffers with tracemalloc
     base = tracemalloc.get_traced_memory()[0]
@@ -119,10 +149,11 @@ res = simulate(sc, seed=1, replicates=1, scale=float(sys.argv[3]))
 if traced:
     peak = tracemalloc.get_traced_memory()[1]
 else:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_bytes()
 print(json.dumps({"baseline_bytes": base, "peak_bytes": peak, "n": res.n_actors,
-                  "ties": res.n_ties}))
+                  "ties": res.n_ties, "peak_reset": reset}))
 """
+)
 
 
 def _memory_child(n: int, months: int, mode: str) -> dict:
@@ -255,7 +286,9 @@ def threads_and_yardstick(n: int, months: int, rounds: int) -> dict:
     }
 
 
-NATION_CHILD = r"""
+NATION_CHILD = (
+    PEAK
+    + r"""
 import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from commonfuture import load_scenario, simulate
@@ -263,17 +296,20 @@ from commonfuture.resources import estimate_bytes
 from commonfuture.scenario.load import scaled
 sc = load_scenario(sys.argv[2]).model_copy(update={"months": int(sys.argv[4])})
 simulate(sc.model_copy(update={"months": 2}), seed=1, replicates=1)  # load compiled kernels
+reset = reset_peak()
 with open("/proc/self/statm") as f:
     base = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 t0 = time.perf_counter()
 res = simulate(sc, seed=1, replicates=1, scale=float(sys.argv[3]))
 dt = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = peak_bytes()
 print(json.dumps({"baseline_bytes": base, "peak_bytes": peak, "n": res.n_actors,
-                  "ties": res.n_ties, "seconds": dt, "months": int(sys.argv[4]),
+                  "ties": res.n_ties, "seconds": dt, "peak_reset": reset,
+                  "months": int(sys.argv[4]),
                   "estimate_bytes": estimate_bytes(scaled(sc, float(sys.argv[3]))),
                   "members_end": int(res.monthly["members"].iloc[-1])}))
 """
+)
 
 
 def nation(n: int, months: int) -> dict:

@@ -265,6 +265,42 @@ def test_share_acceptor_weighs_by_the_share_within_epsilon():
     assert accept(None, lambda t: 1.0, x, None, 1, None).weight == 1.0
 
 
+FORKED_AFTER_THREADS = """
+import os, sys
+os.environ["NUMBA_NUM_THREADS"] = os.environ["COMMONFUTURE_THREADS"] = "2"
+sys.path.insert(0, {tests!r})
+import commonfuture as cf
+from commonfuture.calibration.abc import calibrate, parse_fits, targets_from
+from test_calibrate import GENERIC, PATH, START, _over, synthetic_observations
+
+if __name__ == "__main__":
+    # 69,300 actors: the compiled loops start their threads in this process
+    cf.simulate(cf.load_scenario(GENERIC), seed=1, scale=110, overrides={{"months": 1}})
+    sc = _over(cf.load_scenario(GENERIC))
+    targets = targets_from(synthetic_observations(sc, 0.3, seed=7), sc, START)
+    fits = parse_fits(sc, [f"{{PATH}}=0.05:0.6"])
+    post = calibrate(sc, targets, fits, {out!r}, population=10, generations=1, workers=2)
+    print("particles", len(post.samples))
+"""
+
+
+def test_local_workers_after_a_large_run(tmp_path):
+    """Local workers still simulate after a run large enough to start the compiled
+    loops' threads in the calling process (a forked worker would die on its first run)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "calibrate_after_large_run.py"
+    tests = str(Path(__file__).parent)
+    script.write_text(FORKED_AFTER_THREADS.format(tests=tests, out=str(tmp_path / "cal")))
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "particles 10"
+
+
 @pytest.mark.slow
 def test_calibration_on_a_dask_cluster(tmp_path, cluster):  # noqa: F811
     """The particles can be simulated by the workers of a Dask cluster."""

@@ -368,14 +368,19 @@ def calibrate(
     prior = pyabc.Distribution(
         **{_key(f.path): pyabc.RV("uniform", f.low, f.high - f.low) for f in fits}
     )
-    client = None
+    client = pool = None
     if dask_address:
         from distributed import Client
 
         client = Client(dask_address)
         sampler = pyabc.sampler.DaskDistributedSampler(dask_client=client)
     elif workers > 1:
-        sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+        pool = _processes(workers)
+        # evaluation-parallel: a few particles in flight per worker, the model shipped by
+        # cloudpickle (the calibration's model is a closure)
+        sampler = pyabc.sampler.ConcurrentFutureSampler(
+            cfuture_executor=pool, client_max_jobs=2 * workers, default_pickle=True
+        )
     else:
         sampler = pyabc.sampler.SingleCoreSampler()
     abc = pyabc.ABCSMC(
@@ -417,6 +422,8 @@ def calibrate(
         log.setLevel(logging.ERROR)
         if client is not None:
             client.close()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     df, w = history.get_distribution(m=0, t=history.max_t)
     samples = pd.DataFrame({f.path: df[_key(f.path)].to_numpy() for f in fits})
     for f in fits:
@@ -431,6 +438,25 @@ def calibrate(
         simulations=int(history.total_nr_simulations) * replicates,
         seconds=time.perf_counter() - t0,
         history={"resumed_after": done, "generations": int(history.max_t) + 1},
+    )
+
+
+def _processes(workers: int):
+    """``workers`` fresh local processes for the particles, sharing the cores. Spawned, not
+    forked: once a large run in this process has started the compiled loops' OpenMP
+    threads, a forked worker would die on its first run."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from commonfuture.experiments.runner import worker_init
+    from commonfuture.parallel import cores
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=worker_init,
+        initargs=(os.getpid(), max(1, cores() // workers)),
     )
 
 

@@ -191,7 +191,7 @@ def _inline(tasks, base, names, threads: int | None = None) -> Iterator[list[dic
         yield execute(t, base, names, threads)
 
 
-def _worker_init(parent: int, threads: int = 1) -> None:
+def worker_init(parent: int, threads: int = 1) -> None:
     """Pool workers use ``threads`` threads each, leave Ctrl-C to the parent, which stops
     cleanly between commits, and exit within a second when the parent dies (``kill -9``),
     leaving no orphans."""
@@ -218,7 +218,7 @@ def in_workers(fn, calls, workers: int, threads: int = 1) -> Iterator:
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_init,
+        initializer=worker_init,
         initargs=(os.getpid(), threads),
     )
     futures = [pool.submit(fn, *args) for args in calls]
