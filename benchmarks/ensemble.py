@@ -4,8 +4,9 @@ the runner chooses (workers only where the work pays for them) and forced.
 
 Every variant runs the same experiment (one parameter point of the generic
 scenario at twice, then twenty times its size, 60 months) through the experiment
-runner into a fresh DuckDB store, and reports runs per second and its ratio to one
-batched process; the stores are checked to hold identical results.
+runner into a fresh DuckDB store, three rounds in turn, and reports each variant's
+median runs per second and its ratio to one batched process; the stores are checked to
+hold identical results.
 """
 
 from __future__ import annotations
@@ -55,26 +56,26 @@ def _runs(directory: Path) -> pd.DataFrame:
         return s.runs().drop(columns=["finished_at", "seconds"])
 
 
-def one_size(replicates: int, scale: float, tmp: Path) -> dict:
-    """Every variant at one size; runs per second, and whether the stores agree."""
+#: rounds of every variant, alternating; each variant's median round is reported (a run of
+#: half a second varies by a tenth from one call to the next on a shared host)
+ROUNDS = 3
+
+
+def one_size(replicates: int, scale: float, tmp: Path, rounds: int = ROUNDS) -> dict:
+    """Every variant at one size, ``rounds`` times in turn; each variant's median runs per
+    second, and whether all the stores agree."""
     spec = tmp / "exp.toml"
     scenario = (HERE.parent / "scenarios" / "generic.toml").as_posix()
     spec.write_text(EXP.format(scenario=scenario, replicates=replicates, scale=scale))
     exp = load_experiment(spec)
     out: dict = {"replicates": replicates, "actors": int(round(scale * 630)), "months": 60}
-    out["batched, in process"] = _time(exp, tmp / "batched", backend="inline")
-    saved = runner.TASK_ACTOR_MONTHS
-    runner.TASK_ACTOR_MONTHS = 1  # one replicate per task
-    try:
-        out["one at a time, in process"] = _time(exp, tmp / "single", backend="inline")
-    finally:
-        runner.TASK_ACTOR_MONTHS = saved
-    # the runner's own choice of workers (the default of `commonfuture sweep`): as many
-    # processes as the work is worth, or this process
-    out["local processes, runner's choice"] = _time(exp, tmp / "auto", backend="local")
-    # two processes whatever the size (the runner cuts the ensemble into several tasks
-    # per worker, see runner.plan)
-    out["batched, 2 local processes"] = _time(exp, tmp / "local", backend="local", workers=2)
+    times: dict[str, list[dict]] = {}
+    stores: list[Path] = []
+
+    def timed(name: str, directory: Path, **kw) -> None:
+        times.setdefault(name, []).append(_time(exp, directory, **kw))
+        stores.append(directory)
+
     address, scheduler = start_scheduler(tmp)
     procs = [scheduler, *start_workers(address, 2, tmp)]
     try:
@@ -82,24 +83,47 @@ def one_size(replicates: int, scale: float, tmp: Path) -> dict:
         client.wait_for_workers(2, timeout=60)
         # import the model on the workers first: a one-off cost, not throughput
         client.run(importlib.import_module, "commonfuture.experiments.runner")
-        out["2-worker Dask cluster, runner's choice"] = _time(
-            exp, tmp / "dask-auto", backend="dask", client=client
-        )
-        saved_min = runner.MIN_SECONDS_PER_WORKER
-        runner.MIN_SECONDS_PER_WORKER = 0.0  # on the cluster whatever the size
-        try:
-            out["batched, 2-worker Dask cluster"] = _time(
-                exp, tmp / "dask", backend="dask", client=client, workers=2
+        for k in range(rounds):
+            at = tmp / f"round-{k}"
+            timed("batched, in process", at / "batched", backend="inline")
+            saved = runner.TASK_ACTOR_MONTHS
+            runner.TASK_ACTOR_MONTHS = 1  # one replicate per task
+            try:
+                timed("one at a time, in process", at / "single", backend="inline")
+            finally:
+                runner.TASK_ACTOR_MONTHS = saved
+            # the runner's own choice of workers (the default of `commonfuture sweep`): as
+            # many processes as the work is worth, or this process
+            timed("local processes, runner's choice", at / "auto", backend="local")
+            # two processes whatever the size (the runner cuts the ensemble into several
+            # tasks per worker, see runner.plan)
+            timed("batched, 2 local processes", at / "local", backend="local", workers=2)
+            timed(
+                "2-worker Dask cluster, runner's choice",
+                at / "dask-auto",
+                backend="dask",
+                client=client,
             )
-        finally:
-            runner.MIN_SECONDS_PER_WORKER = saved_min
+            saved_min = runner.MIN_SECONDS_PER_WORKER
+            runner.MIN_SECONDS_PER_WORKER = 0.0  # on the cluster whatever the size
+            try:
+                timed(
+                    "batched, 2-worker Dask cluster",
+                    at / "dask",
+                    backend="dask",
+                    client=client,
+                    workers=2,
+                )
+            finally:
+                runner.MIN_SECONDS_PER_WORKER = saved_min
         client.close()
     finally:
         stop(procs, wait=30)
-    ref = _runs(tmp / "batched")
-    out["identical results"] = all(
-        _runs(tmp / d).equals(ref) for d in ("single", "auto", "local", "dask-auto", "dask")
-    )
+    for name, rows in times.items():
+        rows = sorted(rows, key=lambda r: r["seconds"])
+        out[name] = {**rows[len(rows) // 2], "rounds_seconds": [r["seconds"] for r in rows]}
+    ref = _runs(stores[0])
+    out["identical results"] = all(_runs(d).equals(ref) for d in stores[1:])
     base = out["batched, in process"]["runs_per_s"]
     for v in out.values():
         if isinstance(v, dict):
@@ -137,7 +161,7 @@ def print_table(out: dict) -> None:
                 f"{v['against_batched']:>10.2f}"
             )
     print(f"speed-up, batched over one at a time: {out['speed-up batched / one at a time']:.1f}x")
-    print(f"identical results in all six stores: {out['identical results']}")
+    print(f"identical results in every store: {out['identical results']}")
 
 
 if __name__ == "__main__":
