@@ -1,14 +1,21 @@
-"""Faster routes to the same numbers: the lottery's cut by a histogram selection and
-the profile-by-offer products in blocks give exactly what one selection or one product
-gives."""
+"""Faster routes to the same numbers: the lottery's cut by a histogram selection, the
+profile-by-offer products in blocks and the compiled appraisal of the offers at set-up
+give exactly what one selection, one product or the numpy expressions give."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from commonfuture import load_scenario
+from commonfuture.leadership import tailored_fit
 from commonfuture.micro.creation import SELECT_BLOCK, kth_smallest
-from commonfuture.value import PRODUCT_ROWS, products
+from commonfuture.parallel import CHUNK
+from commonfuture.population import build_state
+from commonfuture.propositions import Offer
+from commonfuture.simulation import prepare, replicate_rng
+from commonfuture.value import N_ELEMENTS, PRODUCT_ROWS, PUBLIC, misfit, products, times_each
+from conftest import GENERIC
 
 
 def _keys(rng, m, alike=False):
@@ -39,3 +46,43 @@ def test_products_in_blocks_are_the_product(kind):
     want = profile @ offers.T
     assert got.dtype == want.dtype
     assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    "levers",
+    [
+        {"leadership.alignment": 0.0, "leadership.arbitration": 1.0},
+        {
+            "leadership.alignment": 0.37,
+            "leadership.arbitration": 0.81,
+            "destruction.ignorance": 1.3,
+            "destruction.backlash": 0.6,
+        },
+        {"leadership.alignment": 1.0, "population.profile_concentration": 0.7},
+    ],
+)
+def test_appraisal_at_set_up_is_the_numpy_expressions(levers):
+    """Fit as adapted, promise, ignorance and backlash, (R, N, P) each, are bit for bit
+    what :func:`tailored_fit`, :func:`misfit` and the numpy expressions give, over more
+    than one chunk of actors and two replicates."""
+    sc = prepare(load_scenario(GENERIC), levers, (CHUNK + 700) / 630)
+    offer = Offer.from_scenario(sc)
+    st = build_state(sc, [replicate_rng(2, k) for k in (0, 1)], offer)
+    lev, dest, profile = sc.leadership, sc.destruction, st.profile
+    fit = tailored_fit(profile, offer.value, lev.alignment).astype(np.float32)
+    mis = misfit(profile, offer.value).astype(np.float32)
+    promise = fit - offer.cost
+    ignorance = (dest.ignorance * (1.0 - lev.alignment)) * mis
+    low_public = np.maximum(1.0 / N_ELEMENTS - profile[..., PUBLIC], 0.0) * N_ELEMENTS
+    backlash = (dest.backlash * (1.0 - lev.arbitration)) * times_each(
+        low_public, offer.public_share
+    )
+    for got, want in (
+        (st.fit, fit),
+        (st.anticipated, promise),
+        (st.ignorance, ignorance),
+        (st.backlash, backlash),
+    ):
+        assert got.dtype == want.dtype == np.float32
+        assert got.shape == want.shape == (2, st.n_actors, offer.n)
+        assert got.tobytes() == want.tobytes()

@@ -17,13 +17,12 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
-from commonfuture.leadership import tailored_fit
 from commonfuture.network import build_network, n_ties
 from commonfuture.parallel import bounds, loops, n_chunks, sized
 from commonfuture.propositions import Offer
 from commonfuture.randomness import SETUP, gamma_from, normal_pair, philox, setup_key, unit64
 from commonfuture.scenario.schema import SECTORS, Scenario
-from commonfuture.value import N_ELEMENTS, PUBLIC, misfit, normalise, times_each
+from commonfuture.value import N_ELEMENTS, PUBLIC, normalise, products
 
 # membership state
 OUTSIDE, COMMITTED, SECEDED = 0, 1, 2
@@ -293,6 +292,73 @@ def row_sums(indptr, data, out):
             out[i] = s
 
 
+@njit(cache=True, nogil=True, parallel=loops())
+def appraise(
+    profile,
+    plain,
+    plain32,
+    value_sums,
+    offer_norms,
+    cost,
+    public_share,
+    alignment,
+    ignorance_rate,
+    backlash_rate,
+    fit,
+    anticipated,
+    ignorance,
+    backlash,
+):
+    """What each actor makes of each proposition, at set-up ((R, N, P) float32 each,
+    written in place), chunk by chunk on every core:
+
+    - ``fit``: the offer as the leaders adapt it to the actor (A-adaptation,
+      :func:`commonfuture.leadership.tailored_fit`; ``plain`` its product ``p.v`` in
+      float64, ``value_sums`` each offer's ``|v|``);
+    - ``anticipated``: its promise, what it offers after the actor's values less its cost;
+    - ``ignorance``: the loss an offer that misses what the actor values brings
+      (``ignorance_rate`` times :func:`commonfuture.value.misfit`; ``plain32`` its float32
+      product, ``offer_norms`` the offers' norms);
+    - ``backlash``: public goals imposing private costs on users who weigh public value
+      little (``backlash_rate`` times the shortfall of the actor's public weight below a
+      fifth, times the offer's public share).
+
+    Each number is the one the numpy expressions of those functions give: the same
+    operations in the same precision and order."""
+    r_n, n, n_el = profile.shape
+    p_n = plain.shape[2]
+    keep = 1.0 - alignment
+    ign = np.float32(ignorance_rate)
+    back = np.float32(backlash_rate)
+    fifth, five = np.float32(1.0 / N_ELEMENTS), np.float32(N_ELEMENTS)
+    zero, one, tiny = np.float32(0.0), np.float32(1.0), np.float32(1e-12)
+    chunks = n_chunks(n)
+    for t in prange(r_n * chunks):
+        r = t // chunks
+        lo, hi = bounds(t % chunks, n)
+        for i in range(lo, hi):
+            # the profile's squared norm in float64 (fit) and in float32 (misfit), the
+            # elements added in order
+            q = profile[r, i, 0]
+            d = np.float64(q)
+            own = d * d
+            sq = q * q
+            for e in range(1, n_el):
+                q = profile[r, i, e]
+                d = np.float64(q)
+                own += d * d
+                sq += q * q
+            norm = np.sqrt(sq)
+            low_public = max(fifth - profile[r, i, PUBLIC], zero) * five
+            for j in range(p_n):
+                f = np.float32(keep * plain[r, i, j] + alignment * (own * value_sums[j]))
+                fit[r, i, j] = f
+                anticipated[r, i, j] = f - cost[j]
+                cos = plain32[r, i, j] / max(norm * offer_norms[j], tiny)
+                ignorance[r, i, j] = ign * (one - cos)
+                backlash[r, i, j] = back * (low_public * public_share[j])
+
+
 def block_diagonal(mats: list[sp.csr_matrix], n: int) -> sp.csr_matrix:
     """The (R*N, R*N) block-diagonal CSR matrix of R (N, N) CSR matrices with sorted
     rows, by concatenating their arrays (what ``scipy.sparse.block_diag`` gives, without
@@ -351,19 +417,27 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
 
     lev = scenario.leadership
     dest = scenario.destruction
-    # the fit of each offer as the leaders adapt it to the actor (A-adaptation)
-    fits = tailored_fit(profile, offer.value, lev.alignment).astype(np.float32)  # (R, N, P)
-    mis = misfit(profile, offer.value).astype(np.float32)
-    # actors judge a proposition by its promise: what it offers after their own values
-    anticipated = np.empty_like(fits)
-    for j in range(offer.n):  # column by column (a broadcast over P loops per actor)
-        np.subtract(fits[..., j], offer.cost[j], out=anticipated[..., j])
-    ignorance = (dest.ignorance * (1.0 - lev.alignment)) * mis
-    # backlash: public goals imposing private costs on users who weigh public value little
-    low_public = np.maximum(1.0 / N_ELEMENTS - profile[..., PUBLIC], 0.0) * N_ELEMENTS
-    backlash = (dest.backlash * (1.0 - lev.arbitration)) * times_each(
-        low_public, offer.public_share
+    fits, anticipated, ignorance, backlash = (
+        np.empty((r, n, offer.n), np.float32) for _ in range(4)
     )
+    value = np.asarray(offer.value, np.float64)
+    with sized(r * n):
+        appraise(
+            profile,
+            products(np.asarray(profile, np.float64), value),  # as tailored_fit has it
+            products(profile, offer.value),  # as misfit has it
+            value.sum(axis=1),
+            np.linalg.norm(offer.value, axis=-1),
+            offer.cost,
+            offer.public_share,
+            lev.alignment,
+            dest.ignorance * (1.0 - lev.alignment),
+            dest.backlash * (1.0 - lev.arbitration),
+            fits,
+            anticipated,
+            ignorance,
+            backlash,
+        )
 
     status = np.zeros((r, n), np.int8)
     at = np.flatnonzero(leaders)  # the few leaders by index (a mask walks every actor)
@@ -385,9 +459,9 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         burden=f32(5),
         exploiter=stacked(6),
         fit=fits,
-        anticipated=anticipated.astype(np.float32),
-        ignorance=ignorance.astype(np.float32),
-        backlash=backlash.astype(np.float32),
+        anticipated=anticipated,
+        ignorance=ignorance,
+        backlash=backlash,
         ties=ties,
         degree=degree,
         ties_per_replicate=[n_ties(t) for t in ties_list],
