@@ -424,7 +424,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
     with sized(r * n):
         appraise(
             profile,
-            products(np.asarray(profile, np.float64), value),  # as tailored_fit has it
+            products(profile, value),  # in float64, as tailored_fit has it
             products(profile, offer.value),  # as misfit has it
             value.sum(axis=1),
             np.linalg.norm(offer.value, axis=-1),
