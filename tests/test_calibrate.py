@@ -284,6 +284,15 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.parametrize("bad", [{"replicates": 0}, {"workers": 0}, {"workers": -2}])
+def test_calibrate_refuses_no_replicates_or_workers(tmp_path, bad):
+    sc = _over(cf.load_scenario(GENERIC))
+    targets = targets_from(synthetic_observations(sc, 0.3, seed=7), sc, START)
+    fits = parse_fits(sc, [f"{PATH}={LOW}:{HIGH}"])
+    with pytest.raises(CalibrationError, match="at least 1"):
+        calibrate(sc, targets, fits, tmp_path, population=10, generations=1, **bad)
+
+
 def test_local_workers_after_a_large_run(tmp_path):
     """Local workers still simulate after a run large enough to start the compiled
     loops' threads in the calling process (a forked worker would die on its first run)."""

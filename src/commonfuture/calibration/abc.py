@@ -349,6 +349,8 @@ def calibrate(
 
     if replicates < 1:
         raise CalibrationError(["replicates: at least 1"])
+    if workers < 1:
+        raise CalibrationError(["workers: at least 1"])
 
     def model(pars):
         s = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (pyabc seeds the global stream)
