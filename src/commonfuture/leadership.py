@@ -30,7 +30,8 @@ def tailored_fit(profile: np.ndarray, value: np.ndarray, alignment: float) -> np
     """Fit of each actor to each proposition as adapted (A-adaptation): the
     profile-weighted value of the adapted offer, (..., P) for profiles (..., 5) and
     offers (P, 5): ``(1 - a) p.v + a |v| p.p`` (``p.v`` in blocks of rows,
-    :func:`commonfuture.value.products`)."""
+    :func:`commonfuture.value.products`). The set-up computes the same numbers in one
+    compiled pass (:func:`commonfuture.population.appraise`); this is their definition."""
     profile = np.asarray(profile, np.float64)
     value = np.asarray(value, np.float64)
     plain = products(profile, value)

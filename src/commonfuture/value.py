@@ -98,7 +98,8 @@ def times_each(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def misfit(profiles: np.ndarray, offers: np.ndarray) -> np.ndarray:
-    """One minus the cosine similarity of profile and offer, (..., P) in [0, 1]."""
+    """One minus the cosine similarity of profile and offer, (..., P) in [0, 1] (the
+    set-up computes the same numbers in :func:`commonfuture.population.appraise`)."""
     profiles = np.asarray(profiles)
     if profiles.dtype.kind == "f":  # the norm over the last axis, as np.linalg.norm has it
         pn = np.sqrt(sum_last(profiles * profiles))[..., None]
