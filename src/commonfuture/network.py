@@ -15,11 +15,12 @@ stored entry, 16 bytes per undirected tie.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
-from commonfuture.parallel import bounds, loops, n_chunks, sized
+from commonfuture.parallel import CHUNK, bounds, loops, n_chunks, sized
 from commonfuture.randomness import SETUP, philox, setup_key, unit64
 from commonfuture.scenario.schema import Network
 
@@ -232,8 +233,10 @@ def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator)
     # each layer as (i, j) with i the lower index where the layer has an order (the
     # organisation of a resident's tie), so that most rows come out sorted
     with sized(n):
+        # a part of the rows per thread (the matrix is the same for any number of parts)
+        parts = max(1, min(numba.get_num_threads(), n // CHUNK))
         indptr, indices, data, m = _assemble(
-            n, sector, strength, np.float32(params.openness), oi, oj, xo, xr, ci, cj, n_org
+            n, sector, strength, np.float32(params.openness), oi, oj, xo, xr, ci, cj, n_org, parts
         )
     del oi, oj, xo, xr, ci, cj
     return _csr(indptr, indices, data, m, n)
@@ -280,14 +283,38 @@ def _scatter_layer(rows, cols, offset, sector, w, openness, indptr, nxt, indices
             nxt[a] += 1
 
 
+@njit(cache=True, nogil=True)
+def _place_layer(first, last, i, j, offset, sector, w, openness, indptr, as_i, as_j, indices, data):
+    """:func:`_scatter_layer` for both ends of each edge at once, into the rows
+    ``first:last`` only: the edge in row ``i`` at its cursor ``as_j``, in row ``j`` at its
+    cursor ``as_i``. A row's ties land in the order of the edges, as there."""
+    cross = np.float32(w * openness)
+    for e in range(len(i)):
+        a, b = i[e] + offset, j[e] + offset
+        if a == b:
+            continue
+        weight = cross if sector[a] != sector[b] else w
+        if first <= a < last:
+            at = indptr[a] + as_j[a]
+            indices[at] = b
+            data[at] = weight
+            as_j[a] += 1
+        if first <= b < last:
+            at = indptr[b] + as_i[b]
+            indices[at] = a
+            data[at] = weight
+            as_i[b] += 1
+
+
 @njit(cache=True, nogil=True, parallel=loops())
-def _assemble(n, sector, strength, openness, oi, oj, xo, xr, ci, cj, n_org):
+def _assemble(n, sector, strength, openness, oi, oj, xo, xr, ci, cj, n_org, parts=1):
     """The symmetric tie matrix of the three layers (organisations' ties ``oi``-``oj``,
     residents' ties to organisations ``xo``-``xr``, residents' ties ``ci``-``cj`` counted
     from the first resident ``n_org``), weighted by the layers' ``strength`` (times
     ``openness`` across sectors), as CSR rows with their columns sorted: a counting sort
     of both ends of every edge (each row holds its ties as ``j`` from its first slot, then
-    as ``i``, the two sides filled side by side), each row then sorted with its duplicates
+    as ``i``; on more than one thread the rows are cut into ``parts``, each filled by its
+    own thread), each row then sorted with its duplicates
     and the layers' self-loops dropped, and the rows closed up. Returns (indptr (n + 1,)
     int64, indices int32, data float32, stored entries)."""
     as_i = np.zeros(n, np.int32)
@@ -303,15 +330,30 @@ def _assemble(n, sector, strength, openness, oi, oj, xo, xr, ci, cj, n_org):
     indices = np.empty(total, np.int32)
     data = np.empty(total, np.float32)
     s_org, s_cit, s_x = strength[0], strength[1], strength[2]
-    for side in prange(2):
-        if side == 0:  # each edge in its row i, after the row's ties as j
-            _scatter_layer(oi, oj, 0, sector, s_org, openness, indptr, as_j, indices, data)
-            _scatter_layer(xo, xr, 0, sector, s_x, openness, indptr, as_j, indices, data)
-            _scatter_layer(ci, cj, n_org, sector, s_cit, openness, indptr, as_j, indices, data)
-        else:  # and in its row j, from the row's first slot
-            _scatter_layer(oj, oi, 0, sector, s_org, openness, indptr, as_i, indices, data)
-            _scatter_layer(xr, xo, 0, sector, s_x, openness, indptr, as_i, indices, data)
-            _scatter_layer(cj, ci, n_org, sector, s_cit, openness, indptr, as_i, indices, data)
+    if parts == 1:  # one thread: a pass over the edges for each end
+        # each edge in its row i, after the row's ties as j
+        _scatter_layer(oi, oj, 0, sector, s_org, openness, indptr, as_j, indices, data)
+        _scatter_layer(xo, xr, 0, sector, s_x, openness, indptr, as_j, indices, data)
+        _scatter_layer(ci, cj, n_org, sector, s_cit, openness, indptr, as_j, indices, data)
+        # and in its row j, from the row's first slot
+        _scatter_layer(oj, oi, 0, sector, s_org, openness, indptr, as_i, indices, data)
+        _scatter_layer(xr, xo, 0, sector, s_x, openness, indptr, as_i, indices, data)
+        _scatter_layer(cj, ci, n_org, sector, s_cit, openness, indptr, as_i, indices, data)
+    else:  # the rows cut into ``parts`` of about equal entries: each part reads every
+        # edge and writes its own rows only, so threads never share a row's cache lines
+        cut = np.empty(parts + 1, np.int64)
+        for t in range(parts + 1):
+            cut[t] = np.searchsorted(indptr, total * t // parts)
+        cut[0], cut[parts] = 0, n
+        for t in prange(parts):
+            a, b = cut[t], cut[t + 1]
+            _place_layer(
+                a, b, oi, oj, 0, sector, s_org, openness, indptr, as_i, as_j, indices, data
+            )
+            _place_layer(a, b, xo, xr, 0, sector, s_x, openness, indptr, as_i, as_j, indices, data)
+            _place_layer(
+                a, b, ci, cj, n_org, sector, s_cit, openness, indptr, as_i, as_j, indices, data
+            )
     # rows sorted, their duplicates dropped (a tie drawn twice has one weight), each chunk's
     # rows closed up to the front of its slots; then the chunks closed up in their order
     kept = as_i
