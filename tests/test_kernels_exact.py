@@ -14,7 +14,7 @@ from commonfuture.parallel import CHUNK
 from commonfuture.population import build_state
 from commonfuture.propositions import Offer
 from commonfuture.simulation import prepare, replicate_rng
-from commonfuture.value import N_ELEMENTS, PRODUCT_ROWS, PUBLIC, misfit, products, times_each
+from commonfuture.value import N_ELEMENTS, PRODUCT_ROWS, PUBLIC, misfit, products
 from conftest import GENERIC
 
 
@@ -74,8 +74,8 @@ def test_appraisal_at_set_up_is_the_numpy_expressions(levers):
     promise = fit - offer.cost
     ignorance = (dest.ignorance * (1.0 - lev.alignment)) * mis
     low_public = np.maximum(1.0 / N_ELEMENTS - profile[..., PUBLIC], 0.0) * N_ELEMENTS
-    backlash = (dest.backlash * (1.0 - lev.arbitration)) * times_each(
-        low_public, offer.public_share
+    backlash = (dest.backlash * (1.0 - lev.arbitration)) * (
+        low_public[..., None] * offer.public_share
     )
     for got, want in (
         (st.fit, fit),

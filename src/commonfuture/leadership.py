@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from commonfuture.value import products, sum_last, times_each
+from commonfuture.value import products
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -35,7 +35,7 @@ def tailored_fit(profile: np.ndarray, value: np.ndarray, alignment: float) -> np
     profile = np.asarray(profile, np.float64)
     value = np.asarray(value, np.float64)
     plain = products(profile, value)
-    own = times_each(sum_last(profile * profile), value.sum(axis=1))
+    own = (profile * profile).sum(axis=-1)[..., None] * value.sum(axis=1)
     return (1.0 - alignment) * plain + alignment * own
 
 

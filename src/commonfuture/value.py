@@ -73,40 +73,12 @@ def products(profiles: np.ndarray, offers: np.ndarray) -> np.ndarray:
     return out.reshape(*profiles.shape[:-1], offers_t.shape[1])
 
 
-def sum_last(a: np.ndarray) -> np.ndarray:
-    """``a.sum(axis=-1)``: for a last axis shorter than 8 (the five elements), its columns
-    added in order, which is what numpy's reduction does with so few (the same numbers,
-    without a reduction call per row)."""
-    a = np.asarray(a)
-    k = a.shape[-1]
-    if not 0 < k < 8 or a.dtype.kind != "f":
-        return a.sum(axis=-1)
-    out = a[..., 0].copy()
-    for e in range(1, k):
-        out += a[..., e]
-    return out
-
-
-def times_each(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a[..., None] * b`` for a short ``b`` (one column per proposition): column by
-    column, the same products without numpy's inner loop over the short last axis."""
-    a, b = np.asarray(a), np.asarray(b)
-    out = np.empty((*a.shape, len(b)), np.result_type(a, b))
-    for j in range(len(b)):
-        np.multiply(a, b[j], out=out[..., j])
-    return out
-
-
 def misfit(profiles: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """One minus the cosine similarity of profile and offer, (..., P) in [0, 1] (the
     set-up computes the same numbers in :func:`commonfuture.population.appraise`)."""
-    profiles = np.asarray(profiles)
-    if profiles.dtype.kind == "f":  # the norm over the last axis, as np.linalg.norm has it
-        pn = np.sqrt(sum_last(profiles * profiles))[..., None]
-    else:
-        pn = np.linalg.norm(profiles, axis=-1, keepdims=True)
+    pn = np.linalg.norm(profiles, axis=-1, keepdims=True)
     on = np.linalg.norm(offers, axis=-1)
-    cos = products(profiles, offers) / np.maximum(times_each(pn[..., 0], on), 1e-12)
+    cos = products(profiles, offers) / np.maximum(pn * on, 1e-12)
     return 1.0 - cos
 
 
