@@ -377,7 +377,11 @@ def calibrate(
         client = Client(dask_address)
         sampler = pyabc.sampler.DaskDistributedSampler(dask_client=client)
     elif workers > 1:
-        pool = _processes(workers)
+        from commonfuture.experiments.runner import fresh_pool, share
+
+        # fresh processes (forked ones die once a large run here has started the compiled
+        # loops' threads), the cores shared between them
+        pool = fresh_pool(workers, share(workers, None)[1])
         # evaluation-parallel: a few particles in flight per worker, the model shipped by
         # cloudpickle (the calibration's model is a closure)
         sampler = pyabc.sampler.ConcurrentFutureSampler(
@@ -440,25 +444,6 @@ def calibrate(
         simulations=int(history.total_nr_simulations) * replicates,
         seconds=time.perf_counter() - t0,
         history={"resumed_after": done, "generations": int(history.max_t) + 1},
-    )
-
-
-def _processes(workers: int):
-    """``workers`` fresh local processes for the particles, sharing the cores. Spawned, not
-    forked: once a large run in this process has started the compiled loops' OpenMP
-    threads, a forked worker would die on its first run."""
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    from commonfuture.experiments.runner import worker_init
-    from commonfuture.parallel import cores
-
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=worker_init,
-        initargs=(os.getpid(), max(1, cores() // workers)),
     )
 
 

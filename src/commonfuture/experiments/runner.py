@@ -210,17 +210,22 @@ def worker_init(parent: int, threads: int = 1) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def in_workers(fn, calls, workers: int, threads: int = 1) -> Iterator:
-    """``fn(*args)`` for each ``args`` of ``calls`` in ``workers`` fresh processes of
-    ``threads`` threads each, yielding results as they finish."""
-    # fresh processes, not forks: a process whose compiled loops have started their
-    # OpenMP threads cannot be forked safely
-    pool = ProcessPoolExecutor(
+def fresh_pool(workers: int, threads: int = 1) -> ProcessPoolExecutor:
+    """A pool of ``workers`` fresh processes of ``threads`` threads each (see
+    :func:`worker_init`). Spawned, not forked: a process whose compiled loops have started
+    their OpenMP threads cannot be forked safely."""
+    return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=worker_init,
         initargs=(os.getpid(), threads),
     )
+
+
+def in_workers(fn, calls, workers: int, threads: int = 1) -> Iterator:
+    """``fn(*args)`` for each ``args`` of ``calls`` in ``workers`` fresh processes of
+    ``threads`` threads each, yielding results as they finish."""
+    pool = fresh_pool(workers, threads)
     futures = [pool.submit(fn, *args) for args in calls]
     finished = False
     try:
