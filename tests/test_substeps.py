@@ -388,17 +388,23 @@ def test_commitment_link_visible_wins_add_momentum():
     assert not commit(st, sc).any()
 
 
+def outreach_scenario():
+    """Outreach alone moves the score: no value weight or momentum, full openness, and an
+    outside actor hears of a stage-3 collaboration with probability 1.0 * 0.05."""
+    return tiny_scenario(
+        dynamics={"value_weight": 0.0, "outreach": 0.05},
+        leadership={"visibility": 0.0},
+        network={"openness": 1.0},
+    )
+
+
 @pytest.mark.parametrize(
     "stage,u_reach,joins", [(3, 0.04, True), (3, 0.06, False), (2, 0.0, False)]
 )
 def test_commitment_link_stage_three_outreach_reaches_actors_without_ties(stage, u_reach, joins):
     # actor 4 is isolated; in stage 3 it hears of the collaboration with probability
     # openness * outreach = 1.0 * 0.05
-    sc = tiny_scenario(
-        dynamics={"value_weight": 0.0, "outreach": 0.05},
-        leadership={"visibility": 0.0},
-        network={"openness": 1.0},
-    )
+    sc = outreach_scenario()
     _, _, st = make_tiny_state(
         sc,
         edges=[(0, 1), (1, 2), (2, 3)],
@@ -416,11 +422,7 @@ def test_commitment_link_outreach_counts_the_wider_population_seen_taking_part(s
     # score is openness x the share of the wider population (the one resident, actor 4)
     # seen taking part last month: 1.0 x seen / 1. The resident is committed either way:
     # commitment unseen does not reach the community (A-outreach).
-    sc = tiny_scenario(
-        dynamics={"value_weight": 0.0, "outreach": 0.05},
-        leadership={"visibility": 0.0},
-        network={"openness": 1.0},
-    )
+    sc = outreach_scenario()
     _, _, st = make_tiny_state(
         sc,
         edges=[(0, 1), (3, 4)],

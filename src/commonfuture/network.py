@@ -313,10 +313,10 @@ def _assemble(n, sector, strength, openness, oi, oj, xo, xr, ci, cj, n_org, part
     from the first resident ``n_org``), weighted by the layers' ``strength`` (times
     ``openness`` across sectors), as CSR rows with their columns sorted: a counting sort
     of both ends of every edge (each row holds its ties as ``j`` from its first slot, then
-    as ``i``; on more than one thread the rows are cut into ``parts``, each filled by its
-    own thread), each row then sorted with its duplicates
-    and the layers' self-loops dropped, and the rows closed up. Returns (indptr (n + 1,)
-    int64, indices int32, data float32, stored entries)."""
+    as ``i``; with ``parts`` > 1 the rows are cut into that many parts, each filled by its
+    own thread), each row then sorted with its duplicates and the layers' self-loops
+    dropped, and the rows closed up. The arrays are the same for any ``parts``. Returns
+    (indptr (n + 1,) int64, indices int32, data float32, stored entries)."""
     as_i = np.zeros(n, np.int32)
     as_j = np.zeros(n, np.int32)
     _count_layer(oi, oj, 0, as_i, as_j)
