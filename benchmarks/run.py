@@ -132,7 +132,7 @@ def peak_bytes():
 MEMORY_CHILD = (
     PEAK
     + r"""
-import json, os, resource, sys, tracemalloc
+import json, os, sys, tracemalloc
 sys.path.insert(0, sys.argv[1])
 from commonfuture import load_scenario, simulate
 sc = load_scenario(sys.argv[2]).model_copy(update={"months": int(sys.argv[4])})
@@ -289,7 +289,7 @@ def threads_and_yardstick(n: int, months: int, rounds: int) -> dict:
 NATION_CHILD = (
     PEAK
     + r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, sys.argv[1])
 from commonfuture import load_scenario, simulate
 from commonfuture.resources import estimate_bytes
