@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -11,22 +10,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from _browser import ARGS, chromium_or_skip
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="needs chromium (apt-get install chromium)"
-)
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium() -> str:
+    """No browser: skip (fail under CI=true) before the dashboard is started."""
+    return chromium_or_skip()
+
 
 
 def _free_port() -> int:
@@ -61,11 +54,11 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(_chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = p.chromium.launch(executable_path=_chromium, args=ARGS, headless=True)
         yield b
         b.close()
 

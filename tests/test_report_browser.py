@@ -1,28 +1,19 @@
 """Every kind of report, opened in headless Chromium (Playwright): no console errors, no
 horizontal overflow on a 420 px wide screen, and every figure with a caption and alt
-text. Chromium is installed by .ci/run; without it these tests fail, they do not skip."""
+text. Chromium is found as tests/_browser.py says; without it these tests skip, except
+under CI=true, where they fail (.ci/run installs it)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from commonfuture.cli._app import app
+from _browser import ARGS, chromium_or_skip
 from conftest import GENERIC
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 runner = CliRunner()
 
 SMALL = f"""
@@ -54,6 +45,7 @@ def invoke(*args) -> None:
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, Path]:
+    chromium_or_skip()  # no browser: skip before the reports are built
     d = tmp_path_factory.mktemp("reports")
     invoke("run", GENERIC, "-r", 2, "-o", d / "run", "--set", "months=12")
     for name, a in (("strong", 0.8), ("weak", 0.2)):
@@ -86,11 +78,9 @@ def reports(tmp_path_factory) -> dict[str, Path]:
 def browser():
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), (
-        "Chromium is needed for the report checks: apt-get install -y chromium (see .ci/run)"
-    )
+    chromium = chromium_or_skip()
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
         yield b
         b.close()
 
