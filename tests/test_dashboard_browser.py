@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from _browser import ARGS, chromium_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -79,6 +79,9 @@ class Model(mesa.Model):
         keeps the scenario's value.
     overrides: any other parameters, ``{"investment.end_month": 36}``.
     scale: multiply every population count (see ``--scale``).
+    policy: how the key leaders spend their capacity each month: ``"steady"``,
+        ``"firefight"``, ``"grow"`` or a callable ``policy(observation) -> allocation``
+        (:mod:`commonfuture.leadership.policies`); ``None`` keeps the scenario's.
     """
 
     def __init__(
@@ -93,6 +96,7 @@ class Model(mesa.Model):
         leader_stake: float | None = None,
         overrides: dict[str, Any] | None = None,
         scale: float = 1.0,
+        policy: Any = None,
     ):
         super().__init__(seed=int(seed))
         levers = {
@@ -109,6 +113,7 @@ class Model(mesa.Model):
             replicates=[int(replicate)],
             scale=scale,
             overrides=changes or None,
+            policy=policy,
         )
         self.scenario = self.run.scenario
         self.replicate = int(replicate)

@@ -10,16 +10,20 @@ outreach into the external environment) weighs joining. Its score is
 
 where *pull* is the weighted share of its neighbours already committed,
 *outreach* (stage 3 only) is openness times the share of the wider population
-seen taking part last month (members who used a proposition: what the community
+seen taking part last month, widened by the leaders' linking (times ``1 + link_gain *
+e``, :mod:`commonfuture.leadership.actions`) (members who used a proposition: what the community
 sees of the collaboration is its members using what it offers, not their
 commitment; A-outreach), *momentum* is the visibility-weighted mean of its neighbours'
 recent win (+1) and loss (-1) signals, and *target* is the best promise
-(fit minus cost) among the propositions open and eligible to it, each positive
+(fit minus cost, the offer adapted as far as the actor's group is aligned:
+A-adaptation) among the propositions open and eligible to it, each positive
 promise weighed by the share of those who sought that proposition last time who
 were served (places and money are limited, and rationing is seen or heard of:
 A-served). An actor to whom no proposition promises positive value has no
 private value target and does not commit. It commits when the score reaches its threshold, with
-probability ``join_rate`` a month.
+probability ``join_rate`` a month. A joining actor's expectation moves as far
+towards the promise it committed for as its group is aligned: leaders who engaged a
+group set what it expects by what they promise (A-adaptation).
 
 An actor that weighs joining and does not commit, but whose score reaches
 ``support_share`` times its threshold, *supports* the collaboration: an
@@ -70,6 +74,7 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
     pending = np.empty(n, np.int64)
     listed = np.empty(n, np.int64)
     near = np.zeros(n, np.bool_)
+    promised = np.zeros(n, np.float32)  # the best promise each deliberating actor weighed
     for r in range(r_n):
         if not state.coupled[r]:  # no collaboration to back: support lapses
             supports[r, :] = False
@@ -90,6 +95,8 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
         if stage3 and p.openness > 0 and actors.n_wider > 0:
             seen = np.float64(state.seen[r]) / np.float64(actors.n_wider)
             outreach = p.openness * np.float32(seen)
+            # linking: the leaders' communication and shown results widen outreach
+            outreach = outreach * (np.float32(1.0) + p.link_gain * np.float32(state.effort[r, 1]))
         # who has a committed neighbour: pushed from the members' rows when cheaper
         pushed = members < n_pending
         if pushed:
@@ -122,7 +129,9 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                 score = score + p.visibility * momentum
             score = score + outreach
             ok = True
+            promised[i] = zero
             if p.value_weight > 0:
+                aligned = np.float32(state.alignment[r, actors.sector[i]])
                 best = np.float32(-np.inf)
                 for j in range(p_n):
                     if (
@@ -130,7 +139,9 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                         and actors.eligible[i, j]
                         and (state.used[r, i] & offer.bits[j]) == 0
                     ):
-                        promise = actors.anticipated[r, i, j]
+                        # the promise as the leaders adapt the offer to the actor's group
+                        promise = actors.anticipated[r, i, j] + aligned * actors.tailoring[r, i, j]
+                        promised[i] = max(promised[i], promise)
                         if promise > 0:  # weighed by the chance of being served (A-served)
                             promise = promise * state.served_share[r, j]
                         best = max(best, promise)
@@ -157,6 +168,11 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                 state.months_since[r, i] = 0
                 state.engaged[r, i] = 0
                 state.active[r, i] = False
+                # an engaged group expects what it was promised (A-adaptation)
+                a = np.float32(state.alignment[r, actors.sector[i]])
+                if promised[i] > 0:
+                    e = state.expectation[r, i]
+                    state.expectation[r, i] = e + a * (promised[i] - e)
     return joins
 
 
