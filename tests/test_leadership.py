@@ -188,7 +188,7 @@ def test_firefight_and_grow_put_their_priorities_first():
     h = Firefight(sc)(obs)
     assert h[ARBITRATE + PUBLIC_THIRD] >= 20.0
     assert h[SECTORS.index("citizens")] >= min(12.0, 24.0 * sc.leadership.alignment)
-    g = Grow(sc)(_obs(groups=("public", "private", "third", "citizens")))
+    g = Grow(sc)(_obs(groups=("public", "private", "third", "citizens"), capacity=100.0))
     assert g[SECTORS.index("private")] >= 3 * sc.leadership.engage_hours  # not yet in
     assert g[LINK] >= 3 * sc.leadership.link_hours * 0.99
 
@@ -274,13 +274,9 @@ def test_with_unlimited_capacity_the_policies_converge(short):
 
 
 def test_a_key_leader_whose_value_is_not_served_can_leave(short):
-    """No commitment floor: with no stake in the shared target and expectations nothing
-    can meet, key leaders leave by their own evaluation (no withdrawal event)."""
-    harsh = {
-        "leadership.leader_stake": 0.0,
-        "population.expectation_mean": 50.0,
-        "tensions.growth": 0.0,
-    }
+    """No commitment floor: when their stake in the shared target falls far short of
+    what they expect, key leaders leave by their own evaluation (no withdrawal event)."""
+    harsh = {"population.expectation_mean": 50.0, "tensions.growth": 0.0, "months": 72}
     m = simulate(short, seed=6, replicates=2, overrides=harsh).monthly
     assert m["members_key_leaders"].iloc[-2:].min() < sum(short.leadership.key_leaders.as_tuple())
 

@@ -235,14 +235,14 @@ def stage_inputs(census, n_wider):
 def tally(out, t, p, census, state, disrupted, regressed, offered, created, harmed):
     """Write the month's measures (:mod:`commonfuture.outputs`) into row ``t`` of ``out``
     (the leaders' capacity and hours spent are written before the month, by the policy's
-    driver: :meth:`Collaboration.lead`). ``harmed`` (R, 4): members of each group who
-    bore an open tension's harm this month."""
+    driver: :meth:`Collaboration.lead`). ``harmed`` (R, 4): value the members of each
+    group lost to open tensions this month."""
     for r in range(len(state.stage)):
         # open tensions: what members of the groups in them lost, and the community as
         # much again (A-tension)
         conflict = 0.0
         for g in range(4):
-            conflict += p.tension_harm * state.strain[r, g] * harmed[r, g]
+            conflict += harmed[r, g]
             out.alignment_by_group[g][t, r] = state.alignment[r, g]
             out.secessions_by_sector[g][t, r] = census.left_by_sector[r, g]
         out.loss_conflict[t, r] = 2.0 * conflict
@@ -468,7 +468,7 @@ class Collaboration:
         settle: dict[str, float] = {}
         for k, (a, b) in enumerate(PAIR_GROUPS):
             level = float(st.tension[r, k])
-            if members[SECTORS[a]] > 0 and members[SECTORS[b]] > 0 and level > 0:
+            if members[SECTORS[a]] > 0 and members[SECTORS[b]] > 0:
                 tensions[PAIR_NAMES[k]] = round(level, 2)
                 settle[PAIR_NAMES[k]] = level * float(self.gap[r, k]) * self.p.settle_hours
         lead = self.scenario.leadership

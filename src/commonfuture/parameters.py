@@ -82,7 +82,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "tension_harm",
         f32,
-        "tensions.harm: value a member loses a month at full strain (and the community as much)",
+        "tensions.harm: share of its expectation a member loses a month at full strain (and "
+        "the community as much)",
         lambda sc: sc.tensions.harm,
     ),
     Parameter(

@@ -19,7 +19,8 @@ Three policies ship, named in a scenario's ``leadership.policy``:
 
 * ``steady``: the scenario's levers as a fixed allocation, the comparison point:
   ``alignment`` of the capacity engages every group, equally; ``arbitration`` of the
-  rest arbitrates the voiced tensions, equally; what remains negotiates (and, from
+  rest arbitrates between the pairs of groups that both have members, equally (settling
+  what stands, preventing what would grow); what remains negotiates (and, from
   stage 2 on, half of it links).
 * ``firefight``: the largest voiced tension first (what settling it would take), then
   the group with most departures this month; the rest as ``steady``.
@@ -64,7 +65,7 @@ class Observation:
     small_wins: int  # wins reported last month
     shortfalls: int  # shortfalls reported last month
     supporters: int  # outside actors backing the collaboration
-    tensions: Mapping[str, float]  # voiced tensions (both groups in), level 0..1
+    tensions: Mapping[str, float]  # tensions between groups both in, level 0..1 (0: none yet)
     settle_hours: Mapping[str, float]  # what settling each voiced tension would take
     levers: Mapping[str, float] = field(default_factory=dict)  # the scenario's levers
 
@@ -166,7 +167,7 @@ class Steady:
         for g in obs.groups:
             out[SECTORS.index(g)] += engage / max(len(obs.groups), 1)
         rest = left - engage
-        voiced = [k for k, level in obs.tensions.items() if level > 0]
+        voiced = list(obs.tensions)  # every pair of groups both in: settle and prevent
         if voiced:
             arbitrate = self.arbitrate_share * rest
             for k in voiced:
@@ -191,8 +192,9 @@ class Firefight(Steady):
     def __call__(self, obs: Observation) -> np.ndarray:
         out = np.zeros(N_SLOTS)
         left = obs.capacity
-        if obs.tensions:
-            worst = max(obs.tensions, key=lambda k: (obs.tensions[k], k))
+        standing = {k: v for k, v in obs.tensions.items() if v > 0}
+        if standing:
+            worst = max(standing, key=lambda k: (standing[k], k))
             h = min(obs.settle_hours[worst], left)
             out[ARBITRATE + PAIR_NAMES.index(worst)] += h
             left -= h

@@ -12,8 +12,8 @@ values, 1 for groups that value wholly different elements), fixed for a run. Whi
 both groups have members, an open tension grows ``tensions.growth * gap`` of the way to
 1 a month; arbitration settles it (:mod:`commonfuture.leadership.actions`). While it
 stands, every member of either group loses ``tensions.harm`` times the group's
-*strain* (the largest open tension it is in) a month, and the community as much
-again; the per-use losses of disproportion, backlash and exploitation scale with the
+*strain* (the largest open tension it is in) times its own expectation a month, and
+the community as much again; the per-use losses of disproportion, backlash and exploitation scale with the
 user's strain.
 """
 

@@ -44,9 +44,10 @@ towards what it realised a month (A-aspiration: expectations adapt with
 experience; Macy & Flache 2002).
 
 While a tension the member's group is in stands open, the member loses
-``tensions.harm`` times its group's strain a month, felt at once (it counts as an
-outcome of the month, so a member harmed by conflict evaluates even when it used
-nothing: A-tension).
+``tensions.harm`` times its group's strain times its own expectation a month (a share
+of what it hoped to gain), felt at once: it weighs in the
+member's next evaluation (it is not an outcome that engages the member in a month of
+its own: A-tension).
 
 Between tangible outcomes, commitment erodes by ``commitment_decay * (1 -
 trust)`` a month and momentum signals fade by ``momentum_decay`` (A-erosion).
@@ -66,8 +67,8 @@ from commonfuture.scenario.schema import Scenario
 
 #: The month's evaluations, (R, N) each: ``evaluated`` (a member's small-win cycle ended),
 #: ``wins`` (at or above expectation), ``gap`` (realised per month minus expectation,
-#: where evaluated); and ``harmed`` (R, 4) int64, the members of each group who bore the
-#: harm of an open tension this month.
+#: where evaluated); and ``harmed`` (R, 4) float64, the value members of each group lost
+#: to open tensions this month.
 Evaluated = namedtuple("Evaluated", "evaluated wins gap harmed", module=__name__)
 
 
@@ -99,7 +100,7 @@ def learn(p, actors, state, moment):
     one, zero, floor = np.float32(1.0), np.float32(0.0), np.float32(0.01)
     strain, sector = state.strain, actors.sector
     chunks = n_chunks(n)
-    harmed_t = np.zeros((r_n * chunks, 4), np.int64)
+    harmed_t = np.zeros((r_n * chunks, 4), np.float64)
     for task in prange(r_n * chunks):  # chunks of actors, on every core
         r = task // chunks
         lo, hi = bounds(task % chunks, n)
@@ -109,12 +110,12 @@ def learn(p, actors, state, moment):
             t = trust[r, i]
             if status[r, i] == 1:
                 months_since[r, i] += 1
-                # an open tension the member's group is in costs it value (A-tension)
-                harm = p.tension_harm * strain[r, sector[i]]
+                # an open tension the member's group is in costs it a share of what it
+                # hoped to gain (A-tension)
+                harm = p.tension_harm * strain[r, sector[i]] * expectation[r, i]
                 if harm > 0:
                     realised[r, i] -= harm
-                    active[r, i] = True
-                    harmed_t[task, sector[i]] += 1
+                    harmed_t[task, sector[i]] += harm
                 # erosion between tangible outcomes (A-erosion)
                 c = c - p.commitment_decay * (one - t)
                 # a small-win moment: the coupled leaders make the longer-term value tangible
@@ -152,7 +153,7 @@ def learn(p, actors, state, moment):
             active[r, i] = False
             commitment[r, i] = min(max(c, zero), one)
             trust[r, i] = min(max(t, zero), one)
-    harmed = np.zeros((r_n, 4), np.int64)
+    harmed = np.zeros((r_n, 4), np.float64)
     for task in range(r_n * chunks):
         for g in range(4):
             harmed[task // chunks, g] += harmed_t[task, g]

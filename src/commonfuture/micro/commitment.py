@@ -21,9 +21,7 @@ promise weighed by the share of those who sought that proposition last time who
 were served (places and money are limited, and rationing is seen or heard of:
 A-served). An actor to whom no proposition promises positive value has no
 private value target and does not commit. It commits when the score reaches its threshold, with
-probability ``join_rate`` a month. A joining actor's expectation moves as far
-towards the promise it committed for as its group is aligned: leaders who engaged a
-group set what it expects by what they promise (A-adaptation).
+probability ``join_rate`` a month.
 
 An actor that weighs joining and does not commit, but whose score reaches
 ``support_share`` times its threshold, *supports* the collaboration: an
@@ -74,7 +72,6 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
     pending = np.empty(n, np.int64)
     listed = np.empty(n, np.int64)
     near = np.zeros(n, np.bool_)
-    promised = np.zeros(n, np.float32)  # the best promise each deliberating actor weighed
     for r in range(r_n):
         if not state.coupled[r]:  # no collaboration to back: support lapses
             supports[r, :] = False
@@ -129,7 +126,6 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                 score = score + p.visibility * momentum
             score = score + outreach
             ok = True
-            promised[i] = zero
             if p.value_weight > 0:
                 aligned = np.float32(state.alignment[r, actors.sector[i]])
                 best = np.float32(-np.inf)
@@ -141,7 +137,6 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                     ):
                         # the promise as the leaders adapt the offer to the actor's group
                         promise = actors.anticipated[r, i, j] + aligned * actors.tailoring[r, i, j]
-                        promised[i] = max(promised[i], promise)
                         if promise > 0:  # weighed by the chance of being served (A-served)
                             promise = promise * state.served_share[r, j]
                         best = max(best, promise)
@@ -168,11 +163,6 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                 state.months_since[r, i] = 0
                 state.engaged[r, i] = 0
                 state.active[r, i] = False
-                # an engaged group expects what it was promised (A-adaptation)
-                a = np.float32(state.alignment[r, actors.sector[i]])
-                if promised[i] > 0:
-                    e = state.expectation[r, i]
-                    state.expectation[r, i] = e + a * (promised[i] - e)
     return joins
 
 

@@ -378,12 +378,10 @@ class Tensions(_Strict):
         "open: the share of the way to full tension it moves a month, times the gap between "
         "the groups' value positions (per month; 0 switches tensions off).",
     )
-    harm: float = Field(
-        0.05,
-        ge=0.0,
-        le=100.0,
-        description="Value a member of a group in a full tension loses a month while it "
-        "stands, and the community loses with it (value units per member per month).",
+    harm: Unit = Field(
+        0.2,
+        description="Share of its expectation a member of a group in a full tension loses a "
+        "month while the tension stands; the community loses as much again (share per month).",
     )
     settle_hours: float = Field(
         60.0,
