@@ -36,6 +36,8 @@ TINY: dict[str, Any] = {
     "months": 12,
     "population": {"counts": {"public": 2, "private": 1, "third": 1, "citizens": 1}},
     "leadership": {"key_leaders": {"public": 1, "third": 1}},
+    # hand-worked sub-steps: open tensions cost nothing unless a test says so
+    "tensions": {"harm": 0.0},
     "propositions": [
         {"name": "course", "value": [0.5, 0.5, 0.5, 0.5, 0.5], "cost": 0.1, "min_stage": 1},
     ],

@@ -22,7 +22,6 @@ def _chromium() -> str:
     return chromium_or_skip()
 
 
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

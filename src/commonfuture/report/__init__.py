@@ -364,6 +364,14 @@ def run_section(monthly: pd.DataFrame, meta: dict, title: str, level: int = 2) -
             "each kind of value destruction, before netting, in value units.",
         ),
         (
+            figures.leadership(monthly),
+            "What the leaders did",
+            "Left: the key leaders' capacity (line) and the hours they spent on each action "
+            "(engage groups, arbitrate tensions, negotiate, link), mean of runs. Right: the "
+            "largest tension standing between groups that both have members (median and "
+            "band) and the value lost to conflict a month (dashed, mean).",
+        ),
+        (
             figures.money_and_target(monthly, target_name),
             "Money and the long-term target",
             f"Left: funding available and spent (GBP a month). Right: progress towards the "
