@@ -13,8 +13,8 @@ both groups have members, an open tension grows ``tensions.growth * gap`` of the
 1 a month; arbitration settles it (:mod:`commonfuture.leadership.actions`). While it
 stands, every member of either group loses ``tensions.harm`` times the group's
 *strain* (the largest open tension it is in) times its own expectation a month, and
-the community as much again; the per-use losses of disproportion, backlash and exploitation scale with the
-user's strain.
+the community as much again; the per-use losses of disproportion, backlash and
+exploitation scale with the user's strain.
 """
 
 from __future__ import annotations
