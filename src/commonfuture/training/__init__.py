@@ -1,0 +1,1 @@
+"""Leadership training: lead a collaboration quarter by quarter, then compare."""

@@ -1,0 +1,83 @@
+"""Search the strong policy for every shipped case and measure it on held-out seeds.
+
+``python -m commonfuture.training.study [-o strong.json] [--held-out 20] [CASE ...]``
+writes the searched parameters (the package's ``strong.json``) with, per case, the
+strong policy against each rule of thumb on the held-out replicates: the paired
+difference in score, its 95% interval, and how often the strong policy did better.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from commonfuture.leadership.policies import BUILT_IN
+from commonfuture.scenario.load import shipped as shipped_scenario
+from commonfuture.training.strong import (
+    BUDGET,
+    HELD_OUT_SEED,
+    TRAIN_SEED,
+    Parametric,
+    compare,
+    paired_interval,
+    search,
+)
+
+CASES = (
+    "generic",
+    "edinburgh/carbon-literacy",
+    "edinburgh/active-travel",
+    "edinburgh/community-solar",
+)
+
+
+def study(case: str, held_out: int) -> dict:
+    """Search ``case`` with the default budget and compare on ``held_out`` replicates."""
+    sc = shipped_scenario(case)
+    t0 = time.perf_counter()
+    found = search(sc, progress=lambda i, b: print(f"  {case}: round {i}, best {b:.1f}"))
+    wall = time.perf_counter() - t0
+    policies = {"strong": Parametric(found.theta), **{n: n for n in BUILT_IN}}
+    table = compare(sc, policies, held_out)
+    rows = {}
+    for name in BUILT_IN:
+        mean, low, high = paired_interval(table["strong"], table[name])
+        rows[name] = {
+            "mean_score": float(table[name].mean()),
+            "strong_minus_rule": mean,
+            "ci95": [low, high],
+            "strong_better_share": float((table["strong"] > table[name]).mean()),
+        }
+    out = found.to_json()
+    out.update(
+        search_seconds=round(wall, 1),
+        held_out={
+            "seed": HELD_OUT_SEED,
+            "replicates": held_out,
+            "strong_mean_score": float(table["strong"].mean()),
+            "against": rows,
+            "beats_every_rule": all(r["ci95"][0] > 0 for r in rows.values()),
+        },
+    )
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("cases", nargs="*", default=list(CASES))
+    ap.add_argument("-o", "--out", type=Path, default=Path(__file__).with_name("strong.json"))
+    ap.add_argument("--held-out", type=int, default=20)
+    args = ap.parse_args(argv)
+    data = {"budget": BUDGET, "train_seed": TRAIN_SEED, "cases": {}}
+    if args.out.exists():
+        data["cases"] = json.loads(args.out.read_text()).get("cases", {})
+    for case in args.cases:
+        data["cases"][case] = study(case, args.held_out)
+        args.out.write_text(json.dumps(data, indent=1) + "\n")
+        print(json.dumps(data["cases"][case]["held_out"], indent=1))
+
+
+if __name__ == "__main__":
+    main()

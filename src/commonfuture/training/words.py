@@ -1,0 +1,117 @@
+"""The game's plain words: what each action means, the paper's sentence behind it, and
+reading a player's answers (``"citizens 8, public 4"``)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from commonfuture.leadership.tensions import PAIR_NAMES, pair_index
+from commonfuture.scenario.schema import SECTORS
+
+#: each action in plain words, and the paper's sentence it stands for (as in
+#: commonfuture.leadership.actions and docs/ODD.md, section 7.0)
+ACTIONS: dict[str, tuple[str, str]] = {
+    "engage": (
+        "Spend time with a group (workshops, visits) to learn its values and "
+        "expectations: its offers move towards what it values, and what it is promised "
+        "is what it then expects. Alignment builds with engagement and fades without it.",
+        'Leaders "need to engage with these prior values, experiences and expectations".',
+    ),
+    "arbitrate": (
+        "Settle a tension between two groups whose values differ. An open tension grows "
+        "and costs its groups' members and the community value every month; settling "
+        "it costs more hours the further apart the groups are.",
+        'Leaders must "be prepared to arbitrate and negotiate across these differing value '
+        'positions".',
+    ),
+    "negotiate": (
+        "Work with the other key leaders on the initiative and its target: it builds "
+        "their consensus, which keeps the coupling (and the key leaders) together.",
+        'Key leaders "negotiate the original project initiative and conduct the basic '
+        'consensus about the shared targets and project design".',
+    ),
+    "link": (
+        "Reach outside the network (communication, showing results): from integration "
+        "on it widens the outreach that wins supporters in the wider community.",
+        'Linking "the collaborative network to the external environment" to win '
+        "community support.",
+    ),
+}
+
+ALIASES = {"residents": "citizens", "council": "public", "business": "private",
+           "businesses": "private", "community": "third", "charities": "third"}
+
+
+def group_name(word: str) -> str:
+    """A group from a word: its name, a prefix of it (``cit``) or an alias."""
+    w = word.strip().lower()
+    if w in ALIASES:
+        return ALIASES[w]
+    hits = [g for g in SECTORS if g.startswith(w)] if w else []
+    if len(hits) == 1:
+        return hits[0]
+    raise ValueError(f"unknown group {word[:30]!r}: use {', '.join(SECTORS)}")
+
+
+def tension_name(word: str) -> str:
+    """A tension from ``public-third`` (either order, groups as :func:`group_name`)."""
+    parts = word.strip().lower().split("-")
+    if len(parts) != 2:
+        raise ValueError(f"name a tension by its two groups, e.g. {PAIR_NAMES[1]!r}")
+    a, b = (group_name(p) for p in parts)
+    return PAIR_NAMES[pair_index(f"{a}-{b}")]
+
+
+def hours(word: str) -> float:
+    try:
+        h = float(word)
+    except ValueError:
+        raise ValueError(f"{word[:30]!r} is not a number of hours") from None
+    if not math.isfinite(h) or h < 0:
+        raise ValueError(f"hours must be a number at least 0, not {word[:30]!r}")
+    return h
+
+
+def targets(text: str, kind: str) -> dict[str, float]:
+    """``"citizens 8, public 4"`` (or ``citizens=8 public=4``, ``8 citizens``) as
+    ``{"citizens": 8.0, "public": 4.0}``; ``none`` or ``0`` for nothing."""
+    text = text.strip().lower()
+    if text in ("none", "0", "no", "nothing", "-"):
+        return {}
+    tokens = [t for t in re.split(r"[\s,;=:]+", text) if t]
+    name = tension_name if kind == "arbitrate" else group_name
+    out: dict[str, float] = {}
+    pending_name: str | None = None
+    pending_hours: float | None = None
+    for tok in tokens:
+        if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?|inf|nan", tok):
+            h = hours(tok)
+            if pending_name is not None:
+                out[pending_name] = out.get(pending_name, 0.0) + h
+                pending_name = None
+            elif pending_hours is None:
+                pending_hours = h
+            else:
+                raise ValueError(f"two numbers in a row ({tok}): say which {_what(kind)}")
+        else:
+            n = name(tok)
+            if pending_hours is not None:
+                out[n] = out.get(n, 0.0) + pending_hours
+                pending_hours = None
+            elif pending_name is None:
+                pending_name = n
+            else:
+                raise ValueError(f"how many hours for {pending_name}? e.g. '{pending_name} 6'")
+    if pending_name is not None:
+        raise ValueError(f"how many hours for {pending_name}? e.g. '{pending_name} 6'")
+    if pending_hours is not None:
+        raise ValueError(f"{pending_hours:g} hours for which {_what(kind)}?")
+    return out
+
+
+def _what(kind: str) -> str:
+    return "tension" if kind == "arbitrate" else "group"
+
+
+__all__ = ["ACTIONS", "group_name", "hours", "targets", "tension_name"]
