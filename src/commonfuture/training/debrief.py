@@ -52,8 +52,8 @@ LESSONS: dict[str, tuple[str, str]] = {
     ),
     "link": (
         "Link to the wider community",
-        "Linking the collaborative network \u201cto the external environment\u201d wins "
-        "community support from stage 2 on.",
+        "Linking is interacting \u201cwith the external environment across the boundary of "
+        "the collaboration network\u201d to obtain \u201ccontinued community support\u201d.",
     ),
     "destroy": (
         "Do not destroy value",

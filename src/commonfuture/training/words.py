@@ -34,8 +34,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "link": (
         "Reach outside the network (communication, showing results): from integration "
         "on it widens the outreach that wins supporters in the wider community.",
-        'Linking "the collaborative network to the external environment" to win '
-        "community support.",
+        'Linking is interacting "with the external environment across the boundary of the '
+        'collaboration network" to obtain "continued community support".',
     ),
 }
 
