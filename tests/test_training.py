@@ -189,13 +189,17 @@ def test_the_terminal_loop_plays_two_quarters_from_a_script_to_the_debrief(tmp_p
     assert "be prepared to arbitrate" in res.output
     assert "Quarter 2 of 2" in res.output and "Debrief" in res.output
     saved = json.loads((out / "game.json").read_text())
-    assert saved["quarters"][0] == saved["quarters"][1] == {
-        "engage:public": 4.0,
-        "engage:citizens": 8.0,
-        "arbitrate:public-third": 4.0,
-        "negotiate": 6.0,
-        "link": 2.0,
-    }
+    assert (
+        saved["quarters"][0]
+        == saved["quarters"][1]
+        == {
+            "engage:public": 4.0,
+            "engage:citizens": 8.0,
+            "arbitrate:public-third": 4.0,
+            "negotiate": 6.0,
+            "link": 2.0,
+        }
+    )
     assert (out / "debrief.html").read_text().count("<tr>") > 10
     assert json.loads((out / "debrief.json").read_text())["lessons"]
 
@@ -204,14 +208,16 @@ def test_pause_with_q_then_resume_from_the_saved_game(tmp_path):
     script = tmp_path / "a.txt"
     script.write_text("citizens 6\nnone\n4\n0\nq\n")
     out = tmp_path / "o"
-    res = runner.invoke(app, ["train", CASE, "--set", "months=6", "--script", str(script),
-                              "-o", str(out)])
+    res = runner.invoke(
+        app, ["train", CASE, "--set", "months=6", "--script", str(script), "-o", str(out)]
+    )
     assert res.exit_code == 0, res.output
     assert "Paused" in res.output and not (out / "debrief.html").exists()
     assert len(json.loads((out / "game.json").read_text())["quarters"]) == 1
     script.write_text("\n")
-    res = runner.invoke(app, ["train", str(out / "game.json"), "--script", str(script),
-                              "-o", str(out)])
+    res = runner.invoke(
+        app, ["train", str(out / "game.json"), "--script", str(script), "-o", str(out)]
+    )
     assert res.exit_code == 0, res.output
     assert "Resumed" in res.output and (out / "debrief.html").exists()
 
@@ -266,10 +272,18 @@ def test_each_actions_sentence_is_the_papers_as_the_model_description_quotes_it(
 
 def _obs(**kw) -> Observation:
     base = dict(
-        month=5, stage=2, coupled=True, consensus=0.6, capacity=32.0, money=1000.0,
-        groups=tuple(SECTORS), members=dict.fromkeys(SECTORS, 3),
+        month=5,
+        stage=2,
+        coupled=True,
+        consensus=0.6,
+        capacity=32.0,
+        money=1000.0,
+        groups=tuple(SECTORS),
+        members=dict.fromkeys(SECTORS, 3),
         departures={"public": 0, "private": 2, "third": 0, "citizens": 1},
-        small_wins=1, shortfalls=2, supporters=0,
+        small_wins=1,
+        shortfalls=2,
+        supporters=0,
         tensions={"public-third": 0.4, "private-citizens": 0.1},
         settle_hours={"public-third": 8.0, "private-citizens": 1.0},
     )

@@ -73,8 +73,10 @@ def show_view(view) -> None:
     for g in view.groups:
         t.add_row(g, str(view.members.get(g, 0)), str(view.departures.get(g, 0)))
     console.print(t)
-    console.print(f"Members reported {view.small_wins} small wins and {view.shortfalls} shortfalls "
-                  "last quarter.")
+    console.print(
+        f"Members reported {view.small_wins} small wins and {view.shortfalls} shortfalls "
+        "last quarter."
+    )
     if view.tensions:
         t = Table(show_header=True, title="Tensions voiced")
         t.add_column("between")
@@ -90,10 +92,15 @@ def show_help(kind: str | None = None) -> None:
 
     for k, (plain, sentence) in ACTIONS.items():
         if kind is None or k == kind:
-            console.print(f"[bold]{k}[/bold]: {safe(plain)}\n  [italic]{safe(sentence)}[/italic]",
-                          soft_wrap=True)
-    console.print("Enter repeats last quarter's choice; 'none' spends nothing there; "
-                  "'q' saves the game and stops (resume with commonfuture train GAME.json).")
+            console.print(
+                f"[bold]{k}[/bold]: {safe(plain)}\n  [italic]{safe(sentence)}[/italic]",
+                soft_wrap=True,
+            )
+    console.print(
+        "Enter repeats last quarter's choice; 'none' spends nothing there; '?' explains "
+        "this action, 'help' every action; 'q' saves the game and stops (resume with "
+        "commonfuture train GAME.json)."
+    )
 
 
 def ask_plan(answers: Answers, last: dict[str, float], view) -> dict[str, float] | None:
@@ -107,20 +114,25 @@ def ask_plan(answers: Answers, last: dict[str, float], view) -> dict[str, float]
     for i, kind in enumerate(PROMPTS):
         if kind == "arbitrate" and not view.tensions:
             continue
-        hint = " [Enter: repeat last quarter's plan]" if i == 0 else " [Enter: as last quarter]"
+        if not last:
+            hint = " [Enter: none]"
+        elif i == 0:
+            hint = " [Enter: repeat last quarter's plan]"
+        else:
+            hint = " [Enter: as last quarter]"
         while True:
             text = answers.ask(PROMPTS[kind] + hint)
             low = text.lower()
             if low in ("q", "quit", "pause"):
                 return None
             if low in ("?", "help"):
-                show_help(kind)
+                show_help(kind if low == "?" else None)
                 if answers.ended:
                     text = ""
                 else:
                     continue
             if text == "":
-                if i == 0:
+                if i == 0 and last:
                     return dict(last)
                 plan.update(previous(kind))
                 break
@@ -135,8 +147,9 @@ def ask_plan(answers: Answers, last: dict[str, float], view) -> dict[str, float]
                             plan[f"{kind}:{name}"] = h
                 break
             except ValueError as err:
-                console.print(f"[red]{safe(err)}[/red] (try again, or '?' for help)",
-                              soft_wrap=True)
+                console.print(
+                    f"[red]{safe(err)}[/red] (try again, or '?' for help)", soft_wrap=True
+                )
                 if answers.ended:
                     break
     return plan
@@ -233,7 +246,9 @@ def train(
         plan = ask_plan(answers, last, view)
         if plan is None:
             game.save(path)
-            console.print(f"Paused. Saved {safe(path)}: resume with commonfuture train {safe(path)}")
+            console.print(
+                f"Paused. Saved {safe(path)}: resume with commonfuture train {safe(path)}"
+            )
             return
         console.print(describe_plan(plan, view.capacity), soft_wrap=True)
         game.play(plan)
@@ -252,9 +267,7 @@ def train(
 @app.command("train-merge")
 def train_merge(
     games: Annotated[list[Path], typer.Argument(help="Saved games (game.json files).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The table (CSV).")] = Path(
-        "games.csv"
-    ),
+    out: Annotated[Path, typer.Option("--out", "-o", help="The table (CSV).")] = Path("games.csv"),
 ) -> None:
     """A trainer's table of a class's games: each game replayed, its outcome beside the
     best rule of thumb's and the strong policy's on the same seed."""
@@ -274,8 +287,13 @@ def train_merge(
         if key not in cache:
             others, _, _ = rivals(game)
             cache[key] = {n: outcome(m)["score"] for n, m in others.items()}
-        row = {"game": str(p), "case": game.case, "seed": game.seed,
-               "quarters": game.quarter, "months": game.month}
+        row = {
+            "game": str(p),
+            "case": game.case,
+            "seed": game.seed,
+            "quarters": game.quarter,
+            "months": game.month,
+        }
         row.update(outcome(game.monthly()))
         for name, s in cache[key].items():
             row[f"score_{name}"] = s
@@ -291,7 +309,13 @@ def train_merge(
     for c in ("game", "case", "seed", "highest_stage", "score", "score_strong"):
         t.add_column(c)
     for r in rows:
-        t.add_row(safe(r["game"]), safe(r["case"]), str(r["seed"]), str(r["highest_stage"]),
-                  f"{r['score']:,.1f}", f"{r['score_strong']:,.1f}")
+        t.add_row(
+            safe(r["game"]),
+            safe(r["case"]),
+            str(r["seed"]),
+            str(r["highest_stage"]),
+            f"{r['score']:,.1f}",
+            f"{r['score_strong']:,.1f}",
+        )
     console.print(t)
     console.print(f"wrote {safe(out)}")

@@ -176,9 +176,7 @@ def lessons(game: Game) -> list[Lesson]:
             f"two quarters while value lost to conflict rose",
         )
     elif voiced_ever or any(_plan_hours(p, "arbitrate") > 0 for p in plans):
-        first = next(
-            (i + 1 for i, p in enumerate(plans) if _plan_hours(p, "arbitrate") > 0), None
-        )
+        first = next((i + 1 for i, p in enumerate(plans) if _plan_hours(p, "arbitrate") > 0), None)
         add(
             "arbitrate",
             "followed",
@@ -273,8 +271,12 @@ def lessons(game: Game) -> list[Lesson]:
             f"{lost:,.2f} value units lost in all",
         )
     else:
-        add("destroy", "followed", None, f"no quarter of negative net community value; "
-            f"{lost:,.2f} value units lost in all")
+        add(
+            "destroy",
+            "followed",
+            None,
+            f"no quarter of negative net community value; {lost:,.2f} value units lost in all",
+        )
     return out
 
 
@@ -310,7 +312,9 @@ def fmt(key: str, value: Any) -> str:
 
 def chart_svg(runs: dict[str, pd.DataFrame], width: int = 640, height: int = 260) -> str:
     """An inline SVG of cumulative net community value, month by month, per policy."""
-    series = {n: np.cumsum(m.sort_values("month")["value_community"].to_numpy()) for n, m in runs.items()}
+    series = {
+        n: np.cumsum(m.sort_values("month")["value_community"].to_numpy()) for n, m in runs.items()
+    }
     allv = np.concatenate([s for s in series.values() if len(s)] or [np.zeros(1)])
     lo, hi = min(0.0, float(allv.min())), max(1e-9, float(allv.max()))
     n = max(len(s) for s in series.values()) if series else 1

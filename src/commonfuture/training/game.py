@@ -168,8 +168,10 @@ class Game:
         out: list[str] = []
         if leaders < self._last_leaders:
             n = self._last_leaders - leaders
-            out.append(f"{n} key leader{'s' if n > 1 else ''} left: capacity is now "
-                       f"{obs.capacity:g} hours a month.")
+            out.append(
+                f"{n} key leader{'s' if n > 1 else ''} left: capacity is now "
+                f"{obs.capacity:g} hours a month."
+            )
         elif leaders > self._last_leaders:
             out.append("A key leader joined the collaboration.")
         if obs.stage > self._last_stage:

@@ -148,9 +148,7 @@ def score(monthly: pd.DataFrame) -> float:
     return float(outcome(monthly)["score"])
 
 
-def scores(
-    scenario: Scenario, policy: Any, seed: int, replicates: Sequence[int]
-) -> np.ndarray:
+def scores(scenario: Scenario, policy: Any, seed: int, replicates: Sequence[int]) -> np.ndarray:
     """The :func:`score` of ``policy`` (a name or a callable) on each replicate."""
     from commonfuture.simulation import Run
 
@@ -231,7 +229,9 @@ def compare(
     return pd.DataFrame({name: scores(scenario, p, seed, reps) for name, p in policies.items()})
 
 
-def paired_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+def paired_interval(
+    a: np.ndarray, b: np.ndarray, level: float = 0.95
+) -> tuple[float, float, float]:
     """Mean of ``a - b`` over paired replicates and its t interval (low, high)."""
     from scipy import stats
 

@@ -39,8 +39,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-ALIASES = {"residents": "citizens", "council": "public", "business": "private",
-           "businesses": "private", "community": "third", "charities": "third"}
+ALIASES = {
+    "residents": "citizens",
+    "council": "public",
+    "business": "private",
+    "businesses": "private",
+    "community": "third",
+    "charities": "third",
+}
 
 
 def group_name(word: str) -> str:
