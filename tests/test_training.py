@@ -331,3 +331,13 @@ def test_the_strong_policy_beats_every_rule_of_thumb_on_held_out_seeds():
     for rule in BUILT_IN:
         mean, low, _ = paired_interval(scores["strong"], scores[rule])
         assert low > 0, (rule, mean, low)
+
+
+def test_the_trainers_guide_shows_the_shipped_held_out_results():
+    guide = (Path(__file__).parents[1] / "docs" / "training.md").read_text()
+    for case, row in shipped()["cases"].items():
+        held = row["held_out"]
+        assert f"{held['strong_mean_score']:,.1f}" in guide, case
+        for rule in held["against"].values():
+            low, high = rule["ci95"]
+            assert f"{rule['strong_minus_rule']:,.1f} [{low:,.1f}, {high:,.1f}]" in guide, case
