@@ -258,24 +258,30 @@ def lessons(game: Game) -> list[Lesson]:
     else:
         add("link", "not tested", None, "the collaboration never reached integration")
 
-    # destroy: a quarter of negative net community value
+    # destroy: the game ends with negative net community value; it showed in the
+    # quarter from which the running total stayed below zero
     net = by_q["value_community"].sum()
-    neg_q = [int(q) for q in net.index if net[q] < 0]
+    running = net.cumsum()
     lost = float(sum(m[f"loss_{k}"].sum() for k in LOSS_KINDS))
-    if neg_q:
+    negative = int((net < 0).sum())
+    if len(running) and running.iloc[-1] < 0:
+        above = [int(q) for q in running.index if running[q] >= 0]
+        since = (above[-1] + 1) if above else int(running.index[0])
         add(
             "destroy",
             "broke",
-            neg_q[0],
-            f"net community value was negative in {len(neg_q)} quarter(s); "
-            f"{lost:,.2f} value units lost in all",
+            since,
+            f"net community value ended at {running.iloc[-1]:,.2f}, below zero from quarter "
+            f"{since} on; {negative} quarter(s) of negative net value; {lost:,.2f} value "
+            "units lost in all",
         )
     else:
         add(
             "destroy",
             "followed",
             None,
-            f"no quarter of negative net community value; {lost:,.2f} value units lost in all",
+            f"net community value ended at {running.iloc[-1] if len(running) else 0:,.2f}; "
+            f"{negative} quarter(s) of negative net value; {lost:,.2f} value units lost in all",
         )
     return out
 
@@ -330,8 +336,8 @@ def chart_svg(runs: dict[str, pd.DataFrame], width: int = 640, height: int = 260
         'aria-label="cumulative net community value by month" style="max-width:100%">',
         f'<line x1="{pad}" y1="{xy(0, 0).split(",")[1]}" x2="{width - pad}" '
         f'y2="{xy(0, 0).split(",")[1]}" stroke="#bbb"/>',
-        f'<text x="{pad}" y="{pad - 12}" font-size="11">{hi:,.0f}</text>',
-        f'<text x="{pad}" y="{height - pad + 14}" font-size="11">{lo:,.0f}</text>',
+        f'<text x="4" y="{pad}" font-size="11">{hi:,.0f}</text>',
+        f'<text x="4" y="{height - pad}" font-size="11">{lo:,.0f}</text>',
         f'<text x="{width - pad}" y="{height - 8}" font-size="11" text-anchor="end">'
         f"month {n}</text>",
     ]
@@ -343,8 +349,8 @@ def chart_svg(runs: dict[str, pd.DataFrame], width: int = 640, height: int = 260
         w = 3 if name == "you" else 1.5
         parts.append(f'<polyline fill="none" stroke="{col}" stroke-width="{w}" points="{pts}"/>')
         parts.append(
-            f'<text x="{width - pad + 2}" y="{pad + 14 * k}" font-size="11" fill="{col}">'
-            f"{html.escape(name)}</text>"
+            f'<text x="{pad + 90 * k}" y="14" font-size="12" fill="{col}">'
+            f"\u2014 {html.escape(name)}</text>"
         )
     parts.append("</svg>")
     return "\n".join(parts)
@@ -360,10 +366,17 @@ def render_html(d: Debrief) -> str:
         cells = "".join(f"<td>{esc(fmt(key, d.outcomes.loc[n, key]))}</td>" for n in names)
         body.append(f"<tr><th>{esc(label)}</th>{cells}</tr>")
     plan_rows = []
-    for i, p in enumerate(g.plans):
+    i = 0
+    while i < len(g.plans):  # a run of identical quarters is one row
+        j = i
+        while j + 1 < len(g.plans) and g.plans[j + 1] == g.plans[i]:
+            j += 1
+        p = g.plans[i]
         cells = "".join(f"<td>{_plan_hours(p, k):g}</td>" for k in KINDS)
-        detail = ", ".join(f"{k} {h:g}" for k, h in p.items()) or "nothing"
-        plan_rows.append(f"<tr><th>Q{i + 1}</th>{cells}<td>{esc(detail)}</td></tr>")
+        detail = ", ".join(f"{k.replace(':', ' ')} {h:g}" for k, h in p.items()) or "nothing"
+        label = f"Q{i + 1}" if i == j else f"Q{i + 1}-Q{j + 1}"
+        plan_rows.append(f'<tr><th>{label}</th>{cells}<td class="detail">{esc(detail)}</td></tr>')
+        i = j + 1
     lesson_items = []
     for lesson in d.lessons:
         where = f" (quarter {lesson.quarter})" if lesson.quarter else ""
@@ -387,6 +400,7 @@ tr th:first-child {{ text-align: left; font-weight: normal; }}
 li {{ margin-bottom: 0.5rem; }}
 li.broke b {{ color: #c0392b; }} li.followed b {{ color: #27ae60; }}
 .wrap {{ overflow-x: auto; }}
+td.detail {{ text-align: left; }}
 </style></head><body>
 <h1>{esc(title)}</h1>
 <p>{esc(g.scenario.description)}</p>

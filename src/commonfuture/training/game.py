@@ -36,7 +36,7 @@ from commonfuture.scenario.schema import SECTORS
 QUARTER = 3
 #: the saved game's format tag
 FORMAT = "commonfuture-game/1"
-STAGE_NAMES = {0: "no coupling yet", 1: "coupling", 2: "integration", 3: "linking"}
+STAGE_NAMES = {0: "no coupling", 1: "coupling", 2: "integration", 3: "linking"}
 
 
 @dataclass(frozen=True)
