@@ -156,14 +156,15 @@ class Actor(mesa.Agent):
     def best_option(self, open_props: list[bool]) -> int | None:
         """The open, eligible, not-yet-used proposition promising most (lowest index on ties)."""
         offer = self.model.offer
-        best = None
+        best, most = None, 0.0
         for j in range(offer.n):
             if not (open_props[j] and self.eligible[j]):
                 continue
             if offer.once[j] and j in self.used:
                 continue
-            if best is None or self.promise(j) > self.promise(best):
-                best = j
+            promise = self.promise(j)
+            if best is None or promise > most:
+                best, most = j, promise
         return best
 
     def best_target(self, open_props: list[bool]) -> float | None:
