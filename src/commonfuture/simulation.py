@@ -152,7 +152,7 @@ class Run:
             generation_normals=lambda k: generation_normals(keys, k, offer.n),
         )
         self.collaboration = Collaboration(
-            sc, offer, state, streams(keys, state.n_actors), cal, policy=policy
+            sc, offer, state, streams(keys, state.n_actors), cal, policy=policy, replicates=reps
         )
         self._recorder = None
         if chains is not False:
