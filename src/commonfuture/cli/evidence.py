@@ -260,6 +260,8 @@ def calibrate(
         LEVERS,
         CalibrationError,
         bands,
+        diagnose,
+        median_distance,
         parse_fits,
         predictive,
         targets_from,
@@ -355,6 +357,7 @@ def calibrate(
     held_b = bands(pred, held) if held is not None else None
     levers = pd.DataFrame(rows)
     table = post.table()
+    diag = diagnose(table, fit_b, median_distance(pred, fitted), point=method == "point")
     out.mkdir(parents=True, exist_ok=True)
     post.samples.to_csv(out / "posterior.csv", index=False)
     table.to_csv(out / "posterior_table.csv", index=False)
@@ -388,6 +391,7 @@ def calibrate(
         "levers": recs(levers),
         "horizon": horizon,
         "context": recs(targets.context) if len(targets.context) else [],
+        "diagnostics": diag,
     }
     (out / "calibration.json").write_text(json.dumps(result, indent=2))
     figs = {
@@ -396,6 +400,8 @@ def calibrate(
     }
     (out / "report.html").write_text(calibration_page(result, figs), encoding="utf-8")
     inside = int(fit_b["inside"].sum())
+    for line in diag["warnings"]:
+        console.print(f"[bold yellow]warning:[/] {line}")
     if post.history.get("resumed_after"):
         console.print(
             f"continued the calibration in {out}/ after {post.history['resumed_after']} "
