@@ -438,6 +438,34 @@ def test_survival_recovers_a_known_hazard(tmp_path):
     assert cal["observed_events"] > 50
 
 
+def test_risk_model_warns_on_few_departures_and_never_predicts_zero(tmp_path):
+    """With fewer than 10 departures per covariate the model says its hazard ratios are
+    unreliable (in the command's output too); the smoothed baseline hazard gives every
+    held-out actor-month a chance of leaving above 0; the held-out check is judged group
+    by group as well as in total."""
+    from commonfuture.evidence.survival import EVENTS_PER_COVARIATE
+
+    small = load_events(known_hazard_log(tmp_path, n=16, seed=4))
+    model = fit_risk(small, holdout=0.3, seed=1)
+    per = model.n_events / len(model.covariates)
+    assert per < EVENTS_PER_COVARIATE
+    assert any("too few to estimate" in w for w in model.warnings), model.warnings
+    cal = model.calibration
+    if cal["ok"]:
+        assert cal["min_predicted"] > 0
+        assert all("z" in g for g in cal["groups"]) and "groups_ok" in cal
+    res = runner.invoke(app, ["evidence", str(tmp_path / "hazard.csv"), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0 and "too few to estimate" in " ".join(res.output.split())
+    big = fit_risk(load_events(known_hazard_log(tmp_path, n=700)), holdout=0.3, seed=2)
+    assert not any("too few" in w for w in big.warnings)
+    cal = big.calibration
+    assert cal["min_predicted"] > 0 and cal["groups_ok"], cal["groups"]
+    # months since joining in which nobody left still carry some risk
+    from commonfuture.evidence.survival import smoothed_increments
+
+    assert (smoothed_increments(big.baseline) > 0).all()
+
+
 def test_evidence_command_writes_everything(tmp_path):
     p = known_hazard_log(tmp_path, n=200)
     out = tmp_path / "out"

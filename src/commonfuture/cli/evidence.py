@@ -125,6 +125,7 @@ def evidence(
                 "n_actors": model.n_actors,
                 "n_events": model.n_events,
                 "calibration": model.calibration,
+                "warnings": model.warnings,
             }
             bar.advance(task)
             risky = at_risk(model, events, start=start)
@@ -147,6 +148,8 @@ def evidence(
     page = evidence_page(name[:1].upper() + name[1:], monthly, chains, risk, risky, notes, observed)
     (out / "report.html").write_text(page, encoding="utf-8")
     last = monthly.iloc[-1]
+    for line in (risk or {}).get("warnings", []):
+        console.print(f"[bold yellow]warning:[/] secession-risk model: {line}")
     console.print(
         f"{len(events)} events, {len(chains)} actors, {len(monthly)} months: stage "
         f"{int(last['stage'])} with {int(last['members'])} members at the end; wrote {out}/"

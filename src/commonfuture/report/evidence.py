@@ -195,19 +195,30 @@ def evidence_page(
         cal = risk["calibration"]
         body += [
             "<h2>What kept people in</h2>",
+            *(
+                f"<p class='warn'><b>Read with care:</b> {_e(w)}</p>"
+                for w in risk.get("warnings", [])
+            ),
             f"<p>A survival model of the time to leaving ({risk['n_events']} departures among "
             f"{risk['n_actors']} membership spells; reference sector: {_e(risk['reference'])}). "
             "A hazard ratio below 1 means lower risk of leaving.</p>",
             _table(s, {"hazard_ratio": ".2f", "low_95": ".2f", "high_95": ".2f", "p": ".2g"}),
         ]
         if cal.get("ok"):
-            verdict = "matches" if cal["within_2sd"] else "does <b>not</b> match"
+            ok = cal["within_2sd"] and cal.get("groups_ok", True)
+            verdict = "matches" if ok else "does <b>not</b> match"
+            bad = [g["group"] for g in cal["groups"] if not abs(g.get("z", 0)) <= 2]
             body += [
                 "<h3>Can the risk model be trusted?</h3>",
                 f"<p>Fitted without {cal['held_out_actors']} held-out actors, it expected "
                 f"{cal['expected_events']:.1f} departures among them; "
-                f"{cal['observed_events']} happened (z = {cal['z']:.2f}): the model "
-                f"{verdict} what happened, within two standard deviations.</p>",
+                f"{cal['observed_events']} happened (z = {cal['z']:.2f}); group by group "
+                + (
+                    "every risk group is within two standard deviations"
+                    if not bad
+                    else "risk group(s) " + ", ".join(map(str, bad)) + " are not"
+                )
+                + f": the model {verdict} what happened.</p>",
                 _img(calibration_figure(cal), "calibration on held-out actors"),
             ]
         else:
