@@ -251,6 +251,14 @@ def calibrate(
             "(by default a calibration with the same inputs is continued).",
         ),
     ] = False,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="A fact stated for the fit, path=value (repeatable): e.g. an offer as it "
+            "was offered rather than as it turned out.",
+        ),
+    ] = None,
 ) -> None:
     """Fit chosen parameters of a scenario to dated observations (ABC-SMC, or a quick
     point fit); posterior, predictive bands, a held-out check and forecasts with each
@@ -276,6 +284,14 @@ def calibrate(
     if method not in ("abc", "point"):
         fail(f"--method: {method!r} is not abc or point")
     _, sc = _stage_rules(scenario)
+    if set_:
+        from commonfuture.scenario import ScenarioError
+        from commonfuture.scenario.load import apply_overrides
+
+        try:
+            sc = apply_overrides(sc, set_)
+        except ScenarioError as err:
+            fail(str(err).splitlines())
     try:
         t0 = pd.Timestamp(start)
     except ValueError:
@@ -384,6 +400,7 @@ def calibrate(
         "scenario": sc.name,
         "observations": str(observations),
         "start": str(t0.date()),
+        "set": list(set_ or []),
         "fit": [f.__dict__ for f in fits],
         "posterior": recs(table),
         "simulations": post.simulations,

@@ -254,7 +254,7 @@ def load_observations(path: str | Path) -> pd.DataFrame:
     rows, problems = _validate_rows(df, Observation, "date", "date_from")
     seen: dict[tuple, int] = {}
     for row, ob in rows:
-        key = (ob.date, ob.measure, ob.source, ob.type)
+        key = (ob.date, ob.measure, ob.source, ob.type, ob.side)
         if key in seen:
             problems.append(
                 f"row {row}: duplicate of row {seen[key]} (same date, measure and source)"
