@@ -312,6 +312,11 @@ def calibrate(
     except CalibrationError as err:
         fail([f"{observations}: {p}" for p in err.problems])
     fitted, held = targets.split(holdout)
+    from commonfuture.scenario.load import apply_overrides, horizon_note, past_horizon
+
+    cut = past_horizon(sc, apply_overrides(sc, {"months": fitted.last_month}))
+    if cut is not None:  # the fit's simulations stop at its last figure
+        console.print(f"note: the fit's window: {horizon_note(cut)} in the fitted runs")
     horizon = horizon or sc.months
     months = max(horizon, targets.last_month)
     with Progress(console=console, transient=True) as bar:
