@@ -519,6 +519,26 @@ def test_observations_beside_the_records(tmp_path):
     assert "--wider" in pd.read_csv(tmp_path / "o2" / "observations.csv")["note"].iloc[2]
 
 
+def test_bounds_and_dates_first_reached_beside_the_records(tmp_path):
+    """The records are read as calibration reads the model: members at least 5 in May
+    (6: met), at most 3 in March (4: missed), 6 first reached between April and June
+    (in May: met)."""
+    from commonfuture.evidence.compare import against_series
+
+    ev = hand_made(tmp_path)
+    obs = write(
+        tmp_path,
+        "date,measure,value,unit,source,type,side,date_from\n"
+        "2021-05-31,members,5,actors,report,bound,lower,\n"
+        "2021-03-31,members,3,actors,report,bound,upper,\n"
+        "2021-06-30,members,6,actors,report,first_reached,,2021-04-01\n",
+        "obs.csv",
+    )
+    got = against_series(monthly_series(ev), load_observations(obs))
+    assert got["records"].tolist() == [6.0, 4.0, 5.0]
+    assert got["met"].tolist() == [True, False, True]
+
+
 def test_bad_share_observations_exit_2_writing_nothing(tmp_path):
     log = write(tmp_path, HEADER + "".join(_pad(r) for r in _HAND))
     obs = write(

@@ -181,7 +181,14 @@ def evidence_page(
             body.append(_img(observed_figure(monthly, shown), "records and published figures"))
         body.append(
             _table(
-                observed[["date", "measure", "value", "unit", "records", "note", "source"]],
+                observed[
+                    [
+                        c
+                        for c in ("date", "measure", "type", "value", "unit", "records", "met")
+                        + ("note", "source")
+                        if c in observed.columns
+                    ]
+                ],
                 {"value": ",.4g", "records": ",.4g"},
             )
         )
