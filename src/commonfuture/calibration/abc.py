@@ -124,6 +124,13 @@ class Targets:
     start: pd.Timestamp
 
     @property
+    def plan(self) -> list:
+        """The figures as plain tuples, made once (see :func:`figures.plan`)."""
+        if getattr(self, "_plan", None) is None:
+            self._plan = fig.plan(self.table)
+        return self._plan
+
+    @property
     def last_month(self) -> int:
         """Months a simulation must run to read every figure."""
         return fig.last_month(self.table)
@@ -210,7 +217,7 @@ def simulated_all(monthly: pd.DataFrame, targets: Targets) -> np.ndarray:
     m = monthly.sort_values(["replicate", "month"])
     k = m["replicate"].nunique()
     t = len(m) // k
-    return fig.evaluate(targets.table, lambda col: m[col].to_numpy(float).reshape(k, t))
+    return fig.evaluate(targets.plan, lambda col: m[col].to_numpy(float).reshape(k, t))
 
 
 def fingerprint(

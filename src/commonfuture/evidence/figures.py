@@ -29,6 +29,7 @@ weight of its figures. Plain figures alone give the distance of earlier versions
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable
 
 import numpy as np
@@ -205,14 +206,25 @@ def quantity(r, get: Callable[[str], np.ndarray], cache: dict | None = None) -> 
     return cache[key] * r.scale
 
 
-def evaluate(table: pd.DataFrame, get: Callable[[str], np.ndarray]) -> np.ndarray:
+Figure = namedtuple("Figure", COLUMNS)
+
+
+def plan(table: pd.DataFrame) -> list:
+    """The figures of ``table`` as plain tuples (reading them per particle from the
+    frame would cost more than the reading itself)."""
+    cols = [table[c].tolist() for c in COLUMNS]
+    return [Figure(*vals) for vals in zip(*cols, strict=True)]
+
+
+def evaluate(table: pd.DataFrame | list, get: Callable[[str], np.ndarray]) -> np.ndarray:
     """The series' value of each figure, (replicates, figures): the quantity in the best
     agreeing month of its date range, or for a date first reached, the first month at or
     above the level (the series' length + 1 when it is never reached). ``get(column)``
-    gives a measure's (replicates, months) array."""
+    gives a measure's (replicates, months) array; ``table`` may be its :func:`plan`."""
     cache: dict = {}
     out_cols = []
-    for r in table.itertuples(index=False):
+    rows = plan(table) if isinstance(table, pd.DataFrame) else table
+    for r in rows:
         x = quantity(r, get, cache)
         k, t = x.shape
         if r.type == "first_reached":
