@@ -588,3 +588,36 @@ def test_a_fit_window_before_a_dated_step_runs(tmp_path):
     assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())
     assert text.count("past the horizon do not happen") == 1, res.output
+
+
+def test_diagnostics_on_posterior_tables():
+    """The warnings follow from the numbers: a posterior as wide as its prior, one piled
+    at the edge of its range, a far fit, bands that miss most figures; none for a
+    narrowed posterior inside its range whose bands meet the figures."""
+    from commonfuture.calibration.abc import diagnose
+
+    def table(median, sd_ratio):
+        return pd.DataFrame(
+            [
+                {
+                    "parameter": "p",
+                    "prior_low": 0.0,
+                    "prior_high": 1.0,
+                    "median": median,
+                    "sd_ratio": sd_ratio,
+                }
+            ]
+        )
+
+    met = pd.DataFrame({"inside": [True, True, False]})
+    missed = pd.DataFrame({"inside": [False, False, True]})
+    assert diagnose(table(0.5, 0.4), met, 0.1)["warnings"] == []
+    assert "about as wide as the prior" in " ".join(
+        diagnose(table(0.5, 0.95), met, 0.1)["warnings"]
+    )
+    assert "low end" in " ".join(diagnose(table(0.05, 0.3), met, 0.1)["warnings"])
+    far = diagnose(table(0.5, 0.4), met, 0.5)
+    assert far["misleading"] and "far from the data" in far["warnings"][0]
+    miss = diagnose(table(0.5, 0.4), missed, 0.1)
+    assert miss["misleading"] and "miss 2 of 3" in " ".join(miss["warnings"])
+    assert any("not findings" in w for w in miss["warnings"])

@@ -564,6 +564,8 @@ FAR = 0.3
 #: a parameter whose posterior sd is above this share of its prior's learned (almost)
 #: nothing from the figures
 LEARNED_LITTLE = 0.85
+#: a posterior median within this share of the prior range from an end piles up there
+EDGE = 0.15
 
 
 def diagnose(
@@ -599,6 +601,17 @@ def diagnose(
     if not point:
         for r in table.itertuples(index=False):
             learned[r.parameter] = float(r.sd_ratio)
+            span = r.prior_high - r.prior_low
+            low_end = (r.median - r.prior_low) / span < EDGE
+            if r.sd_ratio <= LEARNED_LITTLE and (
+                low_end or (r.prior_high - r.median) / span < EDGE
+            ):
+                warnings.append(
+                    f"{r.parameter}: the posterior piles up at the "
+                    f"{'low' if low_end else 'high'} end of its range "
+                    f"({r.prior_low:g}-{r.prior_high:g}): the figures ask for a value beyond "
+                    "it; its narrowing is the range's edge, not a finding."
+                )
             if r.sd_ratio > LEARNED_LITTLE:
                 warnings.append(
                     f"{r.parameter}: the posterior is about as wide as the prior (sd "
