@@ -26,25 +26,37 @@ from commonfuture.cli._app import (
 )
 
 
-def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0, quiet: bool = False):
+def _load_cut(path: Path, sets: list[str] | None = None, scale: float = 1.0, quiet: bool = False):
+    """The scenario with its overrides and scale, and what a shorter horizon leaves out
+    (``None`` when nothing): said once on stderr, recorded by ``run`` in ``run.json``."""
     from commonfuture.scenario import ScenarioError, load_scenario
     from commonfuture.scenario.load import (
         apply_overrides,
         find_shipped,
+        horizon_note,
         override_warnings,
+        past_horizon,
         scaled,
         scenario_warnings,
     )
 
     try:
-        sc = load_scenario(find_shipped(path))
-        sc = apply_overrides(sc, sets or [], source=f"{path}: --set")
+        base = load_scenario(find_shipped(path))
+        sc = apply_overrides(base, sets or [], source=f"{path}: --set")
         sc = scaled(sc, scale)
     except ScenarioError as err:
         fail(str(err).splitlines())
+    cut = past_horizon(base, sc)
     if not quiet:
-        warn(override_warnings(sets) + [f"{path}: {w}" for w in scenario_warnings(sc)])
-    return sc
+        notes = scenario_warnings(sc)
+        if cut is not None:  # one line for everything past the shorter horizon
+            notes = [w for w in notes if "after the horizon" not in w] + [horizon_note(cut)]
+        warn(override_warnings(sets) + [f"{path}: {w}" for w in notes])
+    return sc, cut
+
+
+def _load(path: Path, sets: list[str] | None = None, scale: float = 1.0, quiet: bool = False):
+    return _load_cut(path, sets, scale, quiet)[0]
 
 
 def stage_table(result) -> Table:
@@ -154,7 +166,7 @@ def run(
     use_threads(threads)
     if not scale > 0:
         fail(f"--scale: must be positive, got {scale}")
-    sc = _load(scenario, set_, scale)
+    sc, cut = _load_cut(scenario, set_, scale)
     from commonfuture.resources import MemoryTooSmall, check_memory
 
     try:
@@ -177,7 +189,14 @@ def run(
             )
     wall = time.perf_counter() - t0
     try:
-        save_run(result, out, source=str(scenario), overrides=list(set_ or []), scale=scale)
+        save_run(
+            result,
+            out,
+            source=str(scenario),
+            overrides=list(set_ or []),
+            scale=scale,
+            **({"past_horizon": cut} if cut is not None else {}),
+        )
     except OSError as err:
         fail(f"--out: cannot write the run ({os_problem(err)})")
     console.print(stage_table(result))
