@@ -149,6 +149,7 @@ def test_over_capacity_is_scaled_down_pro_rata():
 def _obs(**kw):
     base = dict(
         month=5,
+        replicate=0,
         stage=1,
         coupled=True,
         consensus=0.6,

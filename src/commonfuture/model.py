@@ -411,6 +411,7 @@ class Collaboration:
         draws: Draws,
         calendar: Calendar,
         policy: str | Policy | None = None,
+        replicates: list[int] | None = None,
     ):
         self.scenario = scenario
         self.offer = offer
@@ -429,6 +430,8 @@ class Collaboration:
         counts = scenario.population.counts.as_tuple()
         self.groups = tuple(g for g, c in zip(SECTORS, counts, strict=True) if c > 0)
         self.hours = np.zeros((state.n_replicates, N_SLOTS))  # the month's allocation
+        #: the replicates' indices (as the run numbers them), for the observations
+        self.replicates = list(range(state.n_replicates)) if replicates is None else replicates
 
     @property
     def records(self) -> tuple:
@@ -444,15 +447,17 @@ class Collaboration:
             self.out,
         )
 
-    def observe(self, r: int) -> Observation:
+    def observe(self, r: int, capacity: np.ndarray | None = None) -> Observation:
         """What the key leaders of replicate ``r`` know before the next month: last
         month's counts by group, the tensions voiced, money and capacity (never the
-        actors' hidden thresholds or profiles)."""
+        actors' hidden thresholds or profiles). ``capacity``: this month's (R,) capacity,
+        when already known."""
         st, out, m = self.state, self.out, self.state.month
-        capacity = self.capacity()
+        capacity = self.capacity() if capacity is None else capacity
         row = m - 1
         if m == 0:
-            members = {g: int(self._members_now()[r, SECTORS.index(g)]) for g in SECTORS}
+            now = self._members_now()
+            members = {g: int(now[r, k]) for k, g in enumerate(SECTORS)}
             departures = dict.fromkeys(SECTORS, 0)
             wins = shortfalls = supporters = 0
             money = 0.0
@@ -469,11 +474,15 @@ class Collaboration:
         for k, (a, b) in enumerate(PAIR_GROUPS):
             level = float(st.tension[r, k])
             if members[SECTORS[a]] > 0 and members[SECTORS[b]] > 0:
-                tensions[PAIR_NAMES[k]] = round(level, 2)
-                settle[PAIR_NAMES[k]] = level * float(self.gap[r, k]) * self.p.settle_hours
+                gap = float(self.gap[r, k])
+                tensions[PAIR_NAMES[k]] = round(level, 3)
+                # what settling it this month would take: the month's growth included
+                grown = level + self.p.tension_growth * gap * (1.0 - level)
+                settle[PAIR_NAMES[k]] = grown * gap * self.p.settle_hours
         lead = self.scenario.leadership
         return Observation(
             month=m + 1,
+            replicate=int(self.replicates[r]),
             stage=int(st.stage[r]),
             coupled=bool(st.coupled[r]),
             consensus=float(st.consensus[r]),
@@ -496,11 +505,17 @@ class Collaboration:
         return committed * float(self.scenario.leadership.capacity_hours)
 
     def _members_now(self) -> np.ndarray:
-        """(R, 4) members by group, counted from the state."""
+        """(R, 4) members by group, counted from the state (kept for the month)."""
         st = self.state
+        cached = st.extra.get("members_now")
+        if cached is not None and cached[0] == st.month:
+            return cached[1]
         out = np.zeros((st.n_replicates, len(SECTORS)), np.int64)
+        committed = st.status == 1
         for g in range(len(SECTORS)):
-            out[:, g] = (st.status[:, st.sector == g] == 1).sum(axis=1)
+            lo, hi = np.searchsorted(st.sector, [g, g + 1])  # actors are ordered by sector
+            out[:, g] = committed[:, lo:hi].sum(axis=1)
+        st.extra["members_now"] = (st.month, out)
         return out
 
     def lead(self) -> np.ndarray:
@@ -512,7 +527,7 @@ class Collaboration:
         capacity = self.capacity()
         hours = self.hours
         for r in range(st.n_replicates):
-            obs = self.observe(r)
+            obs = self.observe(r, capacity)
             try:
                 hours[r] = within(allocation(self.policy(obs)), capacity[r])
             except ValueError as err:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from commonfuture import compiled
 from commonfuture.leadership.policies import Policy
 from commonfuture.meso.value_chains import ChainRecorder
 from commonfuture.model import Collaboration, calendar
@@ -30,6 +31,10 @@ from commonfuture.randomness import (
 )
 from commonfuture.scenario.load import apply_overrides, scaled
 from commonfuture.scenario.schema import Scenario
+
+# a line on standard error when the model's kernels compile (scripts, notebooks), unless
+# the caller shows it itself (compiled.compiling: the command line, the dashboard)
+compiled.noticed()
 
 #: actors per batch when replicates are advanced together (R x N arrays)
 BATCH_ACTORS = 400_000
@@ -152,7 +157,7 @@ class Run:
             generation_normals=lambda k: generation_normals(keys, k, offer.n),
         )
         self.collaboration = Collaboration(
-            sc, offer, state, streams(keys, state.n_actors), cal, policy=policy
+            sc, offer, state, streams(keys, state.n_actors), cal, policy=policy, replicates=reps
         )
         self._recorder = None
         if chains is not False:

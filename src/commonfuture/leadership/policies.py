@@ -51,9 +51,13 @@ PRIORITY_HALVES = 3.0
 class Observation:
     """What the key leaders of one collaboration know at the start of a month.
 
-    ``month`` is the month about to run (1-based); the counts are last month's."""
+    ``month`` is the month about to run (1-based); the counts are last month's. A policy
+    that keeps state between calls keeps it per ``replicate``: replicates are observed
+    in turn within a month, and a run may be split into batches, so state shared across
+    replicates would make results depend on how the run was split."""
 
     month: int
+    replicate: int  # which collaboration of the run (a stateful policy keeps state per one)
     stage: int  # 0 none, 1 coupling, 2 integration, 3 linking
     coupled: bool
     consensus: float  # the key leaders' consensus on the shared target, 0..1
@@ -66,7 +70,7 @@ class Observation:
     shortfalls: int  # shortfalls reported last month
     supporters: int  # outside actors backing the collaboration
     tensions: Mapping[str, float]  # tensions between groups both in, level 0..1 (0: none yet)
-    settle_hours: Mapping[str, float]  # what settling each voiced tension would take
+    settle_hours: Mapping[str, float]  # what settling each tension this month would take
     levers: Mapping[str, float] = field(default_factory=dict)  # the scenario's levers
 
 

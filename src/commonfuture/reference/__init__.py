@@ -44,6 +44,7 @@ def run_reference(
     for k in replicates:
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(k,))))
         model = CollaborationModel(scenario, rng, mutation=mutation, policy=policy)
+        model.replicate = int(k)
         ties.append(model.n_ties)
         for _ in range(scenario.months):
             model.step()

@@ -156,14 +156,15 @@ class Actor(mesa.Agent):
     def best_option(self, open_props: list[bool]) -> int | None:
         """The open, eligible, not-yet-used proposition promising most (lowest index on ties)."""
         offer = self.model.offer
-        best = None
+        best, most = None, 0.0
         for j in range(offer.n):
             if not (open_props[j] and self.eligible[j]):
                 continue
             if offer.once[j] and j in self.used:
                 continue
-            if best is None or self.promise(j) > self.promise(best):
-                best = j
+            promise = self.promise(j)
+            if best is None or promise > most:
+                best, most = j, promise
         return best
 
     def best_target(self, open_props: list[bool]) -> float | None:
@@ -411,6 +412,7 @@ class CollaborationModel(mesa.Model):
         self.offer = Offer.from_scenario(scenario)
         self.mutation = mutation
         self.month = 0
+        self.replicate = 0  # which replicate of its run this is (run_reference sets it)
         self.stage = 0
         self.pending = 0  # months the next stage's condition has held
         self.coupled = False
@@ -581,11 +583,14 @@ class CollaborationModel(mesa.Model):
             level = self.tension[k]
             if members[SECTORS[a]] > 0 and members[SECTORS[b]] > 0:
                 name = f"{SECTORS[a]}-{SECTORS[b]}"
-                tensions[name] = round(level, 2)
-                settle[name] = level * self.gap[k] * sc.tensions.settle_hours
+                tensions[name] = round(level, 3)
+                # what settling it this month would take, the month's growth included
+                grown = level + sc.tensions.growth * self.gap[k] * (1 - level)
+                settle[name] = grown * self.gap[k] * sc.tensions.settle_hours
         lead = sc.leadership
         return Observation(
             month=self.month + 1,
+            replicate=self.replicate,
             stage=self.stage,
             coupled=self.coupled,
             consensus=self.consensus,

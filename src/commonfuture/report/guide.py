@@ -9,17 +9,31 @@ from commonfuture.outputs import TERMS
 #: that shows it
 LEVERS: list[tuple[str, str]] = [
     (
-        "Alignment (leadership.alignment)",
-        "How well the offer is matched to what each partner values. In practice: asking "
-        "partners and residents what they want before designing the service. In Active "
-        "Travel, routes planned with residents kept them using the scheme.",
+        "The leaders' time (leadership.capacity_hours, leadership.policy)",
+        "Each key leader brings limited hours a month; what they spend them on is the "
+        "leadership. A policy divides them between engaging groups, arbitrating tensions, "
+        "negotiating among the key leaders and linking to the wider community: 'steady' "
+        "(fixed shares), 'firefight' (the worst tension and the group losing most members "
+        "first) or 'grow' (groups not yet in, and linking, first). When a leader leaves, "
+        "their hours go with them.",
     ),
     (
-        "Arbitration (leadership.arbitration)",
-        "How well conflicts between partners' interests are settled, so that no group "
-        "carries the burden or is used by another. In practice: a neutral chair, open "
-        "rules for who pays and who gains. Weak arbitration raises backlash and "
-        "exploitation.",
+        "Engaging groups (leadership.alignment)",
+        "Under the steady policy, the share of the leaders' time spent learning what each "
+        "group values. In practice: asking partners and residents what they want before "
+        "designing the service. A group that is engaged gets offers matched to its values "
+        "(its alignment grows); a neglected one drifts out of alignment and its value is "
+        "ignored.",
+    ),
+    (
+        "Arbitrating tensions (leadership.arbitration)",
+        "Under the steady policy, the share of the rest of the leaders' time spent "
+        "settling tensions between groups whose values differ (a council and a community "
+        "group, those who pay and those who gain). In practice: a neutral chair, open "
+        "rules for who pays and who gains. A tension left open grows, costs the groups in "
+        "it and the community value every month, and lets costs fall out of proportion, "
+        "backlash and exploitation follow: this is how a poorly led collaboration destroys "
+        "more value than it creates.",
     ),
     (
         "Small-win cadence (leadership.small_win_cadence_months)",

@@ -160,6 +160,8 @@ def apply_overrides(
             problems.append(f"{path}: unknown parameter (see `commonfuture params`)")
             continue
         _set_path(data, path, value)
+    if any(path == "months" for path, _ in items):
+        _cut_to_horizon(data)
     try:
         result = validate_data(data, source)
     except ScenarioError as err:
@@ -167,6 +169,73 @@ def apply_overrides(
     if problems:
         raise ScenarioError(source, problems)
     return result
+
+
+def _cut_to_horizon(data: dict[str, Any]) -> None:
+    """A horizon set shorter than the scenario's (``--set months=24``): the investment
+    steps past it are left out, as they would never be reached. A scenario file as
+    written with steps past its own horizon is still an error (see the schema)."""
+    months = data.get("months")
+    invest = data.get("investment")
+    if not isinstance(months, int) or isinstance(months, bool) or not isinstance(invest, dict):
+        return
+    steps = invest.get("steps")
+    if isinstance(steps, list):
+        invest["steps"] = [
+            s
+            for s in steps
+            if not (isinstance(s, dict) and isinstance(s.get("month"), int) and s["month"] > months)
+        ]
+
+
+def past_horizon(before: Scenario, after: Scenario) -> dict[str, Any] | None:
+    """What a shorter horizon leaves out: ``None`` unless ``after`` (the scenario with its
+    overrides) ends before ``before`` (the scenario as written) and something scheduled
+    falls past the new end. Otherwise a record, as written to ``run.json``::
+
+        {"months": 24, "scenario_months": 120, "investment_steps": [31, 43],
+         "events": [{"month": 30, "kind": "milestone"}], "propositions": []}
+    """
+    if after.months >= before.months:
+        return None
+    cut = after.months
+    steps = [s.month for s in before.investment.steps if s.month > cut]
+    events = [{"month": e.month, "kind": e.kind} for e in after.events if e.month > cut]
+    props = [p.name for p in after.propositions if p.start_month > cut]
+    if not (steps or events or props):
+        return None
+    return {
+        "months": cut,
+        "scenario_months": before.months,
+        "investment_steps": steps,
+        "events": events,
+        "propositions": props,
+    }
+
+
+def horizon_note(cut: dict[str, Any]) -> str:
+    """One line saying what a shorter horizon leaves out (see :func:`past_horizon`)."""
+
+    def listed(months: list[int]) -> str:
+        shown = ", ".join(str(m) for m in months[:8])
+        return shown + (f" and {len(months) - 8} more" if len(months) > 8 else "")
+
+    parts = []
+    if cut["investment_steps"]:
+        months = listed(cut["investment_steps"])
+        n = len(cut["investment_steps"])
+        parts.append(f"{n} investment step{'s' if n > 1 else ''} (month {months})")
+    if cut["events"]:
+        months = listed([e["month"] for e in cut["events"]])
+        n = len(cut["events"])
+        parts.append(f"{n} event{'s' if n > 1 else ''} (month {months})")
+    if cut["propositions"]:
+        n = len(cut["propositions"])
+        parts.append(f"{n} proposition{'s' if n > 1 else ''} starting later")
+    return (
+        f"months = {cut['months']} ends before the scenario's {cut['scenario_months']} "
+        f"months: {' and '.join(parts)} past the horizon do not happen"
+    )
 
 
 def override_warnings(overrides: list[str] | None) -> list[str]:

@@ -49,6 +49,11 @@ def render() -> str:
         "scenario TOML file; unknown keys are rejected. Paths are those of",
         "`commonfuture params` and `--set` (list items as `propositions[0].cost`).",
         "",
+        "A horizon set shorter than the scenario's (`--set months=24`) runs: the",
+        "investment steps, events and offers past it do not happen, which the command",
+        "says once and records in `run.json` (`past_horizon`). In a scenario file as",
+        "written, an investment step after its own horizon is an error.",
+        "",
     ]
 
     def table(model: type[BaseModel], prefix: str, title: str) -> None:

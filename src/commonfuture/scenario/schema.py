@@ -273,8 +273,8 @@ class Leadership(_Strict):
         0.7,
         description="Under the steady policy, the share of the key leaders' capacity spent "
         "engaging the groups in the collaboration (their prior values, experiences and "
-        "expectations), shared among the groups with members; engaged groups receive offers "
-        "adapted towards their values, neglected ones value ignored (0..1).",
+        "expectations), shared among the groups; an engaged group's alignment grows and its "
+        "offers are adapted towards its values, a neglected one's value is ignored (0..1).",
     )
     arbitration: Unit = Field(
         0.6,

@@ -33,6 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import optimize, special, stats
 
+from commonfuture.leadership.tensions import N_PAIRS
 from commonfuture.micro.commitment import weigh_joining
 from commonfuture.network import erdos_renyi_edges, symmetric
 from commonfuture.parameters import params
@@ -75,6 +76,7 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         exploiter=np.zeros((r, n), bool),
         fit=np.zeros((r, n, 1), np.float32),
         anticipated=np.zeros((r, n, 1), np.float32),
+        tailoring=np.zeros((r, n, 1), np.float32),
         ignorance=np.zeros((r, n, 1), np.float32),
         backlash=np.zeros((r, n, 1), np.float32),
         ties=mat,
@@ -106,6 +108,10 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         served_share=np.ones((r, 1), np.float32),
         taken=np.zeros((r, 1), np.float64),
         seen=np.zeros(r, np.int64),
+        alignment=np.zeros((r, 4), np.float64),
+        tension=np.zeros((r, N_PAIRS), np.float64),
+        strain=np.zeros((r, 4), np.float32),
+        effort=np.zeros((r, 2), np.float64),
     )
 
 
