@@ -273,6 +273,7 @@ def test_each_actions_sentence_is_the_papers_as_the_model_description_quotes_it(
 def _obs(**kw) -> Observation:
     base = dict(
         month=5,
+        replicate=0,
         stage=2,
         coupled=True,
         consensus=0.6,

@@ -64,12 +64,51 @@ def study(case: str, held_out: int) -> dict:
     return out
 
 
+NAMES = {
+    "generic": "generic",
+    "edinburgh/carbon-literacy": "Carbon Literacy",
+    "edinburgh/active-travel": "Active Travel",
+    "edinburgh/community-solar": "Community Solar",
+}
+RULES = ("steady", "firefight", "grow")
+
+
+def tables(data: dict) -> str:
+    """The held-out comparison and the searched policies as markdown tables (the
+    trainer's guide shows them)."""
+    head = "| case | strong | " + " | ".join(RULES) + " | "
+    head += " | ".join(f"strong - {r}" for r in RULES) + " | search (s) |"
+    lines = [head, "|---" * (2 + 2 * len(RULES) + 1) + "|"]
+    for case, row in data["cases"].items():
+        held, against = row["held_out"], row["held_out"]["against"]
+        cells = [NAMES.get(case, case), f"{held['strong_mean_score']:,.1f}"]
+        cells += [f"{against[r]['mean_score']:,.1f}" for r in RULES]
+        for r in RULES:
+            x = against[r]
+            low, high = x["ci95"]
+            cells.append(f"{x['strong_minus_rule']:,.1f} [{low:,.1f}, {high:,.1f}]")
+        cells.append(f"{row['search_seconds']:.0f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "| case | engage | arbitrate | negotiate | link | priority | rescue |"]
+    lines.append("|---|---|---|---|---|---|---|")
+    for case, row in data["cases"].items():
+        p = row["policy"]
+        keys = ("share_engage", "share_arbitrate", "share_negotiate", "share_link")
+        vals = [p[k] for k in keys] + [p["priority"], p["rescue"]]
+        lines.append(f"| {NAMES.get(case, case)} | " + " | ".join(f"{v:.2f}" for v in vals) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cases", nargs="*", default=list(CASES))
     ap.add_argument("-o", "--out", type=Path, default=Path(__file__).with_name("strong.json"))
     ap.add_argument("--held-out", type=int, default=20)
+    ap.add_argument("--tables", action="store_true", help="print the guide's tables only")
     args = ap.parse_args(argv)
+    if args.tables:
+        print(tables(json.loads(args.out.read_text())), end="")
+        return
     data = {"budget": BUDGET, "train_seed": TRAIN_SEED, "cases": {}}
     if args.out.exists():
         data["cases"] = json.loads(args.out.read_text()).get("cases", {})
