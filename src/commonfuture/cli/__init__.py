@@ -11,7 +11,15 @@ import sys
 from commonfuture.cli import scenario_commands  # noqa: F401,E402  (registers commands)
 from commonfuture.cli._app import app, console, fail  # noqa: F401
 
-for _name in ("dashboard", "evidence", "experiments", "reports", "robustness", "sweeps", "training"):
+for _name in (
+    "dashboard",
+    "evidence",
+    "experiments",
+    "reports",
+    "robustness",
+    "sweeps",
+    "training",
+):
     try:  # optional command groups, present when their modules are
         __import__(f"commonfuture.cli.{_name}")
     except ModuleNotFoundError as _err:  # pragma: no cover
