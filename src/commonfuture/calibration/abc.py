@@ -46,6 +46,7 @@ from commonfuture.outputs import NAMES
 from commonfuture.scenario.load import ScenarioError, apply_overrides, is_parameter_path
 from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.simulation import simulate
+from commonfuture.writing import dumps
 
 
 class CalibrationError(ValueError):
@@ -333,7 +334,6 @@ def calibrate(
 
     An existing history of the same calibration in ``workdir`` is continued (see
     *Resuming* above); ``fresh`` starts over."""
-    import json
     import time
 
     import pyabc
@@ -401,7 +401,7 @@ def calibrate(
     if done == 0:
         for f in (db, about):
             f.unlink(missing_ok=True)
-        about.write_text(json.dumps(mine, indent=2) + "\n")
+        about.write_text(dumps(mine) + "\n")
         np.random.seed(seed)  # noqa: NPY002 (pyabc draws from the global stream)
         abc.new("sqlite:///" + str(db), obs)
     else:

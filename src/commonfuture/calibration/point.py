@@ -35,6 +35,7 @@ from commonfuture.calibration.abc import (
     simulated_all,
 )
 from commonfuture.scenario.schema import Scenario
+from commonfuture.writing import dumps
 
 
 def point_fit(
@@ -75,7 +76,7 @@ def point_fit(
                     "over, or another --out"
                 ]
             )
-    about.write_text(json.dumps(mine, indent=2) + "\n")
+    about.write_text(dumps(mine) + "\n")
     storage = f"sqlite:///{db}"
     months = targets.last_month
     dist = distance_fn(targets)

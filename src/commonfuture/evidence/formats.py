@@ -37,6 +37,7 @@ residents who are members. Any other measure is kept as context and shown, not f
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Literal
 
@@ -160,6 +161,9 @@ class Event(_Row):
         return self
 
 
+#: model measures that cannot be negative (counts, money raised, the stage, progress)
+NON_NEGATIVE = ("members", "uptake.", "capital_raised", "stage", "target_progress", "seceded")
+
 _MEASURE = re.compile(r"^(cumulative:|share:)?[A-Za-z][A-Za-z0-9_ .:-]*$")
 
 
@@ -188,8 +192,18 @@ class Observation(_Row):
             raise ValueError("not a measure name (letters, digits, _ . : - and spaces)")
         return v
 
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError(f"{v} is not a finite number")
+        return v
+
     @model_validator(mode="after")
     def _stage(self) -> Observation:
+        name = self.measure.removeprefix(CUMULATIVE).removeprefix(SHARE)
+        if self.value < 0 and name.startswith(NON_NEGATIVE):
+            raise ValueError(f"value: {name} counts or sums, it cannot be negative")
         if self.measure == "stage" and self.value not in (0, 1, 2, 3):
             raise ValueError("value: a stage is 0, 1, 2 or 3")
         if self.measure.startswith(SHARE):

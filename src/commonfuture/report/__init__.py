@@ -906,6 +906,18 @@ def render_report(path: str | Path) -> str:
         raise FileNotFoundError(
             f"{path}: holds an export of an experiment's tables; report {src} instead"
         )
+    if kind in ("evidence", "calibration", "formats"):
+        command = {
+            "evidence": "commonfuture evidence",
+            "calibration": "commonfuture calibrate",
+            "formats": "commonfuture evidence-formats",
+        }[kind]
+        has = (
+            f"its page is {path / 'report.html'}"
+            if kind != "formats"
+            else "it has no report (schemas and templates)"
+        )
+        raise FileNotFoundError(f"{path}: holds {KINDS[kind]}, written by {command}; {has}")
     if kind == "sensitivity" and not (path / "sensitivity.json").is_file():
         kind = "sweep"  # the analysis has not finished: show the runs so far
     return PAGES[kind](path)
