@@ -539,3 +539,70 @@ def test_sobol_with_one_sample_shows_no_false_interval(tmp_path):
         df = sensitivity("sobol", problem, np.zeros((4, 2)), y)
     assert df["S1_conf"].isna().all() and df["ST_conf"].isna().all()
     assert any("could not be computed" in n for n in index_warnings("sobol", df))
+
+
+# --------------------------------------------------------------------------- resume
+
+
+def _small_calibration():
+    import commonfuture as cf
+    from commonfuture.calibration.abc import parse_fits, targets_from
+    from commonfuture.scenario.load import apply_overrides, scaled
+
+    sc = scaled(apply_overrides(cf.load_scenario(GENERIC), {"months": 24}), 0.25)
+    m = cf.simulate(sc, seed=3, replicates=[0]).monthly
+    t0 = pd.Timestamp("2020-01-01")
+    obs = pd.DataFrame(
+        {
+            "row": range(2, 10),
+            "date": [t0 + pd.DateOffset(months=k) for k in range(3, 25, 3)],
+            "measure": "members",
+            "value": [float(m["members"].iloc[k - 1]) for k in range(3, 25, 3)],
+            "unit": "actors",
+            "source": "simulated",
+            "note": None,
+        }
+    )
+    return sc, targets_from(obs, sc, t0), parse_fits(sc, ["population.join_rate=0.05:0.6"])
+
+
+def test_an_interrupted_abc_calibration_ends_as_an_uninterrupted_one(tmp_path):
+    from commonfuture.calibration.abc import calibrate
+
+    sc, targets, fits = _small_calibration()
+    args = {"population": 20, "generations": 3, "seed": 4}
+    full = calibrate(sc, targets, fits, tmp_path / "full", **args)
+
+    class Stopped(Exception):
+        pass
+
+    def stop(generation, _eps):
+        if generation >= 1:
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        calibrate(sc, targets, fits, tmp_path / "cut", progress=stop, **args)
+    resumed = calibrate(sc, targets, fits, tmp_path / "cut", **args)
+    assert resumed.history["resumed_after"] == 1
+    assert resumed.epsilons == full.epsilons
+    pd.testing.assert_frame_equal(resumed.samples, full.samples)
+
+
+def test_an_interrupted_point_fit_ends_as_an_uninterrupted_one(tmp_path):
+    from commonfuture.calibration.point import point_fit
+
+    sc, targets, fits = _small_calibration()
+    args = {"trials": 6, "replicates": 1, "seed": 2}
+    full = point_fit(sc, targets, fits, tmp_path / "full", **args)
+
+    import optuna
+
+    point_fit(sc, targets, fits, tmp_path / "cut", **{**args, "trials": 3})
+    storage = f"sqlite:///{tmp_path / 'cut' / 'optuna.db'}"
+    optuna.load_study(study_name="point", storage=storage).ask()  # killed mid-trial
+    resumed = point_fit(sc, targets, fits, tmp_path / "cut", **args)
+    assert resumed.history["resumed_after"] == 3
+    pd.testing.assert_frame_equal(resumed.samples, full.samples)
+    frame, first = resumed.history["frame"], full.history["frame"]
+    assert (frame["state"] == "COMPLETE").all() and len(frame) == 6
+    assert frame["value"].tolist() == first["value"].tolist()
