@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from commonfuture.cli._app import app
+from commonfuture.evidence.series import month_index, start_of
 from conftest import GENERIC
 
 runner = CliRunner()
@@ -606,3 +607,102 @@ def test_an_interrupted_point_fit_ends_as_an_uninterrupted_one(tmp_path):
     frame, first = resumed.history["frame"], full.history["frame"]
     assert (frame["state"] == "COMPLETE").all() and len(frame) == 6
     assert frame["value"].tolist() == first["value"].tolist()
+
+
+def test_calibration_runs_a_case_over_a_window_ending_before_its_steps():
+    """calibrate simulates up to its last observation (--set months=...): a window that ends
+    before an investment step of the case runs rather than stopping on the step."""
+    from commonfuture.calibration.abc import run_one
+    from commonfuture.scenario import load_scenario
+    from commonfuture.scenario.load import find_shipped, scaled
+
+    sc = scaled(load_scenario(find_shipped(Path(ACTIVE))), 0.05)
+    frame = run_one(sc, {}, seed=1, months=12)
+    assert frame["month"].max() == 12
+
+
+# --------------------------------------------------------------------------- speed, same results
+
+
+def reference_value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
+    """One row per actor: its route through the collaboration (joined, took part, used,
+    contributed, small wins, left) with dates, counts and the chain in words."""
+    t0 = start_of(events, start)
+    end = events["date"].max()
+    out = []
+    wins_all = events.loc[(events["kind"] == "small_win") & events["actor"].isna(), "date"]
+    for a, g in events.dropna(subset=["actor"]).groupby("actor", sort=False):
+        kinds = g["kind"].tolist()
+        joined = g.loc[g["kind"] == "joined", "date"]
+        left = g.loc[g["kind"] == "left", "date"]
+        first_join = joined.min() if len(joined) else pd.NaT
+        is_member = _member_at_end(kinds)
+        stop = end if is_member else (left.max() if len(left) else end)
+        steps = []
+        for k in kinds:
+            if steps and steps[-1][0] == k:
+                steps[-1][1] += 1
+            else:
+                steps.append([k, 1])
+        chain = " > ".join(k if c == 1 else f"{k} x{c}" for k, c in steps)
+        used = g.loc[g["kind"] == "used_service", "proposition"].dropna().unique().tolist()
+        shared_wins = (
+            int(((wins_all >= first_join) & (wins_all <= stop)).sum()) if len(joined) else 0
+        )
+        out.append(
+            {
+                "actor": a,
+                "sector": g["sector"].iloc[0],
+                "joined": first_join,
+                "left": left.max() if len(left) and not is_member else pd.NaT,
+                "status": "member" if is_member else ("left" if len(left) else "never joined"),
+                "months_in": _months(first_join, stop) if len(joined) else 0,
+                "took_part": kinds.count("took_part"),
+                "used": kinds.count("used_service"),
+                "propositions": "; ".join(used),
+                "contributed": float(g.loc[g["kind"] == "contributed", "amount"].sum()),
+                "small_wins": kinds.count("small_win") + shared_wins,
+                "key_leader": bool((g["kind"] == "key_leader_changed").any()),
+                "first_month": int(month_index(g["date"].iloc[:1], t0)[0]),
+                "chain": chain,
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def _member_at_end(kinds: list[str]) -> bool:
+    state = False
+    for k in kinds:
+        if k == "joined":
+            state = True
+        elif k == "left":
+            state = False
+    return state
+
+
+def _months(a: pd.Timestamp, b: pd.Timestamp) -> int:
+    return int((b.year - a.year) * 12 + (b.month - a.month))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_value_chains_at_once_equal_the_actor_by_actor_reference(tmp_path, seed):
+    """The vectorised value chains equal, column for column, the actor-by-actor loop they
+    replaced, on the shipped logs and on random valid logs (benchmarks/evidence.py)."""
+    import sys
+
+    from commonfuture.evidence import load_events, value_chains
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from evidence import make_log
+
+    root = Path(__file__).resolve().parents[1]
+    logs = [root / "data" / "templates" / "event-log.csv"]
+    logs.append(root / "data" / "synthetic" / "generic-event-log.csv")
+    make_log(3_000, tmp_path / "random.csv", seed=seed)
+    logs.append(tmp_path / "random.csv")
+    for log in logs:
+        ev = load_events(log)
+        for start in (None, "2012-06-15"):
+            pd.testing.assert_frame_equal(
+                value_chains(ev, start), reference_value_chains(ev, start)
+            )

@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from commonfuture.cli._app import app, claim_folder, console, fail, safe, warn, writing
+from commonfuture.cli._app import (
+    app,
+    claim_folder,
+    console,
+    fail,
+    fits_in_memory,
+    safe,
+    warn,
+    writing,
+)
 
 #: what ``evidence`` writes (``at_risk.csv``, ``risk_model.json`` and ``observations.csv``
 #: only when there is something to put in them)
@@ -381,6 +390,7 @@ def calibrate(
         fail(f"--method: {method!r} is not abc or point")
     claim_folder(out, "calibration", "a calibration", files=CALIBRATION_FILES, force=force)
     _, sc = _stage_rules(scenario)
+    fits_in_memory([sc], 1.0, replicates or (4 if method == "point" else 1), str(scenario))
     t0 = iso_date(start)
     if dask is not None:
         from commonfuture.experiments.runner import connect

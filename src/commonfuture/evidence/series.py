@@ -170,59 +170,93 @@ def monthly_series(
 
 def value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
     """One row per actor: its route through the collaboration (joined, took part, used,
-    contributed, small wins, left) with dates, counts and the chain in words."""
+    contributed, small wins, left) with dates, counts and the chain in words.
+
+    Computed for all actors at once (counts by ``np.bincount``, dates by group, the
+    chain as runs of one kind), so that a log of a million events takes seconds."""
     t0 = start_of(events, start)
     end = events["date"].max()
-    out = []
-    wins_all = events.loc[(events["kind"] == "small_win") & events["actor"].isna(), "date"]
-    for a, g in events.dropna(subset=["actor"]).groupby("actor", sort=False):
-        kinds = g["kind"].tolist()
-        joined = g.loc[g["kind"] == "joined", "date"]
-        left = g.loc[g["kind"] == "left", "date"]
-        first_join = joined.min() if len(joined) else pd.NaT
-        is_member = _member_at_end(kinds)
-        stop = end if is_member else (left.max() if len(left) else end)
-        steps = []
-        for k in kinds:
-            if steps and steps[-1][0] == k:
-                steps[-1][1] += 1
-            else:
-                steps.append([k, 1])
-        chain = " > ".join(k if c == 1 else f"{k} x{c}" for k, c in steps)
-        used = g.loc[g["kind"] == "used_service", "proposition"].dropna().unique().tolist()
-        shared_wins = (
-            int(((wins_all >= first_join) & (wins_all <= stop)).sum()) if len(joined) else 0
-        )
-        out.append(
-            {
-                "actor": a,
-                "sector": g["sector"].iloc[0],
-                "joined": first_join,
-                "left": left.max() if len(left) and not is_member else pd.NaT,
-                "status": "member" if is_member else ("left" if len(left) else "never joined"),
-                "months_in": _months(first_join, stop) if len(joined) else 0,
-                "took_part": kinds.count("took_part"),
-                "used": kinds.count("used_service"),
-                "propositions": "; ".join(used),
-                "contributed": float(g.loc[g["kind"] == "contributed", "amount"].sum()),
-                "small_wins": kinds.count("small_win") + shared_wins,
-                "key_leader": bool((g["kind"] == "key_leader_changed").any()),
-                "first_month": int(month_index(g["date"].iloc[:1], t0)[0]),
-                "chain": chain,
-            }
-        )
-    return pd.DataFrame(out)
+    wins_all = np.sort(
+        events.loc[(events["kind"] == "small_win") & events["actor"].isna(), "date"].to_numpy()
+    )
+    ev = events[events["actor"].notna()]
+    if ev.empty:
+        return pd.DataFrame()
+    order = pd.unique(ev["actor"])
+    code = pd.Categorical(ev["actor"], categories=order).codes
+    n = len(order)
+    kind = ev["kind"].to_numpy()
+    date = ev["date"].to_numpy()
 
+    def count(k):
+        return np.bincount(code[kind == k], minlength=n)
 
-def _member_at_end(kinds: list[str]) -> bool:
-    state = False
-    for k in kinds:
-        if k == "joined":
-            state = True
-        elif k == "left":
-            state = False
-    return state
-
-
-def _months(a: pd.Timestamp, b: pd.Timestamp) -> int:
-    return int((b.year - a.year) * 12 + (b.month - a.month))
+    frame = pd.DataFrame({"code": code, "kind": kind, "date": date})
+    first_row = ~pd.Series(code).duplicated().to_numpy()
+    sector = ev["sector"].to_numpy()[first_row][np.argsort(code[first_row], kind="stable")]
+    first_date = date[first_row][np.argsort(code[first_row], kind="stable")]
+    jn = frame[kind == "joined"].groupby("code")["date"].min()
+    lf = frame[kind == "left"].groupby("code")["date"].max()
+    first_join = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    first_join[jn.index] = jn.to_numpy()
+    left_max = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    left_max[lf.index] = lf.to_numpy()
+    has_join = first_join.notna().to_numpy()
+    has_left = left_max.notna().to_numpy()
+    jl = frame[(kind == "joined") | (kind == "left")]
+    last = jl.groupby("code")["kind"].last()
+    member = np.zeros(n, bool)
+    member[last.index] = (last == "joined").to_numpy()
+    stop = np.where(member | ~has_left, np.datetime64(end, "ns"), left_max.to_numpy())
+    stop = pd.DatetimeIndex(stop)
+    fj = pd.DatetimeIndex(first_join)
+    months_in = np.where(has_join, (stop.year - fj.year) * 12 + (stop.month - fj.month), 0).astype(
+        np.int64
+    )
+    fj_v = first_join.to_numpy()
+    shared = np.where(
+        has_join,
+        np.searchsorted(wins_all, stop.to_numpy(), "right")
+        - np.searchsorted(wins_all, np.where(has_join, fj_v, np.datetime64(end, "ns")), "left"),
+        0,
+    )
+    used_rows = frame.assign(p=ev["proposition"].to_numpy())[
+        (kind == "used_service") & ev["proposition"].notna().to_numpy()
+    ]
+    used = used_rows[["code", "p"]].drop_duplicates().groupby("code", sort=True)["p"].agg("; ".join)
+    props = np.full(n, "", dtype=object)
+    props[used.index] = used.to_numpy()
+    contrib = ev["amount"].to_numpy(dtype=float)
+    c = kind == "contributed"
+    contributed = np.bincount(code[c], weights=np.nan_to_num(contrib[c]), minlength=n).astype(float)
+    # the chain: runs of one kind within each actor, in the log's order
+    srt = np.argsort(code, kind="stable")
+    sc, sk = code[srt], kind[srt]
+    new = np.ones(len(sc), bool)
+    new[1:] = (sc[1:] != sc[:-1]) | (sk[1:] != sk[:-1])
+    starts = np.flatnonzero(new)
+    lengths = np.diff(np.append(starts, len(sc)))
+    run_kind = sk[starts]
+    words = np.where(
+        lengths == 1, run_kind, run_kind.astype(object) + " x" + lengths.astype(str).astype(object)
+    )
+    chain = pd.Series(words).groupby(sc[starts], sort=True).agg(" > ".join).to_numpy()
+    status = np.where(member, "member", np.where(has_left, "left", "never joined"))
+    return pd.DataFrame(
+        {
+            "actor": order,
+            "sector": sector,
+            "joined": first_join.to_numpy(),
+            "left": np.where(has_left & ~member, left_max.to_numpy(), np.datetime64("NaT")),
+            "status": status,
+            "months_in": months_in,
+            "took_part": count("took_part"),
+            "used": count("used_service"),
+            "propositions": props,
+            "contributed": contributed,
+            "small_wins": count("small_win") + shared,
+            "key_leader": count("key_leader_changed") > 0,
+            "first_month": month_index(pd.Series(first_date), t0),
+            "chain": chain,
+        }
+    )
