@@ -95,3 +95,97 @@ def test_solaraviz_drives_it(short):
     rc.find(ipywidgets.Image).assert_single()  # the members plot, drawn from the collector
     model.value.step()
     assert model.value.datacollector.get_model_vars_dataframe()["month"].tolist() == [1]
+
+
+def test_no_seed_draws_fresh_entropy_and_records_it(short):
+    rows = mesa.batch_run(
+        Model,
+        {"scenario": [short]},
+        iterations=2,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    got = pd.DataFrame(rows)
+    seeds = got.groupby("iteration")["seed"].unique()
+    assert all(len(s) == 1 for s in seeds)  # one seed per run, in every row
+    first, second = (int(s[0]) for s in seeds)
+    assert first != second
+    runs = [got[got["iteration"] == i].sort_values("month") for i in (0, 1)]
+    assert not np.array_equal(runs[0]["value_created"], runs[1]["value_created"])
+    # the recorded seed replays the run exactly
+    again = Model(scenario=short, seed=first)
+    assert again._seed == first
+    again.run_model()
+    replay = again.datacollector.get_model_vars_dataframe()
+    for col in ("members", "value_created", "stage"):
+        np.testing.assert_array_equal(replay[col].to_numpy(), runs[0][col].to_numpy())
+
+
+def test_fixed_seed_iterations_are_the_same_run(short):
+    rows = mesa.batch_run(
+        Model,
+        {"scenario": [short], "seed": 7},
+        iterations=2,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    got = pd.DataFrame(rows)
+    a, b = (got[got["iteration"] == i].sort_values("month") for i in (0, 1))
+    for col in ("members", "value_created", "target_progress"):
+        np.testing.assert_array_equal(a[col].to_numpy(), b[col].to_numpy())
+    assert (got["seed"] == 7).all()
+
+
+def test_agents_are_views_of_the_arrays(short):
+    m = Model(
+        scenario=short, seed=2, agent_reporters={"commitment": "commitment", "status": "status"}
+    )
+    assert len(m.agents) == m.n_actors
+    assert isinstance(m.agents, mesa.agent.AgentSet)
+    for _ in range(short.months):
+        m.step()
+    state = m.run.state
+    a = m.agents.select(lambda x: x.actor == 5)[0]
+    assert a.commitment == pytest.approx(float(state.commitment[0, 5]))
+    assert a.trust == pytest.approx(float(state.trust[0, 5]))
+    assert set(a.value) == {"satisfaction", "outcomes", "experience", "capacity", "public"}
+    assert a.value_created == pytest.approx(float(state.accumulated[0, 5].sum()), rel=1e-6)
+    with pytest.raises(AttributeError):
+        a.commitment = 0.5  # read-only: the arrays are the model
+    # Mesa's agent tools see the same members as the monthly measures
+    committed = m.agents.select(lambda x: x.status == "committed")
+    assert len(committed) == m.measures["members"]
+    by_sector = committed.groupby("sector").count()
+    for sector, n in by_sector.items():
+        assert n == m.measures[f"members_{sector}"]
+    roles = m.agents.groupby("role").count()
+    assert roles["key_leader"] == sum(short.leadership.key_leaders.as_tuple())
+    # agent reporters collect every actor every month
+    df = m.datacollector.get_agent_vars_dataframe()
+    assert len(df) == short.months * m.n_actors
+    last = df.xs(short.months, level="Step")
+    assert (last["status"] == "committed").sum() == m.measures["members"]
+    np.testing.assert_allclose(
+        last["commitment"].to_numpy(), state.commitment[0].astype(float), rtol=1e-6
+    )
+
+
+def test_the_docs_solaraviz_example_runs():
+    """The SolaraViz example of docs/dashboard.md, as written, renders and steps."""
+    import re
+    from pathlib import Path
+
+    import ipyvuetify as v
+    import solara
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "dashboard.md").read_text()
+    marker = docs.index("<!-- solaraviz-example")
+    code = re.search(r"```python\n(.*?)```", docs[marker:], re.S).group(1)
+    space: dict = {}
+    exec(compile(code, "docs/dashboard.md", "exec"), space)
+    box, rc = solara.render(space["page"], handle_error=False)
+    rc.find(v.Tab, children=["Page 0"]).assert_single()
+    model = space["model"]
+    model.step()
+    assert model.datacollector.get_model_vars_dataframe()["month"].tolist() == [1]
+    assert len(model.agents) == model.n_actors

@@ -21,6 +21,21 @@ same actors, network and monthly random numbers as replicate ``replicate`` of
 :func:`commonfuture.simulate` with that seed, whatever the levers (common random
 numbers). The numbers are those of ``simulate`` month for month.
 
+As in Mesa, a model made without a seed draws one from fresh entropy, so the
+iterations of ``batch_run`` differ; the seed drawn is kept (``model._seed``, and
+the ``seed`` column of the collector and of ``batch_run`` output), and passing it
+back replays the run exactly.
+
+The actors are Mesa agents: ``model.agents`` is an :class:`mesa.AgentSet` of
+:class:`Actor` views, one per actor, reading the run's arrays (sector, role,
+status, commitment, trust, value created by element) when asked and never
+written to, so agent reporters, ``agents.select`` and ``agents.groupby`` work and
+the month runs at the speed of the arrays::
+
+    m = Model("generic", seed=1, agent_reporters={"commitment": "commitment"})
+    m.step()
+    m.agents.select(lambda a: a.status == "committed").groupby("sector").count()
+
 Data collection follows the months: the collector's row ``i`` is month ``i + 1``
 (the model has no measures before its first month), so in ``batch_run`` output
 ``Step`` ``s`` is month ``s + 1`` and the ``month`` column says so explicitly;
@@ -29,6 +44,7 @@ with ``data_collection_period=-1`` the row kept is the horizon.
 
 from __future__ import annotations
 
+import secrets
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,9 +53,12 @@ import mesa
 import numpy as np
 
 from commonfuture.outputs import NAMES, uptake_column
+from commonfuture.population import ROLE_NAMES, STATUS_NAMES
 from commonfuture.scenario import Scenario, load_scenario
 from commonfuture.scenario.load import scenarios_dir
+from commonfuture.scenario.schema import SECTORS
 from commonfuture.simulation import Run
+from commonfuture.value import ELEMENTS
 
 #: keyword argument -> scenario parameter path: the five leadership levers
 LEVERS: dict[str, str] = {
@@ -71,7 +90,8 @@ class Model(mesa.Model):
     scenario: a :class:`~commonfuture.Scenario`, a TOML path or a shipped name
         (``"generic"``, ``"edinburgh/community-solar"``, ...).
     seed: root seed (as in :func:`commonfuture.simulate`); also seeds Mesa's
-        ``model.random``.
+        ``model.random``. ``None`` (the default, as in Mesa) draws a fresh one
+        from the operating system's entropy; either way it is ``model._seed``.
     replicate: which replicate of ``seed`` this run is (its actors and network).
     alignment, arbitration, cadence, visibility, leader_stake: the leadership
         levers (``leadership.alignment``, ``arbitration``,
@@ -79,12 +99,14 @@ class Model(mesa.Model):
         keeps the scenario's value.
     overrides: any other parameters, ``{"investment.end_month": 36}``.
     scale: multiply every population count (see ``--scale``).
+    agent_reporters: Mesa agent reporters for the collector, over the
+        :class:`Actor` views (``{"commitment": "commitment"}``); collected every month.
     """
 
     def __init__(
         self,
         scenario: Scenario | str | Path = "generic",
-        seed: int = 0,
+        seed: int | None = None,
         replicate: int = 0,
         alignment: float | None = None,
         arbitration: float | None = None,
@@ -93,8 +115,10 @@ class Model(mesa.Model):
         leader_stake: float | None = None,
         overrides: dict[str, Any] | None = None,
         scale: float = 1.0,
+        agent_reporters: dict[str, Any] | None = None,
     ):
-        super().__init__(seed=int(seed))
+        seed = fresh_seed() if seed is None else int(seed)
+        super().__init__(seed=seed)
         levers = {
             LEVERS["alignment"]: alignment,
             LEVERS["arbitration"]: arbitration,
@@ -105,7 +129,7 @@ class Model(mesa.Model):
         changes = {**(overrides or {}), **{k: v for k, v in levers.items() if v is not None}}
         self.run = Run(
             resolve_scenario(scenario),
-            seed=int(seed),
+            seed=seed,
             replicates=[int(replicate)],
             scale=scale,
             overrides=changes or None,
@@ -115,10 +139,14 @@ class Model(mesa.Model):
         self.month = 0
         self.measures: dict[str, float] = {}
         names = [*NAMES, *(uptake_column(p.name) for p in self.scenario.propositions)]
-        reporters: dict[str, Any] = {"month": "month"}
+        reporters: dict[str, Any] = {"month": "month", "seed": "_seed"}
         for name in names:
             reporters[name] = partial(measure, name=name)
-        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        for k in range(self.run.n_actors):
+            Actor(self, k)
+        self.datacollector = mesa.DataCollector(
+            model_reporters=reporters, agent_reporters=agent_reporters
+        )
         self.running = not self.run.done
 
     @property
@@ -133,6 +161,66 @@ class Model(mesa.Model):
         self.measures = {k: _scalar(v[0]) for k, v in out.items()}
         self.datacollector.collect(self)
         self.running = not self.run.done
+
+
+class Actor(mesa.Agent):
+    """One actor of the run as a Mesa agent: a read-only view of its row in the arrays.
+
+    ``actor`` is its number in the run (0-based, as in value chains and the
+    dashboard; Mesa's ``unique_id`` is ``actor + 1``). Every other attribute is read
+    from the run's current state when asked, so it is always the latest month's.
+    """
+
+    def __init__(self, model: Model, actor: int):
+        super().__init__(model)
+        self.actor = int(actor)
+
+    @property
+    def sector(self) -> str:
+        """``public``, ``private``, ``third`` or ``citizens``."""
+        return SECTORS[int(self.model.run.state.sector[self.actor])]
+
+    @property
+    def role(self) -> str:
+        """``key_leader``, ``network_actor`` or ``external_user``."""
+        return ROLE_NAMES[int(self.model.run.state.role[self.actor])]
+
+    @property
+    def status(self) -> str:
+        """``outside``, ``committed`` or ``seceded``."""
+        return STATUS_NAMES[int(self.model.run.state.status[0, self.actor])]
+
+    @property
+    def commitment(self) -> float:
+        """Commitment to the collaboration (0-1)."""
+        return float(self.model.run.state.commitment[0, self.actor])
+
+    @property
+    def trust(self) -> float:
+        """Trust in the collaboration (0-1)."""
+        return float(self.model.run.state.trust[0, self.actor])
+
+    @property
+    def value(self) -> dict[str, float]:
+        """Value created for this actor so far, by element (value units)."""
+        row = self.model.run.state.accumulated[0, self.actor]
+        return {e: float(v) for e, v in zip(ELEMENTS, row, strict=True)}
+
+    @property
+    def value_created(self) -> float:
+        """Value created for this actor so far, all elements (value units)."""
+        return float(self.model.run.state.accumulated[0, self.actor].sum())
+
+    def step(self) -> None:
+        """Nothing: the month is advanced for all actors at once by :meth:`Model.step`."""
+
+    def __repr__(self) -> str:
+        return f"Actor({self.actor}, {self.sector} {self.role}, {self.status})"
+
+
+def fresh_seed() -> int:
+    """A root seed from the operating system's entropy (63 bits: it fits every table)."""
+    return secrets.randbits(63)
 
 
 def measure(model: Model, name: str) -> float | int:

@@ -17,6 +17,7 @@ from commonfuture.cli._app import (
     app,
     claim_folder,
     console,
+    err_console,
     fail,
     os_problem,
     safe,
@@ -24,20 +25,21 @@ from commonfuture.cli._app import (
     use_threads,
     warn,
 )
-from commonfuture.runs import save_run
-from commonfuture.scenario import ScenarioError, load_scenario, parameter_table
-from commonfuture.scenario.load import (
-    apply_overrides,
-    override_warnings,
-    scaled,
-    scenario_warnings,
-)
 
 
 def _load_cut(path: Path, sets: list[str] | None = None, scale: float = 1.0, quiet: bool = False):
     """The scenario with its overrides and scale, and what a shorter horizon leaves out
     (``None`` when nothing): said once on stderr, recorded by ``run`` in ``run.json``."""
-    from commonfuture.scenario.load import find_shipped, horizon_note, past_horizon
+    from commonfuture.scenario import ScenarioError, load_scenario
+    from commonfuture.scenario.load import (
+        apply_overrides,
+        find_shipped,
+        horizon_note,
+        override_warnings,
+        past_horizon,
+        scaled,
+        scenario_warnings,
+    )
 
     try:
         base = load_scenario(find_shipped(path))
@@ -96,6 +98,33 @@ def progress_bar() -> Progress:
     )
 
 
+def compile_note(bar: Progress, task, label: str):
+    """Show in the progress bar that the model is compiling (its first run on this
+    machine); without a terminal, say it once on standard error."""
+    said = []
+
+    def show(kernel: str | None) -> None:
+        if kernel is None:
+            bar.update(task, description=label)
+        elif bar.disable:
+            if not said:
+                said.append(kernel)
+                err_console.print(
+                    f"compiling the model ({safe(kernel)} ...): its first run on this "
+                    "machine; cached for the next runs",
+                    style="dim",
+                    highlight=False,
+                )
+        else:
+            bar.update(
+                task,
+                description=f"{label} [dim](compiling {safe(kernel)}: the first run on this "
+                "machine)[/dim]",
+            )
+
+    return show
+
+
 @app.command()
 def run(
     scenario: Annotated[
@@ -129,6 +158,8 @@ def run(
     threads: Threads = None,
 ) -> None:
     """Simulate a scenario; write OUT/monthly.parquet and OUT/run.json and print a summary."""
+    from commonfuture.compiled import compiling
+    from commonfuture.runs import save_run
     from commonfuture.simulation import simulate
 
     if engine not in ("fast", "mesa"):
@@ -149,14 +180,15 @@ def run(
     t0 = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(f"{sc.name}", total=replicates * months)
-        result = simulate(
-            sc,
-            seed=seed,
-            replicates=replicates,
-            engine=engine,
-            chains=chains,
-            progress=lambda k: bar.advance(task, k),
-        )
+        with compiling(compile_note(bar, task, f"{sc.name}")):
+            result = simulate(
+                sc,
+                seed=seed,
+                replicates=replicates,
+                engine=engine,
+                chains=chains,
+                progress=lambda k: bar.advance(task, k),
+            )
     wall = time.perf_counter() - t0
     try:
         save_run(
@@ -183,7 +215,8 @@ def validate(
     from commonfuture.resources import MemoryTooSmall, actors, check_memory
 
     problems: list[str] = []
-    from commonfuture.scenario.load import find_shipped
+    from commonfuture.scenario import ScenarioError, load_scenario
+    from commonfuture.scenario.load import find_shipped, scenario_warnings
 
     for path in scenario:
         try:
@@ -223,6 +256,8 @@ def params(
     ] = None,
 ) -> None:
     """List every parameter path with its value, units and description."""
+    from commonfuture.scenario import parameter_table
+
     sc = _load(scenario, quiet=True)
     rows = parameter_table(sc)
     if section is not None:
