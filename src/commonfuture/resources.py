@@ -100,6 +100,10 @@ def check_cases(cases: list, scale: float, replicates: int = 1) -> None:
     from commonfuture.patterns.cases import load_case
     from commonfuture.scenario.load import scaled
 
-    for case in dict.fromkeys(cases):
+    seen: list = []
+    for case in cases:
+        if any(case is c or (isinstance(case, str) and case == c) for c in seen):
+            continue
+        seen.append(case)
         sc = scaled(load_case(case), scale)
         check_memory(sc, replicates)
