@@ -363,30 +363,18 @@ def test_bad_observation_values_are_refused(tmp_path, row, needle):
     one_line_error(r, needle)
 
 
-def test_observations_outside_the_horizon_are_said(tmp_path, monkeypatch):
-    from commonfuture.calibration.abc import targets_from
-    from commonfuture.cli.evidence import _observation_notes
-    from commonfuture.evidence.load import load_observations
-    from commonfuture.scenario import load_scenario
-
-    sc = load_scenario(GENERIC)
-    obs = load_observations(
-        observations(
-            tmp_path,
-            [
-                "2020-06-30,members,3,actors,r,",
-                "2021-06-30,members,5,actors,r,",
-                "2040-06-30,members,9,actors,r,",
-            ],
-        )  # fmt: skip
-    )
-    t0 = pd.Timestamp("2021-01-01")
-    lines: list[str] = []
-    monkeypatch.setattr("commonfuture.cli.evidence.warn", lines.append)
-    _observation_notes(targets_from(obs, sc, t0), sc, t0)
-    text = "\n".join(lines)
-    assert "1 observation(s) dated before" in text
-    assert "1 observation(s) dated after the scenario's horizon" in text
+def test_observations_outside_the_horizon_are_refused_one_line_each(tmp_path):
+    obs = observations(
+        tmp_path,
+        ["2020-06-30,members,3,actors,r,", "2021-06-30,members,5,actors,r,",
+         "2040-06-30,members,9,actors,r,"],
+    )  # fmt: skip
+    r = invoke("calibrate", GENERIC, obs, "--fit", "population.join_rate=0.05:0.6",
+               "--start", "2021-01-01", "-o", tmp_path / "c")  # fmt: skip
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    lines = errors(r.output)
+    assert len(lines) == 2, lines
+    assert "before month 1" in lines[0] and "after the horizon" in lines[1]
 
 
 # --------------------------------------------------------------------------- uncaught
@@ -637,7 +625,7 @@ def reference_value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
         left = g.loc[g["kind"] == "left", "date"]
         first_join = joined.min() if len(joined) else pd.NaT
         is_member = _member_at_end(kinds)
-        stop = end if is_member else (left.max() if len(left) else end)
+        spans = _spans(g, end)
         steps = []
         for k in kinds:
             if steps and steps[-1][0] == k:
@@ -646,9 +634,7 @@ def reference_value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
                 steps.append([k, 1])
         chain = " > ".join(k if c == 1 else f"{k} x{c}" for k, c in steps)
         used = g.loc[g["kind"] == "used_service", "proposition"].dropna().unique().tolist()
-        shared_wins = (
-            int(((wins_all >= first_join) & (wins_all <= stop)).sum()) if len(joined) else 0
-        )
+        shared_wins = sum(int(((wins_all >= a0) & (wins_all <= a1)).sum()) for a0, a1 in spans)
         out.append(
             {
                 "actor": a,
@@ -656,7 +642,8 @@ def reference_value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
                 "joined": first_join,
                 "left": left.max() if len(left) and not is_member else pd.NaT,
                 "status": "member" if is_member else ("left" if len(left) else "never joined"),
-                "months_in": _months(first_join, stop) if len(joined) else 0,
+                "months_in": sum(_months(a0, a1) for a0, a1 in spans),
+                "spells": len(spans),
                 "took_part": kinds.count("took_part"),
                 "used": kinds.count("used_service"),
                 "propositions": "; ".join(used),
@@ -668,6 +655,21 @@ def reference_value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out)
+
+
+def _spans(g: pd.DataFrame, end: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """An actor's membership spells, (joined, left or the end of the records); a gap
+    between leaving and rejoining is not membership."""
+    out, since = [], None
+    for k, d in zip(g["kind"], g["date"], strict=True):
+        if k == "joined" and since is None:
+            since = d
+        elif k == "left" and since is not None:
+            out.append((since, d))
+            since = None
+    if since is not None:
+        out.append((since, end))
+    return out
 
 
 def _member_at_end(kinds: list[str]) -> bool:

@@ -15,7 +15,6 @@ from commonfuture.cli._app import (
     fail,
     fits_in_memory,
     safe,
-    warn,
     writing,
 )
 
@@ -189,6 +188,7 @@ def evidence(
                 "n_actors": model.n_actors,
                 "n_events": model.n_events,
                 "calibration": model.calibration,
+                "warnings": model.warnings,
             }
             bar.advance(task)
             risky = at_risk(model, events, start=start)
@@ -223,6 +223,8 @@ def evidence(
             files=list(files),
         )
     last = monthly.iloc[-1]
+    for line in (risk or {}).get("warnings", []):
+        console.print(f"[bold yellow]warning:[/] secession-risk model: {line}")
     console.print(
         f"{len(events)} events, {len(chains)} actors, {len(monthly)} months: stage "
         f"{int(last['stage'])} with {int(last['members'])} members at the end; "
@@ -365,6 +367,14 @@ def calibrate(
             "(by default a calibration with the same inputs is continued).",
         ),
     ] = False,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="A fact stated for the fit, path=value (repeatable): e.g. an offer as it "
+            "was offered rather than as it turned out.",
+        ),
+    ] = None,
     force: Force = False,
 ) -> None:
     """Fit chosen parameters of a scenario to dated observations (ABC-SMC, or a quick
@@ -378,6 +388,8 @@ def calibrate(
         LEVERS,
         CalibrationError,
         bands,
+        diagnose,
+        median_distance,
         parse_fits,
         predictive,
         targets_from,
@@ -390,6 +402,14 @@ def calibrate(
         fail(f"--method: {method!r} is not abc or point")
     claim_folder(out, "calibration", "a calibration", files=CALIBRATION_FILES, force=force)
     _, sc = _stage_rules(scenario)
+    if set_:
+        from commonfuture.scenario import ScenarioError
+        from commonfuture.scenario.load import apply_overrides
+
+        try:
+            sc = apply_overrides(sc, set_)
+        except ScenarioError as err:
+            fail(str(err).splitlines())
     fits_in_memory([sc], 1.0, replicates or (4 if method == "point" else 1), str(scenario))
     t0 = iso_date(start)
     if dask is not None:
@@ -414,8 +434,12 @@ def calibrate(
         targets = targets_from(obs, sc, t0)
     except CalibrationError as err:
         fail([f"{observations}: {p}" for p in err.problems])
-    _observation_notes(targets, sc, t0)
     fitted, held = targets.split(holdout)
+    from commonfuture.scenario.load import apply_overrides, horizon_note, past_horizon
+
+    cut = past_horizon(sc, apply_overrides(sc, {"months": fitted.last_month}))
+    if cut is not None:  # the fit's simulations stop at its last figure
+        console.print(f"note: the fit's window: {horizon_note(cut)} in the fitted runs")
     horizon = horizon or sc.months
     months = max(horizon, targets.last_month)
     from commonfuture.manifest import write_manifest
@@ -491,6 +515,7 @@ def calibrate(
     held_b = bands(pred, held) if held is not None else None
     levers = pd.DataFrame(rows)
     table = post.table()
+    diag = diagnose(table, fit_b, median_distance(pred, fitted), point=method == "point")
     allb = pd.concat(
         [fit_b.assign(use="fitted")]
         + ([held_b.assign(use="held out")] if held_b is not None else [])
@@ -506,6 +531,7 @@ def calibrate(
         "scenario": sc.name,
         "observations": str(observations),
         "start": str(t0.date()),
+        "set": list(set_ or []),
         "fit": [f.__dict__ for f in fits],
         "posterior": recs(table),
         "simulations": post.simulations,
@@ -516,6 +542,7 @@ def calibrate(
         "levers": recs(levers),
         "horizon": horizon,
         "context": recs(targets.context) if len(targets.context) else [],
+        "diagnostics": diag,
     }
     figs = {
         "posterior": posterior_figure(post.samples, table),
@@ -536,6 +563,8 @@ def calibrate(
     with writing("--out", "the calibration"):
         write_atomically(out, files)
     inside = int(fit_b["inside"].sum())
+    for line in diag["warnings"]:
+        console.print(f"[bold yellow]warning:[/] {line}")
     if post.history.get("resumed_after"):
         console.print(
             f"continued the calibration in {out}/ after {post.history['resumed_after']} "
@@ -551,21 +580,3 @@ def calibrate(
     if held_b is not None:
         msg += f", {int(held_b['inside'].sum())} of {len(held_b)} held out"
     console.print(f"{msg}; wrote {out}/")
-
-
-def _observation_notes(targets, sc, t0) -> None:
-    """Say (once each) which observations are not fitted because of their dates."""
-    ctx = targets.context
-    if len(ctx) and "note" in ctx.columns:
-        early = ctx["note"].astype(str).str.startswith("before month 1").sum()
-        if early:
-            warn(
-                f"{early} observation(s) dated before {t0.date():%Y-%m} (month 1 of the "
-                "scenario, from --start) are kept as context, not fitted"
-            )
-    late = int((targets.table["month"] > sc.months).sum())
-    if late:
-        warn(
-            f"{late} observation(s) dated after the scenario's horizon (month {sc.months}); "
-            f"the model is run to month {targets.last_month} to meet them"
-        )

@@ -12,7 +12,8 @@ What the records give, named as the model names it (:mod:`commonfuture.outputs`)
 ``members_network_actors``, ``members_external_users``, ``seceded``, ``joins``,
 ``secessions``, ``small_wins`` (an actor's own small win counts one; a
 collaboration-wide one counts once per member, as every member evaluates it),
-``uses`` and ``uptake.<proposition>``, ``capital_raised`` (contributions so far) and
+``uses`` and ``uptake.<proposition>``, ``capital_raised`` (contributions so far, those
+dated before ``start`` included) and
 ``coupled``, ``stage``, ``regressions``, ``disruptions``. One column the model does
 not have: ``took_part`` (participation events this month). What records cannot show
 (commitment, trust, value) is left out rather than guessed.
@@ -161,7 +162,8 @@ def monthly_series(
         }
         was_coupled = coupled
         if m == 0:  # events before the start: the initial state, no flows, no month
-            seceded, capital = 0, 0.0
+            # money raised before the start is capital the collaboration starts with
+            seceded = 0
             stage[:], pending[:] = 0, 0
             continue
         rows.append(row)
@@ -172,8 +174,9 @@ def value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
     """One row per actor: its route through the collaboration (joined, took part, used,
     contributed, small wins, left) with dates, counts and the chain in words.
 
-    Computed for all actors at once (counts by ``np.bincount``, dates by group, the
-    chain as runs of one kind), so that a log of a million events takes seconds."""
+    Computed for all actors at once (counts by ``np.bincount``, dates and spells by
+    group, the chain as runs of one kind), so that a log of a million events takes
+    seconds (the same frame as taking the actors one by one)."""
     t0 = start_of(events, start)
     end = events["date"].max()
     wins_all = np.sort(
@@ -183,73 +186,88 @@ def value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
     if ev.empty:
         return pd.DataFrame()
     order = pd.unique(ev["actor"])
-    code = pd.Categorical(ev["actor"], categories=order).codes
+    code = pd.Categorical(ev["actor"], categories=order).codes.astype(np.int64)
     n = len(order)
     kind = ev["kind"].to_numpy()
     date = ev["date"].to_numpy()
 
-    def count(k):
+    def count(k: str) -> np.ndarray:
         return np.bincount(code[kind == k], minlength=n)
 
     frame = pd.DataFrame({"code": code, "kind": kind, "date": date})
-    first_row = ~pd.Series(code).duplicated().to_numpy()
-    sector = ev["sector"].to_numpy()[first_row][np.argsort(code[first_row], kind="stable")]
-    first_date = date[first_row][np.argsort(code[first_row], kind="stable")]
+    first_row = ~frame["code"].duplicated().to_numpy()
+    by_code = np.argsort(code[first_row], kind="stable")
+    sector = ev["sector"].to_numpy()[first_row][by_code]
+    first_date = date[first_row][by_code]
+    nat = np.datetime64("NaT", "ns")
+    first_join = np.full(n, nat, dtype="datetime64[ns]")
     jn = frame[kind == "joined"].groupby("code")["date"].min()
+    first_join[jn.index.to_numpy()] = jn.to_numpy()
+    left_max = np.full(n, nat, dtype="datetime64[ns]")
     lf = frame[kind == "left"].groupby("code")["date"].max()
-    first_join = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
-    first_join[jn.index] = jn.to_numpy()
-    left_max = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
-    left_max[lf.index] = lf.to_numpy()
-    has_join = first_join.notna().to_numpy()
-    has_left = left_max.notna().to_numpy()
+    left_max[lf.index.to_numpy()] = lf.to_numpy()
+    has_left = ~np.isnat(left_max)
+    # membership: the last of joined and left; spells: (joined, next left or the end),
+    # a second joined inside a spell and a left outside one changing nothing
     jl = frame[(kind == "joined") | (kind == "left")]
-    last = jl.groupby("code")["kind"].last()
+    jl = jl.iloc[np.argsort(jl["code"].to_numpy(), kind="stable")]
+    jc, jk, jd = jl["code"].to_numpy(), jl["kind"].to_numpy(), jl["date"].to_numpy()
     member = np.zeros(n, bool)
-    member[last.index] = (last == "joined").to_numpy()
-    stop = np.where(member | ~has_left, np.datetime64(end, "ns"), left_max.to_numpy())
-    stop = pd.DatetimeIndex(stop)
-    fj = pd.DatetimeIndex(first_join)
-    months_in = np.where(has_join, (stop.year - fj.year) * 12 + (stop.month - fj.month), 0).astype(
-        np.int64
-    )
-    fj_v = first_join.to_numpy()
-    shared = np.where(
-        has_join,
-        np.searchsorted(wins_all, stop.to_numpy(), "right")
-        - np.searchsorted(wins_all, np.where(has_join, fj_v, np.datetime64(end, "ns")), "left"),
-        0,
-    )
-    used_rows = frame.assign(p=ev["proposition"].to_numpy())[
-        (kind == "used_service") & ev["proposition"].notna().to_numpy()
-    ]
-    used = used_rows[["code", "p"]].drop_duplicates().groupby("code", sort=True)["p"].agg("; ".join)
+    if len(jc):
+        last = np.append(jc[1:] != jc[:-1], True)
+        member[jc[last]] = jk[last] == "joined"
+    change = np.ones(len(jc), bool)
+    change[1:] = (jc[1:] != jc[:-1]) | (jk[1:] != jk[:-1])
+    jc, jk, jd = jc[change], jk[change], jd[change]
+    first = np.ones(len(jc), bool)
+    first[1:] = jc[1:] != jc[:-1]
+    keep = ~(first & (jk == "left"))
+    jc, jk, jd = jc[keep], jk[keep], jd[keep]
+    starts = np.flatnonzero(jk == "joined")
+    closed = np.zeros(len(starts), bool)
+    nxt = starts + 1
+    inside = nxt < len(jc)
+    closed[inside] = jc[nxt[inside]] == jc[starts[inside]]
+    a0 = jd[starts]
+    a1 = np.full(len(starts), np.datetime64(end, "ns"))
+    a1[closed] = jd[nxt[closed]]
+    owner = jc[starts]
+    i0, i1 = pd.DatetimeIndex(a0), pd.DatetimeIndex(a1)
+    span_months = ((i1.year - i0.year) * 12 + (i1.month - i0.month)).to_numpy(np.int64)
+    span_wins = np.searchsorted(wins_all, a1, "right") - np.searchsorted(wins_all, a0, "left")
+    months_in = np.bincount(owner, weights=span_months, minlength=n).astype(np.int64)
+    shared = np.bincount(owner, weights=span_wins, minlength=n).astype(np.int64)
+    spells = np.bincount(owner, minlength=n)
+    prop = ev["proposition"].to_numpy()
+    used_rows = pd.DataFrame({"code": code, "p": prop})[
+        (kind == "used_service") & pd.notna(prop)
+    ].drop_duplicates()
+    used = used_rows.groupby("code", sort=True)["p"].agg("; ".join)
     props = np.full(n, "", dtype=object)
-    props[used.index] = used.to_numpy()
-    contrib = ev["amount"].to_numpy(dtype=float)
+    props[used.index.to_numpy()] = used.to_numpy()
     c = kind == "contributed"
-    contributed = np.bincount(code[c], weights=np.nan_to_num(contrib[c]), minlength=n).astype(float)
+    amount = np.nan_to_num(ev["amount"].to_numpy(dtype=float)[c])
+    contributed = np.bincount(code[c], weights=amount, minlength=n).astype(float)
     # the chain: runs of one kind within each actor, in the log's order
     srt = np.argsort(code, kind="stable")
     sc, sk = code[srt], kind[srt]
     new = np.ones(len(sc), bool)
     new[1:] = (sc[1:] != sc[:-1]) | (sk[1:] != sk[:-1])
-    starts = np.flatnonzero(new)
-    lengths = np.diff(np.append(starts, len(sc)))
-    run_kind = sk[starts]
+    runs = np.flatnonzero(new)
+    lengths = np.diff(np.append(runs, len(sc)))
     words = np.where(
-        lengths == 1, run_kind, run_kind.astype(object) + " x" + lengths.astype(str).astype(object)
+        lengths == 1, sk[runs], sk[runs].astype(object) + " x" + lengths.astype(str).astype(object)
     )
-    chain = pd.Series(words).groupby(sc[starts], sort=True).agg(" > ".join).to_numpy()
-    status = np.where(member, "member", np.where(has_left, "left", "never joined"))
+    chain = pd.Series(words).groupby(sc[runs], sort=True).agg(" > ".join).to_numpy()
     return pd.DataFrame(
         {
             "actor": order,
             "sector": sector,
-            "joined": first_join.to_numpy(),
-            "left": np.where(has_left & ~member, left_max.to_numpy(), np.datetime64("NaT")),
-            "status": status,
+            "joined": first_join,
+            "left": np.where(has_left & ~member, left_max, nat),
+            "status": np.where(member, "member", np.where(has_left, "left", "never joined")),
             "months_in": months_in,
+            "spells": spells,
             "took_part": count("took_part"),
             "used": count("used_service"),
             "propositions": props,
