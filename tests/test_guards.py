@@ -274,7 +274,9 @@ def test_every_json_writer_goes_through_the_strict_writer():
     screen (not files) are listed."""
     import re
 
-    src = Path(__file__).resolve().parents[1] / "src" / "commonfuture"
+    import commonfuture
+
+    src = Path(commonfuture.__file__).resolve().parent
     allowed = {
         "writing.py",  # the strict writer itself
         "scenario/load.py",  # the scenario hash (finite by the schema)
