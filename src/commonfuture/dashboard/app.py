@@ -52,6 +52,12 @@ CSS = """
   .cf-side.cf-open{display:block}
   .cf-settings-toggle{display:inline-flex !important}
   .cf-head h1{font-size:1.2rem}
+  .cf-main .v-tabs-bar{height:auto}
+  .cf-main .v-slide-group__wrapper{overflow:visible}
+  .cf-main .v-slide-group__content{flex:1 1 auto;flex-wrap:wrap;max-width:100%;
+    transform:none !important}
+  .cf-main .v-slide-group__prev,.cf-main .v-slide-group__next{display:none !important}
+  .cf-main .v-tab{min-width:0;padding:0 10px;height:40px}
 }
 """
 

@@ -258,7 +258,7 @@ def _stage_template(months: int) -> Spec:
     tips += [_tip("event", "event", "nominal")]
     return _spec(
         [area, _events_layer(months), _hover(months, tips)],
-        "Stage of the collaboration: share of runs in each stage",
+        "Stage: share of runs at each stage",
     )
 
 
