@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from commonfuture import compiled
 from commonfuture.meso.value_chains import ChainRecorder
 from commonfuture.model import Collaboration, calendar
 from commonfuture.outputs import NAMES
@@ -29,6 +30,10 @@ from commonfuture.randomness import (
 )
 from commonfuture.scenario.load import apply_overrides, scaled
 from commonfuture.scenario.schema import Scenario
+
+# a line on standard error when the model's kernels compile (scripts, notebooks), unless
+# the caller shows it itself (compiled.compiling: the command line, the dashboard)
+compiled.noticed()
 
 #: actors per batch when replicates are advanced together (R x N arrays)
 BATCH_ACTORS = 400_000

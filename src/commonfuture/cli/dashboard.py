@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from commonfuture.cli._app import app, console, fail
-from commonfuture.scenario import ScenarioError, load_scenario
 
 
 @app.command()
@@ -24,6 +23,8 @@ def dashboard(
 ) -> None:
     """Serve the dashboard (sliders, live charts, A/B comparison) and print its address."""
     if scenario is not None:
+        from commonfuture.scenario import ScenarioError, load_scenario
+
         try:
             load_scenario(scenario)
         except ScenarioError as err:

@@ -17,26 +17,28 @@ from commonfuture.cli._app import (
     app,
     claim_folder,
     console,
+    err_console,
     fail,
     os_problem,
     safe,
     use_threads,
     warn,
 )
-from commonfuture.runs import save_run
-from commonfuture.scenario import ScenarioError, load_scenario, parameter_table
-from commonfuture.scenario.load import (
-    apply_overrides,
-    override_warnings,
-    scaled,
-    scenario_warnings,
-)
 
 
 def _load_cut(path: Path, sets: list[str] | None = None, scale: float = 1.0, quiet: bool = False):
     """The scenario with its overrides and scale, and what a shorter horizon leaves out
     (``None`` when nothing): said once on stderr, recorded by ``run`` in ``run.json``."""
-    from commonfuture.scenario.load import find_shipped, horizon_note, past_horizon
+    from commonfuture.scenario import ScenarioError, load_scenario
+    from commonfuture.scenario.load import (
+        apply_overrides,
+        find_shipped,
+        horizon_note,
+        override_warnings,
+        past_horizon,
+        scaled,
+        scenario_warnings,
+    )
 
     try:
         base = load_scenario(find_shipped(path))
@@ -95,6 +97,33 @@ def progress_bar() -> Progress:
     )
 
 
+def compile_note(bar: Progress, task, label: str):
+    """Show in the progress bar that the model is compiling (its first run on this
+    machine); without a terminal, say it once on standard error."""
+    said = []
+
+    def show(kernel: str | None) -> None:
+        if kernel is None:
+            bar.update(task, description=label)
+        elif bar.disable:
+            if not said:
+                said.append(kernel)
+                err_console.print(
+                    f"compiling the model ({safe(kernel)} ...): its first run on this "
+                    "machine; cached for the next runs",
+                    style="dim",
+                    highlight=False,
+                )
+        else:
+            bar.update(
+                task,
+                description=f"{label} [dim](compiling {safe(kernel)}: the first run on this "
+                "machine)[/dim]",
+            )
+
+    return show
+
+
 @app.command()
 def run(
     scenario: Annotated[
@@ -128,6 +157,8 @@ def run(
     threads: Threads = None,
 ) -> None:
     """Simulate a scenario; write OUT/monthly.parquet and OUT/run.json and print a summary."""
+    from commonfuture.compiled import compiling
+    from commonfuture.runs import save_run
     from commonfuture.simulation import simulate
 
     if engine not in ("fast", "mesa"):
@@ -147,14 +178,15 @@ def run(
     t0 = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(f"{sc.name}", total=replicates * months)
-        result = simulate(
-            sc,
-            seed=seed,
-            replicates=replicates,
-            engine=engine,
-            chains=chains,
-            progress=lambda k: bar.advance(task, k),
-        )
+        with compiling(compile_note(bar, task, f"{sc.name}")):
+            result = simulate(
+                sc,
+                seed=seed,
+                replicates=replicates,
+                engine=engine,
+                chains=chains,
+                progress=lambda k: bar.advance(task, k),
+            )
     wall = time.perf_counter() - t0
     try:
         save_run(
@@ -181,7 +213,8 @@ def validate(
     from commonfuture.resources import MemoryTooSmall, check_memory
 
     problems: list[str] = []
-    from commonfuture.scenario.load import find_shipped
+    from commonfuture.scenario import ScenarioError, load_scenario
+    from commonfuture.scenario.load import find_shipped, scenario_warnings
 
     for path in scenario:
         try:
@@ -229,6 +262,7 @@ def params(
     ] = None,
 ) -> None:
     """List every parameter path with its plain name, value, units and description."""
+    from commonfuture.scenario import parameter_table
     from commonfuture.vocabulary import parameter_label
 
     fmt = "json" if as_json else fmt.strip().lower()

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.progress import (
     BarColumn,
@@ -272,6 +271,8 @@ def sensitivity(
     threads: Threads = None,
 ) -> None:
     """Global sensitivity analysis (SALib): Sobol first/total order or Morris mu*/sigma."""
+    import numpy as np
+
     from commonfuture.experiments.analysis import index_chart, index_warnings, write_json
     from commonfuture.experiments.analysis import sensitivity as analyse
     from commonfuture.experiments.design import ExperimentError, load_experiment

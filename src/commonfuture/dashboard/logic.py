@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from commonfuture import vocabulary
+from commonfuture import compiled, vocabulary
 from commonfuture.population import STATUS_NAMES
 from commonfuture.scenario import Scenario, ScenarioError, parameter_table
 from commonfuture.scenario.load import scenarios_dir, validate_data
@@ -317,7 +317,9 @@ class Job:
         self._pending: Snapshot | None = None
         self._news = threading.Event()
         self._finished = threading.Event()
-        self._thread = threading.Thread(target=self._work, daemon=True, name="commonfuture-run")
+        self._thread = threading.Thread(
+            target=self._work_noted, daemon=True, name="commonfuture-run"
+        )
         self._drawer = threading.Thread(target=self._draw, daemon=True, name="commonfuture-draw")
         self._drawer.start()
         self._thread.start()
@@ -358,6 +360,24 @@ class Job:
             if done:
                 return
             self._finished.wait(self.every)  # leave the worker the processor for a while
+
+    def _work_noted(self) -> None:
+        """The run, with a message in the page while the model compiles (on its first
+        run on a machine) instead of a page that seems frozen."""
+        with compiled.compiling(self._compiling):
+            self._work()
+
+    def _compiling(self, kernel: str | None) -> None:
+        snap = self.snapshot
+        if snap.status != "running":
+            return
+        snap.message = (
+            f"compiling the model on its first run on this machine ({kernel}); "
+            "it is cached for the next runs"
+            if kernel is not None
+            else ""
+        )
+        self._publish(snap)
 
     def _work(self) -> None:
         snap = self.snapshot
