@@ -210,7 +210,7 @@ def test_file_input_is_clickable_and_keyboard_reachable(server, browser, tmp_pat
     else:
         pytest.fail("Tab never reaches the file input")
     with page.expect_file_chooser() as fc:
-        page.keyboard.press("Space")  # opens the chooser, as Enter does
+        page.keyboard.press("Enter")  # opens the chooser
     broken = tmp_path / "broken.toml"
     broken.write_text("name = [")
     fc.value.set_files(str(broken))
@@ -231,7 +231,9 @@ def test_export_lists_every_change(server, browser, tmp_path):
     port, _ = server
     w = Watched(browser, port, 1280)
     page = w.page
-    page.get_by_role("checkbox", name="run again when a setting changes").uncheck()
+    box = page.get_by_role("checkbox", name="run again when a setting changes")
+    page.get_by_text("run again when a setting changes").click()  # the label toggles it
+    assert not box.is_checked()
     slider = page.get_by_role("slider").first
     slider.focus()
     slider.press("Home")  # alignment to 0

@@ -162,17 +162,9 @@ def conditions_html(meta: dict) -> str:
         if modified
         else ""
     )
-    listed = len(overrides) > 1  # several changes: a list, one a line
-
-    def cell(k: str, v) -> str:
-        return _changes_html(overrides) if k == "changes to the scenario" and listed else _e(v)
-
-    items = "".join(f"<dt>{_e(k)}:</dt><dd>{cell(k, v)}</dd>" for k, v in rows)
+    items = "".join(f"<dt>{_e(k)}:</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return f"{flag}<dl class='cond'>{items}</dl>"
 
-
-def _changes_html(changes: list[str]) -> str:
-    return "<ul class='changes'>" + "".join(f"<li>{_e(c)}</li>" for c in changes) + "</ul>"
 
 
 def events_sentence(params: dict) -> str:
