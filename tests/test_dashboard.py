@@ -442,6 +442,8 @@ def test_slider_changes_debounced_into_one_run(monkeypatch):
             pass
 
     monkeypatch.setattr(logic, "Job", CountingJob)
+    # a rest longer than a redraw of the page on a busy machine (the page uses 0.6 s)
+    monkeypatch.setattr(app, "DEBOUNCE", 4.0)
     monkeypatch.setenv(app.SCENARIO_ENV, str(scenarios_dir() / "generic.toml"))
     box, rc = solara.render(app.Page(), handle_error=False)
     slider = next(w for w in rc.find(v.Slider).widgets if w.label.startswith("Alignment"))

@@ -447,8 +447,12 @@ def _who(who: dict[str, str]) -> str:
     return f"{who['role']} in the {who['sector']}"
 
 
-def actor_sentence(k: int, rep: int, who: dict[str, str], s: dict[str, Any], last) -> str:
+def actor_sentence(
+    k: int, rep: int, who: dict[str, str], s: dict[str, Any], last, first=None
+) -> str:
     """One actor's story in plain words."""
+
+    first = last if first is None else first
 
     def months_list(ms: list[int]) -> str:
         return ", ".join(map(str, ms))
@@ -459,13 +463,16 @@ def actor_sentence(k: int, rep: int, who: dict[str, str], s: dict[str, Any], las
             if len(s["joined"]) == 1
             else f"committed in months {months_list(s['joined'])}"
         )
+    elif str(first["status"]) == "committed":
+        joined = "committed from the start"
     else:
         joined = "never committed"
+    started = s["joined"] or str(first["status"]) == "committed"
     if s["seceded"]:
         plural = "s" if len(s["seceded"]) > 1 else ""
         left = f"left (seceded) in month{plural} {months_list(s['seceded'])}"
     else:
-        left = "never left" if s["joined"] else ""
+        left = "never left" if started else ""
     wins = f"{s['wins']} small win{'' if s['wins'] == 1 else 's'}"
     falls = f"{s['shortfalls']} shortfall{'' if s['shortfalls'] == 1 else 's'}"
     uses = f"{s['uses']} use{'' if s['uses'] == 1 else 's'}"
@@ -512,7 +519,7 @@ def ActorPanel(snap: logic.Snapshot | None):
     chain, states = followed
     s = logic.chain_summary(chain)
     who = logic.actor_identity(snap.scenario, k)
-    Text(actor_sentence(k, rep, who, s, states.iloc[-1]))
+    Text(actor_sentence(k, rep, who, s, states.iloc[-1], states.iloc[0]))
     if len(s["used"]):
         Text(
             "**What it used**\n\n| offer | uses | value realised |\n|---|---:|---:|\n"
@@ -521,6 +528,10 @@ def ActorPanel(snap: logic.Snapshot | None):
                 for _, r in s["used"].iterrows()
             )
         )
+    Text(
+        "The chart: its commitment and trust after each month; shaded, the months it was "
+        "committed; marks at the top, its small wins, shortfalls, joining and leaving."
+    )
     ChartGrid([charts.actor_chart(chain, snap.scenario.months, states)])
     solara.FileDownload(
         lambda: states.to_csv(index=False).encode(),

@@ -489,8 +489,7 @@ def _actor_template(months: int) -> Spec:
     ]
     return _spec(
         [committed, lines, marks, _hover(months, tips, first=0)],
-        "Commitment and trust month by month (shaded: committed; marks: small wins, "
-        "shortfalls, joining, leaving)",
+        "Commitment and trust, month by month",
         HEIGHT + 40,
     ) | {"resolve": {"scale": {"color": "independent", "shape": "independent"}}}
 

@@ -166,7 +166,6 @@ def conditions_html(meta: dict) -> str:
     return f"{flag}<dl class='cond'>{items}</dl>"
 
 
-
 def events_sentence(params: dict) -> str:
     """The events of the scenario as run, and when its funding stops, in words."""
     from commonfuture.vocabulary import event_text
