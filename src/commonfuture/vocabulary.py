@@ -60,7 +60,7 @@ class Lever:
 LEVERS: tuple[Lever, ...] = (
     Lever(
         "leadership.alignment",
-        "Leaders' time engaging partners",
+        "Time spent engaging partners",
         "The share of the key leaders' limited hours spent learning what each group "
         "values (under the steady policy). In practice: asking partners and residents what "
         "they want before designing the service. An engaged group gets offers matched to "
@@ -68,7 +68,7 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "leadership.arbitration",
-        "Leaders' time settling tensions",
+        "Time spent settling tensions",
         "The share of the rest of the leaders' hours spent settling tensions between groups "
         "whose values differ (a council and a community group, those who pay and those who "
         "gain). In practice: a neutral chair, open rules for who pays and who gains. A "
