@@ -446,7 +446,7 @@ def test_slider_changes_debounced_into_one_run(monkeypatch):
     monkeypatch.setattr(app, "DEBOUNCE", 4.0)
     monkeypatch.setenv(app.SCENARIO_ENV, str(scenarios_dir() / "generic.toml"))
     box, rc = solara.render(app.Page(), handle_error=False)
-    slider = next(w for w in rc.find(v.Slider).widgets if w.label.startswith("Alignment"))
+    slider = next(w for w in rc.find(v.Slider).widgets if w.label.startswith("Time spent engaging"))
     for k in range(7):
         slider.v_model = 0.1 + 0.05 * k
     assert made == []  # nothing yet: the lever has not rested

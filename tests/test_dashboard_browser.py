@@ -247,7 +247,9 @@ def test_export_lists_every_change(server, browser, tmp_path):
     w.run()
     page.get_by_role("tab", name="Export").click()
     page.get_by_text("The report lists these changes").wait_for()
-    with page.expect_download() as dl:
+    # the report draws five figures: on a busy 2-core machine that takes more than
+    # Playwright's default 30 s
+    with page.expect_download(timeout=120_000) as dl:
         page.get_by_role("button", name="Report of this run (HTML)").click()
     path = tmp_path / "report.html"
     dl.value.save_as(path)
