@@ -52,7 +52,7 @@ from commonfuture.micro.creation import create
 from commonfuture.micro.proposition import monthly_budget, propose
 from commonfuture.micro.secession import leave
 from commonfuture.outputs import Monthly, allocate, columns
-from commonfuture.parallel import bounds, loops, n_chunks, sized
+from commonfuture.parallel import bounds, loops, n_chunks, pick, sized
 from commonfuture.parameters import Params, params
 from commonfuture.population import CITIZEN, State
 from commonfuture.propositions import Offer, performance
@@ -304,7 +304,9 @@ def see(actors, state, users):
             state.seen[r] += counts[c, r]
 
 
-@njit(cache=True, nogil=True)
+# inlined into :func:`months` by numba (compiled once there, not once on its own and
+# again inside the loop); compiled on its own when called from Python (``step``)
+@njit(cache=True, nogil=True, inline="always")
 def month(p, actors, ties, offer, calendar, state, draws, out, m):
     """Advance every replicate by month ``m``; write its measures at row ``m - 1`` of
     ``out``; return the month's :data:`Events`."""
@@ -409,8 +411,9 @@ class Collaboration:
     def step(self) -> Events:
         """Advance one month; return its :data:`Events`."""
         m = self.state.month + 1
-        with sized(self.state.n_replicates * self.state.n_actors):
-            events = month(*self.records, m)
+        slots = self.state.n_replicates * self.state.n_actors
+        with sized(slots):
+            events = pick(month, slots)(*self.records, m)
         self.state.month = m
         return events
 
@@ -418,8 +421,9 @@ class Collaboration:
         """Advance to month ``last`` in one compiled call."""
         first = self.state.month + 1
         if last >= first:
-            with sized(self.state.n_replicates * self.state.n_actors):
-                months(*self.records, first, last)
+            slots = self.state.n_replicates * self.state.n_actors
+            with sized(slots):
+                pick(months, slots)(*self.records, first, last)
             self.state.month = last
 
     def measures(self, row: int | None = None) -> dict[str, np.ndarray]:
