@@ -349,3 +349,275 @@ def test_simulation_based_calibration(tmp_path, replicates):
     # 90% nominal: with 40 fits, fewer than 30 inside happens with probability < 1%
     assert stats.binom.cdf(inside, n, 0.9) > 0.01, inside
     assert pvalue > 0.01, counts
+
+
+# ----------------------------------------------------------------------------- figure types
+
+
+def _figs(rows: list[dict]) -> pd.DataFrame:
+    from commonfuture.calibration.recovery import _obs
+
+    return _obs(rows)
+
+
+def test_each_kind_of_figure_is_met_or_missed_by_how_far():
+    """Bounds, intervals, uncertainties, sums over a period, shares of another measure,
+    city-scale figures, month-range dates and dates first reached, on a series known by
+    hand: members 1, 2, ..., 12; joins 1 each month."""
+    from commonfuture.evidence import figures as fig
+
+    members = np.arange(1, 13, dtype=float)[None, :]
+    series = {"members": members, "joins": np.ones((1, 12)), "uses": 2 * members}
+    obs = _figs(
+        [
+            {
+                "date": "2020-03-31",
+                "measure": "members",
+                "value": 5,
+                "unit": "a",
+                "type": "bound",
+                "side": "lower",
+            },
+            {
+                "date": "2020-03-31",
+                "measure": "members",
+                "value": 5,
+                "unit": "a",
+                "type": "bound",
+                "side": "upper",
+            },
+            {
+                "date": "2020-06-30",
+                "measure": "members",
+                "unit": "a",
+                "type": "interval",
+                "low": 4,
+                "high": 7,
+            },
+            {"date": "2020-06-30", "measure": "joins", "value": 8, "unit": "a", "uncertainty": 1},
+            {
+                "date": "2020-06-30",
+                "measure": "sum:joins",
+                "value": 3,
+                "unit": "a",
+                "date_from": "2020-04-01",
+            },
+            {
+                "date": "2020-06-30",
+                "measure": "share:uses",
+                "value": 50,
+                "unit": "%",
+                "of": "members",
+            },
+            {"date": "2020-06-30", "measure": "members", "value": 600, "unit": "a", "scale": 100},
+            {
+                "date": "2020-09-30",
+                "measure": "members",
+                "value": 7,
+                "unit": "a",
+                "date_from": "2020-05-01",
+            },
+            {
+                "date": "2020-10-31",
+                "measure": "members",
+                "value": 8,
+                "unit": "a",
+                "type": "first_reached",
+                "date_from": "2020-09-01",
+            },
+            {
+                "date": "2020-04-30",
+                "measure": "members",
+                "value": 8,
+                "unit": "a",
+                "type": "first_reached",
+            },
+        ]
+    )
+    obs["date"] = pd.to_datetime(obs["date"])
+    obs["date_from"] = pd.to_datetime(obs["date_from"])
+    obs = obs.astype(object).where(pd.notna(obs), None)
+    names = set(series)
+    table, ctx, problems = fig.figure_rows(obs, pd.Timestamp("2019-12-01"), names, horizon=12)
+    assert not problems and not ctx
+    got = fig.evaluate(table, series.__getitem__)[0]
+    # month 3: 3 members; month 6: 6; joins in month 6: 1; sum April-June: 3; uses over
+    # members: 2 (200%); 6 x 100; the best month of May-September for 7: 7 (July);
+    # first month at 8 members: 8 (August), in September-October? no; in April? no
+    assert got.tolist() == [3, 3, 6, 1, 3, 2, 600, 7, 8, 8]
+    gaps = fig.gaps(table, got[None, :])[0]
+    # 3 < 5 (lower bound missed by 2), 3 <= 5 met; 6 in 4..7; |1 - 8| - 1 = 6; 3 met;
+    # 2 against 0.5: 1.5 off; 600 met; 7 met; month 8 against months 9-10: 1; against 4: 4
+    assert gaps.tolist() == [2, 0, 0, 6, 0, 1.5, 0, 0, 1, 4]
+    d = fig.distance_fn(table)
+    assert d(got) > 0 and d(np.where(np.arange(10) == 0, 5.0, got)) < d(got)
+
+
+BAD_OBS = [
+    (
+        "2020-06-30,members,5,actors,report,,guess,,,,,,,,",
+        "row 2, column type: 'guess' is not allowed",
+    ),
+    (
+        "2020-06-30,members,5,actors,report,,bound,,,,,,,,",
+        "row 2, column side: a bound needs a side",
+    ),
+    (
+        "2020-06-30,members,,actors,report,,interval,,9,4,,,,,",
+        "row 2, column low: 9 is above high 4",
+    ),
+    (
+        "2031-06-30,members,5,actors,report,,,,,,,,,,",
+        "row 2, column date: 2031-06-30 is after the horizon",
+    ),
+    (
+        "2019-06-30,members,5,actors,report,,,,,,,,,,",
+        "row 2, column date: 2019-06-30 is before month 1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("row", "expected"), BAD_OBS)
+def test_bad_observation_files_one_line_exit_2(tmp_path, row, expected):
+    from commonfuture.evidence.formats import OBSERVATION_COLUMNS
+
+    p = tmp_path / "obs.csv"
+    p.write_text(",".join(OBSERVATION_COLUMNS) + "\n" + row + "\n")
+    out = tmp_path / "out"
+    res = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(GENERIC),
+            str(p),
+            "--fit",
+            f"{PATH}={LOW}:{HIGH}",
+            "--start",
+            "2020-01-01",
+            "-o",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 2, res.output
+    lines = [x for x in res.output.splitlines() if x.startswith("error:")]
+    assert len(lines) == 1 and expected in lines[0], res.output
+    assert "Traceback" not in res.output and not (out / "calibration.json").exists()
+
+
+def test_unreachable_figures_are_said_to_be_so(tmp_path):
+    """Figures the model cannot reach (ten times the scenario's actors as members): the
+    command's output and the top of the report say the fit is far from the data and the
+    forecasts are not findings."""
+    p = tmp_path / "obs.csv"
+    p.write_text(
+        "date,measure,value,unit,source\n2020-12-31,members,2000,actors,made up\n"
+        "2021-12-31,members,3000,actors,made up\n2022-12-31,members,4000,actors,made up\n"
+    )
+    scen = tmp_path / "small.toml"
+    scen.write_text(GENERIC.read_text().replace("months = 120", "months = 36"))
+    out = tmp_path / "out"
+    res = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(scen),
+            str(p),
+            "--fit",
+            f"{PATH}={LOW}:{HIGH}",
+            "--start",
+            "2020-01-01",
+            "-o",
+            str(out),
+            "--population",
+            "12",
+            "--generations",
+            "1",
+            "--draws",
+            "5",
+            "--holdout",
+            "0",
+            "--set",
+            "population.counts.citizens=150",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "far from the data" in text and "not findings" in text
+    html = (out / "report.html").read_text()
+    assert html.index("Read this first") < html.index("What the records say")
+    assert "Not findings" in html
+    import json
+
+    diag = json.loads((out / "calibration.json").read_text())["diagnostics"]
+    assert diag["misleading"] and diag["distance"] > 0.3
+
+
+def test_a_fit_window_before_a_dated_step_runs(tmp_path):
+    """Active Travel fitted to a figure of month 30: its investment steps (months 31 to
+    79) fall past the fit's window; they do not happen in the fitted runs, said once."""
+    from conftest import ROOT
+
+    p = tmp_path / "obs.csv"
+    p.write_text("date,measure,value,unit,source\n2013-03-31,members,200,actors,made up\n")
+    res = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(ROOT / "scenarios" / "edinburgh" / "active-travel.toml"),
+            str(p),
+            "--fit",
+            "population.join_rate=0.02:0.3",
+            "--start",
+            "2010-09-01",
+            "-o",
+            str(tmp_path / "o"),
+            "--population",
+            "10",
+            "--generations",
+            "1",
+            "--draws",
+            "5",
+            "--holdout",
+            "0",
+            "--horizon",
+            "30",
+            "--set",
+            "population.counts.citizens=300",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert text.count("past the horizon do not happen") == 1, res.output
+
+
+def test_diagnostics_on_posterior_tables():
+    """The warnings follow from the numbers: a posterior as wide as its prior, one piled
+    at the edge of its range, a far fit, bands that miss most figures; none for a
+    narrowed posterior inside its range whose bands meet the figures."""
+    from commonfuture.calibration.abc import diagnose
+
+    def table(median, sd_ratio):
+        return pd.DataFrame(
+            [
+                {
+                    "parameter": "p",
+                    "prior_low": 0.0,
+                    "prior_high": 1.0,
+                    "median": median,
+                    "sd_ratio": sd_ratio,
+                }
+            ]
+        )
+
+    met = pd.DataFrame({"inside": [True, True, False]})
+    missed = pd.DataFrame({"inside": [False, False, True]})
+    assert diagnose(table(0.5, 0.4), met, 0.1)["warnings"] == []
+    assert "about as wide as the prior" in " ".join(
+        diagnose(table(0.5, 0.95), met, 0.1)["warnings"]
+    )
+    assert "low end" in " ".join(diagnose(table(0.05, 0.3), met, 0.1)["warnings"])
+    far = diagnose(table(0.5, 0.4), met, 0.5)
+    assert far["misleading"] and "far from the data" in far["warnings"][0]
+    miss = diagnose(table(0.5, 0.4), missed, 0.1)
+    assert miss["misleading"] and "miss 2 of 3" in " ".join(miss["warnings"])
+    assert any("not findings" in w for w in miss["warnings"])

@@ -1,13 +1,17 @@
 """ABC-SMC calibration of a scenario to dated observations.
 
-**Targets.** Each observation whose measure is a model measure (or ``cumulative:`` one)
-becomes a target: the model's value of that measure in the month the observation is
-dated (``start`` is the date of the scenario's month 0), or its sum over months 1..m.
-Other observations are context.
+**Targets.** Each observation whose measure is a model measure becomes a target (a
+*figure*, :mod:`commonfuture.evidence.figures`): a value (+/- its uncertainty), a lower
+or upper bound, an interval, or the date a level was first reached, of the measure in
+the month the observation is dated (``start`` is the date of the scenario's month 0),
+its sum so far or over a period, a share of a group or of another measure, scaled when
+the figure is about a population larger than the scenario's. Other observations are
+context. A figure dated before month 1 or after the scenario's horizon is an error.
 
-**Distance.** For each measure, the root mean square of (simulated - observed) over
-its targets, divided by the mean absolute observed value of that measure; the distance
-is the root mean square of these over measures. A single dated figure and a full
+**Distance.** A figure met counts 0, one missed counts how far; for each measure, the
+weighted root mean square of the misses divided by the mean size of its figures; the
+distance is the root mean square of these over measures
+(:func:`commonfuture.evidence.figures.distance_fn`). A single dated figure and a full
 monthly series of another measure weigh the same, so sparse published figures and
 complete series can be fitted together.
 
@@ -41,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commonfuture.evidence.formats import CUMULATIVE, SHARE, SHARE_UNITS, share_of
+from commonfuture.evidence import figures as fig
 from commonfuture.outputs import NAMES
 from commonfuture.scenario.load import ScenarioError, apply_overrides, is_parameter_path
 from commonfuture.scenario.schema import SECTORS, Scenario
@@ -112,15 +116,24 @@ def _get(data: dict, path: str) -> Any:
 
 @dataclass
 class Targets:
-    """Observations the model is compared with: (month, column, cumulative, value)."""
+    """Observations the model is compared with, one figure a row
+    (:data:`commonfuture.evidence.figures.COLUMNS`)."""
 
-    table: pd.DataFrame  # row, date, measure, column, cumulative, month, value, source
+    table: pd.DataFrame
     context: pd.DataFrame  # observations that are not model measures
     start: pd.Timestamp
 
     @property
+    def plan(self) -> list:
+        """The figures as plain tuples, made once (see :func:`figures.plan`)."""
+        if getattr(self, "_plan", None) is None:
+            self._plan = fig.plan(self.table)
+        return self._plan
+
+    @property
     def last_month(self) -> int:
-        return int(self.table["month"].max())
+        """Months a simulation must run to read every figure."""
+        return fig.last_month(self.table)
 
     def split(self, holdout: float) -> tuple[Targets, Targets | None]:
         """Early targets to fit and later ones to check (by date; ``holdout`` of the
@@ -139,51 +152,32 @@ class Targets:
         )
 
 
-def targets_from(obs: pd.DataFrame, scenario: Scenario, start) -> Targets:
-    """The observations as targets of the scenario (month 0 dated ``start``)."""
+def targets_from(
+    obs: pd.DataFrame, scenario: Scenario, start, horizon: int | None = None
+) -> Targets:
+    """The observations as targets of the scenario (month 0 dated ``start``); a figure
+    dated before month 1 or after ``horizon`` (default: the scenario's months) is an
+    error, one line each."""
     t0 = pd.Timestamp(start)
     t0 = pd.Timestamp(year=t0.year, month=t0.month, day=1)
     names = set(NAMES) | {f"uptake.{p.name}" for p in scenario.propositions}
-    rows, ctx = [], []
     counts = dict(zip(SECTORS, scenario.population.counts.as_tuple(), strict=True))
-    for r in obs.itertuples(index=False):
-        cum = r.measure.startswith(CUMULATIVE)
-        share = r.measure.startswith(SHARE)
-        col = r.measure.removeprefix(CUMULATIVE).removeprefix(SHARE)
-        if col not in names:
-            ctx.append(r._asdict())
-            continue
-        scale, value = 1.0, float(r.value)
-        if share:  # compared as a fraction of the scenario's actors of that group
-            who = share_of(col)
-            scale = 1.0 / max(1, counts[who] if who != "all" else sum(counts.values()))
-            value *= SHARE_UNITS[str(r.unit).strip().lower()]
-        month = (r.date.year - t0.year) * 12 + (r.date.month - t0.month)
-        if month < 1:
-            ctx.append({**r._asdict(), "note": f"before month 1 of the scenario; {r.note or ''}"})
-            continue
-        rows.append(
-            {
-                "row": r.row,
-                "date": r.date,
-                "measure": r.measure,
-                "column": col,
-                "cumulative": cum,
-                "scale": scale,
-                "month": month,
-                "value": value,
-                "source": r.source,
-            }
-        )
-    if not rows:
+    if "row" not in obs.columns:
+        obs = obs.assign(row=range(2, len(obs) + 2))
+    table, ctx, problems = fig.figure_rows(
+        obs, t0, names, counts, horizon=horizon if horizon is not None else scenario.months
+    )
+    if problems:
+        raise CalibrationError(problems)
+    if table.empty:
         raise CalibrationError(
             [
                 "the observations name no model measure (members, capital_raised, stage, "
-                "uptake.<proposition>, ... optionally prefixed cumulative: or share:): "
+                "uptake.<proposition>, ... optionally prefixed cumulative:, sum: or share:): "
                 "nothing to fit"
             ]
         )
-    return Targets(pd.DataFrame(rows), pd.DataFrame(ctx), t0)
+    return Targets(table, pd.DataFrame(ctx), t0)
 
 
 def simulated(monthly: pd.DataFrame, targets: Targets) -> np.ndarray:
@@ -192,19 +186,7 @@ def simulated(monthly: pd.DataFrame, targets: Targets) -> np.ndarray:
 
 
 def distance_fn(targets: Targets) -> Callable[[np.ndarray], float]:
-    obs = targets.table["value"].to_numpy(float)
-    groups = targets.table["measure"].to_numpy()
-    keys = list(dict.fromkeys(groups))
-    masks = [groups == k for k in keys]
-    scales = [max(float(np.mean(np.abs(obs[g]))), 1e-9) for g in masks]
-
-    def dist(sim: np.ndarray) -> float:
-        terms = [
-            np.sqrt(np.mean((sim[g] - obs[g]) ** 2)) / s for g, s in zip(masks, scales, strict=True)
-        ]
-        return float(np.sqrt(np.mean(np.square(terms))))
-
-    return dist
+    return fig.distance_fn(targets.table)
 
 
 def overrides_of(pars: dict[str, float], fits: list[FitSpec]) -> dict[str, Any]:
@@ -231,22 +213,11 @@ def run_one(
 
 def simulated_all(monthly: pd.DataFrame, targets: Targets) -> np.ndarray:
     """The model's values at the targets, (replicates, targets), one row per replicate
-    in the order of their indices."""
+    in the order of their indices (for a date first reached: its month)."""
     m = monthly.sort_values(["replicate", "month"])
     k = m["replicate"].nunique()
     t = len(m) // k
-    rows = targets.table
-    idx = np.minimum(rows["month"].to_numpy(int), t) - 1
-    cum = rows["cumulative"].to_numpy(bool)
-    out = np.empty((k, len(rows)))
-    for col in rows["column"].unique():
-        sel = (rows["column"] == col).to_numpy()
-        x = m[col].to_numpy(float).reshape(k, t)
-        c = np.cumsum(x, axis=1)
-        out[:, sel] = np.where(cum[sel], c[:, idx[sel]], x[:, idx[sel]])
-    if "scale" in rows:
-        out *= rows["scale"].to_numpy(float)
-    return out
+    return fig.evaluate(targets.plan, lambda col: m[col].to_numpy(float).reshape(k, t))
 
 
 def fingerprint(
@@ -256,7 +227,9 @@ def fingerprint(
     import hashlib
     import json
 
-    t = targets.table[["month", "column", "cumulative", "scale", "value"]]
+    t = targets.table[
+        ["month", "m_from", "s_from", "column", "agg", "type", "of", "scale", "lo", "hi", "weight"]
+    ]
     blob = json.dumps(
         {
             "scenario": scenario.model_dump(mode="json"),
@@ -287,16 +260,22 @@ class Posterior:
             x = self.samples[f.path].to_numpy()
             q = weighted_quantiles(x, w, [0.05, 0.5, 0.95])
             mean = float(np.sum(w * x))
+            sd = float(np.sqrt(np.sum(w * (x - mean) ** 2)))
+            prior_sd = (f.high - f.low) / math.sqrt(12.0)
             rows.append(
                 {
                     "parameter": f.path,
                     "prior_low": f.low,
                     "prior_high": f.high,
+                    "prior_sd": prior_sd,
                     "mean": mean,
-                    "sd": float(np.sqrt(np.sum(w * (x - mean) ** 2))),
+                    "sd": sd,
                     "q05": q[0],
                     "median": q[1],
                     "q95": q[2],
+                    # narrowing: the posterior's sd and 90% width against the prior's
+                    "sd_ratio": sd / prior_sd,
+                    "width_ratio": (q[2] - q[0]) / (0.9 * (f.high - f.low)),
                 }
             )
         return pd.DataFrame(rows)
@@ -567,10 +546,92 @@ def predictive(
 
 
 def bands(monthly: pd.DataFrame, targets: Targets, q: tuple[float, float] = (0.05, 0.95)):
-    """Per target: the predictive median and band, and whether the observation is in it."""
+    """Per target: the predictive median and band, whether the band meets the figure
+    (``inside``: the band and the agreeing values overlap; for a plain figure, the figure
+    lies in the band) and the share of draws that meet it (``met``)."""
     vals = simulated_all(monthly, targets)
     lo, med, hi = (np.quantile(vals, p, axis=0) for p in (q[0], 0.5, q[1]))
     t = targets.table.copy()
     t["median"], t["low"], t["high"] = med, lo, hi
-    t["inside"] = (t["value"] >= lo) & (t["value"] <= hi)
+    t["inside"] = (t["lo"] <= hi) & (t["hi"] >= lo)
+    t["met"] = fig.met(t, vals).mean(axis=0)
     return t
+
+
+#: a fit whose posterior draws miss the fitted figures by more than this (the distance:
+#: misses as a share of the figures' size) is far from the data
+FAR = 0.3
+#: a parameter whose posterior sd is above this share of its prior's learned (almost)
+#: nothing from the figures
+LEARNED_LITTLE = 0.85
+#: a posterior median within this share of the prior range from an end piles up there
+EDGE = 0.15
+
+
+def diagnose(
+    table: pd.DataFrame, fitted: pd.DataFrame, distance: float, point: bool = False
+) -> dict[str, Any]:
+    """Whether a fit can be read: ``warnings`` (lines for the top of the report and the
+    command's output), ``misleading`` (the fit is far from the data or its bands miss most
+    figures: its forecasts are not findings), the median ``distance`` of the posterior
+    draws from the fitted figures and the ``learned`` narrowing per parameter.
+
+    ``fitted`` is :func:`bands` of the fitted figures; ``table`` the posterior's table."""
+    warnings: list[str] = []
+    n, inside = len(fitted), int(fitted["inside"].sum())
+    far = bool(distance > FAR)
+    missed = bool(n and inside < n / 2)
+    if far:
+        warnings.append(
+            f"The fit is far from the data: the posterior's simulations miss the fitted "
+            f"figures by {distance:.0%} of their size (median distance; above {FAR:.0%} the "
+            "model with these parameters does not reach them)."
+        )
+    if missed:
+        warnings.append(
+            f"The 90% predictive bands miss {n - inside} of {n} fitted figures: the model "
+            "does not reproduce the data."
+        )
+    if far or missed:
+        warnings.append(
+            "The forecasts below are not findings: they come from a model that does not "
+            "match the figures (try other parameters or wider ranges, or check the figures)."
+        )
+    learned = {}
+    if not point:
+        for r in table.itertuples(index=False):
+            learned[r.parameter] = float(r.sd_ratio)
+            span = r.prior_high - r.prior_low
+            low_end = (r.median - r.prior_low) / span < EDGE
+            if r.sd_ratio <= LEARNED_LITTLE and (
+                low_end or (r.prior_high - r.median) / span < EDGE
+            ):
+                warnings.append(
+                    f"{r.parameter}: the posterior piles up at the "
+                    f"{'low' if low_end else 'high'} end of its range "
+                    f"({r.prior_low:g}-{r.prior_high:g}): the figures ask for a value beyond "
+                    "it; its narrowing is the range's edge, not a finding."
+                )
+            if r.sd_ratio > LEARNED_LITTLE:
+                warnings.append(
+                    f"{r.parameter}: the posterior is about as wide as the prior (sd "
+                    f"{r.sd_ratio:.0%} of the prior's): the figures say little or nothing "
+                    "about it."
+                )
+        if learned and all(v > LEARNED_LITTLE for v in learned.values()):
+            warnings.append(
+                "No fitted parameter is constrained by the figures: the posterior is the "
+                "prior, whatever the bands show."
+            )
+    return {
+        "warnings": warnings,
+        "misleading": far or missed,
+        "distance": distance,
+        "learned": learned,
+    }
+
+
+def median_distance(monthly: pd.DataFrame, targets: Targets) -> float:
+    """The median, over the draws of ``monthly``, of their distance from the figures."""
+    dist = distance_fn(targets)
+    return float(np.median([dist(row) for row in simulated_all(monthly, targets)]))

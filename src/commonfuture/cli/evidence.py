@@ -125,6 +125,7 @@ def evidence(
                 "n_actors": model.n_actors,
                 "n_events": model.n_events,
                 "calibration": model.calibration,
+                "warnings": model.warnings,
             }
             bar.advance(task)
             risky = at_risk(model, events, start=start)
@@ -147,6 +148,8 @@ def evidence(
     page = evidence_page(name[:1].upper() + name[1:], monthly, chains, risk, risky, notes, observed)
     (out / "report.html").write_text(page, encoding="utf-8")
     last = monthly.iloc[-1]
+    for line in (risk or {}).get("warnings", []):
+        console.print(f"[bold yellow]warning:[/] secession-risk model: {line}")
     console.print(
         f"{len(events)} events, {len(chains)} actors, {len(monthly)} months: stage "
         f"{int(last['stage'])} with {int(last['members'])} members at the end; wrote {out}/"
@@ -248,6 +251,14 @@ def calibrate(
             "(by default a calibration with the same inputs is continued).",
         ),
     ] = False,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="A fact stated for the fit, path=value (repeatable): e.g. an offer as it "
+            "was offered rather than as it turned out.",
+        ),
+    ] = None,
 ) -> None:
     """Fit chosen parameters of a scenario to dated observations (ABC-SMC, or a quick
     point fit); posterior, predictive bands, a held-out check and forecasts with each
@@ -260,6 +271,8 @@ def calibrate(
         LEVERS,
         CalibrationError,
         bands,
+        diagnose,
+        median_distance,
         parse_fits,
         predictive,
         targets_from,
@@ -271,6 +284,14 @@ def calibrate(
     if method not in ("abc", "point"):
         fail(f"--method: {method!r} is not abc or point")
     _, sc = _stage_rules(scenario)
+    if set_:
+        from commonfuture.scenario import ScenarioError
+        from commonfuture.scenario.load import apply_overrides
+
+        try:
+            sc = apply_overrides(sc, set_)
+        except ScenarioError as err:
+            fail(str(err).splitlines())
     try:
         t0 = pd.Timestamp(start)
     except ValueError:
@@ -291,6 +312,11 @@ def calibrate(
     except CalibrationError as err:
         fail([f"{observations}: {p}" for p in err.problems])
     fitted, held = targets.split(holdout)
+    from commonfuture.scenario.load import apply_overrides, horizon_note, past_horizon
+
+    cut = past_horizon(sc, apply_overrides(sc, {"months": fitted.last_month}))
+    if cut is not None:  # the fit's simulations stop at its last figure
+        console.print(f"note: the fit's window: {horizon_note(cut)} in the fitted runs")
     horizon = horizon or sc.months
     months = max(horizon, targets.last_month)
     with Progress(console=console, transient=True) as bar:
@@ -355,6 +381,7 @@ def calibrate(
     held_b = bands(pred, held) if held is not None else None
     levers = pd.DataFrame(rows)
     table = post.table()
+    diag = diagnose(table, fit_b, median_distance(pred, fitted), point=method == "point")
     out.mkdir(parents=True, exist_ok=True)
     post.samples.to_csv(out / "posterior.csv", index=False)
     table.to_csv(out / "posterior_table.csv", index=False)
@@ -378,6 +405,7 @@ def calibrate(
         "scenario": sc.name,
         "observations": str(observations),
         "start": str(t0.date()),
+        "set": list(set_ or []),
         "fit": [f.__dict__ for f in fits],
         "posterior": recs(table),
         "simulations": post.simulations,
@@ -388,6 +416,7 @@ def calibrate(
         "levers": recs(levers),
         "horizon": horizon,
         "context": recs(targets.context) if len(targets.context) else [],
+        "diagnostics": diag,
     }
     (out / "calibration.json").write_text(json.dumps(result, indent=2))
     figs = {
@@ -396,6 +425,8 @@ def calibrate(
     }
     (out / "report.html").write_text(calibration_page(result, figs), encoding="utf-8")
     inside = int(fit_b["inside"].sum())
+    for line in diag["warnings"]:
+        console.print(f"[bold yellow]warning:[/] {line}")
     if post.history.get("resumed_after"):
         console.print(
             f"continued the calibration in {out}/ after {post.history['resumed_after']} "

@@ -86,11 +86,38 @@ EVENT_COLUMNS: dict[str, str] = {
 }
 EVENT_REQUIRED = (CASE, ACTIVITY, TIMESTAMP, GROUP)
 
-OBSERVATION_COLUMNS: tuple[str, ...] = ("date", "measure", "value", "unit", "source", "note")
-OBSERVATION_REQUIRED = ("date", "measure", "value", "unit", "source")
+OBSERVATION_COLUMNS: tuple[str, ...] = (
+    "date",
+    "measure",
+    "value",
+    "unit",
+    "source",
+    "note",
+    "type",
+    "side",
+    "low",
+    "high",
+    "uncertainty",
+    "weight",
+    "date_from",
+    "of",
+    "scale",
+)
+OBSERVATION_REQUIRED = ("date", "measure", "unit", "source")
 
 CUMULATIVE = "cumulative:"
+SUM = "sum:"
 SHARE = "share:"
+#: what a figure says about its measure (column ``type``; blank = value)
+FIGURE_TYPES: tuple[str, ...] = ("value", "bound", "interval", "first_reached")
+FIGURE_TYPE_MEANING: dict[str, str] = {
+    "value": "the measure was ``value`` (+/- ``uncertainty``, when stated or rounded)",
+    "bound": "the measure was at least (``side = lower``: 'more than 303') or at most "
+    "(``side = upper``) ``value``",
+    "interval": "the measure lay between ``low`` and ``high`` (sources that differ, a range)",
+    "first_reached": "the measure first reached ``value`` in the month of ``date`` (or "
+    "between ``date_from`` and ``date``: 'sold out by')",
+}
 #: units of a ``share:`` observation and what its value is multiplied by to be a fraction
 SHARE_UNITS: dict[str, float] = {"%": 0.01, "percent": 0.01, "share": 1.0, "fraction": 1.0}
 
@@ -160,25 +187,73 @@ class Event(_Row):
         return self
 
 
-_MEASURE = re.compile(r"^(cumulative:|share:)?[A-Za-z][A-Za-z0-9_ .:-]*$")
+_MEASURE = re.compile(r"^(share:)?(cumulative:|sum:)?[A-Za-z][A-Za-z0-9_ .:-]*$")
+FigureType = Literal["value", "bound", "interval", "first_reached"]
+Side = Literal["lower", "upper"]
 
 
 class Observation(_Row):
     """One published figure."""
 
-    date: dt.date = Field(..., description="Date the figure refers to, ISO 8601.")
+    date: dt.date = Field(
+        ...,
+        description="Date the figure refers to, ISO 8601 (the end of the period of a sum:; "
+        "the latest possible date when date_from is given).",
+    )
     measure: str = Field(
         ...,
         description="A model measure (members, capital_raised, stage, uptake.<proposition>), "
-        "optionally prefixed cumulative: (the sum up to the date) or share: (a share of the "
-        "actors who could be counted, unit % or share), or any other name (kept as context).",
+        "optionally prefixed cumulative: (the sum up to the date), sum: (the sum over the "
+        "months from date_from to date) and/or share: (a share of the actors who could be "
+        "counted, or of the measure named in of; unit % or share), or any other name "
+        "(kept as context).",
     )
-    value: float = Field(..., description="The figure, in the unit given.")
+    value: float | None = Field(
+        None,
+        description="The figure, in the unit given (for a bound the bound, for first_reached "
+        "the level reached); blank only for an interval.",
+    )
     unit: str = Field(..., min_length=1, description="Unit of the figure (actors, GBP, 0-3...).")
     source: str = Field(
         ..., min_length=1, description="Where the figure was published (address or citation)."
     )
     note: str | None = Field(None, description="Free text: how the figure was read.")
+    type: FigureType | None = Field(
+        None,
+        description="What the figure says: value (blank), bound (with side), interval (low, "
+        "high) or first_reached (the date value was first reached).",
+    )
+    side: Side | None = Field(
+        None, description="For a bound: lower (at least value) or upper (at most value)."
+    )
+    low: float | None = Field(None, description="For an interval: its lower end.")
+    high: float | None = Field(None, description="For an interval: its upper end.")
+    uncertainty: float | None = Field(
+        None,
+        ge=0,
+        description="For a value: +/- this much agrees with it (a stated uncertainty, or half "
+        "the rounding step: 1.5 million rounded to 0.1 million is 50000).",
+    )
+    weight: float | None = Field(
+        None, gt=0, description="Weight of the figure in the distance (default 1)."
+    )
+    date_from: dt.date | None = Field(
+        None,
+        description="For sum: the first day of the period summed; otherwise the earliest "
+        "date the figure may refer to (its date known only to a month range).",
+    )
+    of: str | None = Field(
+        None,
+        description="For share: the measure it is a share of (default: the actors of the "
+        "group the measure names, or all actors).",
+    )
+    scale: float | None = Field(
+        None,
+        gt=0,
+        description="The figure counts a population this many times the model's (a figure "
+        "about the whole city where the scenario holds a sample of it): the model's value is "
+        "multiplied by it (default 1).",
+    )
 
     @field_validator("measure")
     @classmethod
@@ -188,19 +263,60 @@ class Observation(_Row):
             raise ValueError("not a measure name (letters, digits, _ . : - and spaces)")
         return v
 
+    @field_validator("of")
+    @classmethod
+    def _of(cls, v: str | None) -> str | None:
+        if v is not None and not _MEASURE.match(v.strip()):
+            raise ValueError("not a measure name (letters, digits, _ . : - and spaces)")
+        return v.strip() if v else None
+
     @model_validator(mode="after")
     def _stage(self) -> Observation:
-        if self.measure == "stage" and self.value not in (0, 1, 2, 3):
-            raise ValueError("value: a stage is 0, 1, 2 or 3")
+        kind = self.type or "value"
+        if kind == "interval":
+            if self.low is None or self.high is None:
+                raise ValueError("low: an interval needs low and high")
+            if self.low > self.high:
+                raise ValueError(f"low: {self.low:g} is above high {self.high:g} (upside down)")
+            if self.value is not None and not self.low <= self.value <= self.high:
+                raise ValueError(f"value: {self.value:g} lies outside low..high")
+        elif self.value is None:
+            raise ValueError("value: missing (required)")
+        elif self.low is not None or self.high is not None:
+            raise ValueError("low: low and high belong to an interval (type interval)")
+        if kind == "bound" and self.side is None:
+            raise ValueError("side: a bound needs a side, lower (at least) or upper (at most)")
+        if kind != "bound" and self.side is not None:
+            raise ValueError("side: only a bound has a side")
+        if self.uncertainty is not None and kind != "value":
+            raise ValueError("uncertainty: only a value has an uncertainty (use an interval)")
+        is_sum = SUM in self.measure
+        if is_sum and self.date_from is None:
+            raise ValueError("date_from: a sum: measure needs the first day of its period")
+        if self.date_from is not None and self.date_from > self.date:
+            raise ValueError(f"date_from: {self.date_from} is after date {self.date}")
+        if self.of is not None and not self.measure.startswith(SHARE):
+            raise ValueError("of: only a share: measure is a share of another measure")
+        if self.scale is not None and self.measure.startswith(SHARE):
+            raise ValueError("scale: a share does not depend on the population's size")
+        if self.measure == "stage":
+            for v in (self.value, self.low, self.high):
+                if v is not None and v not in (0, 1, 2, 3):
+                    raise ValueError("value: a stage is 0, 1, 2 or 3")
         if self.measure.startswith(SHARE):
             rest = self.measure.removeprefix(SHARE)
-            if rest.startswith(CUMULATIVE) or rest.startswith(SHARE):
-                raise ValueError("measure: share: is a share of a monthly count, not of a sum")
+            if (rest.startswith(CUMULATIVE) or rest.startswith(SUM)) and self.of is None:
+                raise ValueError(
+                    "measure: share: of a sum needs of (the measure it is a share of, summed alike)"
+                )
             factor = SHARE_UNITS.get(self.unit.strip().lower())
             if factor is None:
                 raise ValueError("unit: a share: measure is in % (0-100) or share (0-1)")
-            if not 0 <= self.value * factor <= 1:
-                raise ValueError(f"value: a share in {self.unit} lies between 0 and {1 / factor:g}")
+            for v in (self.value, self.low, self.high):
+                if v is not None and not 0 <= v * factor <= 1:
+                    raise ValueError(
+                        f"value: a share in {self.unit} lies between 0 and {1 / factor:g}"
+                    )
         return self
 
 
@@ -253,4 +369,42 @@ def templates() -> dict[str, str]:
         )
         + "\n"
     )
+    # the same figures with the optional columns: a bound, an interval, a rounded value,
+    # a sum over a period, a date first reached within a month range, a share of another
+    # measure, a city-wide figure with its scale, a weight
+    extra = [
+        (
+            "2021-09-30,cumulative:uptake.community share offer,300,actors,press release "
+            "2021-10-02,more than 300 buyers so far,bound,lower,,,,,,,"
+        ),
+        (
+            "2021-12-31,capital_raised,,GBP,annual report 2021; press release,"
+            "the two sources differ,interval,,240000,260000,,,,,"
+        ),
+        (
+            "2021-09-30,members,130,actors,annual report 2021 p. 3,"
+            "about 130 (to the nearest ten),,,,,5,,,,"
+        ),
+        (
+            "2021-06-30,sum:joins,45,actors,annual report 2021 p. 3,joined April to June,"
+            ",,,,,,2021-04-01,,"
+        ),
+        (
+            "2022-03-31,capital_raised,300000,GBP,press release,offer fully subscribed "
+            "between January and March,first_reached,,,,,,2022-01-01,,"
+        ),
+        (
+            "2021-12-31,share:members_key_leaders,5,%,annual report 2021 p. 3,key leaders "
+            "among members,,,,,,,,members,"
+        ),
+        (
+            "2021-12-31,uses,6000,uses,city report 2021,the whole city: 50 times the "
+            "sample,,,,,,,,,50"
+        ),
+        "2021-12-31,stage,2,0-3,steering group minutes,a second reading,,,,,,0.5,,,",
+    ]
+    header = ",".join(OBSERVATION_COLUMNS)
+    first = obs.splitlines()[1:]
+    width = len(OBSERVATION_COLUMNS) - len(OBSERVATION_COLUMNS[:6])
+    obs = "\n".join([header, *(r + "," * width for r in first), *extra]) + "\n"
     return {"event-log": events, "observations": obs}

@@ -1,10 +1,16 @@
-"""Reading and checking records: CSV, Parquet or Excel in, a checked frame out.
+"""Reading and checking records: CSV, Parquet, Excel or XES in, a checked frame out.
 
 Every problem becomes one line naming the file, the row and the column
 (``records.csv: row 7, column org:group: unknown sector 'charity' ...``), and all of a
 file's problems are reported together (:class:`RecordsError`). Rows are numbered as a
 spreadsheet shows them: the header is row 1, the first record row 2 (Parquet files,
-which have no header row, number their records the same way).
+which have no header row, number their records the same way); in an XES file the
+events are numbered in the file's order (``event 1`` is the first).
+
+Records may come in any order (a log written trace by trace, as process-mining tools
+write it, or grouped by actor): they are sorted by date, stably, so events of the same
+day keep the order given. A timestamp with a time zone counts on the calendar date it
+was written in (``2015-09-29T23:30:00-05:00`` is 29 September).
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from commonfuture.evidence.formats import (
     Observation,
 )
 
-SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx", ".xlsm")
+SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx", ".xlsm", ".xes")
+_XES_SUFFIXES = (".xes",)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$")
 
 
@@ -40,8 +47,15 @@ class RecordsError(ValueError):
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
+        if source.lower().endswith(_XES_SUFFIXES):
+            problems = [_as_events(p) for p in problems]
         self.problems = [f"{source}: {p}" for p in problems]
         super().__init__("\n".join(self.problems))
+
+
+def _as_events(line: str) -> str:
+    """``row N`` of an XES file's frame as ``event N-1`` (its place in the file)."""
+    return re.sub(r"\brow (\d+)", lambda m: f"event {int(m.group(1)) - 1}", line)
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -60,6 +74,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
             df = pd.read_parquet(path)
         elif suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(path, dtype=object, sheet_name=0)
+        elif suffix in _XES_SUFFIXES:
+            from commonfuture.evidence.xes import XESError, read_xes
+
+            try:
+                df = read_xes(path)
+            except XESError as err:
+                raise RecordsError(src, [str(err)]) from None
         else:
             raise RecordsError(src, [f"unknown file type {suffix!r}: use {', '.join(SUFFIXES)}"])
     except RecordsError:
@@ -85,7 +106,7 @@ def _blank(x: Any) -> Any:
 def _date(x: Any) -> Any:
     """ISO dates and timestamps, Excel dates: the calendar date; anything else as it is."""
     if isinstance(x, pd.Timestamp | dt.datetime):
-        return x.date()
+        return x.date()  # the calendar date in the timestamp's own time zone
     if isinstance(x, str) and _ISO.match(x):
         return x[:10]
     return x
@@ -120,12 +141,13 @@ def _row_problems(err: ValidationError, row: int) -> list[str]:
     return out
 
 
-def _validate_rows(df: pd.DataFrame, model, date_col: str) -> tuple[list, list[str]]:
+def _validate_rows(df: pd.DataFrame, model, *date_cols: str) -> tuple[list, list[str]]:
     rows, problems = [], []
     for i, rec in enumerate(df.to_dict("records")):
         rec = {k: v for k, v in rec.items() if k in model.model_fields or k in _aliases(model)}
-        if date_col in rec:
-            rec[date_col] = _date(rec[date_col])
+        for date_col in date_cols:
+            if date_col in rec:
+                rec[date_col] = _date(rec[date_col])
         try:
             rows.append((i + 2, model.model_validate(rec)))
         except ValidationError as err:
@@ -142,7 +164,8 @@ def _aliases(model) -> set[str]:
 
 def load_events(path: str | Path) -> pd.DataFrame:
     """Read and check an event log; return it with short column names
-    (actor, kind, date, sector, amount, proposition, note) plus ``row``."""
+    (actor, kind, date, sector, amount, proposition, note) plus ``row``, sorted by date
+    (stably: a day's events in the order given)."""
     src = str(path)
     df = read_table(path)
     problems = _columns(df, tuple(EVENT_COLUMNS), EVENT_REQUIRED)
@@ -151,6 +174,7 @@ def load_events(path: str | Path) -> pd.DataFrame:
     if df.empty:
         raise RecordsError(src, ["no events (the file has a header and no rows)"])
     rows, problems = _validate_rows(df, Event, TIMESTAMP)
+    rows = sorted(rows, key=lambda r: r[1].date)  # stable: a day's events keep their order
     problems += _event_logic(rows)
     if problems:
         raise RecordsError(src, sorted(problems, key=_row_key))
@@ -168,20 +192,14 @@ def _row_key(line: str) -> tuple[int, str]:
 
 
 def _event_logic(rows: list[tuple[int, Event]]) -> list[str]:
-    """Problems no single row shows: order, duplicates, sectors, joining and leaving."""
+    """Problems no single row shows: duplicates, sectors, joining and leaving (``rows`` in
+    date order)."""
     problems: list[str] = []
-    last: tuple[int, dt.date] | None = None
     seen: dict[tuple, int] = {}
     sector: dict[str, tuple[str, int]] = {}
     member: dict[str, bool] = {}
     leader: dict[str, bool] = {}
     for row, ev in rows:
-        if last is not None and ev.date < last[1]:
-            problems.append(
-                f"row {row}, column {TIMESTAMP}: {ev.date} is before {last[1]} in row {last[0]} "
-                "(events must be in date order)"
-            )
-        last = (row, ev.date) if last is None or ev.date >= last[1] else last
         key = tuple(ev.model_dump().values())
         if key in seen:
             problems.append(f"row {row}: duplicate of row {seen[key]}")
@@ -223,8 +241,9 @@ def _event_logic(rows: list[tuple[int, Event]]) -> list[str]:
 
 
 def load_observations(path: str | Path) -> pd.DataFrame:
-    """Read and check dated observations; return date, measure, value, unit, source, note
-    plus ``row``, in the file's order."""
+    """Read and check dated observations (in any order); return their columns
+    (:data:`~commonfuture.evidence.formats.OBSERVATION_COLUMNS`) plus ``row``, in the
+    file's order."""
     src = str(path)
     df = read_table(path)
     problems = _columns(df, OBSERVATION_COLUMNS, OBSERVATION_REQUIRED)
@@ -232,20 +251,10 @@ def load_observations(path: str | Path) -> pd.DataFrame:
         raise RecordsError(src, problems)
     if df.empty:
         raise RecordsError(src, ["no observations (the file has a header and no rows)"])
-    rows, problems = _validate_rows(df, Observation, "date")
-    last: dict[str, tuple[int, dt.date]] = {}
+    rows, problems = _validate_rows(df, Observation, "date", "date_from")
     seen: dict[tuple, int] = {}
     for row, ob in rows:
-        prev = last.get(ob.measure)
-        if prev is not None and ob.date < prev[1]:
-            problems.append(
-                f"row {row}, column date: {ob.date} is before {prev[1]} in row {prev[0]}, "
-                f"for the same measure {ob.measure!r} (observations of a measure must be in "
-                "date order)"
-            )
-        else:
-            last[ob.measure] = (row, ob.date)
-        key = (ob.date, ob.measure, ob.source)
+        key = (ob.date, ob.measure, ob.source, ob.type, ob.side)
         if key in seen:
             problems.append(
                 f"row {row}: duplicate of row {seen[key]} (same date, measure and source)"

@@ -12,7 +12,8 @@ What the records give, named as the model names it (:mod:`commonfuture.outputs`)
 ``members_network_actors``, ``members_external_users``, ``seceded``, ``joins``,
 ``secessions``, ``small_wins`` (an actor's own small win counts one; a
 collaboration-wide one counts once per member, as every member evaluates it),
-``uses`` and ``uptake.<proposition>``, ``capital_raised`` (contributions so far) and
+``uses`` and ``uptake.<proposition>``, ``capital_raised`` (contributions so far, those
+dated before ``start`` included) and
 ``coupled``, ``stage``, ``regressions``, ``disruptions``. One column the model does
 not have: ``took_part`` (participation events this month). What records cannot show
 (commitment, trust, value) is left out rather than guessed.
@@ -161,7 +162,8 @@ def monthly_series(
         }
         was_coupled = coupled
         if m == 0:  # events before the start: the initial state, no flows, no month
-            seceded, capital = 0, 0.0
+            # money raised before the start is capital the collaboration starts with
+            seceded = 0
             stage[:], pending[:] = 0, 0
             continue
         rows.append(row)
@@ -181,7 +183,7 @@ def value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
         left = g.loc[g["kind"] == "left", "date"]
         first_join = joined.min() if len(joined) else pd.NaT
         is_member = _member_at_end(kinds)
-        stop = end if is_member else (left.max() if len(left) else end)
+        spans = _spans(g, end)
         steps = []
         for k in kinds:
             if steps and steps[-1][0] == k:
@@ -190,9 +192,7 @@ def value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
                 steps.append([k, 1])
         chain = " > ".join(k if c == 1 else f"{k} x{c}" for k, c in steps)
         used = g.loc[g["kind"] == "used_service", "proposition"].dropna().unique().tolist()
-        shared_wins = (
-            int(((wins_all >= first_join) & (wins_all <= stop)).sum()) if len(joined) else 0
-        )
+        shared_wins = sum(int(((wins_all >= a0) & (wins_all <= a1)).sum()) for a0, a1 in spans)
         out.append(
             {
                 "actor": a,
@@ -200,7 +200,8 @@ def value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
                 "joined": first_join,
                 "left": left.max() if len(left) and not is_member else pd.NaT,
                 "status": "member" if is_member else ("left" if len(left) else "never joined"),
-                "months_in": _months(first_join, stop) if len(joined) else 0,
+                "months_in": sum(_months(a0, a1) for a0, a1 in spans),
+                "spells": len(spans),
                 "took_part": kinds.count("took_part"),
                 "used": kinds.count("used_service"),
                 "propositions": "; ".join(used),
@@ -212,6 +213,21 @@ def value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out)
+
+
+def _spans(g: pd.DataFrame, end: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """An actor's membership spells, (joined, left or the end of the records); a gap
+    between leaving and rejoining is not membership."""
+    out, since = [], None
+    for k, d in zip(g["kind"], g["date"], strict=True):
+        if k == "joined" and since is None:
+            since = d
+        elif k == "left" and since is not None:
+            out.append((since, d))
+            since = None
+    if since is not None:
+        out.append((since, end))
+    return out
 
 
 def _member_at_end(kinds: list[str]) -> bool:

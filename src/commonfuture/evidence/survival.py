@@ -15,11 +15,22 @@ The model is a Cox proportional-hazards model with time-varying covariates
 (lifelines' ``CoxTimeVaryingFitter``, time = months since joining), a maintained
 implementation with standard errors. A hazard ratio below 1 marks what kept people in.
 
+The baseline hazard is smoothed: the Breslow estimate's monthly increments are
+averaged with their neighbours (a Gaussian kernel of :data:`BANDWIDTH` months, the mass
+kept) and never fall below :data:`FLOOR` of their mean, so a month since joining in
+which nobody happened to leave is not predicted to be risk-free.
+
 Its calibration is checked on held-out actors: the model is fitted on the others,
 each held-out actor-month gets a predicted chance of leaving
-(``1 - exp(-dH0 * exp(x'b))``), and predicted and observed leaving are compared, in
-groups of predicted risk and in total (observed minus expected events over their
-standard deviation, ``z``).
+(``1 - exp(-dH0 * exp(x'b))``), and predicted and observed leaving are compared in
+total and group by group (five groups of predicted risk): observed minus expected
+events over their standard deviation, ``z``, for each; the check passes when no group
+is off by more than two standard deviations (``groups_ok``) and the total is within two
+(``within_2sd``).
+
+With fewer than :data:`EVENTS_PER_COVARIATE` departures per covariate the hazard
+ratios are unreliable (too few events to estimate them; they can be wildly large with
+wide intervals): the model says so (``warnings``).
 """
 
 from __future__ import annotations
@@ -33,6 +44,12 @@ from commonfuture.evidence.series import month_index, start_of
 
 ACTIVE = ("took_part", "used_service", "contributed")
 CAP_YEARS = 3.0
+#: fewer departures per covariate than this: the hazard ratios are not to be trusted
+EVENTS_PER_COVARIATE = 10
+#: smoothing of the baseline hazard (months, the Gaussian kernel's sd) and its floor (a
+#: share of the mean monthly increment)
+BANDWIDTH = 3.0
+FLOOR = 0.05
 
 
 def spells(events: pd.DataFrame, start=None) -> pd.DataFrame:
@@ -136,16 +153,23 @@ class RiskModel:
     n_actors: int
     n_events: int
     calibration: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def hazard_increment(self, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
-        h = self.baseline
-        idx = h.index.to_numpy(float)
-        vals = np.concatenate([[0.0], h.to_numpy(float)])
+        """The smoothed baseline hazard between ``start`` and ``stop`` (months since
+        joining, whole months)."""
+        inc = smoothed_increments(self.baseline)
+        start = np.clip(np.asarray(start, float), 0, None)
+        stop = np.asarray(stop, float)
+        cum = np.concatenate([[0.0], np.cumsum(inc)])
+        last = len(inc)
 
         def at(t):
-            return vals[np.searchsorted(idx, t, side="right")]
+            t = np.asarray(t, float)
+            val = np.interp(np.clip(t, 0, last), np.arange(last + 1), cum)
+            return val + np.maximum(t - last, 0) * inc[-1]  # beyond the data: the last rate
 
-        return at(np.asarray(stop, float)) - at(np.asarray(start, float))
+        return at(stop) - at(start)
 
     def partial(self, x: pd.DataFrame) -> np.ndarray:
         cols = self.covariates
@@ -156,6 +180,30 @@ class RiskModel:
         """Chance of leaving in each actor-month of ``x`` (start, stop, covariates)."""
         dh = self.hazard_increment(x["start"].to_numpy(), x["stop"].to_numpy())
         return 1.0 - np.exp(-dh * self.partial(x))
+
+
+def smoothed_increments(baseline: pd.Series) -> np.ndarray:
+    """Monthly increments of a cumulative baseline hazard (step function of months since
+    joining), smoothed by a Gaussian kernel (:data:`BANDWIDTH`), mass kept, floored at
+    :data:`FLOOR` of their mean: month m's increment is index m - 1."""
+    t = baseline.index.to_numpy(float)
+    h = baseline.to_numpy(float)
+    n = max(1, int(np.ceil(t.max()))) if len(t) else 1
+
+    def at(x):
+        i = np.searchsorted(t, x, side="right")
+        return np.concatenate([[0.0], h])[i]
+
+    grid = np.arange(n + 1, dtype=float)
+    raw = np.diff(at(grid))
+    raw = np.clip(raw, 0, None)
+    if raw.sum() <= 0:
+        return np.full(n, 1e-6)
+    m = np.arange(n, dtype=float)
+    w = np.exp(-0.5 * ((m[:, None] - m[None, :]) / BANDWIDTH) ** 2)
+    w /= w.sum(axis=0, keepdims=True)  # each month's mass spread, none lost at the edges
+    smooth = w @ raw
+    return np.maximum(smooth, FLOOR * raw.mean())
 
 
 def _fit(x: pd.DataFrame, covs: list[str], penalizer: float):
@@ -199,6 +247,22 @@ def fit_risk(
         raise ValueError("no covariate varies across the records: nothing to fit")
     model = _model(_fit(x, covs, penalizer), x, covs, ref)
     model.calibration = held_out_check(sp, ref, covs, holdout, seed, penalizer)
+    per = model.n_events / len(covs)
+    if per < EVENTS_PER_COVARIATE:
+        model.warnings.append(
+            f"{model.n_events} departures for {len(covs)} covariates ({per:.1f} per "
+            f"covariate, below {EVENTS_PER_COVARIATE}): too few to estimate the hazard "
+            "ratios; read them as unreliable, whatever their size."
+        )
+    cal = model.calibration
+    if cal.get("ok") and not cal.get("groups_ok", True):
+        bad = [g["group"] for g in cal["groups"] if abs(g["z"]) > 2]
+        model.warnings.append(
+            "The held-out check fails in risk group(s) "
+            + ", ".join(str(b) for b in bad)
+            + ": predicted and observed leaving differ by more than two standard deviations "
+            "there, whatever the total shows."
+        )
     return model
 
 
@@ -249,16 +313,20 @@ def held_out_check(
         q = pd.qcut(pd.Series(p).rank(method="first"), q=min(5, len(p)), labels=False)
         for k in sorted(q.unique()):
             sel = (q == k).to_numpy()
+            e, o = float(p[sel].sum()), int(y[sel].sum())
+            g_sd = float(np.sqrt(np.sum(p[sel] * (1 - p[sel]))))
             groups.append(
                 {
                     "group": int(k) + 1,
                     "actor_months": int(sel.sum()),
                     "predicted": float(p[sel].mean()),
                     "observed": float(y[sel].mean()),
-                    "expected_events": float(p[sel].sum()),
-                    "observed_events": int(y[sel].sum()),
+                    "expected_events": e,
+                    "observed_events": o,
+                    "z": (o - e) / g_sd if g_sd > 0 else float("nan"),
                 }
             )
+    zs = np.array([g["z"] for g in groups], float)
     return {
         "ok": True,
         "held_out_actors": len(test),
@@ -267,6 +335,8 @@ def held_out_check(
         "expected_events": expected,
         "z": z,
         "within_2sd": bool(abs(z) <= 2) if np.isfinite(z) else False,
+        "groups_ok": bool(np.all(np.isfinite(zs)) and np.all(np.abs(zs) <= 2)),
+        "min_predicted": float(p.min()) if len(p) else float("nan"),
         "groups": groups,
     }
 

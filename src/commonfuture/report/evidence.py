@@ -181,7 +181,14 @@ def evidence_page(
             body.append(_img(observed_figure(monthly, shown), "records and published figures"))
         body.append(
             _table(
-                observed[["date", "measure", "value", "unit", "records", "note", "source"]],
+                observed[
+                    [
+                        c
+                        for c in ("date", "measure", "type", "value", "unit", "records", "met")
+                        + ("note", "source")
+                        if c in observed.columns
+                    ]
+                ],
                 {"value": ",.4g", "records": ",.4g"},
             )
         )
@@ -195,19 +202,30 @@ def evidence_page(
         cal = risk["calibration"]
         body += [
             "<h2>What kept people in</h2>",
+            *(
+                f"<p class='warn'><b>Read with care:</b> {_e(w)}</p>"
+                for w in risk.get("warnings", [])
+            ),
             f"<p>A survival model of the time to leaving ({risk['n_events']} departures among "
             f"{risk['n_actors']} membership spells; reference sector: {_e(risk['reference'])}). "
             "A hazard ratio below 1 means lower risk of leaving.</p>",
             _table(s, {"hazard_ratio": ".2f", "low_95": ".2f", "high_95": ".2f", "p": ".2g"}),
         ]
         if cal.get("ok"):
-            verdict = "matches" if cal["within_2sd"] else "does <b>not</b> match"
+            ok = cal["within_2sd"] and cal.get("groups_ok", True)
+            verdict = "matches" if ok else "does <b>not</b> match"
+            bad = [g["group"] for g in cal["groups"] if not abs(g.get("z", 0)) <= 2]
             body += [
                 "<h3>Can the risk model be trusted?</h3>",
                 f"<p>Fitted without {cal['held_out_actors']} held-out actors, it expected "
                 f"{cal['expected_events']:.1f} departures among them; "
-                f"{cal['observed_events']} happened (z = {cal['z']:.2f}): the model "
-                f"{verdict} what happened, within two standard deviations.</p>",
+                f"{cal['observed_events']} happened (z = {cal['z']:.2f}); group by group "
+                + (
+                    "every risk group is within two standard deviations"
+                    if not bad
+                    else "risk group(s) " + ", ".join(map(str, bad)) + " are not"
+                )
+                + f": the model {verdict} what happened.</p>",
                 _img(calibration_figure(cal), "calibration on held-out actors"),
             ]
         else:
@@ -270,45 +288,60 @@ def posterior_figure(samples: pd.DataFrame, table: pd.DataFrame) -> str:
 def band_figure(
     monthly: pd.DataFrame, fitted: pd.DataFrame, held: pd.DataFrame | None, start: pd.Timestamp
 ) -> str:
-    """Predictive bands of each fitted measure, with the observations on top."""
+    """Predictive bands of each fitted measure, with the figures on top: a value as a
+    point (with its uncertainty), a bound as a triangle pointing the way it allows, an
+    interval as a bar, a date first reached as the level over its month range."""
+    from commonfuture.evidence.figures import quantity
+
     allt = pd.concat(
         [fitted.assign(kind="fitted")]
         + ([held.assign(kind="held out")] if held is not None else [])
     )
-    measures = list(dict.fromkeys(allt["measure"]))
-    fig, axes = plt.subplots(len(measures), 1, figsize=(9, 2.6 * len(measures)), squeeze=False)
-    for ax, meas in zip(axes[:, 0], measures, strict=True):
+    groups = list(dict.fromkeys(allt["measure"]))
+    fig, axes = plt.subplots(len(groups), 1, figsize=(9, 2.6 * len(groups)), squeeze=False)
+    m = monthly.sort_values(["replicate", "month"])
+    k = m["replicate"].nunique()
+    t_n = len(m) // k
+
+    def get(col):
+        return m[col].to_numpy(float).reshape(k, t_n)
+
+    months = m["month"].to_numpy()[:t_n]
+    x = [start + pd.DateOffset(months=int(mm)) for mm in months]
+    for ax, meas in zip(axes[:, 0], groups, strict=True):
         t = allt[allt["measure"] == meas]
-        col, cum = t["column"].iloc[0], bool(t["cumulative"].iloc[0])
-        wide = monthly.pivot(index="month", columns="replicate", values=col)
-        if cum:
-            wide = wide.cumsum()
-        if "scale" in t:  # share: observations are fractions of a group's actors
-            wide = wide * float(t["scale"].iloc[0])
-        x = [start + pd.DateOffset(months=int(m)) for m in wide.index]
+        wide = quantity(next(t.itertuples(index=False)), get)
         ax.fill_between(
             x,
-            wide.quantile(0.05, axis=1),
-            wide.quantile(0.95, axis=1),
+            np.quantile(wide, 0.05, axis=0),
+            np.quantile(wide, 0.95, axis=0),
             color="#4292c6",
             alpha=0.25,
             lw=0,
             label="90% predictive band",
         )
-        ax.plot(x, wide.median(axis=1), color="#08519c", lw=1.5, label="median")
-        for kind, mk, colour in (("fitted", "o", "#222"), ("held out", "D", "#b42318")):
-            s = t[t["kind"] == kind]
-            if len(s):
-                ax.scatter(
-                    s["date"],
-                    s["value"],
-                    marker=mk,
-                    color=colour,
-                    zorder=3,
-                    label=f"observed ({kind})",
-                )
+        ax.plot(x, np.median(wide, axis=0), color="#08519c", lw=1.5, label="median")
+        for kind, colour in (("fitted", "#222"), ("held out", "#b42318")):
+            s_ = t[t["kind"] == kind]
+            for r in s_.itertuples(index=False):
+                when = pd.Timestamp(r.date)
+                if r.type == "first_reached":
+                    a = start + pd.DateOffset(months=int(r.m_from))
+                    ax.plot([a, when], [r.value, r.value], color=colour, lw=3, alpha=0.8)
+                    ax.scatter([when], [r.value], marker="|", color=colour, s=80, zorder=3)
+                elif r.type == "bound":
+                    mk = "^" if np.isfinite(r.lo) else "v"
+                    ax.scatter([when], [r.value], marker=mk, color=colour, zorder=3, s=50)
+                else:
+                    lo, hi = r.lo, r.hi
+                    if hi > lo:
+                        ax.plot([when, when], [lo, hi], color=colour, lw=2)
+                    if np.isfinite(r.value):
+                        ax.scatter([when], [r.value], marker="o", color=colour, zorder=3)
+            if len(s_):
+                ax.plot([], [], marker="o", ls="", color=colour, label=f"figures ({kind})")
         ax.set_title(meas)
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return to_data_uri(fig)
 
@@ -340,22 +373,68 @@ def calibration_page(result: dict, figures: dict[str, str]) -> str:
             "<b>Held-out check:</b> not possible; the observations that are model "
             "measures share one date."
         )
+    diag = result.get("diagnostics") or {}
+    warn = diag.get("warnings") or []
+    misleading = bool(diag.get("misleading"))
+    if "distance" in diag:
+        lead.append(
+            f"<b>Distance:</b> the posterior's simulations miss the fitted figures by "
+            f"{diag['distance']:.0%} of their size (median; 0 = every figure met)."
+        )
+    shown = pd.concat(
+        [fitted.assign(use="fitted")] + ([held.assign(use="held out")] if held is not None else [])
+    )
+    shown = shown.assign(
+        figure=[_figure_words(r) for r in shown.itertuples(index=False)],
+        band=[_band_words(r) for r in shown.itertuples(index=False)],
+    )
+    narrowing = table[
+        [
+            c
+            for c in (
+                "parameter",
+                "prior_low",
+                "prior_high",
+                "prior_sd",
+                "median",
+                "q05",
+                "q95",
+                "sd",
+                "sd_ratio",
+            )
+            if c in table.columns
+        ]
+    ]
     body = [
         f"<h1>{_e(result['scenario'])}: calibrated to its records</h1>",
+        (
+            "<div class='warn'><b>Read this first.</b><ul>"
+            + "".join(f"<li>{_e(w)}</li>" for w in warn)
+            + "</ul></div>"
+            if warn
+            else ""
+        ),
         "<ul class='lead'>" + "".join(f"<li>{x}</li>" for x in lead) + "</ul>",
         "<h2>What the records say about the parameters</h2>",
-        _table(table, {c: ".3g" for c in table.columns if c != "parameter"}),
+        "<p>The prior (uniform on the range given) against the posterior: <i>sd_ratio</i> "
+        "is the posterior's standard deviation over the prior's (1: nothing learned; 0.5: "
+        "halved).</p>",
+        _table(narrowing, {c: ".3g" for c in narrowing.columns if c != "parameter"}),
         _img(figures["posterior"], "posterior"),
         "<h2>The model against the observations</h2>",
         _img(figures["bands"], "predictive bands"),
         _table(
-            pd.concat(
-                [fitted.assign(use="fitted")]
-                + ([held.assign(use="held out")] if held is not None else [])
-            )[["use", "date", "measure", "value", "median", "low", "high", "inside", "source"]],
-            {"value": ",.4g", "median": ",.4g", "low": ",.4g", "high": ",.4g"},
+            shown[["use", "date", "measure", "figure", "band", "inside", "met", "source"]],
+            {"met": ".0%"},
         ),
         f"<h2>Forecast to month {result['horizon']}: what leadership could change</h2>",
+        (
+            "<p class='warn'><b>Not findings:</b> the fit does not match the figures "
+            "(see the top of the page); these forecasts show what the model does with "
+            "these parameters, not what the collaboration will do.</p>"
+            if misleading
+            else ""
+        ),
         "<p>Each row re-runs the posterior draws with one lever moved from its fitted or "
         "stated value (clipped to 0..1); medians and 90% bands at the horizon.</p>",
         _table(levers, {c: ",.4g" for c in levers.columns if c not in ("lever", "change")}),
@@ -364,3 +443,27 @@ def calibration_page(result: dict, figures: dict[str, str]) -> str:
         ctx = pd.DataFrame(result["context"])[["date", "measure", "value", "unit", "source"]]
         body += ["<h2>Context (not model measures, not fitted)</h2>", _table(ctx, {})]
     return _page(f"{result['scenario']}: calibration", "\n".join(body))
+
+
+def _num(x: float) -> str:
+    return f"{x:,.4g}"
+
+
+def _figure_words(r) -> str:
+    """A figure as a reader says it: 541, 1,400,000-1,500,000, at least 840,000,
+    reached 1,400,000 between months 28 and 32."""
+    if r.type == "first_reached":
+        span = f"month {int(r.hi)}" if r.lo == r.hi else f"months {int(r.lo)}-{int(r.hi)}"
+        return f"reached {_num(r.value)} in {span}"
+    if r.type == "bound":
+        return f"at least {_num(r.lo)}" if np.isfinite(r.lo) else f"at most {_num(r.hi)}"
+    if r.lo == r.hi:
+        return _num(r.value)
+    if r.type == "interval":
+        return f"{_num(r.lo)} to {_num(r.hi)}"
+    return f"{_num(r.value)} +/- {_num((r.hi - r.lo) / 2)}"
+
+
+def _band_words(r) -> str:
+    unit = "month " if r.type == "first_reached" else ""
+    return f"{unit}{_num(r.median)} ({_num(r.low)} to {_num(r.high)})"
