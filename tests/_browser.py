@@ -16,8 +16,7 @@ import pytest
 
 VARIABLE = "COMMONFUTURE_CHROMIUM"
 INSTALL = (
-    "apt-get install -y chromium (Debian's package), or point "
-    f"{VARIABLE} at a Chromium executable"
+    f"apt-get install -y chromium (Debian's package), or point {VARIABLE} at a Chromium executable"
 )
 ARGS = [
     "--no-sandbox",
@@ -48,11 +47,7 @@ def chromium_or_skip() -> str:
     if path is not None:
         return path
     named = os.environ.get(VARIABLE)
-    why = (
-        f"{VARIABLE}={named!r} is not a file"
-        if named is not None
-        else "no chromium on PATH"
-    )
+    why = f"{VARIABLE}={named!r} is not a file" if named is not None else "no chromium on PATH"
     message = f"browser tests need Chromium: {why}; install it with: {INSTALL}"
     if in_ci():
         pytest.fail(message + " (CI=true: a missing browser is a failure)")

@@ -36,6 +36,8 @@ TINY: dict[str, Any] = {
     "months": 12,
     "population": {"counts": {"public": 2, "private": 1, "third": 1, "citizens": 1}},
     "leadership": {"key_leaders": {"public": 1, "third": 1}},
+    # hand-worked sub-steps: open tensions cost nothing unless a test says so
+    "tensions": {"harm": 0.0},
     "propositions": [
         {"name": "course", "value": [0.5, 0.5, 0.5, 0.5, 0.5], "cost": 0.1, "min_stage": 1},
     ],
@@ -66,23 +68,24 @@ def rederive(state: State, scenario: Scenario, offer: Offer) -> None:
 
     The rules written out by hand (population.build_state):
     fit = profile . value; anticipated = fit - cost;
-    ignorance = destruction.ignorance * (1 - alignment) * (1 - cos(profile, value));
-    backlash = destruction.backlash * (1 - arbitration) * public_share
-    * 5 * max(1/5 - profile_public, 0).
+    tailoring = |profile|^2 |value| - fit (what full adaptation adds to the promise);
+    ignorance = destruction.ignorance * (1 - cos(profile, value)) (times 1 - the group's
+    alignment at use); backlash = destruction.backlash * public_share
+    * 5 * max(1/5 - profile_public, 0) (times the group's strain at use).
     """
     prof = state.profile.astype(np.float64)  # (R, N, 5)
     val = offer.value.astype(np.float64)  # (P, 5)
     fits = prof @ val.T
     norms = np.linalg.norm(prof, axis=2)[..., None] * np.linalg.norm(val, axis=1)[None, None]
     cos = np.where(norms > 0, fits / np.where(norms > 0, norms, 1.0), 0.0)
-    lev, dest = scenario.leadership, scenario.destruction
+    dest = scenario.destruction
     low_public = np.maximum(1.0 / N_ELEMENTS - prof[..., PUBLIC], 0.0) * N_ELEMENTS
     state.fit = fits.astype(np.float32)
     state.anticipated = (fits - offer.cost[None, None, :]).astype(np.float32)
-    state.ignorance = (dest.ignorance * (1 - lev.alignment) * (1 - cos)).astype(np.float32)
-    state.backlash = (
-        dest.backlash * (1 - lev.arbitration) * low_public[..., None] * offer.public_share
-    ).astype(np.float32)
+    own = (prof * prof).sum(axis=2)[..., None] * val.sum(axis=1)[None, None]
+    state.tailoring = (own - fits).astype(np.float32)
+    state.ignorance = (dest.ignorance * (1 - cos)).astype(np.float32)
+    state.backlash = (dest.backlash * low_public[..., None] * offer.public_share).astype(np.float32)
     state.extra.pop("leader_similarity", None)
 
 
@@ -125,7 +128,8 @@ def make_tiny_state(
     given by name (``threshold=[...]``, ``commitment=[...]``, ``stage=[1]``, ...) and
     is broadcast to its shape. A state given ``coupled`` gets full consensus where
     coupled, and last month's leaders at the table, unless ``consensus`` or ``seated``
-    is given too.
+    is given too. Each group's alignment is ``leadership.alignment`` and its strain
+    ``1 - leadership.arbitration`` unless ``alignment`` or ``strain`` is given.
     """
     sc = scenario if scenario is not None else tiny_scenario()
     offer = Offer.from_scenario(sc)
@@ -139,6 +143,10 @@ def make_tiny_state(
         state.status[:, i] = COMMITTED
         state.commitment[:, i] = pop.initial_commitment
         state.trust[:, i] = pop.initial_trust
+    # the leaders' actions as the old scenario-wide levers had them, unless given: every
+    # group aligned as far as ``leadership.alignment`` and strained ``1 - arbitration``
+    _put(state, "alignment", sc.leadership.alignment)
+    _put(state, "strain", 1.0 - sc.leadership.arbitration)
     for name, value in arrays.items():
         _put(state, name, value)
     if "coupled" in arrays:

@@ -349,7 +349,7 @@ def test_compare_panel_names_levers_and_difference(generic):
     b = run_done(logic.build(generic, {"leadership.alignment": 0.1}))
     box, rc = solara.render(app.ComparePanel(a, b), handle_error=False)
     page = markdown(rc)
-    assert "Alignment with what partners value (leadership.alignment)" in page and "0.1" in page
+    assert "Leaders' time engaging partners (leadership.alignment)" in page and "0.1" in page
     assert "B - A [95% interval]" in page
     assert "value lost (gross" in page and "net value destroyed" in page
     assert "% of the target" in page
@@ -467,7 +467,7 @@ def test_changes_from_lists_the_file_levers_and_events():
     text = "\n".join(changes)
     assert changes[0] == "scenario file uploaded in the dashboard: mine.toml"
     old = base.leadership.alignment
-    assert f"Alignment with what partners value (leadership.alignment): {old:g} -> 0.2" in text
+    assert f"Leaders' time engaging partners (leadership.alignment): {old:g} -> 0.2" in text
     assert "Openness of recruitment (network.openness):" in text
     assert "Month funding stops (investment.end_month): never -> 36" in text
     assert "event removed: month 18: a key leader withdraws (third sector)" in text

@@ -154,7 +154,7 @@ def test_page_at_two_widths(server, browser, width, tmp_path):
     box = heading.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, "the title is cut"
     assert heading.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
-    levers = page.get_by_text("Alignment with what partners value")
+    levers = page.get_by_text("Leaders' time engaging partners")
     if width < 600:  # the settings fold away behind a button
         assert not levers.is_visible()
         page.get_by_role("button", name="Settings").click()
@@ -237,7 +237,7 @@ def test_export_lists_every_change(server, browser, tmp_path):
     slider = page.get_by_role("slider").first
     slider.focus()
     slider.press("Home")  # alignment to 0
-    page.get_by_text("Alignment with what partners value: 0").wait_for()
+    page.get_by_text("Leaders' time engaging partners: 0").wait_for()
     page.get_by_role("tab", name="Events").click()
     page.get_by_text("a key leader withdraws (third sector)").wait_for()
     page.get_by_role("button", name="remove").first.click()
@@ -254,7 +254,7 @@ def test_export_lists_every_change(server, browser, tmp_path):
     report = path.read_text()
     assert "none: the scenario as written" not in report
     assert "modified" in report
-    assert "Alignment with what partners value (leadership.alignment)" in report
+    assert "Leaders' time engaging partners (leadership.alignment)" in report
     assert re.search(r"leadership\.alignment\)[^<]*-&gt; 0\b", report), "the new value"
     assert "event removed: month 18: a key leader withdraws (third sector)" in report
     assert "event added: month 16: a key leader withdraws (public sector)" in report

@@ -202,11 +202,22 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
         by_element = sum(out[f"value_{e}"] for e in ELEMENTS)
         by_level = sum(out[f"value_{lvl}"] for lvl in LEVELS)
         lost = sum(out[f"destroyed_{lvl}"] for lvl in LEVELS)
-        losses = sum(out[f"loss_{k}"] for k in ("ignorance", "disproportion", "backlash"))
+        losses = sum(
+            out[f"loss_{k}"] for k in ("ignorance", "disproportion", "backlash", "conflict")
+        )
         assert np.allclose(by_element, out["value_created"], rtol=1e-9, atol=1e-9)
         # net per level adds up to the net total: created minus what the levels lost
         assert np.allclose(by_level, out["value_created"] - lost, rtol=1e-9, atol=1e-6)
-        # the levels lose the losses of the four kinds, less the exploiters' gains
+        # the levels lose the losses of the four kinds and of conflict, less the exploiters'
+        # gains
+        assert (out["loss_conflict"] >= 0).all()
+        # the leaders spend no more than their capacity
+        spent = sum(out[f"spent_{k}"] for k in ("engage", "arbitrate", "negotiate", "link"))
+        assert (spent <= out["capacity"] + 1e-9).all()
+        for s_ in SECTORS:
+            a_ = out[f"alignment_{s_}"]
+            assert ((a_ >= 0) & (a_ <= 1)).all()
+        assert ((out["tension_max"] >= 0) & (out["tension_max"] <= 1)).all()
         assert (lost <= losses + out["loss_exploitation"] + 1e-6).all()
         assert (lost >= losses - 1e-6).all()
         for lvl in LEVELS:

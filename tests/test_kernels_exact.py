@@ -51,35 +51,31 @@ def test_products_in_blocks_are_the_product(kind):
 @pytest.mark.parametrize(
     "levers",
     [
-        {"leadership.alignment": 0.0, "leadership.arbitration": 1.0},
-        {
-            "leadership.alignment": 0.37,
-            "leadership.arbitration": 0.81,
-            "destruction.ignorance": 1.3,
-            "destruction.backlash": 0.6,
-        },
-        {"leadership.alignment": 1.0, "population.profile_concentration": 0.7},
+        {"destruction.ignorance": 0.2},
+        {"destruction.ignorance": 1.3, "destruction.backlash": 0.6},
+        {"population.profile_concentration": 0.7},
     ],
 )
 def test_appraisal_at_set_up_is_the_numpy_expressions(levers):
-    """Fit as adapted, promise, ignorance and backlash, (R, N, P) each, are bit for bit
-    what :func:`tailored_fit`, :func:`misfit` and the numpy expressions give, over more
-    than one chunk of actors and two replicates."""
+    """Fit, promise and what full adaptation adds to it, ignorance and backlash, (R, N, P)
+    each, are bit for bit what :func:`tailored_fit`, :func:`misfit` and the numpy
+    expressions give, over more than one chunk of actors and two replicates."""
     sc = prepare(load_scenario(GENERIC), levers, (CHUNK + 700) / 630)
     offer = Offer.from_scenario(sc)
     st = build_state(sc, [replicate_rng(2, k) for k in (0, 1)], offer)
-    lev, dest, profile = sc.leadership, sc.destruction, st.profile
-    fit = tailored_fit(profile, offer.value, lev.alignment).astype(np.float32)
+    dest, profile = sc.destruction, st.profile
+    plain = tailored_fit(profile, offer.value, 0.0)
+    fit = plain.astype(np.float32)
+    tailoring = (tailored_fit(profile, offer.value, 1.0) - plain).astype(np.float32)
     mis = misfit(profile, offer.value).astype(np.float32)
     promise = fit - offer.cost
-    ignorance = (dest.ignorance * (1.0 - lev.alignment)) * mis
+    ignorance = np.float32(dest.ignorance) * mis
     low_public = np.maximum(1.0 / N_ELEMENTS - profile[..., PUBLIC], 0.0) * N_ELEMENTS
-    backlash = (dest.backlash * (1.0 - lev.arbitration)) * (
-        low_public[..., None] * offer.public_share
-    )
+    backlash = np.float32(dest.backlash) * (low_public[..., None] * offer.public_share)
     for got, want in (
         (st.fit, fit),
         (st.anticipated, promise),
+        (st.tailoring, tailoring),
         (st.ignorance, ignorance),
         (st.backlash, backlash),
     ):

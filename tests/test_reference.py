@@ -8,7 +8,7 @@ import pytest
 from commonfuture import simulate
 from commonfuture.reference import MUTATIONS, CollaborationModel, run_reference
 from commonfuture.reference.model import COMMITTED, KEY_LEADER, OUTSIDE, SECEDED
-from commonfuture.scenario.load import load_scenario, scaled, scenarios_dir
+from commonfuture.scenario.load import apply_overrides, load_scenario, scaled, scenarios_dir
 from commonfuture.scenario.schema import SECTORS
 from commonfuture.simulation import replicate_rng
 
@@ -151,7 +151,7 @@ def test_key_leaders_start_committed_and_withdrawn_leaders_count_as_secessions()
 
 
 def test_mutations_change_the_rule_and_unknown_ones_are_refused(small):
-    assert set(MUTATIONS) >= {None, "no_erosion", "double_threshold"}
+    assert set(MUTATIONS) >= {None, "no_erosion", "double_threshold", "no_settlement"}
     # 36 months: the leaders negotiate their coupling first, and members secede later on
     longer = small.model_copy(update={"months": 36})
     plain, _, _, _ = run_reference(longer, 8, [0])
@@ -174,3 +174,115 @@ def test_budget_steps_are_the_fast_engines(small):
     want = [base] * 5 + [1.5 * base] * 6 + [0.5 * base] * 3
     assert fast["budget"].tolist() == want
     assert mesa["budget"].tolist() == want
+
+
+# ---------------------------------------------------------------- the leaders' actions
+
+
+def test_capacity_is_spent_within_itself_and_recorded(small, mesa_run):
+    m = mesa_run.monthly
+    hours = small.leadership.capacity_hours
+    leaders = sum(small.leadership.key_leaders.as_tuple())
+    for _, rep in m.groupby("replicate"):  # the key leaders committed as the month begins
+        before = np.concatenate([[leaders], rep["members_key_leaders"].to_numpy()[:-1]])
+        np.testing.assert_allclose(rep["capacity"], hours * before)
+    spent = m[["spent_engage", "spent_arbitrate", "spent_negotiate", "spent_link"]].sum(axis=1)
+    assert (spent <= m["capacity"] + 1e-9).all()
+    # the steady policy spends all of it, alignment's share on engaging every group
+    np.testing.assert_allclose(spent, m["capacity"])
+    np.testing.assert_allclose(m["spent_engage"], small.leadership.alignment * m["capacity"])
+    engaged = m[[f"engaged_{s}" for s in SECTORS]].sum(axis=1)
+    np.testing.assert_allclose(engaged, m["spent_engage"])
+    # engaged groups build alignment, and the tensions measured are levels
+    assert (m[[f"alignment_{s}" for s in SECTORS]].iloc[-1] > 0).all()
+    assert m["tension_max"].between(0, 1).all() and (m["tensions_open"] <= 6).all()
+
+
+def test_open_tensions_destroy_value_for_individuals_and_the_community(mesa_run):
+    m = mesa_run.monthly
+    assert (m["loss_conflict"] >= 0).all() and m["loss_conflict"].sum() > 0
+    # the conflict's loss is part of what the individual and community levels lose
+    kinds = m[[c for c in m.columns if c.startswith("loss_") and c != "loss_conflict"]]
+    assert (m["destroyed_community"] >= m["loss_conflict"] / 2 - 1e-9).all()
+    assert (
+        m["destroyed_individual"] + m["destroyed_service"] + m["destroyed_community"]
+        <= kinds.sum(axis=1) + m["loss_conflict"] + 1e-9
+    ).all()
+
+
+def test_without_tensions_nothing_is_lost_to_conflict(small):
+    calm = apply_overrides(small, {"tensions.growth": 0.0})
+    arrays, _, _, _ = run_reference(calm, 3, [0])
+    assert arrays["loss_conflict"].sum() == 0.0
+    assert arrays["tension_max"].max() == 0.0 and arrays["tensions_open"].max() == 0
+
+
+def test_a_policy_callable_sees_only_what_leaders_know_and_spends_what_it_says(small):
+    seen = []
+
+    def link_only(obs):
+        seen.append(obs)
+        return {"link": 5.0}
+
+    short = small.model_copy(update={"months": 6})
+    arrays, _, _, _ = run_reference(short, 2, [0], policy=link_only)
+    assert [o.month for o in seen] == list(range(1, 7))
+    leaders = sum(small.leadership.key_leaders.as_tuple())
+    assert sum(seen[0].members.values()) == leaders  # at the start only the key leaders
+    assert seen[0].capacity == leaders * small.leadership.capacity_hours
+    assert set(seen[0].departures.values()) == {0}
+    # every two groups with members have a tension, none yet at the start; then it grows
+    in_ = [g for g, k in seen[0].members.items() if k > 0]
+    pair = f"{in_[0]}-{in_[1]}"
+    assert seen[0].tensions == {pair: 0.0}
+    assert seen[1].settle_hours[pair] > 0
+    np.testing.assert_array_equal(arrays["spent_link"][:, 0], 5.0)
+    assert arrays["spent_engage"].sum() == 0.0
+    # nobody engaged: no group is aligned
+    for s in SECTORS:
+        assert arrays[f"alignment_{s}"].max() == 0.0
+
+
+def test_an_empty_allocation_spends_nothing_and_a_bad_one_is_refused(small):
+    short = small.model_copy(update={"months": 3})
+    arrays, _, _, _ = run_reference(short, 2, [0], policy=lambda obs: {})
+    for kind in ("engage", "arbitrate", "negotiate", "link"):
+        assert arrays[f"spent_{kind}"].sum() == 0.0
+    assert (arrays["capacity"] > 0).all()
+    with pytest.raises(ValueError, match="policy.*month 1.*unknown group"):
+        run_reference(short, 2, [0], policy=lambda obs: {"engage": {"nobody": 3}})
+    # over capacity: scaled down to it
+    over, _, _, _ = run_reference(short, 2, [0], policy=lambda obs: {"negotiate": 1e5})
+    np.testing.assert_allclose(over["spent_negotiate"], over["capacity"])
+
+
+def test_named_policies_run_on_the_mesa_engine(small):
+    short = small.model_copy(update={"months": 4})
+    grow = simulate(short, seed=2, replicates=1, engine="mesa", policy="grow").monthly
+    steady = simulate(short, seed=2, replicates=1, engine="mesa").monthly
+    # grow engages the groups with no members yet first (three half-effects each, as far as
+    # the capacity goes); steady shares its engagement among every group and links only
+    # from stage 2
+    first = 3 * short.leadership.engage_hours
+    capacity = grow["capacity"].iloc[0]
+    assert grow["engaged_private"].iloc[0] == pytest.approx(min(first, capacity))
+    assert grow["engaged_citizens"].iloc[0] == pytest.approx(min(first, capacity - first))
+    share = short.leadership.alignment * capacity / 4
+    for s in SECTORS:
+        assert steady[f"engaged_{s}"].iloc[0] == pytest.approx(share)
+    assert (steady.loc[steady["stage"].shift(1, fill_value=0) < 2, "spent_link"] == 0).all()
+
+
+def test_key_leaders_are_not_held_at_the_consensus(small):
+    model = CollaborationModel(small, replicate_rng(6, 0))
+    for _ in range(12):
+        model.step()
+    assert model.coupled
+    leader = next(a for a in model.leaders if a.member)
+    low = small.leadership.coupling_threshold
+    leader.commitment = low  # at the table, well below the consensus
+    assert model.consensus > low
+    model.lead()
+    model.month += 1
+    model.couple()
+    assert model.coupled and leader.commitment == low

@@ -136,5 +136,5 @@ def test_run_section_assembles_a_page_of_several_runs(run_dir):
     html_b = run_section(one, meta, "one replicate", level=3)
     assert "<h2>all replicates</h2>" in html_a and "<h3>one replicate</h3>" in html_b
     for part in (html_a, html_b):
-        assert part.count("data:image/png;base64,") == 4
+        assert part.count("data:image/png;base64,") == 5
         assert not re.search(r"\bnan\b", visible_text(part))

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from commonfuture.cli._app import app
 from _browser import ARGS, chromium_or_skip
+from commonfuture.cli._app import app
 from conftest import GENERIC
 
 runner = CliRunner()

@@ -27,7 +27,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 #: the package's folders holding compiled kernels (numba caches each in its __pycache__)
-KERNEL_FOLDERS = ("", "micro", "meso", "macro")
+KERNEL_FOLDERS = ("", "leadership", "micro", "meso", "macro")
 #: the per-user fallback folder, under the temporary directory
 FALLBACK = "commonfuture-numba-{user}"
 

@@ -7,7 +7,6 @@ and writes ``demo/report.html``.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from commonfuture.manifest import claim, write_manifest
 from commonfuture.runs import save_run
 from commonfuture.scenario.load import load_scenario, scenarios_dir
 from commonfuture.simulation import simulate
+from commonfuture.writing import write_json
 
 CASES = ("carbon-literacy", "community-solar", "active-travel")
 REPLICATES = 30
@@ -126,7 +126,7 @@ def main() -> None:
                 res, out / case, source=f"scenarios/edinburgh/{case}.toml", calibration=checks[case]
             )
     checks = {case: checks[case] for case in CASES}
-    (out / "calibration.json").write_text(json.dumps(checks, indent=2))
+    write_json(out / "calibration.json", checks)
     write_manifest(out, "runs", "make demo", runs=list(CASES), seed=SEED, replicates=REPLICATES)
     for case in CASES:
         mark = (

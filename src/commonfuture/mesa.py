@@ -99,6 +99,9 @@ class Model(mesa.Model):
         keeps the scenario's value.
     overrides: any other parameters, ``{"investment.end_month": 36}``.
     scale: multiply every population count (see ``--scale``).
+    policy: how the key leaders spend their capacity each month: ``"steady"``,
+        ``"firefight"``, ``"grow"`` or a callable ``policy(observation) -> allocation``
+        (:mod:`commonfuture.leadership.policies`); ``None`` keeps the scenario's.
     agent_reporters: Mesa agent reporters for the collector, over the
         :class:`Actor` views (``{"commitment": "commitment"}``); collected every month.
     """
@@ -115,6 +118,7 @@ class Model(mesa.Model):
         leader_stake: float | None = None,
         overrides: dict[str, Any] | None = None,
         scale: float = 1.0,
+        policy: Any = None,
         agent_reporters: dict[str, Any] | None = None,
     ):
         seed = fresh_seed() if seed is None else int(seed)
@@ -133,6 +137,7 @@ class Model(mesa.Model):
             replicates=[int(replicate)],
             scale=scale,
             overrides=changes or None,
+            policy=policy,
         )
         self.scenario = self.run.scenario
         self.replicate = int(replicate)

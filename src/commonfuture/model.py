@@ -11,11 +11,11 @@
 
 :func:`month` is the month: one compiled function (numba) that runs the seven
 sub-step kernels in order on every replicate and writes the month's measures.
-It is the only month there is: :func:`months` loops it over a run, and
-:class:`Collaboration` steps it one month at a time (for value chains, the
-dashboard and notebooks). Each sub-step's own module also offers it on a
-Python :class:`~commonfuture.population.State` (``coupling(state, scenario,
-month)`` and so on): the same kernel, for hand-worked cases.
+It is the only month there is: :class:`Collaboration` steps it one month at a
+time, the key leaders acting between months (:mod:`commonfuture.leadership`).
+Each sub-step's own module also offers it on a Python
+:class:`~commonfuture.population.State` (``coupling(state, scenario, month)`` and so
+on): the same kernel, for hand-worked cases.
 
 Everything a kernel reads comes in a few named records, each declared once:
 
@@ -44,6 +44,9 @@ import numpy as np
 from numba import njit, prange
 
 from commonfuture import randomness
+from commonfuture.leadership.actions import KINDS, N_SLOTS, lead
+from commonfuture.leadership.policies import Observation, Policy, allocation, resolve, within
+from commonfuture.leadership.tensions import PAIR_GROUPS, PAIR_NAMES, gaps
 from commonfuture.macro.coupling import couple, judge
 from commonfuture.macro.stages import stage_step
 from commonfuture.meso.small_wins import learn
@@ -68,6 +71,9 @@ from commonfuture.scenario.schema import SECTORS, Scenario
 #: its plan (the payment period's performance factor; 1 for a proposition without one).
 Calendar = namedtuple("Calendar", "withdraw moment due in_time budget generation", module=__name__)
 
+#: a tension at or above this level counts as open in ``tensions_open``
+TENSION_OPEN = 0.05
+
 #: What happened to whom this month (for value chains): ``joins``, ``seceded``,
 #: ``evaluated``, ``wins`` (R, N) bool, ``gap`` (R, N) realised per month minus
 #: expectation where evaluated; the month's uses: ``users`` (flat indices into R*N),
@@ -80,11 +86,12 @@ Events = namedtuple(
 #: committed key leaders, committed citizen key leaders, seceded actors, members of
 #: the wider population; this month's joins, secessions, small wins and shortfalls
 #: (int64); the sums of members' commitment and trust (float64); external supporters
-#: (outside actors backing it) and those of them in the wider population (int64).
+#: (outside actors backing it) and those of them in the wider population (int64); this
+#: month's secessions by sector (R, 4).
 Census = namedtuple(
     "Census",
     "members by_sector leaders citizen_leaders seceded wider joins secessions wins "
-    "shortfalls commitment trust supporters wider_supporters",
+    "shortfalls commitment trust supporters wider_supporters left_by_sector",
     module=__name__,
 )
 
@@ -147,7 +154,7 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
     # per chunk: members, leaders, citizen leaders, seceded, wider, joins, secessions,
     # wins, shortfalls, then members by sector (4), supporters, wider supporters; and the
     # sums of commitment and trust
-    counts = np.zeros((tasks, 15), i64)
+    counts = np.zeros((tasks, 19), i64)
     sums = np.zeros((tasks, 2), np.float64)
     for t in prange(tasks):
         r = t // chunks
@@ -155,6 +162,7 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
         for i in range(lo, hi):
             counts[t, 5] += joins[r, i]
             counts[t, 6] += seceded[r, i]
+            counts[t, 15 + sector[i]] += seceded[r, i]
             counts[t, 7] += wins[r, i]
             counts[t, 8] += evaluated[r, i] and not wins[r, i]
             st = status[r, i]
@@ -172,7 +180,7 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
             elif state.supports[r, i]:
                 counts[t, 13] += 1
                 counts[t, 14] += actors.wider[i]
-    total = np.zeros((r_n, 15), i64)
+    total = np.zeros((r_n, 19), i64)
     commitment, trust = np.zeros(r_n, np.float64), np.zeros(r_n, np.float64)
     for t in range(tasks):
         r = t // chunks
@@ -198,6 +206,7 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
         trust,
         total[:, 13].copy(),
         total[:, 14].copy(),
+        total[:, 15:19].copy(),
     )
 
 
@@ -223,9 +232,29 @@ def stage_inputs(census, n_wider):
 
 
 @njit(cache=True, nogil=True)
-def tally(out, t, p, census, state, disrupted, regressed, offered, created):
-    """Write the month's measures (:mod:`commonfuture.outputs`) into row ``t`` of ``out``."""
+def tally(out, t, p, census, state, disrupted, regressed, offered, created, harmed):
+    """Write the month's measures (:mod:`commonfuture.outputs`) into row ``t`` of ``out``
+    (the leaders' capacity and hours spent are written before the month, by the policy's
+    driver: :meth:`Collaboration.lead`). ``harmed`` (R, 4): value the members of each
+    group lost to open tensions this month."""
     for r in range(len(state.stage)):
+        # open tensions: what members of the groups in them lost, and the community as
+        # much again (A-tension)
+        conflict = 0.0
+        for g in range(4):
+            conflict += harmed[r, g]
+            out.alignment_by_group[g][t, r] = state.alignment[r, g]
+            out.secessions_by_sector[g][t, r] = census.left_by_sector[r, g]
+        out.loss_conflict[t, r] = 2.0 * conflict
+        open_, worst = 0, 0.0
+        for k in range(state.tension.shape[1]):
+            a, b = PAIR_GROUPS[k, 0], PAIR_GROUPS[k, 1]
+            if census.by_sector[r, a] > 0 and census.by_sector[r, b] > 0:
+                level = state.tension[r, k]
+                open_ += level >= TENSION_OPEN
+                worst = max(worst, level)
+        out.tensions_open[t, r] = open_
+        out.tension_max[t, r] = worst
         members = census.members[r]
         citizens = census.by_sector[r, CITIZEN]
         out.stage[t, r] = state.stage[r]
@@ -264,8 +293,9 @@ def tally(out, t, p, census, state, disrupted, regressed, offered, created):
             level = 0.0
             for e in range(5):
                 level += p.value_levels[e, lvl] * created.created[r, e]
-            out.value_by_level[lvl][t, r] = level - created.lost[r, lvl]
-            out.destroyed_by_level[lvl][t, r] = created.lost[r, lvl]
+            lost = created.lost[r, lvl] + (conflict if lvl != 1 else 0.0)
+            out.value_by_level[lvl][t, r] = level - lost
+            out.destroyed_by_level[lvl][t, r] = lost
         out.value_realised[t, r] = created.realised_total[r]
         out.value_destroyed[t, r] = created.destroyed[r]
         for k in range(4):
@@ -304,9 +334,7 @@ def see(actors, state, users):
             state.seen[r] += counts[c, r]
 
 
-# inlined into :func:`months` by numba (compiled once there, not once on its own and
-# again inside the loop); compiled on its own when called from Python (``step``)
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def month(p, actors, ties, offer, calendar, state, draws, out, m):
     """Advance every replicate by month ``m``; write its measures at row ``m - 1`` of
     ``out``; return the month's :data:`Events`."""
@@ -351,7 +379,7 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
     state.stage[:] = new_stage
     state.pending[:] = new_pending
     state.open_last[:, :] = offered.open
-    tally(out, m - 1, p, census, state, disrupted, regressed, offered, created)
+    tally(out, m - 1, p, census, state, disrupted, regressed, offered, created, evaluated.harmed)
     return Events(
         joins,
         seceded,
@@ -364,22 +392,26 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
     )
 
 
-@njit(cache=True, nogil=True)
-def months(p, actors, ties, offer, calendar, state, draws, out, first, last):
-    """Run months ``first`` to ``last`` (inclusive)."""
-    for m in range(first, last + 1):
-        month(p, actors, ties, offer, calendar, state, draws, out, m)
-
-
 class Collaboration:
     """R replicates of a scenario's collaboration and the records the month reads.
 
     The records are built once, from ``state`` and ``offer``; the month then works on
     the state's own arrays (``state.commitment`` and so on change in place).
+
+    Before each month the key leaders act: ``policy`` (a built-in's name, a callable
+    ``policy(observation) -> allocation``, or None for the scenario's
+    ``leadership.policy``) spends each replicate's capacity (:meth:`lead`).
     """
 
     def __init__(
-        self, scenario: Scenario, offer: Offer, state: State, draws: Draws, calendar: Calendar
+        self,
+        scenario: Scenario,
+        offer: Offer,
+        state: State,
+        draws: Draws,
+        calendar: Calendar,
+        policy: str | Policy | None = None,
+        replicates: list[int] | None = None,
     ):
         self.scenario = scenario
         self.offer = offer
@@ -393,6 +425,13 @@ class Collaboration:
         self.draws = draws
         horizon = len(calendar.moment) - 1
         self.out: Monthly = allocate(horizon, state.n_replicates, offer.n)
+        self.policy_name, self.policy = resolve(policy, scenario)
+        self.gap = gaps(state.profile, state.sector)
+        counts = scenario.population.counts.as_tuple()
+        self.groups = tuple(g for g, c in zip(SECTORS, counts, strict=True) if c > 0)
+        self.hours = np.zeros((state.n_replicates, N_SLOTS))  # the month's allocation
+        #: the replicates' indices (as the run numbers them), for the observations
+        self.replicates = list(range(state.n_replicates)) if replicates is None else replicates
 
     @property
     def records(self) -> tuple:
@@ -408,9 +447,108 @@ class Collaboration:
             self.out,
         )
 
+    def observe(self, r: int, capacity: np.ndarray | None = None) -> Observation:
+        """What the key leaders of replicate ``r`` know before the next month: last
+        month's counts by group, the tensions voiced, money and capacity (never the
+        actors' hidden thresholds or profiles). ``capacity``: this month's (R,) capacity,
+        when already known."""
+        st, out, m = self.state, self.out, self.state.month
+        capacity = self.capacity() if capacity is None else capacity
+        row = m - 1
+        if m == 0:
+            now = self._members_now()
+            members = {g: int(now[r, k]) for k, g in enumerate(SECTORS)}
+            departures = dict.fromkeys(SECTORS, 0)
+            wins = shortfalls = supporters = 0
+            money = 0.0
+        else:
+            members = {g: int(out.members_by_sector[k][row, r]) for k, g in enumerate(SECTORS)}
+            departures = {
+                g: int(out.secessions_by_sector[k][row, r]) for k, g in enumerate(SECTORS)
+            }
+            wins, shortfalls = int(out.small_wins[row, r]), int(out.shortfalls[row, r])
+            supporters = int(out.supporters[row, r])
+            money = float(out.funding[row, r])
+        tensions: dict[str, float] = {}
+        settle: dict[str, float] = {}
+        for k, (a, b) in enumerate(PAIR_GROUPS):
+            level = float(st.tension[r, k])
+            if members[SECTORS[a]] > 0 and members[SECTORS[b]] > 0:
+                gap = float(self.gap[r, k])
+                tensions[PAIR_NAMES[k]] = round(level, 3)
+                # what settling it this month would take: the month's growth included
+                grown = level + self.p.tension_growth * gap * (1.0 - level)
+                settle[PAIR_NAMES[k]] = grown * gap * self.p.settle_hours
+        lead = self.scenario.leadership
+        return Observation(
+            month=m + 1,
+            replicate=int(self.replicates[r]),
+            stage=int(st.stage[r]),
+            coupled=bool(st.coupled[r]),
+            consensus=float(st.consensus[r]),
+            capacity=float(capacity[r]),
+            money=money,
+            groups=self.groups,
+            members=members,
+            departures=departures,
+            small_wins=wins,
+            shortfalls=shortfalls,
+            supporters=supporters,
+            tensions=tensions,
+            settle_hours=settle,
+            levers={"alignment": lead.alignment, "arbitration": lead.arbitration},
+        )
+
+    def capacity(self) -> np.ndarray:
+        """(R,) hours the committed key leaders bring this month."""
+        committed = (self.state.status[:, self.actors.leaders] == 1).sum(axis=1)
+        return committed * float(self.scenario.leadership.capacity_hours)
+
+    def _members_now(self) -> np.ndarray:
+        """(R, 4) members by group, counted from the state (kept for the month)."""
+        st = self.state
+        cached = st.extra.get("members_now")
+        if cached is not None and cached[0] == st.month:
+            return cached[1]
+        out = np.zeros((st.n_replicates, len(SECTORS)), np.int64)
+        committed = st.status == 1
+        for g in range(len(SECTORS)):
+            lo, hi = np.searchsorted(st.sector, [g, g + 1])  # actors are ordered by sector
+            out[:, g] = committed[:, lo:hi].sum(axis=1)
+        st.extra["members_now"] = (st.month, out)
+        return out
+
+    def lead(self) -> np.ndarray:
+        """The key leaders act before the next month: the policy's allocation for each
+        replicate, within its capacity, is recorded and its effects applied
+        (:func:`commonfuture.leadership.actions.lead`). Returns the (R, N_SLOTS) hours."""
+        st, out = self.state, self.out
+        m = st.month + 1
+        capacity = self.capacity()
+        hours = self.hours
+        for r in range(st.n_replicates):
+            obs = self.observe(r, capacity)
+            try:
+                hours[r] = within(allocation(self.policy(obs)), capacity[r])
+            except ValueError as err:
+                raise ValueError(f"policy {self.policy_name!r}, month {m}: {err}") from None
+        row = m - 1
+        out.capacity[row] = capacity
+        for k, part in enumerate(KINDS.values()):
+            out.spent_by_action[k][row] = hours[:, part].sum(axis=1)
+        for g in range(len(SECTORS)):
+            out.engaged_by_group[g][row] = hours[:, g]
+        if m == 1:
+            present = self._members_now() > 0
+        else:
+            present = np.stack([out.members_by_sector[g][row - 1] for g in range(4)], 1) > 0
+        lead(self.p, self.now, hours, present, self.gap, PAIR_GROUPS)
+        return hours
+
     def step(self) -> Events:
-        """Advance one month; return its :data:`Events`."""
+        """The leaders act, then one month runs; return its :data:`Events`."""
         m = self.state.month + 1
+        self.lead()
         slots = self.state.n_replicates * self.state.n_actors
         with sized(slots):
             events = pick(month, slots)(*self.records, m)
@@ -418,13 +556,9 @@ class Collaboration:
         return events
 
     def run(self, last: int) -> None:
-        """Advance to month ``last`` in one compiled call."""
-        first = self.state.month + 1
-        if last >= first:
-            slots = self.state.n_replicates * self.state.n_actors
-            with sized(slots):
-                pick(months, slots)(*self.records, first, last)
-            self.state.month = last
+        """Advance to month ``last``, month by month (the leaders act between months)."""
+        while self.state.month < last:
+            self.step()
 
     def measures(self, row: int | None = None) -> dict[str, np.ndarray]:
         """The measures so far as (T, R) arrays (views), or those of one month ``row``
@@ -442,7 +576,6 @@ __all__ = [
     "Events",
     "calendar",
     "month",
-    "months",
     "stage_inputs",
     "take_census",
     "tally",

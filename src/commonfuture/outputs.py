@@ -22,6 +22,9 @@ import numpy as np
 from commonfuture.scenario.schema import SECTORS
 from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS, LEVELS
 
+#: the four kinds of leadership action (commonfuture.leadership.actions.KINDS)
+ACTIONS: tuple[str, ...] = ("engage", "arbitrate", "negotiate", "link")
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -65,6 +68,16 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure("joins", "actors", "Actors who committed this month.", np.int64),
     Measure("secessions", "actors", "Members who seceded this month.", np.int64),
+    *(
+        Measure(
+            f"secessions_{s}",
+            "actors",
+            f"Members of the {s} sector who seceded this month.",
+            np.int64,
+            "secessions_by_sector",
+        )
+        for s in SECTORS
+    ),
     Measure("mean_commitment", "0-1", "Mean commitment of members (0 when none)."),
     Measure("mean_trust", "0-1", "Mean trust of members (0 when none)."),
     Measure(
@@ -100,7 +113,8 @@ MEASURES: tuple[Measure, ...] = (
             f"destroyed_{lvl}",
             "value units",
             f"Value lost this month at the {lvl} level to the four kinds of value "
-            "destruction (the individual's net of what exploiters gained).",
+            "destruction and to open tensions (the individual's net of what exploiters "
+            "gained).",
             group="destroyed_by_level",
         )
         for lvl in LEVELS
@@ -121,6 +135,56 @@ MEASURES: tuple[Measure, ...] = (
             f"loss_{k}", "value units", f"Value lost to value {k} this month.", group="loss_by_kind"
         )
         for k in DESTRUCTION_KINDS
+    ),
+    Measure(
+        "loss_conflict",
+        "value units",
+        "Value lost this month to open tensions between groups: what members of groups in "
+        "a standing tension lose, and the community as much again (A-tension).",
+    ),
+    Measure(
+        "capacity",
+        "hours",
+        "Leadership capacity this month: hours the committed key leaders bring.",
+    ),
+    *(
+        Measure(
+            f"spent_{k}",
+            "hours",
+            f"Leadership capacity spent this month on the action '{k}'.",
+            group="spent_by_action",
+        )
+        for k in ACTIONS
+    ),
+    *(
+        Measure(
+            f"engaged_{s}",
+            "hours",
+            f"Hours the key leaders spent engaging the {s} sector this month.",
+            group="engaged_by_group",
+        )
+        for s in SECTORS
+    ),
+    *(
+        Measure(
+            f"alignment_{s}",
+            "0-1",
+            f"Alignment of the {s} sector at the end of the month: how far its offers are "
+            "adapted to its values, built by engagement.",
+            group="alignment_by_group",
+        )
+        for s in SECTORS
+    ),
+    Measure(
+        "tensions_open",
+        "tensions",
+        "Tensions standing between groups that both have members (level at least 0.05).",
+        np.int64,
+    ),
+    Measure(
+        "tension_max",
+        "0-1",
+        "The largest tension standing between groups that both have members.",
     ),
     Measure("budget", "GBP", "Investment received this month."),
     Measure("funding", "GBP", "Pool available this month: investment plus contributions."),
@@ -192,8 +256,13 @@ GROUPS: dict[str, str] = {
     "value_by_level": "Net value this month per level: value created accruing to the level "
     "minus the losses of value destruction falling on it (A-levels); can be negative.",
     "destroyed_by_level": "Value lost this month per level to the four kinds of value "
-    "destruction (the individual's net of what exploiters gained; A-levels).",
+    "destruction and to open tensions (the individual's net of what exploiters gained; "
+    "A-levels, A-tension).",
     "loss_by_kind": "Value lost to each kind of value destruction this month.",
+    "secessions_by_sector": "Members who seceded this month, by sector.",
+    "spent_by_action": "Leadership capacity spent this month per kind of action (hours).",
+    "engaged_by_group": "Hours spent engaging each sector this month.",
+    "alignment_by_group": "Each sector's alignment at the end of the month (0-1).",
 }
 
 
@@ -233,6 +302,8 @@ TERMS: dict[str, str] = {
     "value per level": "Value created accruing to the individual, the service system or "
     "the community, minus the value lost that falls on that level (value_<level>); "
     "negative means value was destroyed at that level on balance.",
-    "value lost per level": "Value lost to the four kinds of value destruction that "
-    "falls on a level (destroyed_<level>).",
+    "value lost per level": "Value lost to the four kinds of value destruction and to "
+    "open tensions that falls on a level (destroyed_<level>).",
+    "value lost to conflict": "Value lost while tensions between groups stand open: what "
+    "members of the groups lose, and the community as much again (loss_conflict).",
 }

@@ -34,18 +34,71 @@ class Parameter:
 f32, f64, i64 = np.float32, np.float64, np.int64
 
 PARAMETERS: tuple[Parameter, ...] = (
+    # 0. leadership (the leaders' actions, before the sub-steps)
+    Parameter(
+        "engage_hours",
+        f64,
+        "leadership.engage_hours: hours of engagement a month for half its effect on a group",
+        lambda sc: sc.leadership.engage_hours,
+    ),
+    Parameter(
+        "engagement_gain",
+        f64,
+        "leadership.engagement_gain: share of the way to full alignment a month of full "
+        "engagement moves a group",
+        lambda sc: sc.leadership.engagement_gain,
+    ),
+    Parameter(
+        "engagement_decay",
+        f64,
+        "leadership.engagement_decay: share of a group's alignment lost a month unengaged",
+        lambda sc: sc.leadership.engagement_decay,
+    ),
+    Parameter(
+        "negotiate_hours",
+        f64,
+        "leadership.negotiate_hours: hours of negotiation a month for half its effect",
+        lambda sc: sc.leadership.negotiate_hours,
+    ),
+    Parameter(
+        "link_hours",
+        f64,
+        "leadership.link_hours: hours of linking a month for half its effect",
+        lambda sc: sc.leadership.link_hours,
+    ),
+    Parameter(
+        "link_gain",
+        f32,
+        "leadership.link_gain: stage-3 outreach at full linking effort, as a multiple less one",
+        lambda sc: sc.leadership.link_gain,
+    ),
+    Parameter(
+        "tension_growth",
+        f64,
+        "tensions.growth: share of the way to full tension an open tension moves a month, "
+        "per unit of value gap",
+        lambda sc: sc.tensions.growth,
+    ),
+    Parameter(
+        "tension_harm",
+        f32,
+        "tensions.harm: share of its expectation a member loses a month at full strain (and "
+        "the community as much)",
+        lambda sc: sc.tensions.harm,
+    ),
+    Parameter(
+        "settle_hours",
+        f64,
+        "tensions.settle_hours: hours of arbitration that settle a full tension across a "
+        "whole value profile's gap",
+        lambda sc: sc.tensions.settle_hours,
+    ),
     # 1. coupling (macro)
     Parameter(
         "coupling_threshold",
         f32,
         "leadership.coupling_threshold: commitment a key leader needs to sit at the table",
         lambda sc: sc.leadership.coupling_threshold,
-    ),
-    Parameter(
-        "arbitration",
-        f64,
-        "leadership.arbitration: share of the gap between value positions closed",
-        lambda sc: sc.leadership.arbitration,
     ),
     Parameter(
         "negotiation_rate",
@@ -152,24 +205,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         lambda sc: sc.population.use_rate,
     ),
     Parameter(
-        "alignment",
-        f32,
-        "leadership.alignment: how far offers are adapted towards each actor's values",
-        lambda sc: sc.leadership.alignment,
-    ),
-    Parameter(
         "disproportion_rate",
         f32,
-        "destruction.disproportion * (1 - leadership.arbitration): value disproportion per "
-        "unit of cost and excess burden",
-        lambda sc: sc.destruction.disproportion * (1.0 - sc.leadership.arbitration),
+        "destruction.disproportion: value disproportion per unit of cost and excess burden, "
+        "at full strain (times the user's group's strain, A-tension)",
+        lambda sc: sc.destruction.disproportion,
     ),
     Parameter(
         "exploitation_rate",
         f64,
-        "destruction.exploitation * (1 - leadership.arbitration): share of created value "
-        "exploiters take, per exploiting share of members",
-        lambda sc: sc.destruction.exploitation * (1.0 - sc.leadership.arbitration),
+        "destruction.exploitation: share of created value exploiters take, per exploiting "
+        "share of members, at full strain (times the victim's group's strain, A-tension)",
+        lambda sc: sc.destruction.exploitation,
     ),
     Parameter(
         "noise",

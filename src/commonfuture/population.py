@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
+from commonfuture.leadership.tensions import N_PAIRS
 from commonfuture.network import build_network, n_ties
 from commonfuture.parallel import bounds, loops, n_chunks, pick, sized
 from commonfuture.propositions import Offer
@@ -53,10 +54,11 @@ class State:
     resources: np.ndarray  # (R, N) float32, GBP per month
     burden: np.ndarray  # (R, N) float32, share of costs borne (mean 1)
     exploiter: np.ndarray  # (R, N) bool
-    fit: np.ndarray  # (R, N, P) float32: profile-weighted value of each proposition
-    anticipated: np.ndarray  # (R, N, P) float32: fit - cost, the promise
-    ignorance: np.ndarray  # (R, N, P) float32: loss per use (value ignorance)
-    backlash: np.ndarray  # (R, N, P) float32: loss per use (value backlash)
+    fit: np.ndarray  # (R, N, P) float32: profile-weighted value of each offer, unadapted
+    anticipated: np.ndarray  # (R, N, P) float32: fit - cost, the promise unadapted
+    tailoring: np.ndarray  # (R, N, P) float32: what full adaptation adds to the promise
+    ignorance: np.ndarray  # (R, N, P) float32: loss per use, unengaged (value ignorance)
+    backlash: np.ndarray  # (R, N, P) float32: loss per use at full strain (value backlash)
     ties: sp.csr_matrix  # (R*N, R*N) block-diagonal weighted ties
     degree: np.ndarray  # (R, N) float32, weighted degree
     ties_per_replicate: list[int]
@@ -90,6 +92,11 @@ class State:
     served_share: np.ndarray  # (R, P) float32, share of those who sought it served, last time
     taken: np.ndarray  # (R, P) float64, uses of each proposition so far (against its issue)
     seen: np.ndarray  # (R,) int64, members of the wider population who took part last month
+    # the leaders' actions (commonfuture.leadership)
+    alignment: np.ndarray  # (R, 4) float64, each group's alignment built by engagement (0..1)
+    tension: np.ndarray  # (R, 6) float64, each pair of groups' open tension (0..1)
+    strain: np.ndarray  # (R, 4) float32, the largest open tension each group is in
+    effort: np.ndarray  # (R, 2) float64, this month's negotiation and linking effects (0..1)
     month: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -113,7 +120,7 @@ class State:
             wider = self.role != KEY_LEADER
         leaders = key_leaders(self)
         return Actors(
-            *(getattr(self, name) for name in Actors._fields[:12]),
+            *(getattr(self, name) for name in Actors._fields[:13]),
             wider=wider,
             n_wider=int(wider.sum()),
             leaders=leaders,
@@ -134,7 +141,7 @@ StateRecord = namedtuple(
     "signal used "
     "accumulated supports "
     "stage pending coupled ever_coupled consensus seated delivered delivery_months target capital "
-    "open_last served_share taken seen",
+    "open_last served_share taken seen alignment tension strain effort",
     module=__name__,
 )
 
@@ -144,7 +151,7 @@ StateRecord = namedtuple(
 Actors = namedtuple(
     "Actors",
     "sector role eligible profile threshold floor resources burden exploiter "
-    "anticipated ignorance backlash wider n_wider leaders leader_sector similarity",
+    "anticipated tailoring ignorance backlash wider n_wider leaders leader_sector similarity",
     module=__name__,
 )
 
@@ -301,21 +308,23 @@ def appraise(
     offer_norms,
     cost,
     public_share,
-    alignment,
     ignorance_rate,
     backlash_rate,
     fit,
     anticipated,
+    tailoring,
     ignorance,
     backlash,
 ):
     """What each actor makes of each proposition, at set-up ((R, N, P) float32 each,
     written in place), chunk by chunk on every core:
 
-    - ``fit``: the offer as the leaders adapt it to the actor (A-adaptation,
-      :func:`commonfuture.leadership.tailored_fit`; ``plain`` its product ``p.v`` in
+    - ``fit``: the offer as it is, before any adaptation (``plain`` its product ``p.v`` in
       float64, ``value_sums`` each offer's ``|v|``);
     - ``anticipated``: its promise, what it offers after the actor's values less its cost;
+    - ``tailoring``: what adapting the offer wholly to the actor's values adds to the
+      promise (A-adaptation, :func:`commonfuture.leadership.tailored_fit`: the promise at
+      alignment ``a`` is ``anticipated + a * tailoring``);
     - ``ignorance``: the loss an offer that misses what the actor values brings
       (``ignorance_rate`` times :func:`commonfuture.value.misfit`; ``plain32`` its float32
       product, ``offer_norms`` the offers' norms);
@@ -327,7 +336,6 @@ def appraise(
     operations in the same precision and order."""
     r_n, n, n_el = profile.shape
     p_n = plain.shape[2]
-    keep = 1.0 - alignment
     ign = np.float32(ignorance_rate)
     back = np.float32(backlash_rate)
     fifth, five = np.float32(1.0 / N_ELEMENTS), np.float32(N_ELEMENTS)
@@ -351,9 +359,10 @@ def appraise(
             norm = np.sqrt(sq)
             low_public = max(fifth - profile[r, i, PUBLIC], zero) * five
             for j in range(p_n):
-                f = np.float32(keep * plain[r, i, j] + alignment * (own * value_sums[j]))
+                f = np.float32(plain[r, i, j])
                 fit[r, i, j] = f
                 anticipated[r, i, j] = f - cost[j]
+                tailoring[r, i, j] = np.float32(own * value_sums[j] - plain[r, i, j])
                 cos = plain32[r, i, j] / max(norm * offer_norms[j], tiny)
                 ignorance[r, i, j] = ign * (one - cos)
                 backlash[r, i, j] = back * (low_public * public_share[j])
@@ -417,8 +426,8 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
 
     lev = scenario.leadership
     dest = scenario.destruction
-    fits, anticipated, ignorance, backlash = (
-        np.empty((r, n, offer.n), np.float32) for _ in range(4)
+    fits, anticipated, tailoring, ignorance, backlash = (
+        np.empty((r, n, offer.n), np.float32) for _ in range(5)
     )
     value = np.asarray(offer.value, np.float64)
     with sized(r * n):
@@ -430,11 +439,11 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
             np.linalg.norm(offer.value, axis=-1),
             offer.cost,
             offer.public_share,
-            lev.alignment,
-            dest.ignorance * (1.0 - lev.alignment),
-            dest.backlash * (1.0 - lev.arbitration),
+            dest.ignorance,
+            dest.backlash,
             fits,
             anticipated,
+            tailoring,
             ignorance,
             backlash,
         )
@@ -460,6 +469,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         exploiter=stacked(6),
         fit=fits,
         anticipated=anticipated,
+        tailoring=tailoring,
         ignorance=ignorance,
         backlash=backlash,
         ties=ties,
@@ -491,4 +501,8 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         served_share=np.ones((r, offer.n), np.float32),
         taken=np.zeros((r, offer.n), np.float64),
         seen=np.zeros(r, np.int64),
+        alignment=np.zeros((r, 4), np.float64),
+        tension=np.zeros((r, N_PAIRS), np.float64),
+        strain=np.zeros((r, 4), np.float32),
+        effort=np.zeros((r, 2), np.float64),
     )

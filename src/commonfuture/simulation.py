@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from commonfuture import compiled
+from commonfuture.leadership.policies import Policy
 from commonfuture.meso.value_chains import ChainRecorder
 from commonfuture.model import Collaboration, calendar
 from commonfuture.outputs import NAMES
@@ -110,10 +111,11 @@ def run_batch(
     replicates: Sequence[int],
     chains: bool | Sequence[int] = False,
     progress: Callable[[int], None] | None = None,
+    policy: str | Policy | None = None,
 ) -> tuple[dict[str, np.ndarray], list[int], int, pd.DataFrame | None]:
     """Advance ``replicates`` together; return measures as (T, R) arrays (the run's own,
     not copies: the run ends here)."""
-    run = Run(scenario, seed, replicates, chains=chains)
+    run = Run(scenario, seed, replicates, chains=chains, policy=policy)
     run.run(progress)
     chain_df = run.value_chains() if chains is not False else None
     return run.collaboration.measures(), run.ties_per_replicate, run.n_actors, chain_df
@@ -138,6 +140,7 @@ class Run:
         scale: float = 1.0,
         *,
         chains: bool | Sequence[int] = False,
+        policy: str | Policy | None = None,
     ):
         reps = _replicate_list(replicates)
         sc = self.scenario = prepare(scenario, overrides, scale)
@@ -153,7 +156,9 @@ class Run:
             len(reps),
             generation_normals=lambda k: generation_normals(keys, k, offer.n),
         )
-        self.collaboration = Collaboration(sc, offer, state, streams(keys, state.n_actors), cal)
+        self.collaboration = Collaboration(
+            sc, offer, state, streams(keys, state.n_actors), cal, policy=policy, replicates=reps
+        )
         self._recorder = None
         if chains is not False:
             actors = None if chains is True else list(chains)
@@ -289,6 +294,7 @@ def simulate(
     chains: bool | Sequence[int] = False,
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    policy: str | Policy | None = None,
 ) -> SimulationResult:
     """Simulate ``replicates`` runs of a scenario.
 
@@ -304,14 +310,23 @@ def simulate(
     batch_size: replicates advanced together (default: by population size).
     progress: called as months complete, with the number of replicate-months done
         since its last call (about every ``PROGRESS_EVERY`` seconds).
+    policy: how the key leaders spend their capacity each month: a built-in's name
+        (``"steady"``, ``"firefight"``, ``"grow"``), a callable ``policy(observation) ->
+        allocation`` (:mod:`commonfuture.leadership.policies`), or None for the
+        scenario's ``leadership.policy``.
     """
     reps = _replicate_list(replicates)
     sc = prepare(scenario, overrides, scale)
+    if isinstance(policy, str):  # a named policy is the scenario's own: validated, recorded
+        sc = apply_overrides(sc, {"leadership.policy": policy})
+        policy = None
     t0 = time.perf_counter()
     if engine == "mesa":
         from commonfuture.reference import run_reference
 
-        arrays, ties, n_actors, chain_df = run_reference(sc, seed, reps, progress=progress)
+        arrays, ties, n_actors, chain_df = run_reference(
+            sc, seed, reps, progress=progress, policy=policy
+        )
         frames = [to_frame(arrays, reps)]
         all_ties = ties
     elif engine == "fast":
@@ -319,7 +334,7 @@ def simulate(
         frames, all_ties, chain_parts = [], [], []
         n_actors = n
         for group in batches(reps, n, batch_size):
-            arrays, ties, n_actors, chain_df = run_batch(sc, seed, group, chains, progress)
+            arrays, ties, n_actors, chain_df = run_batch(sc, seed, group, chains, progress, policy)
             frames.append(to_frame(arrays, group))
             all_ties += ties
             if chain_df is not None:

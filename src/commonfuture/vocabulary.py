@@ -60,18 +60,19 @@ class Lever:
 LEVERS: tuple[Lever, ...] = (
     Lever(
         "leadership.alignment",
-        "Alignment with what partners value",
-        "How well the offer is matched to what each partner values. In practice: asking "
-        "partners and residents what they want before designing the service. In Active "
-        "Travel, routes planned with residents kept them using the scheme.",
+        "Leaders' time engaging partners",
+        "The share of the key leaders' limited hours spent learning what each group "
+        "values (under the steady policy). In practice: asking partners and residents what "
+        "they want before designing the service. An engaged group gets offers matched to "
+        "its values; a neglected one drifts out of alignment and its value is ignored.",
     ),
     Lever(
         "leadership.arbitration",
-        "Arbitration between partners",
-        "How well conflicts between partners' interests are settled, so that no group "
-        "carries the burden or is used by another. In practice: a neutral chair, open "
-        "rules for who pays and who gains. Weak arbitration raises backlash and "
-        "exploitation.",
+        "Leaders' time settling tensions",
+        "The share of the rest of the leaders' hours spent settling tensions between groups "
+        "whose values differ (a council and a community group, those who pay and those who "
+        "gain). In practice: a neutral chair, open rules for who pays and who gains. A "
+        "tension left open grows and destroys value for its groups and the community.",
     ),
     Lever(
         "leadership.small_win_cadence_months",
@@ -169,7 +170,8 @@ SECTIONS: dict[str, str] = {
     "months": "The scenario",
     "population": "Who takes part",
     "network": "Who knows whom",
-    "leadership": "Key leaders and how they agree",
+    "leadership": "Key leaders, their time and how they agree",
+    "tensions": "Tensions between groups",
     "investment": "Money",
     "propositions": "What is offered",
     "target": "The long-term target",
@@ -225,8 +227,19 @@ PARAMETERS: dict[str, str] = {
     "network.citizen_org_ties": "ties from residents to organisations",
     "network.citizen_org_tie_strength": "strength of resident-organisation ties",
     "network.openness": "openness of recruitment",
-    "leadership.alignment": "alignment with what partners value",
-    "leadership.arbitration": "arbitration between partners",
+    "leadership.alignment": "leaders' time engaging partners (share)",
+    "leadership.arbitration": "leaders' time settling tensions (share)",
+    "leadership.policy": "how the leaders spend their time",
+    "leadership.capacity_hours": "hours a month each key leader brings",
+    "leadership.engage_hours": "hours of engagement for half its effect",
+    "leadership.engagement_gain": "how fast engagement builds alignment",
+    "leadership.engagement_decay": "how fast a neglected group drifts away",
+    "leadership.negotiate_hours": "hours of negotiation for half its effect",
+    "leadership.link_hours": "hours of linking for half its effect",
+    "leadership.link_gain": "how much linking widens outreach",
+    "tensions.growth": "how fast an open tension grows",
+    "tensions.harm": "what an open tension costs each member",
+    "tensions.settle_hours": "hours of arbitration to settle a tension",
     "leadership.small_win_cadence_months": "months between small wins shown",
     "leadership.small_win_cost": "cost of showing a small win (GBP)",
     "leadership.visibility": "visibility of results",
@@ -354,6 +367,21 @@ for _l, _w in LEVEL_WORDS.items():
     _MEASURES[f"destroyed_{_l}"] = f"value lost by {_w} (gross)"
 for _k, _w in KIND_WORDS.items():
     _MEASURES[f"loss_{_k}"] = f"value lost to {_w} (gross)"
+for _s, _w in SECTOR_WORDS.items():
+    _MEASURES[f"secessions_{_s}"] = f"members leaving this month: {_w}"
+    _MEASURES[f"engaged_{_s}"] = f"leaders' hours engaging: {_w}"
+    _MEASURES[f"alignment_{_s}"] = f"alignment of {_w}"
+for _a, _w in (
+    ("engage", "engaging groups"),
+    ("arbitrate", "settling tensions"),
+    ("negotiate", "negotiating among key leaders"),
+    ("link", "linking to the wider community"),
+):
+    _MEASURES[f"spent_{_a}"] = f"leaders' hours {_w}"
+_MEASURES["capacity"] = "key leaders' hours available"
+_MEASURES["loss_conflict"] = "value lost to open tensions (gross)"
+_MEASURES["tensions_open"] = "tensions standing between groups"
+_MEASURES["tension_max"] = "largest tension standing (0-1)"
 
 MEASURES: dict[str, str] = dict(_MEASURES)
 

@@ -21,6 +21,7 @@ from commonfuture.cli._app import (
     fail,
     os_problem,
     safe,
+    scale_option,
     use_threads,
     warn,
 )
@@ -164,8 +165,9 @@ def run(
     if engine not in ("fast", "mesa"):
         fail(f"--engine: unknown engine {engine!r} (use fast or mesa)")
     use_threads(threads)
-    if not scale > 0:
-        fail(f"--scale: must be positive, got {scale}")
+    scale_option(scale)
+    if engine == "mesa" and chains:
+        fail("--chains: the mesa engine does not record value chains (use --engine fast)")
     sc, cut = _load_cut(scenario, set_, scale)
     from commonfuture.resources import MemoryTooSmall, check_memory
 
@@ -210,7 +212,7 @@ def validate(
     scenario: Annotated[list[Path], typer.Argument(help="Scenario TOML file(s).")],
 ) -> None:
     """Check scenario files; print every problem with its field path (exit 2 if any)."""
-    from commonfuture.resources import MemoryTooSmall, check_memory
+    from commonfuture.resources import MemoryTooSmall, actors, check_memory
 
     problems: list[str] = []
     from commonfuture.scenario import ScenarioError, load_scenario
@@ -230,7 +232,7 @@ def validate(
         console.print(
             f"[green]ok[/green] {safe(path)}: {safe(sc.name[:80])}"
             f"{'...' if len(sc.name) > 80 else ''} ({sc.months} months, "
-            f"{sum(sc.population.counts.as_tuple()):,} actors)",
+            f"{actors(sum(sc.population.counts.as_tuple()))} actors)",
             soft_wrap=True,
         )
         warn(notes)

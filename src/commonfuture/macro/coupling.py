@@ -14,12 +14,13 @@ with commitment >= ``leadership.coupling_threshold``. Every month:
    ``min(before, now) / max(before, now)`` of the consensus: the agreement was
    negotiated by a different table;
 2. where leaders of at least two sectors sit at the table they negotiate: the
-   consensus closes ``negotiation_rate`` times their arbitrated alignment (the mean
-   cosine similarity of their value profiles, ``cos + arbitration (1 - cos)``) of
-   the gap to full consensus;
+   consensus closes ``negotiation_rate`` times their negotiated alignment (the mean
+   cosine similarity of their value profiles, ``cos + e (1 - cos)``, ``e`` the effect
+   of the hours they spent negotiating this month,
+   :mod:`commonfuture.leadership.actions`) of the gap to full consensus;
 3. the coupling holds where leaders of at least two sectors sit at the table and
-   the consensus is >= ``consensus_threshold``; the leaders at the table of a
-   coupled replicate are bound by it: their commitment is at least the consensus.
+   the consensus is >= ``consensus_threshold``. A key leader is not bound by it: a
+   leader whose own value is not served evaluates and can leave like any member.
 
 At every small-win moment (sub-step 5, :func:`judge`) the leaders judge what the
 collaboration delivered on the shared target since the last moment: the community
@@ -46,8 +47,7 @@ from commonfuture.scenario.schema import SECTORS, Scenario
 @njit(cache=True, nogil=True)
 def negotiate(p, actors, state):
     """Steps 1-3 of the coupling on every replicate: the consensus is diluted by a change
-    at the table and negotiated by leaders of at least two sectors; the leaders at the
-    table of a coupled replicate are bound by it. Updates ``state.consensus`` and
+    at the table and negotiated by leaders of at least two sectors. Updates ``state.consensus`` and
     ``state.seated``; returns (R,) bool: coupled now."""
     status, commitment = state.status, state.commitment
     idx, lsec, sim = actors.leaders, actors.leader_sector, actors.similarity
@@ -81,14 +81,10 @@ def negotiate(p, actors, state):
                             total += sim[r, a, b]
                             pairs += 1
             cos = total / pairs
-            k += p.negotiation_rate * arbitrated(cos, p.arbitration) * (1.0 - k)
+            # the month's negotiation closes part of the gap between their positions
+            k += p.negotiation_rate * arbitrated(cos, state.effort[r, 0]) * (1.0 - k)
         state.consensus[r] = k
         now[r] = sectors >= 2 and k >= p.consensus_threshold
-        if now[r]:  # the leaders at the table are bound by the consensus they negotiated
-            bound = np.float32(k)
-            for a in range(n_lead):
-                if ok[a] and commitment[r, idx[a]] < bound:
-                    commitment[r, idx[a]] = bound
     return now
 
 

@@ -43,6 +43,12 @@ After each evaluation the member's expectation moves ``aspiration_rate`` of the 
 towards what it realised a month (A-aspiration: expectations adapt with
 experience; Macy & Flache 2002).
 
+While a tension the member's group is in stands open, the member loses
+``tensions.harm`` times its group's strain times its own expectation a month (a share
+of what it hoped to gain), felt at once: it weighs in the
+member's next evaluation (it is not an outcome that engages the member in a month of
+its own: A-tension).
+
 Between tangible outcomes, commitment erodes by ``commitment_decay * (1 -
 trust)`` a month and momentum signals fade by ``momentum_decay`` (A-erosion).
 """
@@ -61,8 +67,9 @@ from commonfuture.scenario.schema import Scenario
 
 #: The month's evaluations, (R, N) each: ``evaluated`` (a member's small-win cycle ended),
 #: ``wins`` (at or above expectation), ``gap`` (realised per month minus expectation,
-#: where evaluated).
-Evaluated = namedtuple("Evaluated", "evaluated wins gap", module=__name__)
+#: where evaluated); and ``harmed`` (R, 4) float64, the value members of each group lost
+#: to open tensions this month.
+Evaluated = namedtuple("Evaluated", "evaluated wins gap harmed", module=__name__)
 
 
 def is_moment(scenario: Scenario, month: int) -> bool:
@@ -91,7 +98,9 @@ def learn(p, actors, state, moment):
     wins = np.zeros((r_n, n), np.bool_)
     gap = np.zeros((r_n, n), np.float32)
     one, zero, floor = np.float32(1.0), np.float32(0.0), np.float32(0.01)
+    strain, sector = state.strain, actors.sector
     chunks = n_chunks(n)
+    harmed_t = np.zeros((r_n * chunks, 4), np.float64)
     for task in prange(r_n * chunks):  # chunks of actors, on every core
         r = task // chunks
         lo, hi = bounds(task % chunks, n)
@@ -101,6 +110,12 @@ def learn(p, actors, state, moment):
             t = trust[r, i]
             if status[r, i] == 1:
                 months_since[r, i] += 1
+                # an open tension the member's group is in costs it a share of what it
+                # hoped to gain (A-tension)
+                harm = p.tension_harm * strain[r, sector[i]] * expectation[r, i]
+                if harm > 0:
+                    realised[r, i] -= harm
+                    harmed_t[task, sector[i]] += harm
                 # erosion between tangible outcomes (A-erosion)
                 c = c - p.commitment_decay * (one - t)
                 # a small-win moment: the coupled leaders make the longer-term value tangible
@@ -138,7 +153,11 @@ def learn(p, actors, state, moment):
             active[r, i] = False
             commitment[r, i] = min(max(c, zero), one)
             trust[r, i] = min(max(t, zero), one)
-    return Evaluated(evaluated, wins, gap)
+    harmed = np.zeros((r_n, 4), np.float64)
+    for task in range(r_n * chunks):
+        for g in range(4):
+            harmed[task // chunks, g] += harmed_t[task, g]
+    return Evaluated(evaluated, wins, gap, harmed)
 
 
 def small_wins(state: State, scenario: Scenario, month: int) -> Evaluated:

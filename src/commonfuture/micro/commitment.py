@@ -10,11 +10,13 @@ outreach into the external environment) weighs joining. Its score is
 
 where *pull* is the weighted share of its neighbours already committed,
 *outreach* (stage 3 only) is openness times the share of the wider population
-seen taking part last month (members who used a proposition: what the community
+seen taking part last month, widened by the leaders' linking (times ``1 + link_gain *
+e``, :mod:`commonfuture.leadership.actions`) (members who used a proposition: what the community
 sees of the collaboration is its members using what it offers, not their
 commitment; A-outreach), *momentum* is the visibility-weighted mean of its neighbours'
 recent win (+1) and loss (-1) signals, and *target* is the best promise
-(fit minus cost) among the propositions open and eligible to it, each positive
+(fit minus cost, the offer adapted as far as the actor's group is aligned:
+A-adaptation) among the propositions open and eligible to it, each positive
 promise weighed by the share of those who sought that proposition last time who
 were served (places and money are limited, and rationing is seen or heard of:
 A-served). An actor to whom no proposition promises positive value has no
@@ -90,6 +92,8 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
         if stage3 and p.openness > 0 and actors.n_wider > 0:
             seen = np.float64(state.seen[r]) / np.float64(actors.n_wider)
             outreach = p.openness * np.float32(seen)
+            # linking: the leaders' communication and shown results widen outreach
+            outreach = outreach * (np.float32(1.0) + p.link_gain * np.float32(state.effort[r, 1]))
         # who has a committed neighbour: pushed from the members' rows when cheaper
         pushed = members < n_pending
         if pushed:
@@ -123,6 +127,7 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
             score = score + outreach
             ok = True
             if p.value_weight > 0:
+                aligned = np.float32(state.alignment[r, actors.sector[i]])
                 best = np.float32(-np.inf)
                 for j in range(p_n):
                     if (
@@ -130,7 +135,8 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                         and actors.eligible[i, j]
                         and (state.used[r, i] & offer.bits[j]) == 0
                     ):
-                        promise = actors.anticipated[r, i, j]
+                        # the promise as the leaders adapt the offer to the actor's group
+                        promise = actors.anticipated[r, i, j] + aligned * actors.tailoring[r, i, j]
                         if promise > 0:  # weighed by the chance of being served (A-served)
                             promise = promise * state.served_share[r, j]
                         best = max(best, promise)

@@ -10,19 +10,24 @@ lottery draws are served). A use creates value per element
 
     created_e = profile_e * ((1 - alignment) value_e + alignment |value| profile_e)
 
-(the multi-win: each actor draws from an offer what it values; alignment adapts
-the offer's mix towards what the actor values, A-adaptation), costs the user
+(the multi-win: each actor draws from an offer what it values; the alignment the
+leaders built by engaging the user's group adapts the offer's mix towards what the
+actor values, A-adaptation, :mod:`commonfuture.leadership.actions`), costs the user
 the proposition's ``cost``, and loses value to four named mechanisms of value
 destruction (Cui & Osborne 2023):
 
 * ignorance: the offer ignores the user's values, ``ignorance * (1 - alignment) * misfit``;
-* disproportion: costs fall out of proportion, ``disproportion * (1 - arbitration) *
+* disproportion: costs fall out of proportion, ``disproportion * strain *
   cost * max(burden - 1, 0)``;
 * backlash: a public goal imposes private costs on users who weigh public value
-  little, ``backlash * (1 - arbitration) * public_share * low_public``;
-* exploitation: exploiters take a share ``exploitation * (1 - arbitration) * q`` of
+  little, ``backlash * strain * public_share * low_public``;
+* exploitation: exploiters take a share ``exploitation * strain * q`` of
   others' created value, q the exploiters' share of members; it is transferred to
   the exploiters, and counted as lost by its creators.
+
+``alignment`` is the user's group's alignment and ``strain`` the largest open tension
+its group is in (:mod:`commonfuture.leadership.tensions`): disproportion, backlash and
+exploitation are consequences of conflicts left open (A-tension), not of weak levers.
 
 Each loss falls on the levels of value (assumption A-levels, ``levels.<kind>``:
 shares over the individual, the service system and the community; by default
@@ -215,10 +220,12 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
             i = seeker[ra, q]
             best = -np.inf
             arg = -1
+            aligned = np.float32(state.alignment[ra, actors.sector[i]])
             for ja in range(p_n):
                 if is_open[ra, ja] and actors.eligible[i, ja] and (used[ra, i] & bits[ja]) == 0:
-                    if actors.anticipated[ra, i, ja] > best:
-                        best = actors.anticipated[ra, i, ja]
+                    promise = actors.anticipated[ra, i, ja] + aligned * actors.tailoring[ra, i, ja]
+                    if promise > best:
+                        best = promise
                         arg = ja
             if best > 0:
                 seeker[ra, s] = i
@@ -331,7 +338,7 @@ def choose(p, actors, state, offer, offered, u_use, u_ration):
 
 
 @njit(cache=True, nogil=True, parallel=loops())
-def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploiters, month):
+def use_values(p, actors, state, offer, draws, users, chosen, offsets, members, exploiters, month):
     """Value created, lost and realised by each use (``users`` as :func:`choose` gives).
 
     Each loss falls on the levels after ``p.loss_levels`` (4, 3); the user bears the
@@ -348,7 +355,8 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
     """
     profile, exploiter = actors.profile, actors.exploiter
     at = p.loss_levels
-    align, disp, take_rate = p.alignment, p.disproportion_rate, p.exploitation_rate
+    disp, take_rate = p.disproportion_rate, p.exploitation_rate
+    alignment, strain = state.alignment, state.strain
     noise = p.noise
     n = profile.shape[1]
     keys = draws.keys
@@ -392,6 +400,9 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
                 for k in range(b0 + lo, b0 + hi):
                     i = users[k] - r * n
                     j = chosen[k]
+                    g = actors.sector[i]
+                    align = np.float32(alignment[r, g])  # how far the group was engaged
+                    s = strain[r, g]  # the largest open tension the user's group is in
                     created = zero
                     for e in range(n_el):
                         offered = adapted(
@@ -399,11 +410,11 @@ def use_values(p, actors, offer, draws, users, chosen, offsets, members, exploit
                         )
                         vec[k, e] = profile[r, i, e] * offered
                         created += vec[k, e]
-                    l_ign = actors.ignorance[r, i, j]
-                    l_back = actors.backlash[r, i, j]
-                    l_disp = (disp * offer.cost[j]) * max(actors.burden[r, i] - one, zero)
+                    l_ign = actors.ignorance[r, i, j] * (one - align)
+                    l_back = actors.backlash[r, i, j] * s
+                    l_disp = (disp * s * offer.cost[j]) * max(actors.burden[r, i] - one, zero)
                     ex = exploiter[r, i]
-                    l_expl = 0.0 if ex else take * np.float64(created)
+                    l_expl = 0.0 if ex else take * np.float64(s) * np.float64(created)
                     lv = (
                         at[0, 0] * l_ign + at[1, 0] * l_disp + at[2, 0] * l_back + at[3, 0] * l_expl
                     )
@@ -640,7 +651,7 @@ def create(p, actors, state, offer, offered, draws, month, due, generation):
         p, actors, state, offer, offered, draws.u[:, USE], draws.u[:, RATION]
     )
     vec, real, created_e, losses, lost, destroyed, total = use_values(
-        p, actors, offer, draws, users, chosen, offsets, members, exploiters, month
+        p, actors, state, offer, draws, users, chosen, offsets, members, exploiters, month
     )
     paid = due.any()
     if paid:

@@ -12,7 +12,8 @@ made, with one rule per claim that is the same for every case:
 - ``multi-win``: the residents' main offer (the one open to residents with the
   largest capacity) replaced by five offers of equal total value, each on a
   different value element, against five on one element.
-- ``leadership``: alignment = arbitration = 0.15 against 0.85.
+- ``leadership``: the tensions left open (the steady policy with no arbitration,
+  the case's engagement kept) against the ``firefight`` rule of thumb, same capacity.
 - ``linkage``: a holding's periodic return linked to generation against a fixed return
   of the same expected value (the link removed, the value kept); the same holding
   without any return is a secondary arm.

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from commonfuture.leadership.policies import Policy
 from commonfuture.reference.model import MUTATIONS, Actor, CollaborationModel
 from commonfuture.scenario.schema import Scenario
 
@@ -20,6 +21,7 @@ def run_reference(
     replicates: Sequence[int],
     progress: Callable[[int], None] | None = None,
     mutation: str | None = None,
+    policy: str | Policy | None = None,
 ) -> tuple[dict[str, np.ndarray], list[int], int, None]:
     """Run replicates of the Mesa model; return (arrays, ties per replicate, actors, None).
 
@@ -29,7 +31,10 @@ def run_reference(
     as in the fast engine; the two engines draw differently, so they agree in
     distribution, not bit for bit. ``progress`` is called with 1 after each
     replicate-month. ``mutation`` (tests only, see :data:`MUTATIONS`) deliberately
-    changes a rule so that the docking test can be shown to fail.
+    changes a rule so that the docking test can be shown to fail. ``policy`` (a
+    built-in's name, a callable ``policy(observation) -> allocation``, or None for the
+    scenario's ``leadership.policy``) spends the key leaders' capacity each month, as
+    in the fast engine.
     """
     if mutation not in MUTATIONS:
         raise ValueError(f"unknown mutation {mutation!r}: one of {list(MUTATIONS)}")
@@ -38,7 +43,8 @@ def run_reference(
     n_actors = sum(scenario.population.counts.as_tuple())
     for k in replicates:
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(k,))))
-        model = CollaborationModel(scenario, rng, mutation=mutation)
+        model = CollaborationModel(scenario, rng, mutation=mutation, policy=policy)
+        model.replicate = int(k)
         ties.append(model.n_ties)
         for _ in range(scenario.months):
             model.step()

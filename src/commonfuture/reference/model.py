@@ -18,6 +18,11 @@ Cui & Osborne (2019) describe value co-creation on three levels. Here:
   :meth:`CollaborationModel.advance_stage`): the coupling of key leaders as a negotiated
   consensus and the stages of integrative leadership.
 
+Before each month the key leaders act (:meth:`CollaborationModel.lead`): a policy
+(:mod:`commonfuture.leadership.policies`, shared with the fast engine) spends the
+committed key leaders' capacity on engaging groups, arbitrating tensions,
+negotiating and linking.
+
 It is slow (Python per actor and per tie) and serves two ends: a check of the
 fast engine (docking, Axtell et al. 1996) and a yardstick of speed.
 """
@@ -30,7 +35,9 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from commonfuture.outputs import NAMES
+from commonfuture.leadership.actions import SLOTS
+from commonfuture.leadership.policies import Observation, Policy, allocation, resolve, within
+from commonfuture.outputs import ACTIONS, NAMES
 from commonfuture.propositions import Offer, performance
 from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS, N_ELEMENTS, PUBLIC
@@ -38,12 +45,17 @@ from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS, N_ELEMENTS, PUBLIC
 OUTSIDE, COMMITTED, SECEDED = 0, 1, 2
 KEY_LEADER, NETWORK_ACTOR, EXTERNAL_USER = 0, 1, 2
 CITIZENS = SECTORS.index("citizens")
+#: the pairs of groups (sectors) a tension can stand between, in the allocation's order
+GROUP_PAIRS: list[tuple[int, int]] = [(a, b) for a in range(4) for b in range(a + 1, 4)]
+#: a tension at or above this level counts among the open ones (``tensions_open``)
+OPEN_TENSION = 0.05
 
 #: test-only rule changes, so that the docking test can be shown to fail
 MUTATIONS: dict[str | None, str] = {
     None: "the model as documented",
     "no_erosion": "commitment does not erode between small-win moments",
     "double_threshold": "every actor's join threshold is doubled",
+    "no_settlement": "arbitration settles no tension",
 }
 
 
@@ -81,12 +93,13 @@ class Actor(mesa.Agent):
         self.floor = rng.uniform(pop.floor_low, pop.floor_high)
         self.burden = rng.uniform(0.0, 2.0)
         self.exploiter = bool(rng.random() < pop.exploiter_share)
-        # what each proposition promises this actor: its fit after its own values, less cost
-        # (the offer as the leaders adapt it to this actor's values: A-adaptation)
-        a = model.scenario.leadership.alignment
-        self.promise = [
-            float(self.profile @ self.adapted(j, a)) - float(offer.cost[j]) for j in range(offer.n)
-        ]
+        # what each proposition offers this actor, after its own values: the offer as it is
+        # (``plain``), and the offer wholly remade in the actor's own mix (``own``, the same
+        # total value); the leaders adapt it between the two as far as the actor's group is
+        # aligned (A-adaptation, :meth:`promise`)
+        self.plain = [float(self.profile @ offer.value[j].astype(float)) for j in range(offer.n)]
+        mine = float(self.profile @ self.profile)
+        self.own = [mine * float(offer.value[j].astype(float).sum()) for j in range(offer.n)]
         self.eligible = [bool(offer.eligible[sector, j]) for j in range(offer.n)]
         # dynamic state
         self.status = OUTSIDE
@@ -124,17 +137,34 @@ class Actor(mesa.Agent):
     def member(self) -> bool:
         return self.status == COMMITTED
 
+    @property
+    def alignment(self) -> float:
+        """How far the leaders have aligned with this actor's group (engagement)."""
+        return self.model.alignment[self.sector]
+
+    @property
+    def strain(self) -> float:
+        """The largest open tension this actor's group is in, this month."""
+        return self.model.strain[self.sector]
+
+    def promise(self, j: int) -> float:
+        """What proposition ``j`` promises this actor this month: its fit to the offer as
+        the leaders adapt it to the actor's group, ``(1 - a) plain + a own``, less its cost."""
+        a = self.alignment
+        return (1 - a) * self.plain[j] + a * self.own[j] - float(self.model.offer.cost[j])
+
     def best_option(self, open_props: list[bool]) -> int | None:
         """The open, eligible, not-yet-used proposition promising most (lowest index on ties)."""
         offer = self.model.offer
-        best = None
+        best, most = None, 0.0
         for j in range(offer.n):
             if not (open_props[j] and self.eligible[j]):
                 continue
             if offer.once[j] and j in self.used:
                 continue
-            if best is None or self.promise[j] > self.promise[best]:
-                best = j
+            promise = self.promise(j)
+            if best is None or promise > most:
+                best, most = j, promise
         return best
 
     def best_target(self, open_props: list[bool]) -> float | None:
@@ -148,7 +178,8 @@ class Actor(mesa.Agent):
                 continue
             if offer.once[j] and j in self.used:
                 continue
-            value = self.promise[j] * share[j] if self.promise[j] > 0 else self.promise[j]
+            promise = self.promise(j)
+            value = promise * share[j] if promise > 0 else promise
             best = value if best is None else max(best, value)
         return best
 
@@ -186,7 +217,9 @@ class Actor(mesa.Agent):
         if sc.leadership.visibility > 0 and self.degree > 0:
             score += sc.leadership.visibility * momentum / self.degree
         if m.stage >= 3 and sc.network.openness > 0:
-            score += sc.network.openness * m.seen_share
+            # the leaders' linking (communication, results shown) widens the outreach
+            widened = 1.0 + sc.leadership.link_gain * m.link_effect
+            score += sc.network.openness * m.seen_share * widened
             if m.rng.random() < sc.network.openness * sc.dynamics.outreach:
                 reachable = True  # heard of it through outreach into the community
         if not reachable:
@@ -226,33 +259,33 @@ class Actor(mesa.Agent):
         if self.status != COMMITTED or m.rng.random() >= m.scenario.population.use_rate:
             return
         j = self.best_option(open_props)
-        if j is not None and self.promise[j] > 0:
+        if j is not None and self.promise(j) > 0:
             self.wants = j
             self.ticket = m.rng.random()
 
     def use(self, j: int, take: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
         """Use proposition ``j``: value created per element and the four losses.
 
-        ``take`` is the share of created value that exploiters take from others. Each
-        loss is shared over the levels (``scenario.levels``); the user bears the
-        individual shares. The net value (before any exploitation gain and noise) waits
-        in ``pending_value`` until :meth:`settle`.
+        ``take`` is the share of created value that exploiters take from others at full
+        strain. The offer is adapted as far as the user's group is aligned, and
+        ignorance falls with that alignment; disproportion, backlash and exploitation
+        are consequences of open tensions: they scale with the strain of the user's
+        group (A-tension). Each loss is shared over the levels (``scenario.levels``);
+        the user bears the individual shares. The net value (before any exploitation
+        gain and noise) waits in ``pending_value`` until :meth:`settle`.
         """
         sc, offer = self.model.scenario, self.model.offer
-        lead, dest = sc.leadership, sc.destruction
+        dest = sc.destruction
+        align, strain = self.alignment, self.strain
         value = offer.value[j].astype(float)
-        vec = self.profile * self.adapted(j, lead.alignment)  # the multi-win
+        vec = self.profile * self.adapted(j, align)  # the multi-win
         created = float(vec.sum())
         cost = float(offer.cost[j])
-        ignorance = dest.ignorance * (1 - lead.alignment) * (1 - cosine(self.profile, value))
-        disproportion = (
-            dest.disproportion * (1 - lead.arbitration) * cost * max(self.burden - 1.0, 0.0)
-        )
+        ignorance = dest.ignorance * (1 - align) * (1 - cosine(self.profile, value))
+        disproportion = dest.disproportion * strain * cost * max(self.burden - 1.0, 0.0)
         low_public = max(1.0 / N_ELEMENTS - self.profile[PUBLIC], 0.0) * N_ELEMENTS
-        backlash = (
-            dest.backlash * (1 - lead.arbitration) * low_public * float(offer.public_share[j])
-        )
-        exploited = 0.0 if self.exploiter else take * created
+        backlash = dest.backlash * strain * low_public * float(offer.public_share[j])
+        exploited = 0.0 if self.exploiter else take * strain * created
         lost = (ignorance, disproportion, backlash, exploited)
         mine = sum(
             getattr(sc.levels, kind)[0] * loss
@@ -286,6 +319,16 @@ class Actor(mesa.Agent):
         return vec
 
     # ------------------------------------------------------ meso: small wins and evaluation
+
+    def bear_tension(self, harm: float) -> float:
+        """An open tension its group is in costs the member ``harm`` (a share, at full
+        strain) of what it expects, times its group's strain, this month: felt at once, it
+        weighs in the next evaluation, but is no outcome that engages the member in a
+        month of its own. Returns the value lost."""
+        lost = harm * self.strain * self.expectation
+        if lost > 0:
+            self.realised -= lost
+        return max(lost, 0.0)
 
     def erode(self, decay: float) -> None:
         """Between tangible outcomes confidence wanes: commitment falls by decay * (1 - trust)."""
@@ -354,16 +397,22 @@ class CollaborationModel(mesa.Model):
     """
 
     def __init__(
-        self, scenario: Scenario, rng: np.random.Generator, mutation: str | None = None
+        self,
+        scenario: Scenario,
+        rng: np.random.Generator,
+        mutation: str | None = None,
+        policy: str | Policy | None = None,
     ) -> None:
         if mutation not in MUTATIONS:
             raise ValueError(f"unknown mutation {mutation!r}: one of {list(MUTATIONS)}")
         super().__init__(rng=rng)
+        self.policy_name, self.policy = resolve(policy, scenario)
         self.rng = rng  # the replicate's own stream, for every draw
         self.scenario = scenario
         self.offer = Offer.from_scenario(scenario)
         self.mutation = mutation
         self.month = 0
+        self.replicate = 0  # which replicate of its run this is (run_reference sets it)
         self.stage = 0
         self.pending = 0  # months the next stage's condition has held
         self.coupled = False
@@ -382,7 +431,19 @@ class CollaborationModel(mesa.Model):
         self.seen = 0  # members of the wider population who took part last month
         self.seen_share = 0.0  # their share of the wider population, as outside actors see it
         self.current: dict[str, float] = {}
+        # leadership (commonfuture.leadership): each group's alignment built by engagement,
+        # each pair's tension, each group's strain this month, the month's effects of
+        # negotiating and linking, and the hours spent this month per slot
+        self.alignment = [0.0] * len(SECTORS)
+        self.tension = [0.0] * len(GROUP_PAIRS)
+        self.strain = [0.0] * len(SECTORS)
+        self.negotiate_effect = 0.0
+        self.link_effect = 0.0
+        self.hours: dict[str, float] = dict.fromkeys(SLOTS, 0.0)
+        self.capacity = 0.0
+        self.harmed = [0.0] * len(SECTORS)  # value members lost to open tensions this month
         counts = scenario.population.counts.as_tuple()
+        self.groups = tuple(g for g, c in zip(SECTORS, counts, strict=True) if c > 0)
         n_leaders = scenario.leadership.key_leaders.as_tuple()
         for s, count in enumerate(counts):  # actors in sector order, leaders first
             for k in range(count):
@@ -398,6 +459,7 @@ class CollaborationModel(mesa.Model):
         self.wider = citizens if len(citizens) else others  # for stage 3 (linking)
         self.wider_set = set(self.wider)
         self.n_ties = self.build_network()
+        self.gap = self.value_gaps()
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in measure_names(self.offer)}
         )
@@ -479,25 +541,143 @@ class CollaborationModel(mesa.Model):
         )
         return backing / n if n else 0.0
 
+    # ------------------------------------------------------------------ 0 leadership
+
+    def value_gaps(self) -> list[float]:
+        """Each pair of groups' value gap: half the L1 distance between the mean value
+        profiles of all their actors (0 where either group has none), fixed for the run."""
+        means: list[np.ndarray | None] = []
+        for g in range(len(SECTORS)):
+            profiles = [a.profile for a in self.actors if a.sector == g]
+            means.append(np.mean(profiles, axis=0) if profiles else None)
+        gaps = []
+        for a, b in GROUP_PAIRS:
+            ma, mb = means[a], means[b]
+            gaps.append(0.0 if ma is None or mb is None else 0.5 * float(np.abs(ma - mb).sum()))
+        return gaps
+
+    def members_by_group(self) -> list[int]:
+        counts = [0] * len(SECTORS)
+        for a in self.members():
+            counts[a.sector] += 1
+        return counts
+
+    def observe(self, capacity: float) -> Observation:
+        """What the key leaders know before the month: last month's counts by group,
+        the tension between every two groups that both have members (0 where none has
+        arisen yet) and what settling it would take, money and capacity; never the actors'
+        thresholds or profiles."""
+        sc, last = self.scenario, self.current
+        members = dict(zip(SECTORS, self.members_by_group(), strict=True))
+        if self.month == 0:  # nothing has happened yet
+            departures = dict.fromkeys(SECTORS, 0)
+            wins = shortfalls = supporters = 0
+            money = 0.0
+        else:
+            departures = {g: int(last[f"secessions_{g}"]) for g in SECTORS}
+            wins, shortfalls = int(last["small_wins"]), int(last["shortfalls"])
+            supporters = int(last["supporters"])
+            money = float(last["funding"])
+        tensions, settle = {}, {}
+        for k, (a, b) in enumerate(GROUP_PAIRS):
+            level = self.tension[k]
+            if members[SECTORS[a]] > 0 and members[SECTORS[b]] > 0:
+                name = f"{SECTORS[a]}-{SECTORS[b]}"
+                tensions[name] = round(level, 3)
+                # what settling it this month would take, the month's growth included
+                grown = level + sc.tensions.growth * self.gap[k] * (1 - level)
+                settle[name] = grown * self.gap[k] * sc.tensions.settle_hours
+        lead = sc.leadership
+        return Observation(
+            month=self.month + 1,
+            replicate=self.replicate,
+            stage=self.stage,
+            coupled=self.coupled,
+            consensus=self.consensus,
+            capacity=capacity,
+            money=money,
+            groups=self.groups,
+            members=members,
+            departures=departures,
+            small_wins=wins,
+            shortfalls=shortfalls,
+            supporters=supporters,
+            tensions=tensions,
+            settle_hours=settle,
+            levers={"alignment": lead.alignment, "arbitration": lead.arbitration},
+        )
+
+    def lead(self) -> None:
+        """The key leaders act before the month: the committed key leaders bring
+        ``capacity_hours`` each; the policy spends it (scaled down pro rata to it). Hours
+        on a kind of action have a saturating effect ``h / (h + half)``:
+
+        * engaging a group moves its alignment ``engagement_gain * e`` of the way to 1
+          and lets it decay ``engagement_decay * (1 - e)`` of itself;
+        * a tension between two groups with members grows ``growth * gap`` of the way to
+          1, then arbitration settles ``h / (settle_hours * gap)`` of it; a group's strain
+          is the largest tension it stands in;
+        * negotiating and linking set the month's effects for the coupling and outreach.
+        """
+        sc = self.scenario
+        lead, tens = sc.leadership, sc.tensions
+        committed = sum(1 for a in self.leaders if a.member)
+        self.capacity = capacity = committed * float(lead.capacity_hours)
+        obs = self.observe(capacity)
+        try:
+            spent = within(allocation(self.policy(obs)), capacity)
+        except ValueError as err:
+            month = self.month + 1
+            raise ValueError(f"policy {self.policy_name!r}, month {month}: {err}") from None
+        self.hours = dict(zip(SLOTS, (float(h) for h in spent), strict=True))
+
+        def effect(hours: float, half: float) -> float:
+            return hours / (hours + half) if hours > 0 else 0.0
+
+        for g, name in enumerate(SECTORS):
+            e = effect(self.hours[f"engage:{name}"], lead.engage_hours)
+            a = self.alignment[g]
+            gain = lead.engagement_gain * e * (1 - a)
+            loss = lead.engagement_decay * (1 - e) * a
+            self.alignment[g] = min(max(a + gain - loss, 0.0), 1.0)
+        present = [n > 0 for n in self.members_by_group()]
+        self.strain = [0.0] * len(SECTORS)
+        for k, (a, b) in enumerate(GROUP_PAIRS):
+            t, gap = self.tension[k], self.gap[k]
+            both = present[a] and present[b]
+            if both:
+                t += tens.growth * gap * (1 - t)
+            h = self.hours[f"arbitrate:{SECTORS[a]}-{SECTORS[b]}"]
+            if h > 0 and t > 0 and self.mutation != "no_settlement":
+                t -= h / (tens.settle_hours * max(gap, 1e-9))
+            t = min(max(t, 0.0), 1.0)
+            self.tension[k] = t
+            if both:
+                self.strain[a] = max(self.strain[a], t)
+                self.strain[b] = max(self.strain[b], t)
+        self.negotiate_effect = effect(self.hours["negotiate"], lead.negotiate_hours)
+        self.link_effect = effect(self.hours["link"], lead.link_hours)
+
     # ------------------------------------------------------------------ 1 coupling (macro)
 
-    def couple(self) -> tuple[bool, int]:
+    def couple(self) -> tuple[bool, list[int]]:
         """The coupling of key leaders as a negotiated consensus. Leaders at the table:
         committed with commitment >= ``coupling_threshold``. A change in their number keeps
         ``min(before, now) / max(before, now)`` of the consensus; leaders of >= 2 sectors
         at the table close ``negotiation_rate`` times their alignment (mean cosine of their
-        value profiles, raised by arbitration) of the gap to full consensus. The coupling
-        holds with >= 2 sectors at the table and consensus >= ``consensus_threshold``; it
-        binds the leaders at the table (commitment at least the consensus). Losing it is
-        a disruption: members' trust is shocked. Returns (disrupted, leaders withdrawn)."""
+        value profiles, raised by the month's negotiation) of the gap to full consensus.
+        The coupling holds with >= 2 sectors at the table and consensus >=
+        ``consensus_threshold``; it does not bind the leaders (a leader whose value is not
+        served can leave). Losing it is a disruption: members' trust is shocked. Returns
+        (disrupted, leaders withdrawn by sector)."""
         sc = self.scenario
         lead = sc.leadership
-        withdrawn = 0
+        withdrawn = [0] * len(SECTORS)
         for ev in sc.events:
             if ev.month == self.month and ev.kind == "leader_withdraws":
                 for a in self.leaders:
                     if SECTORS[a.sector] == ev.sector:
-                        withdrawn += a.member  # counted among this month's secessions
+                        withdrawn[a.sector] += a.member  # among this month's secessions
                         a.secede()
                         a.commitment = 0.0
         ok = [a for a in self.leaders if a.member and a.commitment >= lead.coupling_threshold]
@@ -509,12 +689,9 @@ class CollaborationModel(mesa.Model):
         if sectors >= 2:
             sims = [cosine(a.profile, b.profile) for a in ok for b in ok if a is not b]
             cos = sum(sims) / len(sims)
-            align = cos + lead.arbitration * (1 - cos)
+            align = cos + self.negotiate_effect * (1 - cos)
             self.consensus += lead.negotiation_rate * align * (1 - self.consensus)
         now = sectors >= 2 and self.consensus >= lead.consensus_threshold
-        if now:  # the leaders at the table are bound by the consensus they negotiated
-            for a in ok:
-                a.commitment = max(a.commitment, self.consensus)
         disrupted = self.coupled and not now
         if disrupted:
             for a in self.members():
@@ -625,7 +802,7 @@ class CollaborationModel(mesa.Model):
         self.seen = sum(1 for a, _ in users if a in self.wider_set)  # seen taking part
         n_mem = len(members)
         q = sum(1 for a in members if a.exploiter) / n_mem if n_mem else 0.0
-        take = dest.exploitation * (1 - lead.arbitration) * q
+        take = dest.exploitation * q  # at full strain: scaled by each user's group's strain
         created = np.zeros(N_ELEMENTS)
         losses = np.zeros(len(DESTRUCTION_KINDS))
         uptake = [0] * offer.n
@@ -729,7 +906,10 @@ class CollaborationModel(mesa.Model):
         for a in self.actors:
             a.signal *= d.momentum_decay
         wins = shortfalls = 0
+        harm = self.scenario.tensions.harm
+        self.harmed = [0.0] * len(SECTORS)
         for a in self.members():
+            self.harmed[a.sector] += a.bear_tension(harm)  # open tensions its group is in
             a.erode(decay)
             if held:
                 a.feel_small_win()
@@ -748,8 +928,13 @@ class CollaborationModel(mesa.Model):
 
     # ------------------------------------------------------------------ 6 secession (micro)
 
-    def secession(self) -> int:
-        return sum(1 for a in self.members() if a.maybe_secede())
+    def secession(self) -> list[int]:
+        """Members below their floor leave; returns how many of each sector left."""
+        left = [0] * len(SECTORS)
+        for a in self.members():
+            if a.maybe_secede():
+                left[a.sector] += 1
+        return left
 
     # ------------------------------------------------------------------ 7 stage (macro)
 
@@ -786,7 +971,9 @@ class CollaborationModel(mesa.Model):
     # ------------------------------------------------------------------ one month
 
     def step(self) -> None:
-        """One month: the seven sub-steps in order, then the data collector."""
+        """One month: the key leaders act, the seven sub-steps run in order, then the data
+        collector."""
+        self.lead()  # 0: the leaders spend their capacity
         self.month += 1
         disrupted, withdrawn = self.couple()  # 1
         joins = self.commitment_link()  # 2
@@ -794,19 +981,21 @@ class CollaborationModel(mesa.Model):
         made = self.creation_link(is_open, capacity)  # 4
         wins, shortfalls = self.small_wins()  # 5
         self.judge_delivery()  # 5: the leaders judge delivery at a small-win moment
-        secessions = self.secession() + withdrawn  # 6
+        left = [s + w for s, w in zip(self.secession(), withdrawn, strict=True)]  # 6
         regressed = self.advance_stage()  # 7
         self.open_last = is_open
         flows = {
             "disruptions": int(disrupted),
             "regressions": int(regressed),
             "joins": joins,
-            "secessions": secessions,
+            "secessions": sum(left),
             "small_wins": wins,
             "shortfalls": shortfalls,
             "budget": budget,
             "funding": pool,
         }
+        for g, name in enumerate(SECTORS):
+            flows[f"secessions_{name}"] = left[g]
         self.current = self.measures(flows, made)
         self.datacollector.collect(self)
 
@@ -839,14 +1028,32 @@ class CollaborationModel(mesa.Model):
         for e, name in enumerate(ELEMENTS):
             out[f"value_{name}"] = float(created[e])
         elements = np.array([getattr(self.scenario.levels, e) for e in ELEMENTS])
+        # open tensions: what the harmed members lost, and the community as much again
+        conflict = sum(self.harmed)
+        out["loss_conflict"] = 2.0 * conflict
         for k, level in enumerate(("individual", "service", "community")):
-            lost = float(made["lost"][k])
+            lost = float(made["lost"][k]) + (conflict if level != "service" else 0.0)
             out[f"value_{level}"] = float(created @ elements[:, k]) - lost
             out[f"destroyed_{level}"] = lost
         out["value_realised"] = made["realised"]
         out["value_destroyed"] = made["destroyed"]
         for k, name in enumerate(DESTRUCTION_KINDS):
             out[f"loss_{name}"] = float(made["losses"][k])
+        # the key leaders' capacity and what they spent it on (before the month)
+        out["capacity"] = self.capacity
+        for kind in ACTIONS:
+            spent = (h for slot, h in self.hours.items() if slot.split(":")[0] == kind)
+            out[f"spent_{kind}"] = sum(spent)
+        for g, name in enumerate(SECTORS):
+            out[f"engaged_{name}"] = self.hours[f"engage:{name}"]
+            out[f"alignment_{name}"] = self.alignment[g]
+        standing = [
+            t
+            for (a, b), t in zip(GROUP_PAIRS, self.tension, strict=True)
+            if out[f"members_{SECTORS[a]}"] > 0 and out[f"members_{SECTORS[b]}"] > 0
+        ]
+        out["tensions_open"] = sum(1 for t in standing if t >= OPEN_TENSION)
+        out["tension_max"] = max(standing, default=0.0)
         out["spent"] = made["spent"] + self.organising
         out["capital_raised"] = self.capital
         out["target_progress"] = self.target / self.scenario.target.amount

@@ -382,6 +382,14 @@ def run_section(monthly: pd.DataFrame, meta: dict, title: str, level: int = 2) -
             "each kind of value destruction, before netting, in value units.",
         ),
         (
+            figures.leadership(monthly),
+            "What the leaders did",
+            "Left: the key leaders' capacity (line) and the hours they spent on each action "
+            "(engage groups, arbitrate tensions, negotiate, link), mean of runs. Right: the "
+            "largest tension standing between groups that both have members (median and "
+            "band) and the value lost to conflict a month (dashed, mean).",
+        ),
+        (
             figures.money_and_target(monthly, target_name),
             "Money and the long-term target",
             f"Left: funding available and spent (GBP a month). Right: progress towards the "
@@ -924,6 +932,18 @@ def render_report(path: str | Path) -> str:
         raise FileNotFoundError(
             f"{path}: holds an export of an experiment's tables; report {src} instead"
         )
+    if kind in ("evidence", "calibration", "formats"):
+        command = {
+            "evidence": "commonfuture evidence",
+            "calibration": "commonfuture calibrate",
+            "formats": "commonfuture evidence-formats",
+        }[kind]
+        has = (
+            f"its page is {path / 'report.html'}"
+            if kind != "formats"
+            else "it has no report (schemas and templates)"
+        )
+        raise FileNotFoundError(f"{path}: holds {KINDS[kind]}, written by {command}; {has}")
     if kind == "sensitivity" and not (path / "sensitivity.json").is_file():
         kind = "sweep"  # the analysis has not finished: show the runs so far
     return PAGES[kind](path)

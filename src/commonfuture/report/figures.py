@@ -32,9 +32,10 @@ ELEMENT_COLOURS = dict(
     zip(ELEMENTS, ("#e6550d", "#31a354", "#756bb1", "#3182bd", "#636363"), strict=True)
 )
 LEVEL_COLOURS = {"individual": "#e6550d", "service": "#3182bd", "community": "#636363"}
-KIND_COLOURS = dict(
-    zip(DESTRUCTION_KINDS, ("#fdae6b", "#e6550d", "#a63603", "#7f2704"), strict=True)
-)
+KIND_COLOURS = {
+    **dict(zip(DESTRUCTION_KINDS, ("#fdae6b", "#e6550d", "#a63603", "#7f2704"), strict=True)),
+    "conflict": "#67000d",  # value lost to open tensions between groups
+}
 
 plt.rcParams.update(
     {
@@ -167,14 +168,15 @@ def wins_and_losses(m: pd.DataFrame) -> str:
     a.set_title("Small wins, shortfalls, joins and secessions")
     a.legend(loc="upper left")
     _from_zero(a)
-    kinds = [f"loss_{k}" for k in DESTRUCTION_KINDS]
+    names = [*DESTRUCTION_KINDS, "conflict"]
+    kinds = [f"loss_{k}" for k in names if f"loss_{k}" in m]
     cum = m.groupby("replicate")[kinds].cumsum().assign(month=m["month"]).groupby("month").mean()
     if cum.to_numpy().max() > 0:
         b.stackplot(
             cum.index,
             cum.to_numpy().T,
-            labels=list(DESTRUCTION_KINDS),
-            colors=[KIND_COLOURS[k] for k in DESTRUCTION_KINDS],
+            labels=[k.removeprefix("loss_") for k in kinds],
+            colors=[KIND_COLOURS[k.removeprefix("loss_")] for k in kinds],
         )
         b.legend(loc="upper left")
     else:
@@ -183,6 +185,52 @@ def wins_and_losses(m: pd.DataFrame) -> str:
     b.set_xlabel("month")
     b.set_ylabel("cumulative value lost, before netting (value units)")
     b.set_title("Value lost to each kind of value destruction")
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+ACTION_COLOURS = {
+    "engage": "#1b9e77",
+    "arbitrate": "#d95f02",
+    "negotiate": "#7570b3",
+    "link": "#e7298a",
+}
+
+
+def leadership(m: pd.DataFrame) -> str:
+    """Left: the key leaders' capacity and how it was spent, by action (mean of runs).
+    Right: the largest open tension and the value lost to conflict a month."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.4))
+    cols = [f"spent_{k}" for k in ACTION_COLOURS if f"spent_{k}" in m]
+    if cols and "capacity" in m:
+        mean = m.groupby("month")[[*cols, "capacity"]].mean()
+        a.stackplot(
+            mean.index,
+            mean[cols].to_numpy().T,
+            labels=[c.removeprefix("spent_") for c in cols],
+            colors=[ACTION_COLOURS[c.removeprefix("spent_")] for c in cols],
+        )
+        a.plot(mean.index, mean["capacity"], color="#252525", lw=1.2, label="capacity")
+        a.legend(loc="upper right", fontsize=8)
+    else:
+        _nothing(a, "no leadership measures in these results")
+    a.set_xlabel("month")
+    a.set_ylabel("hours a month (mean of runs)")
+    a.set_title("The key leaders' time, by action")
+    _from_zero(a)
+    if "tension_max" in m:
+        _band(b, m, "tension_max", "#d95f02", "largest open tension (0-1)")
+        b.set_ylim(0, 1)
+        c = b.twinx()
+        conflict = m.groupby("month")["loss_conflict"].mean()
+        c.plot(conflict.index, conflict.to_numpy(), color="#67000d", lw=1, ls="--")
+        c.set_ylabel("value lost to conflict a month (dashed)")
+        c.set_ylim(bottom=0)
+        b.legend(loc="upper left")
+    else:
+        _nothing(b, "no tension measures in these results")
+    b.set_xlabel("month")
+    b.set_title("Tensions between groups")
     fig.tight_layout()
     return to_data_uri(fig)
 

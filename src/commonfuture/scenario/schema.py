@@ -249,19 +249,75 @@ class KeyLeaders(_Strict):
         return (self.public, self.private, self.third, self.citizens)
 
 
+POLICY_NAMES = ("steady", "firefight", "grow")
+
+
 class Leadership(_Strict):
+    policy: Literal["steady", "firefight", "grow"] = Field(
+        "steady",
+        description="How the key leaders spend their capacity each month: 'steady' (fixed "
+        "shares: alignment of it engaging the groups, arbitration of it arbitrating "
+        "tensions, the rest negotiating and linking), 'firefight' (the largest tension and "
+        "the group with most departures first) or 'grow' (engaging groups not yet in, and "
+        "linking). A Python callable can be passed to simulate(..., policy=...).",
+    )
+    capacity_hours: float = Field(
+        16.0,
+        ge=0.0,
+        le=1e6,
+        description="Leadership capacity each committed key leader brings: time and "
+        "attention a month for the collaboration, lost when the leader leaves (hours per "
+        "month; 16 is half a day a week).",
+    )
     alignment: Unit = Field(
         0.7,
-        description="How far leaders align propositions with actors' prior values, "
-        "experiences and expectations (0..1): each offer's mix of value is adapted that "
-        "far towards what the actor values; low settings leave value ignored (value "
-        "ignorance).",
+        description="Under the steady policy, the share of the key leaders' capacity spent "
+        "engaging the groups in the collaboration (their prior values, experiences and "
+        "expectations), shared among the groups; an engaged group's alignment grows and its "
+        "offers are adapted towards its values, a neglected one's value is ignored (0..1).",
     )
     arbitration: Unit = Field(
         0.6,
-        description="How well leaders arbitrate and negotiate across differing value "
-        "positions. Low settings let costs fall out of proportion, public goals "
-        "provoke backlash and some actors exploit others (0..1).",
+        description="Under the steady policy, the share of the key leaders' capacity (of what "
+        "engagement leaves) spent arbitrating the tensions between groups with differing "
+        "value positions; tensions left open let costs fall out of proportion, provoke "
+        "backlash, let some exploit others and destroy value themselves (0..1).",
+    )
+    engage_hours: float = Field(
+        8.0,
+        gt=0.0,
+        description="Hours a month spent engaging a group that move its alignment half of "
+        "the way engagement can move it in a month (hours per month).",
+    )
+    engagement_gain: Unit = Field(
+        0.3,
+        description="Share of the way to full alignment a group's alignment moves in a month "
+        "of full engagement (per month).",
+    )
+    engagement_decay: Unit = Field(
+        0.05,
+        description="Share of a group's alignment lost a month without engagement: leaders "
+        "who stop listening lose touch (per month).",
+    )
+    negotiate_hours: float = Field(
+        8.0,
+        gt=0.0,
+        description="Hours a month of negotiation among the key leaders that close half of "
+        "the gap between their value positions in the month's negotiation (hours per month).",
+    )
+    link_hours: float = Field(
+        8.0,
+        gt=0.0,
+        description="Hours a month spent linking to the external environment (communication, "
+        "showing results) that give half of linking's effect (hours per month).",
+    )
+    link_gain: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="How much full linking effort multiplies the outreach that wins external "
+        "supporters and members in stage 3: outreach times (1 + link_gain * effect) "
+        "(dimensionless).",
     )
     small_win_cadence_months: int = Field(
         6,
@@ -312,6 +368,27 @@ class Leadership(_Strict):
         description="Share of the consensus lost at a small-win moment when the community "
         "value the collaboration delivered fell wholly short of what the key leaders "
         "expected (0..1).",
+    )
+
+
+class Tensions(_Strict):
+    growth: Unit = Field(
+        0.15,
+        description="Pace at which a tension between two groups of members grows while left "
+        "open: the share of the way to full tension it moves a month, times the gap between "
+        "the groups' value positions (per month; 0 switches tensions off).",
+    )
+    harm: Unit = Field(
+        0.2,
+        description="Share of its expectation a member of a group in a full tension loses a "
+        "month while the tension stands; the community loses as much again (share per month).",
+    )
+    settle_hours: float = Field(
+        60.0,
+        gt=0.0,
+        description="Hours of arbitration that settle a full tension between positions a "
+        "whole value profile apart; a tension costs its level times the gap times this "
+        "(hours).",
     )
 
 
@@ -701,6 +778,10 @@ class Scenario(_Strict):
     target: Target = Field(default_factory=Target, description="The long-term target.")
     stages: Stages = Field(default_factory=Stages, description="Stage classification.")
     dynamics: Dynamics = Field(default_factory=Dynamics, description="Small-win cycle rates.")
+    tensions: Tensions = Field(
+        default_factory=Tensions,
+        description="Tensions between groups with differing value positions.",
+    )
     destruction: Destruction = Field(
         default_factory=Destruction, description="Value destruction mechanisms."
     )

@@ -33,12 +33,14 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import optimize, special, stats
 
+from commonfuture.leadership.tensions import N_PAIRS
 from commonfuture.micro.commitment import weigh_joining
 from commonfuture.network import erdos_renyi_edges, symmetric
 from commonfuture.parameters import params
 from commonfuture.population import COMMITTED, OUTSIDE, State
 from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import Scenario
+from commonfuture.writing import write_json
 
 
 def threshold_scenario(n: int) -> Scenario:
@@ -75,6 +77,7 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         exploiter=np.zeros((r, n), bool),
         fit=np.zeros((r, n, 1), np.float32),
         anticipated=np.zeros((r, n, 1), np.float32),
+        tailoring=np.zeros((r, n, 1), np.float32),
         ignorance=np.zeros((r, n, 1), np.float32),
         backlash=np.zeros((r, n, 1), np.float32),
         ties=mat,
@@ -106,6 +109,10 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         served_share=np.ones((r, 1), np.float32),
         taken=np.zeros((r, 1), np.float64),
         seen=np.zeros(r, np.int64),
+        alignment=np.zeros((r, 4), np.float64),
+        tension=np.zeros((r, N_PAIRS), np.float64),
+        strain=np.zeros((r, 4), np.float32),
+        effort=np.zeros((r, 2), np.float64),
     )
 
 
@@ -306,7 +313,6 @@ def reproduce(
     out, n: int = 10_000, trials: int = 100, zs=None, seed: int = 0, progress=None
 ) -> dict:
     """Both reproductions, as ``validation.json`` and two PNG figures in ``out``."""
-    import json
     from pathlib import Path
 
     out = Path(out)
@@ -345,7 +351,7 @@ def reproduce(
             "published": WATTS_PUBLISHED,
         },
     }
-    (out / "validation.json").write_text(json.dumps(result, indent=2))
+    write_json(out / "validation.json", result)
     plot_figures(result, out)
     return result
 

@@ -1,11 +1,17 @@
-"""Leadership: the levers public service leaders hold.
+"""Leadership: what the key leaders do.
 
-The seed's implications for practice: leaders "need to engage with these prior
-values, experiences and expectations" (*alignment*: offers adapted to what each
-actor values, :func:`adapted`) and "be prepared to arbitrate and negotiate
-across these differing value positions" (*arbitration*);
-"the importance of 'small wins'" (*cadence* and *visibility*, used in
-:mod:`commonfuture.meso.small_wins`); "poorly led, they can destroy value".
+"Leaders need to engage with these prior values, experiences and expectations" and
+"be prepared to arbitrate and negotiate across these differing value positions"; key
+leaders "negotiate the original project initiative and conduct the basic consensus
+about the shared targets and project design"; "poorly led, they can destroy value".
+
+Leadership is a limited capacity the key leaders spend on actions
+(:mod:`~commonfuture.leadership.actions`: engage a group, arbitrate a tension,
+negotiate, link), chosen each month by a policy from what they can observe
+(:mod:`~commonfuture.leadership.policies`). Tensions between groups with differing
+value positions grow while left open and destroy value
+(:mod:`~commonfuture.leadership.tensions`). A group's alignment, built by engagement,
+adapts the offers it receives (:func:`adapted`).
 """
 
 from __future__ import annotations
@@ -42,6 +48,6 @@ def tailored_fit(profile: np.ndarray, value: np.ndarray, alignment: float) -> np
 @njit(cache=True)
 def arbitrated(cos: np.ndarray, arbitration: float) -> np.ndarray:
     """Alignment of key leaders' value positions (0..1): the similarity of their value
-    profiles ``cos``, with arbitration closing part of the gap, ``cos + arbitration (1 - cos)``.
-    """
+    profiles ``cos``, with the month's negotiation (its effect ``arbitration`` in 0..1)
+    closing part of the gap, ``cos + arbitration (1 - cos)``."""
     return cos + arbitration * (1.0 - cos)
