@@ -42,6 +42,8 @@ map: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/calibration.py
+	$(BIN)/python benchmarks/evidence.py
+	$(BIN)/python benchmarks/compile_profile.py --brief
 
 # the documentation site, into site/ (open site/index.html); warnings are errors
 docs: $(STAMP)

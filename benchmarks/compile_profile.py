@@ -14,10 +14,10 @@ a new signature: the report lists each such kernel with the argument types that 
 
 Then, side by side in fresh processes: the cold first ``simulate`` of Carbon Literacy (2
 replicates, call to result, the import included), the same again on the cache it left
-(warm start), and ``commonfuture --help``.
+(warm start), ``make demo`` on an empty cache, and ``commonfuture --help``.
 
     .venv/bin/python benchmarks/compile_profile.py            # profile, cold and warm
-    .venv/bin/python benchmarks/compile_profile.py --brief    # cold and warm only
+    .venv/bin/python benchmarks/compile_profile.py --brief    # no profile: the targets only
 
 Writes ``benchmarks/compile_profile.json`` and prints the tables.
 """
@@ -102,7 +102,8 @@ def _profile_child() -> dict:
                 {
                     "kernel": f"{py.__module__}.{py.__qualname__}",
                     "args": [str(a) for a in data["args"]],
-                    "parallel": bool(disp.targetoptions.get("parallel")),
+                    # (numba empties the options' dict as it compiles: the key tells)
+                    "parallel": "parallel" in disp.targetoptions,
                     "step": label,
                     "depth": len(stack),
                     "t0": t,
@@ -190,6 +191,31 @@ def cold_and_warm(case: str = "carbon-literacy", replicates: int = 2) -> dict:
     return {"case": case, "replicates": replicates, "cold": cold, "warm": warm}
 
 
+def demo_cold() -> dict:
+    """``make demo`` (``python -m commonfuture.demo``) on an empty cache, in a temporary
+    folder: the model's time (the demo's own "done in", loading to report) and the
+    process's."""
+    cache = tempfile.mkdtemp(prefix="cf-numba-cold-")
+    where = tempfile.mkdtemp(prefix="cf-demo-")
+    try:
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-m", "commonfuture.demo"],
+            env=dict(os.environ, NUMBA_CACHE_DIR=cache),
+            cwd=where,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        wall = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(where, ignore_errors=True)
+    done = [line for line in out.splitlines() if line.startswith("done in ")]
+    model_s = float(done[-1].split()[2]) if done else float("nan")
+    return {"model_s": model_s, "process_s": wall}
+
+
 def help_time(rounds: int = 3) -> dict:
     """``commonfuture --help`` and ``commonfuture run --help`` in fresh processes."""
     exe = Path(sys.executable).with_name("commonfuture")
@@ -260,6 +286,11 @@ def report(data: dict) -> str:
             f"import {cw['cold']['import_s']:.1f} s), warm {cw['warm']['total_s']:.2f} s "
             f"({cw['warm']['cpu_s']:.2f} CPU s; import {cw['warm']['import_s']:.2f} s)"
         )
+    if data.get("demo"):
+        lines.append(
+            f"make demo on an empty cache: {data['demo']['model_s']:.0f} s of model time "
+            f"(the process {data['demo']['process_s']:.0f} s)"
+        )
     if data.get("help"):
         lines.append(
             "--help: " + ", ".join(f"`commonfuture {k}` {v:.2f} s" for k, v in data["help"].items())
@@ -270,12 +301,20 @@ def report(data: dict) -> str:
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--brief", action="store_true", help="cold and warm first simulate only")
+    ap.add_argument("--no-demo", action="store_true", help="skip make demo on an empty cache")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     data: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "python": sys.version.split()[0]}
     if not args.brief:
         data["profile"] = profile()
+    elif args.out.exists():  # keep the last profile beside the new targets
+        last = json.loads(args.out.read_text())
+        if "profile" in last:
+            data["profile"] = last["profile"]
+            data["profile_date"] = last.get("profile_date", last.get("date"))
     data["cold_warm"] = cold_and_warm()
+    if not args.no_demo:
+        data["demo"] = demo_cold()
     data["help"] = help_time()
     args.out.write_text(json.dumps(data, indent=1))
     print(report(data))

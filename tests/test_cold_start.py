@@ -169,3 +169,59 @@ def test_nowhere_to_cache_runs_uncached_with_a_note(tmp_path):
     assert "Traceback" not in run.stderr
     assert run.stdout.split() == ["none", "3"]
     assert "compiled again in every process" in run.stderr
+
+
+def test_serial_twins_give_the_same_numbers(monkeypatch):
+    """A run on the serial twins of the kernels (as small runs use) gives the numbers of
+    the parallel kernels, bit for bit: set-up, months, stepping and value chains."""
+    import pandas as pd
+
+    from commonfuture import load_scenario, model, network, population, simulate
+    from commonfuture.parallel import serial
+    from commonfuture.scenario.load import scenarios_dir
+
+    sc = load_scenario(scenarios_dir() / "edinburgh" / "carbon-literacy.toml")
+    runs = {}
+    for name, choose in (("parallel", lambda k, *a: k), ("serial", lambda k, *a: serial(k))):
+        for module in (model, network, population):
+            monkeypatch.setattr(module, "pick", choose)
+        runs[name] = (
+            simulate(sc, seed=4, replicates=2).monthly,
+            simulate(sc, seed=4, replicates=[1], chains=True).chains,
+        )
+    for a, b in zip(runs["parallel"], runs["serial"], strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+SMALL_RUN = """
+import json
+import numba
+import commonfuture
+from commonfuture import load_scenario, simulate
+from commonfuture.scenario.load import scenarios_dir
+from commonfuture import model, network, population, randomness
+from commonfuture.meso import small_wins
+from commonfuture.micro import commitment, creation, proposition, secession
+
+simulate(load_scenario(scenarios_dir() / "edinburgh" / "carbon-literacy.toml"), 0, 2)
+kernels = [
+    v
+    for m in (model, network, population, randomness, small_wins, commitment, creation,
+              proposition, secession)
+    for v in vars(m).values()
+    if isinstance(v, numba.core.dispatcher.Dispatcher) and "parallel" in v.targetoptions
+]
+print(json.dumps({"parallel": len(kernels),
+                  "used": sorted(k.py_func.__qualname__ for k in kernels if k.signatures)}))
+"""
+
+
+def test_a_small_run_compiles_no_parallel_kernel():
+    """A run too small to share out (Carbon Literacy, 2 replicates) loads or compiles
+    none of the parallel kernels, only their serial twins, in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", SMALL_RUN], capture_output=True, text=True, check=True
+    ).stdout
+    found = json.loads(out.strip().splitlines()[-1])
+    assert found["parallel"] >= 15
+    assert found["used"] == []

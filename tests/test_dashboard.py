@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import ipyvuetify as v
@@ -21,21 +22,40 @@ def generic():
     return cf.load_scenario(scenarios_dir() / "generic.toml").model_copy(update={"months": 24})
 
 
+def charts_drawn(rc) -> list[dict]:
+    """The Vega-Lite specifications on the page."""
+    from commonfuture.dashboard.widgets import _Vega
+
+    return [w.spec for w in rc.find(_Vega).widgets]
+
+
+def _walk(w, seen=None):
+    """Every widget under ``w`` (Solara's ``find`` stops at a match: a Div holding text)."""
+    seen = set() if seen is None else seen
+    if id(w) in seen:
+        return
+    seen.add(id(w))
+    yield w
+    for c in getattr(w, "children", None) or []:
+        if isinstance(c, ipywidgets.Widget):
+            yield from _walk(c, seen)
+
+
 def texts(rc) -> str:
     out = []
-    for w in rc.find(v.Html).widgets + rc.find(ipywidgets.HTML).widgets:
-        if isinstance(w, v.Html):
+    for w in _walk(rc.find(ipywidgets.Widget).widgets[0]):
+        if isinstance(w, solara.widgets.HTML):
+            out.append(str(w.unsafe_innerHTML or ""))
+        elif isinstance(w, v.Html | v.Alert):
             out += [c for c in w.children if isinstance(c, str)]
-        else:
+        elif isinstance(w, ipywidgets.HTML):
             out.append(w.value)
-    for w in rc.find(v.Alert).widgets:
-        out += [c for c in w.children if isinstance(c, str)]
     return "\n".join(out)
 
 
 def markdown(rc) -> str:
-    """The HTML of every Markdown block rendered."""
-    out = []
+    """The HTML of every text block rendered."""
+    out = [str(w.unsafe_innerHTML or "") for w in rc.find(solara.widgets.HTML).widgets]
 
     def walk(w):
         t = getattr(w, "template", None)
@@ -87,8 +107,9 @@ def test_oversized_upload_rejected():
 
 def test_controls_levers_first_with_units_and_bounds(generic):
     rows = logic.controls(generic)
-    assert [c.path for c in rows[:5]] == list(logic.LEVERS)
-    assert all(c.group == "levers" and c.slider for c in rows[:5])
+    n = len(logic.LEVERS)
+    assert [c.path for c in rows[:n]] == list(logic.LEVERS)
+    assert all(c.group == "levers" and c.slider for c in rows[:n])
     align = rows[0]
     assert (align.lower, align.upper, align.value) == (0.0, 1.0, generic.leadership.alignment)
     assert "align" in align.description and "(0..1)" in align.description
@@ -226,13 +247,16 @@ def test_follow_actor_reads_the_batch_state_month_by_month(generic):
 def test_case_picker_shows_validation_messages():
     got = []
     box, rc = solara.render(
-        app.CasePicker("generic", lambda sc, name: got.append(name)), handle_error=False
+        app.CasePicker("generic", lambda sc, name, uploaded: got.append(name)),
+        handle_error=False,
     )
     drop = rc.find(v.Select).widget
     assert "edinburgh/community-solar" in drop.items
     drop.v_model = "edinburgh/community-solar"
     assert got == ["edinburgh/community-solar"]
-    assert rc.find(solara.components.file_drop.FileDropZone).widgets
+    from commonfuture.dashboard.widgets import _ScenarioDrop
+
+    assert rc.find(_ScenarioDrop).widgets  # a drop zone with a file input in it
     box, rc = solara.render(app.Problems(["broken.toml: TOML syntax error: x"]), handle_error=False)
     assert "broken.toml: TOML syntax error" in texts(rc)
 
@@ -262,17 +286,19 @@ def test_lever_controls_from_the_schema(generic):
     box, rc = solara.render(
         app.LeverControls(generic, {}, lambda p, x: changes.append((p, x))), handle_error=False
     )
+    from commonfuture.vocabulary import LEVERS
+
     sliders = rc.find(v.Slider).widgets
-    assert [s.label.split(":")[0] for s in sliders[:5]] == [
-        "alignment",
-        "arbitration",
-        "small win cadence months",
-        "visibility",
-        "leader stake",
-    ]
+    assert [s.label.split(":")[0] for s in sliders[: len(LEVERS)]] == [lv.label for lv in LEVERS]
     sliders[0].v_model = 0.25
     assert changes == [("leadership.alignment", 0.25)]
-    assert rc.find(v.ExpansionPanel).widgets  # the rest is folded
+    # the rest is folded, under plain names, and drawn only when opened
+    folds = [w for w in rc.find(v.Btn).widgets if "settings)" in str(w.children)]
+    headers = " ".join(str(w.children) for w in folds)
+    assert "How commitment and trust change" in headers and "dynamics" not in headers
+    before = len(rc.find(v.Slider).widgets)
+    next(w for w in folds if "Who takes part" in str(w.children)).click()
+    assert len(rc.find(v.Slider).widgets) > before
     tips = [t for t in rc.find(v.Tooltip).widgets]
     assert any(
         "leadership.alignment" in str(t.v_slots) or "alignment" in str(t.children) for t in tips
@@ -283,7 +309,13 @@ def test_charts_panel(generic):
     box, rc = solara.render(app.Charts(None), handle_error=False)
     assert "Press Run" in texts(rc)
     box, rc = solara.render(app.Charts(run_done(generic)), handle_error=False)
-    assert rc.find(ipywidgets.Image).widgets
+    specs = charts_drawn(rc)
+    assert len(specs) == 1 + len(charts.panels())
+    stage = specs[0]
+    order = [row["stage"] for row in stage["datasets"]["long"]]
+    for words in ("no coupling", "coupling", "integration", "linking"):
+        assert any(words in o for o in order), words
+    assert all(s["datasets"]["wide"] for s in specs)  # the values shown on hover
 
 
 def test_run_bar(generic):
@@ -307,6 +339,9 @@ def test_run_bar(generic):
     rc.find(v.Btn, children=["Cancel"]).widget.click()
     assert calls == ["cancel"]
     assert "running: month 0 of 24" in texts(rc)
+    done = run_done(generic)
+    assert "of runs at stage" in app.status_text(done)
+    assert any(w in app.status_text(done) for w in ("coupling", "integration", "linking"))
 
 
 def test_compare_panel_names_levers_and_difference(generic):
@@ -314,9 +349,11 @@ def test_compare_panel_names_levers_and_difference(generic):
     b = run_done(logic.build(generic, {"leadership.alignment": 0.1}))
     box, rc = solara.render(app.ComparePanel(a, b), handle_error=False)
     page = markdown(rc)
-    assert "leadership.alignment" in page and "0.1" in page
+    assert "Time spent engaging partners (leadership.alignment)" in page and "0.1" in page
     assert "B - A [95% interval]" in page
-    assert rc.find(ipywidgets.Image).widgets
+    assert "value lost (gross" in page and "net value destroyed" in page
+    assert "% of the target" in page
+    assert charts_drawn(rc)
     box, rc = solara.render(app.ComparePanel(None, b), handle_error=False)
     assert "No run kept as A" in texts(rc)
 
@@ -338,29 +375,28 @@ def test_events_panel_adds_on_the_timeline():
             }
         ]
     ]
-    rc.find(v.Select).widgets[0].v_model = "funding_stops"
+    rc.find(v.Select).widgets[0].v_model = "funding stops"
     rc.find(v.Btn, children=["Add event"]).widget.click()
     assert funding == [20]
 
 
-def test_actor_figure_draws_commitment_and_trust(generic):
+def test_actor_chart_draws_commitment_and_trust(generic):
     chain, states = logic.follow_actor(generic, 1, 2, 46)  # a resident who commits
-    assert len(charts.actor_figure(chain, generic.months).axes) == 1
-    fig = charts.actor_figure(chain, generic.months, states)
-    top, below = fig.axes
-    labels = below.get_legend_handles_labels()[1]
-    assert {"commitment", "trust", "committed"} <= set(labels)
-    drawn = {line.get_label(): line.get_ydata() for line in below.get_lines()}
-    np.testing.assert_array_equal(drawn["trust"], states["trust"])
+    spec = charts.actor_chart(chain, generic.months, states)
+    wide = spec["datasets"]["wide"]
+    np.testing.assert_allclose([r["trust"] for r in wide], states["trust"], atol=1e-4)
+    assert spec["datasets"]["committed"]  # the months it was committed, shaded
+    assert {m["what"] for m in spec["datasets"]["marks"]} >= {"joined (committed)"}
 
 
 def test_actor_panel(generic):
     snap = run_done(generic, replicates=2)
     box, rc = solara.render(app.ActorPanel(snap), handle_error=False)
     page = markdown(rc)
-    assert "Actor 0, replicate 0" in page and "small wins" in page
-    assert "with commitment" in page and "and trust" in page
-    assert rc.find(ipywidgets.Image).widgets
+    assert "Actor 0, run 0" in page and "a key leader in the public sector" in page
+    assert "small win" in page and "with commitment" in page and "and trust" in page
+    assert "month never" not in page and "1 shortfalls" not in page
+    assert charts_drawn(rc)
     labels = [str(w.children) for w in rc.find(v.Btn).widgets]
     assert any("Commitment and trust month by month" in label for label in labels)
     box, rc = solara.render(app.ActorPanel(None), handle_error=False)
@@ -380,9 +416,69 @@ def test_page_runs_without_blocking(monkeypatch):
     t0 = time.perf_counter()
     rc.find(v.Btn, children=["Run"]).widget.click()
     assert time.perf_counter() - t0 < 0.5
-    for _ in range(100):
+    t0 = time.perf_counter()
+    for _ in range(900):
         if "done: month 120 of 120" in texts(rc):
             break
         time.sleep(0.1)
     assert "done: month 120 of 120" in texts(rc)
-    assert rc.find(ipywidgets.Image).widgets
+    print(f"run done in the page after {time.perf_counter() - t0:.1f} s")
+    assert charts_drawn(rc)
+
+
+def test_slider_changes_debounced_into_one_run(monkeypatch):
+    """Seven arrow-key presses on a lever: one run, once the lever rests."""
+    made = []
+
+    class CountingJob:
+        def __init__(self, sc, seed, n, on_update=None):
+            self.snapshot = logic.Snapshot(sc, seed, list(range(n)))
+            made.append(sc)
+
+        def start(self):
+            return self
+
+        def cancel(self):
+            pass
+
+    monkeypatch.setattr(logic, "Job", CountingJob)
+    # a rest longer than a redraw of the page on a busy machine (the page uses 0.6 s)
+    monkeypatch.setattr(app, "DEBOUNCE", 4.0)
+    monkeypatch.setenv(app.SCENARIO_ENV, str(scenarios_dir() / "generic.toml"))
+    box, rc = solara.render(app.Page(), handle_error=False)
+    slider = next(w for w in rc.find(v.Slider).widgets if w.label.startswith("Time spent engaging"))
+    for k in range(7):
+        slider.v_model = 0.1 + 0.05 * k
+    assert made == []  # nothing yet: the lever has not rested
+    time.sleep(app.DEBOUNCE + 1.0)
+    assert len(made) == 1
+    assert made[0].leadership.alignment == pytest.approx(0.4)
+
+
+def test_changes_from_lists_the_file_levers_and_events():
+    base = cf.load_scenario(scenarios_dir() / "edinburgh/carbon-literacy.toml")
+    run = logic.build(
+        base,
+        {"leadership.alignment": 0.2, "network.openness": 0.9},
+        [{"month": 30, "kind": "milestone", "note": "added in the dashboard"}],
+        funding_end=36,
+    )
+    changes = logic.changes_from(base, run, "mine.toml", uploaded=True)
+    text = "\n".join(changes)
+    assert changes[0] == "scenario file uploaded in the dashboard: mine.toml"
+    old = base.leadership.alignment
+    assert f"Time spent engaging partners (leadership.alignment): {old:g} -> 0.2" in text
+    assert "Openness of recruitment (network.openness):" in text
+    assert "Month funding stops (investment.end_month): never -> 36" in text
+    assert "event removed: month 18: a key leader withdraws (third sector)" in text
+    assert "event added: month 30: a milestone (an extra small win shown)" in text
+    assert logic.changes_from(base, base, "edinburgh/carbon-literacy") == []
+    # the report of such a run lists them all and describes the events as run
+    snap = run_done(run.model_copy(update={"months": 6}), replicates=2)
+    snap.changes = changes
+    page = logic.to_report(snap, source="dashboard: mine.toml").decode()
+    for c in changes:
+        assert app.html.escape(c) in page, c
+    assert "none: the scenario as written" not in page
+    events = re.search(r"<p class='events'>(.*?)</p>", page).group(1)
+    assert "milestone" in events and "third sector" not in events

@@ -1,7 +1,8 @@
 """What a results folder holds, said by the command that wrote it: ``manifest.json``.
 
 Every command that writes a results folder (``run``, ``experiment``, ``sweep``,
-``sensitivity``, ``cascades``, ``export`` and ``make demo``) writes a small
+``sensitivity``, ``cascades``, ``robustness``, ``export``, ``evidence``,
+``evidence-formats``, ``calibrate`` and ``make demo``) writes a small
 ``manifest.json`` into it first::
 
     {"kind": "sweep", "written_by": "commonfuture sweep", "version": "0.1.0",
@@ -38,6 +39,9 @@ KINDS: dict[str, str] = {
     "cascades": "the cascade validation (Granovetter and Watts)",
     "export": "an export of an experiment's tables",
     "robustness": "a robustness map (where the paper's claims hold over the assumptions)",
+    "evidence": "a collaboration's records as measures (commonfuture evidence)",
+    "formats": "the record formats' schemas and templates (commonfuture evidence-formats)",
+    "calibration": "a calibration to observations (commonfuture calibrate)",
 }
 
 #: kinds that share a folder: a sensitivity analysis is a sweep with indices on top
@@ -146,6 +150,8 @@ def write_manifest(folder: str | Path, kind: str, command: str = "", **info: Any
         **info,
     }
     tmp = folder / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
+    from commonfuture.writing import dumps
+
+    tmp.write_text(dumps(doc), encoding="utf-8")
     os.replace(tmp, folder / MANIFEST)
     return folder / MANIFEST

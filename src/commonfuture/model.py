@@ -55,7 +55,7 @@ from commonfuture.micro.creation import create
 from commonfuture.micro.proposition import monthly_budget, propose
 from commonfuture.micro.secession import leave
 from commonfuture.outputs import Monthly, allocate, columns
-from commonfuture.parallel import bounds, loops, n_chunks, sized
+from commonfuture.parallel import bounds, loops, n_chunks, pick, sized
 from commonfuture.parameters import Params, params
 from commonfuture.population import CITIZEN, State
 from commonfuture.propositions import Offer, performance
@@ -549,8 +549,9 @@ class Collaboration:
         """The leaders act, then one month runs; return its :data:`Events`."""
         m = self.state.month + 1
         self.lead()
-        with sized(self.state.n_replicates * self.state.n_actors):
-            events = month(*self.records, m)
+        slots = self.state.n_replicates * self.state.n_actors
+        with sized(slots):
+            events = pick(month, slots)(*self.records, m)
         self.state.month = m
         return events
 

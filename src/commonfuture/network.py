@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
-from commonfuture.parallel import CHUNK, bounds, loops, n_chunks, sized
+from commonfuture.parallel import CHUNK, bounds, loops, n_chunks, pick, sized
 from commonfuture.randomness import SETUP, philox, setup_key, unit64
 from commonfuture.scenario.schema import Network
 
@@ -147,7 +147,7 @@ def _resident_org_ties(n_org, n_cit, lam, key):
 
 def _resident_org(n_org: int, n_cit: int, per_resident: float, key: np.ndarray):
     with sized(n_cit):
-        return _resident_org_ties(n_org, n_cit, per_resident, key)
+        return pick(_resident_org_ties, n_cit)(n_org, n_cit, per_resident, key)
 
 
 def block_model_edges(
@@ -231,11 +231,14 @@ def build_network(sector: np.ndarray, params: Network, rng: np.random.Generator)
         np.float32,
     )
     # each layer as (i, j) with i the lower index where the layer has an order (the
-    # organisation of a resident's tie), so that most rows come out sorted
+    # organisation of a resident's tie), so that most rows come out sorted; every layer's
+    # ends as int32 (fewer than 2**31 actors), so the assembly compiles once whatever the
+    # layers (the organisations' and the Erdos-Renyi layer come as int64)
+    oi, oj, ci, cj = (e.astype(np.int32, copy=False) for e in (oi, oj, ci, cj))
     with sized(n):
         # a part of the rows per thread (the matrix is the same for any number of parts)
         parts = max(1, min(numba.get_num_threads(), n // CHUNK))
-        indptr, indices, data, m = _assemble(
+        indptr, indices, data, m = pick(_assemble, n)(
             n, sector, strength, np.float32(params.openness), oi, oj, xo, xr, ci, cj, n_org, parts
         )
     del oi, oj, xo, xr, ci, cj
@@ -255,7 +258,7 @@ def _lattice_edges(
     i = np.empty(n * half, np.int32)
     j = np.empty(n * half, np.int32)
     with sized(n * half, weight=2):
-        _lattice(n, half, rewire, setup_key(rng), i, j)
+        pick(_lattice, n * half, 2)(n, half, rewire, setup_key(rng), i, j)
     return i, j
 
 
@@ -491,10 +494,10 @@ def symmetric(i: np.ndarray, j: np.ndarray, w: np.ndarray, n: int) -> sp.csr_mat
     indices = np.empty(2 * m, np.int32)
     data = np.empty(2 * m, np.float32)
     with sized(n):
-        _scatter(i, j, w.astype(np.float32, copy=False), indptr, first_i, indices, data)
+        pick(_scatter, n)(i, j, w.astype(np.float32, copy=False), indptr, first_i, indices, data)
     del first_i
     with sized(n):
-        _sort_rows(indptr, indices, data)
+        pick(_sort_rows, n)(indptr, indices, data)
     mat = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     mat.has_sorted_indices = True
     mat.has_canonical_format = True

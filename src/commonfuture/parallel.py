@@ -123,7 +123,10 @@ __all__ = [
     "default_threads",
     "loops",
     "n_chunks",
+    "pays",
+    "pick",
     "pool_size",
+    "serial",
     "set_threads",
     "threads",
     "sized",
@@ -138,8 +141,116 @@ def sized(slots: int, weight: int = 1):
     loop drawing many numbers per actor is worth sharing sooner). Results are the same
     either way."""
     was = numba.get_num_threads()
-    numba.set_num_threads(1 if slots * weight < PARALLEL_MIN else threads())
+    numba.set_num_threads(threads() if pays(slots, weight) else 1)
     try:
         yield
     finally:
         numba.set_num_threads(was)
+
+
+# ------------------------------------------------------------------ serial twins
+#
+# A kernel compiled with ``parallel`` costs several times the compile of the same loops
+# without it (numba outlines each ``prange`` loop into a function of its own), and runs
+# below :data:`PARALLEL_MIN` actor-slots use one thread anyway. So each parallel kernel,
+# and each kernel calling one, has a *serial twin*: the same code compiled without
+# ``parallel`` (``prange`` runs as ``range`` over the same chunks, in order: the same
+# numbers), calling the twins of its kernels. :func:`pick` gives a run the twin when it is
+# too small to share out, so a small run never compiles the parallel kernels.
+
+_twins: dict = {}
+_needs: dict = {}
+
+
+def _names(code) -> set[str]:
+    """Global and attribute names a function's code (and its nested code) refers to."""
+    out = set(code.co_names)
+    for c in code.co_consts:
+        if hasattr(c, "co_names"):
+            out |= _names(c)
+    return out
+
+
+def _callees(kernel):
+    """(name, kernel) of the compiled kernels ``kernel`` calls by a global name, and
+    (name, module, [(attribute, kernel)]) of those it calls as a module's attribute."""
+    from types import ModuleType
+
+    from numba.core.dispatcher import Dispatcher
+
+    f = kernel.py_func
+    names = _names(f.__code__)
+    direct, modules = [], []
+    for name in names:
+        value = f.__globals__.get(name)
+        if isinstance(value, Dispatcher):
+            direct.append((name, value))
+        elif isinstance(value, ModuleType):
+            attrs = [(a, getattr(value, a)) for a in names if hasattr(value, a)]
+            attrs = [(a, v) for a, v in attrs if isinstance(v, Dispatcher)]
+            if attrs:
+                modules.append((name, value, attrs))
+    return direct, modules
+
+
+def _parallel_inside(kernel) -> bool:
+    """Whether ``kernel`` is parallel or calls (through its globals) a kernel that is."""
+    if kernel in _needs:
+        return _needs[kernel]
+    _needs[kernel] = bool(kernel.targetoptions.get("parallel"))  # cycles stop here
+    if not _needs[kernel]:
+        direct, modules = _callees(kernel)
+        callees = [k for _, k in direct] + [k for *_, attrs in modules for _, k in attrs]
+        _needs[kernel] = any(_parallel_inside(k) for k in callees)
+    return _needs[kernel]
+
+
+def serial(kernel):
+    """The serial twin of a compiled ``kernel`` (itself when nothing in it is parallel):
+    its code, compiled and cached under its name + ``_serial``, without ``parallel``,
+    calling the serial twins of its kernels."""
+    from types import FunctionType, ModuleType
+
+    if not _parallel_inside(kernel):
+        return kernel
+    twin = _twins.get(kernel)
+    if twin is not None:
+        return twin
+    f = kernel.py_func
+    scope = dict(f.__globals__)
+    direct, modules = _callees(kernel)
+    for name, callee in direct:
+        scope[name] = serial(callee)
+    for name, module, attrs in modules:
+        if any(_parallel_inside(k) for _, k in attrs):
+            stand_in = ModuleType(f"{module.__name__}_serial")
+            stand_in.__dict__.update(module.__dict__)
+            for attr, callee in attrs:
+                setattr(stand_in, attr, serial(callee))
+            scope[name] = stand_in
+    code = FunctionType(f.__code__, scope, f"{f.__name__}_serial", f.__defaults__, f.__closure__)
+    code.__qualname__ = f"{f.__qualname__}_serial"
+    code.__module__ = f.__module__
+    code.__doc__ = f.__doc__
+    code.__kwdefaults__ = f.__kwdefaults__
+    options = {
+        k: v for k, v in kernel.targetoptions.items() if k in ("nogil", "fastmath", "inline")
+    }
+    twin = _twins[kernel] = njit(cache=True, **options)(code)
+    return twin
+
+
+def pays(slots: int, weight: int = 1) -> bool:
+    """Whether a loop over ``slots`` actor-slots (each worth ``weight``) is shared out
+    between threads (as :func:`sized` decides)."""
+    return slots * weight >= PARALLEL_MIN
+
+
+def pick(kernel, slots: int, weight: int = 1):
+    """``kernel`` for a run over ``slots`` actor-slots: itself where the work is shared
+    out between threads, else its serial twin (the same numbers, compiled without the
+    cost of ``parallel``), unless this process has the parallel kernel already (a
+    larger run before it): then that, on one thread, rather than compile the twin."""
+    if pays(slots, weight) or kernel.signatures:
+        return kernel
+    return serial(kernel)

@@ -19,7 +19,7 @@ from numba import njit, prange
 
 from commonfuture.leadership.tensions import N_PAIRS
 from commonfuture.network import build_network, n_ties
-from commonfuture.parallel import bounds, loops, n_chunks, sized
+from commonfuture.parallel import bounds, loops, n_chunks, pick, sized
 from commonfuture.propositions import Offer
 from commonfuture.randomness import SETUP, gamma_from, normal_pair, philox, setup_key, unit64
 from commonfuture.scenario.schema import SECTORS, Scenario
@@ -280,7 +280,7 @@ def _one_replicate(scenario: Scenario, offer: Offer, sector: np.ndarray, rng):
         np.empty(n, np.bool_),
     )
     with sized(n, weight=16):  # five gammas and two blocks an actor
-        draw_actors(setup_key(rng), sector.astype(np.int64), alpha, attrs, out)
+        pick(draw_actors, n, 16)(setup_key(rng), sector.astype(np.int64), alpha, attrs, out)
     ties = build_network(sector, scenario.network, rng)
     return (*out, ties)
 
@@ -421,7 +421,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
     ties.indices = ties.indices.astype(np.int32, copy=False)
     degree = np.empty(r * n, np.float32)
     with sized(r * n):
-        row_sums(ties.indptr, ties.data, degree)
+        pick(row_sums, r * n)(ties.indptr, ties.data, degree)
     degree = degree.reshape(r, n)
 
     lev = scenario.leadership
@@ -431,7 +431,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
     )
     value = np.asarray(offer.value, np.float64)
     with sized(r * n):
-        appraise(
+        pick(appraise, r * n)(
             profile,
             products(profile, value),  # in float64, as tailored_fit has it
             products(profile, offer.value),  # as misfit has it

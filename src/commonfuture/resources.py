@@ -66,7 +66,14 @@ def machine_memory() -> tuple[int | None, int | None]:
     return (avail if avail is not None else total), total
 
 
+def actors(n: float) -> str:
+    """A count of actors in words: ``12,000`` or, beyond a billion, ``1.2e+300``."""
+    return f"{n:,.0f}" if n < 1e9 else f"{n:.2g}"
+
+
 def _gib(x: float) -> str:
+    if x >= 1024**5:
+        return f"{x / 1024**4:.2g} TiB"
     return f"{x / GiB:,.1f} GiB" if x >= GiB / 10 else f"{x / 1024**2:,.0f} MiB"
 
 
@@ -80,7 +87,23 @@ def check_memory(sc: Scenario, replicates: int = 1, available: int | None = None
         n = sum(sc.population.counts.as_tuple())
         has = f"{_gib(available)} available" + (f" of {_gib(total)}" if total else "")
         raise MemoryTooSmall(
-            f"{n:,} actors need about {_gib(need)} of memory; this machine has {has} "
+            f"{actors(n)} actors need about {_gib(need)} of memory; this machine has {has} "
             "(reduce population.counts, or use --scale below 1)"
         )
     return need
+
+
+def check_cases(cases: list, scale: float, replicates: int = 1) -> None:
+    """:func:`check_memory` for each case (a shipped case's name, or a scenario) at
+    ``scale``: :class:`MemoryTooSmall` for the first that would not fit, and
+    :class:`commonfuture.scenario.ScenarioError` for a scale no population can take."""
+    from commonfuture.patterns.cases import load_case
+    from commonfuture.scenario.load import scaled
+
+    seen: list = []
+    for case in cases:
+        if any(case is c or (isinstance(case, str) and case == c) for c in seen):
+            continue
+        seen.append(case)
+        sc = scaled(load_case(case), scale)
+        check_memory(sc, replicates)

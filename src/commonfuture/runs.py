@@ -7,11 +7,7 @@ leaves a half-written file, nor damages what the directory already held.
 
 from __future__ import annotations
 
-import json
-import os
 import platform
-import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
@@ -25,6 +21,7 @@ from commonfuture.manifest import claim, version
 from commonfuture.scenario.load import scenario_hash
 from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.simulation import SimulationResult
+from commonfuture.writing import dumps, write_atomically
 
 ROLES = ("key leader", "network actor", "external user")
 
@@ -102,19 +99,6 @@ def chains_table(result: SimulationResult) -> pd.DataFrame:
     return out[cols[:at] + ["sector", "role"] + cols[at:]]
 
 
-def write_atomically(out: Path, files: dict[str, Callable[[Path], Any]]) -> None:
-    """Write each file into a temporary folder inside ``out``, then move each into place."""
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
-    try:
-        for name, writer in files.items():
-            writer(tmp / name)
-        for name in files:
-            os.replace(tmp / name, out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def save_run(
     result: SimulationResult,
     out: str | Path,
@@ -141,11 +125,11 @@ def save_run(
     }
     files: dict[str, Callable[[Path], Any]] = {
         "monthly.parquet": lambda p: result.monthly.to_parquet(p, index=False),
-        "run.json": lambda p: p.write_text(json.dumps(info, indent=2)),
+        "run.json": lambda p: p.write_text(dumps(info)),
     }
     if result.chains is not None:
         files["chains.parquet"] = lambda p: chains_table(result).to_parquet(p, index=False)
         manifest["files"].append("chains.parquet")
-    files["manifest.json"] = lambda p: p.write_text(json.dumps(manifest, indent=2))
+    files["manifest.json"] = lambda p: p.write_text(dumps(manifest))
     write_atomically(out, files)
     return out

@@ -27,8 +27,10 @@ one replicate, fewer particles are thrown away and the weights vary less.
 calibration (``abc.json``: scenario, targets, priors, population, replicates, seed)
 are kept in the working directory. Run again with the same inputs, a calibration
 continues after its last finished generation (the generation under way when it
-stopped is lost) up to ``generations`` in all; with other inputs it stops with an
-error unless ``fresh`` is set. Samplers: one core, local processes, or a Dask
+stopped is lost) up to ``generations`` in all, and ends with the posterior an
+uninterrupted run gives (each generation draws from a random stream of its own, seeded
+by the seed and the generation's number, on one core); with other inputs it stops with
+an error unless ``fresh`` is set. Samplers: one core, local processes, or a Dask
 cluster (``dask_address``).
 """
 
@@ -50,6 +52,7 @@ from commonfuture.outputs import NAMES
 from commonfuture.scenario.load import ScenarioError, apply_overrides, is_parameter_path
 from commonfuture.scenario.schema import SECTORS, Scenario
 from commonfuture.simulation import simulate
+from commonfuture.writing import dumps
 
 
 class CalibrationError(ValueError):
@@ -312,7 +315,6 @@ def calibrate(
 
     An existing history of the same calibration in ``workdir`` is continued (see
     *Resuming* above); ``fresh`` starts over."""
-    import json
     import time
 
     import pyabc
@@ -368,39 +370,50 @@ def calibrate(
         )
     else:
         sampler = pyabc.sampler.SingleCoreSampler()
-    abc = pyabc.ABCSMC(
-        model,
-        prior,
-        distance,
-        population_size=population,
-        sampler=sampler,
-        acceptor=pyabc.UniformAcceptor() if replicates == 1 else _share_acceptor(dist),
-    )
+
+    def smc():
+        return pyabc.ABCSMC(
+            model,
+            prior,
+            distance,
+            population_size=population,
+            sampler=sampler,
+            acceptor=pyabc.UniformAcceptor() if replicates == 1 else _share_acceptor(dist),
+        )
+
     t0 = time.perf_counter()
+    store = "sqlite:///" + str(db)
+    abc = None
     if done == 0:
         for f in (db, about):
             f.unlink(missing_ok=True)
-        about.write_text(json.dumps(mine, indent=2) + "\n")
-        np.random.seed(seed)  # noqa: NPY002 (pyabc draws from the global stream)
-        abc.new("sqlite:///" + str(db), obs)
-    else:
-        # a resumed run draws from a stream of its own, after the generations done
-        np.random.seed(seed + 7919 * done)  # noqa: NPY002
-        abc.load("sqlite:///" + str(db), 1)
+        about.write_text(dumps(mine) + "\n")
+        abc = smc()
+        abc.new(store, obs)
     handler = _Generations(progress)
     log = logging.getLogger("ABC")
     saved, log.handlers = log.handlers, [handler]
     saved_propagate, log.propagate = log.propagate, False
     log.setLevel(logging.INFO)
+    budget = max(1, max_simulations // replicates) if max_simulations else np.inf
+    history = None
     try:
-        if done < generations:
-            history = abc.run(
-                max_nr_populations=generations - done,
-                max_total_nr_simulations=(
-                    max(1, max_simulations // replicates) if max_simulations else np.inf
-                ),
-            )
-        else:
+        # one generation at a time, each by a sampler loaded afresh from the history and
+        # drawing from a stream of its own (seed, generation): a calibration continued
+        # after an interruption is then the same computation as an uninterrupted one
+        for t in range(done, generations):
+            if t > 0:
+                if history is not None and history.total_nr_simulations >= budget:
+                    break
+                abc = smc()
+                abc.load(store, 1)
+            np.random.seed(seed + 7919 * t)  # noqa: NPY002 (pyabc draws from the global stream)
+            history = abc.run(max_nr_populations=1, max_total_nr_simulations=budget)
+            if history.max_t < t:  # stopped by pyabc before the generation finished
+                break
+        if history is None:  # nothing left to run: the finished history
+            abc = smc()
+            abc.load(store, 1)
             history = abc.history
     finally:
         log.handlers, log.propagate = saved, saved_propagate

@@ -35,6 +35,7 @@ from commonfuture.calibration.abc import (
     simulated_all,
 )
 from commonfuture.scenario.schema import Scenario
+from commonfuture.writing import dumps
 
 
 def point_fit(
@@ -75,7 +76,7 @@ def point_fit(
                     "over, or another --out"
                 ]
             )
-    about.write_text(json.dumps(mine, indent=2) + "\n")
+    about.write_text(dumps(mine) + "\n")
     storage = f"sqlite:///{db}"
     months = targets.last_month
     dist = distance_fn(targets)
@@ -95,17 +96,24 @@ def point_fit(
     study = optuna.create_study(
         study_name="point", storage=storage, direction="minimize", load_if_exists=True
     )
-    done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
-    # a continued study draws its proposals from a stream of its own
-    study.sampler = optuna.samplers.TPESampler(seed=seed + 7919 * done)
+    complete = optuna.trial.TrialState.COMPLETE
+    for t in study.trials:  # a trial cut short by an interruption: failed, not running
+        if t.state == optuna.trial.TrialState.RUNNING:
+            study._storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL)
+    done = sum(t.state == complete for t in study.trials)
     t0 = time.perf_counter()
-    callbacks = [] if progress is None else [lambda st, tr: progress(len(st.trials))]
-    if done < trials:
-        study.optimize(objective, n_trials=trials - done, callbacks=callbacks)
+    # one trial at a time, each proposed from a stream of its own (seed, trial), so that
+    # a fit continued after an interruption ends as an uninterrupted one
+    for k in range(done, trials):
+        study.sampler = optuna.samplers.TPESampler(seed=seed + 7919 * k)
+        study.optimize(objective, n_trials=1)
+        if progress is not None:
+            progress(k + 1)
     best = study.best_trial
     sample = pd.DataFrame({f.path: [float(best.params[f.path])] for f in fits})
     sample["weight"] = 1.0
     frame = study.trials_dataframe(attrs=("number", "value", "params", "state"))
+    frame = frame[frame["state"] == "COMPLETE"].reset_index(drop=True)
     frame.columns = [c.removeprefix("params_") for c in frame.columns]
     return Posterior(
         fits=fits,

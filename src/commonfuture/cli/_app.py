@@ -3,6 +3,8 @@ from __future__ import annotations
 import errno
 import os
 import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -43,13 +45,49 @@ def use_threads(threads: int | None) -> None:
         fail(str(err))
 
 
+#: at most this many problems are printed (then how many more there are)
+MAX_LINES = 20
+#: a word (a run without spaces) longer than this is cut in the middle, so that a
+#: 100,000-character key is not echoed whole; a whole line is cut at MAX_LINE
+MAX_WORD = 200
+MAX_LINE = 2_000
+
+
+def cut(text: object) -> str:
+    """``text`` with each very long word cut in the middle (saying how much was left
+    out), and the whole line cut at :data:`MAX_LINE` characters."""
+    import re
+
+    def shorten(m: re.Match) -> str:
+        word = m.group(0)
+        head, tail = word[:120], word[-40:]
+        return f"{head}...[{len(word) - 160:,} characters cut]...{tail}"
+
+    text = re.sub(rf"\S{{{MAX_WORD + 1},}}", shorten, str(text))
+    if len(text) > MAX_LINE:
+        text = (
+            f"{text[: MAX_LINE - 200]}...[{len(text) - MAX_LINE + 140:,} characters cut]..."
+            + (text[-140:])
+        )
+    return text
+
+
+def capped(lines: list[str], limit: int = MAX_LINES) -> list[str]:
+    """The first ``limit`` lines, each :func:`cut`, and a count of those not shown."""
+    shown = [cut(line) for line in lines[:limit]]
+    if len(lines) > limit:
+        shown.append(f"... and {len(lines) - limit:,} more (the first {limit} are shown)")
+    return shown
+
+
 def fail(lines: list[str] | str, code: int = 2) -> NoReturn:
     """Print one line per problem to stderr and exit (status 2 for bad input).
 
-    Lines are shown as text (control and bidi characters escaped, no Rich markup)."""
+    Lines are shown as text (control and bidi characters escaped, no Rich markup); at
+    most :data:`MAX_LINES` of them, each :func:`cut`."""
     if isinstance(lines, str):
         lines = [lines]
-    for line in lines:
+    for line in capped(list(lines)):
         err_console.print(
             f"[bold red]error:[/bold red] {safe(line)}", highlight=False, soft_wrap=True
         )
@@ -113,9 +151,21 @@ def writable_folder(out: Path, option: str = "--out") -> None:
         fail(f"{option}: cannot write in {target} ({os_problem(err)})")
 
 
-def claim_folder(out: Path, kind: str, what: str, option: str = "--out") -> None:
-    """Fail (exit 2) if ``out`` holds results of another kind, or cannot be written."""
-    from commonfuture.manifest import FolderConflict, claim
+def claim_folder(
+    out: Path,
+    kind: str,
+    what: str,
+    option: str = "--out",
+    files: Iterable[str] = (),
+    force: bool = False,
+) -> None:
+    """The guard every command that writes a results folder passes first.
+
+    Fails (exit 2, one line) if ``out`` holds results of another kind (its manifest says
+    so, see :mod:`commonfuture.manifest`), is a file, lies under a file, cannot be
+    written, or, when it is not already a folder of this kind, holds any of ``files``
+    (files the command would replace) and ``force`` is not given. Creates nothing."""
+    from commonfuture.manifest import FolderConflict, claim, folder_kind
 
     try:
         claim(out, kind, what)
@@ -124,13 +174,66 @@ def claim_folder(out: Path, kind: str, what: str, option: str = "--out") -> None
     except OSError as err:
         fail(f"{option}: {os_problem(err)}")
     writable_folder(out, option)
+    if force or not out.is_dir():
+        return
+    try:
+        mine = folder_kind(out) == kind
+    except FolderConflict:
+        mine = False
+    existing = [name for name in files if (out / name).exists()]
+    if existing and not mine:
+        fail(
+            f"{option}: {out / existing[0]} already exists and was not written by {what}; "
+            "give --force to replace it, or choose another --out"
+        )
+
+
+def writable_file(out: Path, option: str = "--out") -> None:
+    """Fail (exit 2) unless the file ``out`` can be written (created or replaced)."""
+    if out.is_dir():
+        fail(f"{option}: {out} is a folder, not a file")
+    if out.exists() and not os.access(out, os.W_OK):
+        fail(f"{option}: cannot write {out} (permission denied or read-only)")
+    writable_folder(out.parent, option)
+
+
+@contextmanager
+def writing(option: str = "--out", what: str = "the results") -> Iterator[None]:
+    """Turn an operating-system error while writing into one line and exit 2."""
+    try:
+        yield
+    except OSError as err:
+        fail(f"{option}: cannot write {what} ({os_problem(err)})")
 
 
 def warn(lines: list[str] | str) -> None:
     """Print one ``warning:`` line per item to stderr (shown as text)."""
     if isinstance(lines, str):
         lines = [lines]
-    for line in lines:
+    for line in capped(list(lines)):
         err_console.print(
             f"[bold yellow]warning:[/bold yellow] {safe(line)}", highlight=False, soft_wrap=True
         )
+
+
+def scale_option(scale: float) -> None:
+    """Fail (exit 2) unless ``--scale`` is a positive finite number."""
+    import math
+
+    if not (scale > 0 and math.isfinite(scale)):
+        fail(f"--scale: must be a positive finite number, got {scale}")
+
+
+def fits_in_memory(cases: list, scale: float, replicates: int = 1, label: str = "") -> None:
+    """The memory estimate ``run`` uses, for the cases (shipped names or scenarios) a
+    command builds populations of: one line and exit 2 if one would not fit."""
+    from commonfuture.resources import MemoryTooSmall, check_cases
+    from commonfuture.scenario import ScenarioError
+
+    scale_option(scale)
+    try:
+        check_cases(cases, scale, replicates)
+    except MemoryTooSmall as err:
+        fail(f"{label or '--scale'}: {err}")
+    except ScenarioError as err:
+        fail(str(err).splitlines())

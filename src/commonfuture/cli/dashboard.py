@@ -29,6 +29,22 @@ def dashboard(
             load_scenario(scenario)
         except ScenarioError as err:
             fail(str(err).splitlines())
+    import socket
+
+    try:  # say now, rather than after printing the address, that the port is taken
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as err:
+        fail(f"--host: {host!r} is not an address of this computer ({err})")
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            probe.bind(addr)
+        except OSError as err:
+            fail(
+                f"--port: cannot listen on {host}:{port} ({err.strerror or err}); another "
+                "program may be using it: choose another with --port"
+            )
     from commonfuture.dashboard import serve
 
     console.print(f"commonfuture dashboard: http://{host}:{port}  (Ctrl+C to stop)")

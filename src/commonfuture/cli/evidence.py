@@ -8,12 +8,69 @@ from typing import Annotated
 
 import typer
 
-from commonfuture.cli._app import app, console, fail
+from commonfuture.cli._app import (
+    app,
+    claim_folder,
+    console,
+    fail,
+    fits_in_memory,
+    safe,
+    writing,
+)
+
+#: what ``evidence`` writes (``at_risk.csv``, ``risk_model.json`` and ``observations.csv``
+#: only when there is something to put in them)
+EVIDENCE_FILES = (
+    "monthly.parquet",
+    "monthly.csv",
+    "stages.csv",
+    "value_chains.csv",
+    "risk_model.json",
+    "at_risk.csv",
+    "observations.csv",
+    "report.html",
+)
+#: what ``calibrate`` writes beside its history
+CALIBRATION_FILES = (
+    "posterior.csv",
+    "posterior_table.csv",
+    "bands.csv",
+    "levers.csv",
+    "predictive.parquet",
+    "trials.csv",
+    "calibration.json",
+    "report.html",
+)
+
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Flag: replace files in --out that this command did not write (or, for "
+        "evidence-formats, templates that were edited).",
+        metavar="",
+    ),
+]
 
 
-def _outdir(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a directory")
+def iso_date(text: str, option: str = "--start"):
+    """A date given as YYYY-MM-DD (only that form: 01/02/2021 is refused, not guessed),
+    as a pandas Timestamp; one-line error otherwise."""
+    import re
+
+    import pandas as pd
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        fail(f"{option}: {text!r} is not a date written YYYY-MM-DD (e.g. 2021-02-01)")
+    try:
+        when = pd.Timestamp(text.strip())
+    except (ValueError, OverflowError):
+        fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
+    from commonfuture.evidence.load import FIRST_DATE, LAST_DATE
+
+    if not FIRST_DATE <= when.date() <= LAST_DATE:
+        fail(f"{option}: {text} is outside the dates handled ({FIRST_DATE} to {LAST_DATE})")
+    return when
 
 
 def _stage_rules(scenario: Path | None):
@@ -69,53 +126,59 @@ def evidence(
             help="Dated published figures (CSV, Parquet, Excel) to show against the series.",
         ),
     ] = None,
+    force: Force = False,
 ) -> None:
     """A collaboration's event log as the model's monthly measures, its stage timeline,
     value chains, a secession-risk model and a report (with published figures beside
     the series when --observations is given)."""
-    import pandas as pd
-    from rich.progress import Progress
 
     from commonfuture.evidence import load_events, monthly_series, value_chains
     from commonfuture.evidence.load import RecordsError
     from commonfuture.evidence.survival import at_risk, fit_risk
+    from commonfuture.manifest import write_manifest
     from commonfuture.report.evidence import evidence_page
+    from commonfuture.writing import dumps, write_atomically, write_csv
 
-    _outdir(out)
+    claim_folder(out, "evidence", "the evidence bridge", files=EVIDENCE_FILES, force=force)
     rules, _ = _stage_rules(scenario)
-    if start is not None:
-        try:
-            pd.Timestamp(start)
-        except ValueError:
-            fail(f"--start: {start!r} is not a date (YYYY-MM-DD)")
+    t0 = iso_date(start) if start is not None else None
     problems, obs = [], None
-    try:
-        events = load_events(records)
-    except RecordsError as err:
-        problems += err.problems
-    if observations is not None:
-        from commonfuture.evidence.load import load_observations
-
+    with _records_bar() as bar:
+        task = bar.add_task("reading the records", total=None)
         try:
-            obs = load_observations(observations)
+            events = load_events(records)
         except RecordsError as err:
             problems += err.problems
+        if observations is not None:
+            from commonfuture.evidence.load import load_observations
+
+            try:
+                obs = load_observations(observations)
+            except RecordsError as err:
+                problems += err.problems
+        bar.update(task, total=1, completed=1)
     if problems:
         fail(problems)
+    if t0 is not None and t0.to_period("M") > events["date"].max().to_period("M"):
+        fail(
+            f"--start: {t0.date()} is after the last event ({events['date'].max().date()}): "
+            "no month would hold an event"
+        )
     notes = []
     if wider is None:
         notes.append("The wider population was not given (--wider): stage 3 is not assessed.")
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("records", total=4)
+    start = str(t0.date()) if t0 is not None else None
+    with _records_bar() as bar:
+        task = bar.add_task("monthly measures", total=4)
         monthly = monthly_series(events, rules, wider, start)
         observed = None
         if obs is not None:
             from commonfuture.evidence.compare import against_series
 
             observed = against_series(monthly, obs, wider)
-        bar.advance(task)
+        bar.update(task, advance=1, description="value chains")
         chains = value_chains(events, start)
-        bar.advance(task)
+        bar.update(task, advance=1, description="secession risk")
         risk, risky = None, None
         try:
             model = fit_risk(events, start, holdout=holdout, seed=seed)
@@ -131,45 +194,98 @@ def evidence(
             risky = at_risk(model, events, start=start)
         except ValueError as err:
             notes.append(f"No secession-risk model: {err}.")
-        bar.advance(task)
-    out.mkdir(parents=True, exist_ok=True)
-    monthly.to_parquet(out / "monthly.parquet", index=False)
-    monthly.to_csv(out / "monthly.csv", index=False)
-    stages = monthly[["month", "date", "stage", "coupled", "regressions", "disruptions"]]
-    stages.to_csv(out / "stages.csv", index=False)
-    chains.to_csv(out / "value_chains.csv", index=False)
-    if risk is not None:
-        (out / "risk_model.json").write_text(json.dumps(risk, indent=2, default=float))
-        if risky is not None:
-            risky.to_csv(out / "at_risk.csv", index=False)
-    if observed is not None:
-        observed.to_csv(out / "observations.csv", index=False)
+        bar.update(task, completed=4, description="report")
     name = records.stem.replace("_", " ").replace("-", " ")
     page = evidence_page(name[:1].upper() + name[1:], monthly, chains, risk, risky, notes, observed)
-    (out / "report.html").write_text(page, encoding="utf-8")
+    stages = monthly[["month", "date", "stage", "coupled", "regressions", "disruptions"]]
+    files = {
+        "monthly.parquet": lambda p: monthly.to_parquet(p, index=False),
+        "monthly.csv": lambda p: write_csv(monthly, p, index=False),
+        "stages.csv": lambda p: write_csv(stages, p, index=False),
+        "value_chains.csv": lambda p: write_csv(chains, p, index=False),
+    }
+    if risk is not None:
+        files["risk_model.json"] = lambda p: p.write_text(dumps(risk) + "\n")
+        if risky is not None:
+            files["at_risk.csv"] = lambda p: write_csv(risky, p, index=False)
+    if observed is not None:
+        files["observations.csv"] = lambda p: write_csv(observed, p, index=False)
+    files["report.html"] = lambda p: p.write_text(page, encoding="utf-8")
+    with writing("--out", "the evidence outputs"):
+        write_atomically(out, files)
+        write_manifest(
+            out,
+            "evidence",
+            "commonfuture evidence",
+            records=str(records),
+            observations=str(observations) if observations is not None else None,
+            start=start,
+            files=list(files),
+        )
     last = monthly.iloc[-1]
     for line in (risk or {}).get("warnings", []):
         console.print(f"[bold yellow]warning:[/] secession-risk model: {line}")
     console.print(
         f"{len(events)} events, {len(chains)} actors, {len(monthly)} months: stage "
-        f"{int(last['stage'])} with {int(last['members'])} members at the end; wrote {out}/"
+        f"{int(last['stage'])} with {int(last['members'])} members at the end; "
+        f"wrote {safe(out)}/",
+        soft_wrap=True,
+    )
+
+
+def _records_bar():
+    """A progress bar for the evidence bridge (on stderr, gone when done)."""
+    import os
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from commonfuture.cli._app import err_console
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal and os.environ.get("COMMONFUTURE_PROGRESS") != "1",
     )
 
 
 @app.command("evidence-formats")
 def evidence_formats(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("formats"),
+    force: Force = False,
 ) -> None:
-    """Write the JSON Schemas and CSV templates of the event log and observations."""
-    from commonfuture.evidence.formats import json_schemas, templates
+    """Write the JSON Schemas and CSV templates of the event log and observations.
 
-    _outdir(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, schema in json_schemas().items():
-        (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2) + "\n")
-    for name, text in templates().items():
-        (out / f"{name}.csv").write_text(text)
-    console.print(f"wrote {out}/")
+    A template already in --out that differs from the one shipped (edited by hand) is
+    kept unless --force is given."""
+    from commonfuture.evidence.formats import json_schemas, templates
+    from commonfuture.manifest import write_manifest
+    from commonfuture.writing import dumps, write_text
+
+    texts = {f"{n}.schema.json": dumps(schema) + "\n" for n, schema in json_schemas().items()}
+    texts.update({f"{n}.csv": text for n, text in templates().items()})
+    claim_folder(out, "formats", "evidence-formats")
+    if not force and out.is_dir():
+        edited = []
+        for n, text in texts.items():
+            try:
+                if (out / n).is_file() and (out / n).read_text(encoding="utf-8") != text:
+                    edited.append(n)
+            except (OSError, UnicodeDecodeError):
+                edited.append(n)
+        if edited:
+            fail(
+                f"--out: {out / edited[0]} differs from the shipped template (edited?); "
+                "give --force to replace it, or choose another --out"
+            )
+    with writing("--out", "the formats"):
+        out.mkdir(parents=True, exist_ok=True)
+        for n, text in texts.items():
+            write_text(out / n, text)
+        write_manifest(out, "formats", "commonfuture evidence-formats", files=list(texts))
+    console.print(f"wrote {safe(out)}/", soft_wrap=True)
 
 
 OUTCOMES = ("members", "members_citizens", "capital_raised", "target_progress", "stage")
@@ -259,6 +375,7 @@ def calibrate(
             "was offered rather than as it turned out.",
         ),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Fit chosen parameters of a scenario to dated observations (ABC-SMC, or a quick
     point fit); posterior, predictive bands, a held-out check and forecasts with each
@@ -279,10 +396,11 @@ def calibrate(
     )
     from commonfuture.evidence.load import RecordsError, load_observations
     from commonfuture.report.evidence import band_figure, calibration_page, posterior_figure
+    from commonfuture.writing import dumps, strict, write_atomically, write_csv
 
-    _outdir(out)
     if method not in ("abc", "point"):
         fail(f"--method: {method!r} is not abc or point")
+    claim_folder(out, "calibration", "a calibration", files=CALIBRATION_FILES, force=force)
     _, sc = _stage_rules(scenario)
     if set_:
         from commonfuture.scenario import ScenarioError
@@ -292,10 +410,15 @@ def calibrate(
             sc = apply_overrides(sc, set_)
         except ScenarioError as err:
             fail(str(err).splitlines())
-    try:
-        t0 = pd.Timestamp(start)
-    except ValueError:
-        fail(f"--start: {start!r} is not a date (YYYY-MM-DD)")
+    fits_in_memory([sc], 1.0, replicates or (4 if method == "point" else 1), str(scenario))
+    t0 = iso_date(start)
+    if dask is not None:
+        from commonfuture.experiments.runner import connect
+
+        try:
+            connect(dask).close()
+        except ConnectionError as err:
+            fail(f"--dask: {err}")
     problems = []
     try:
         obs = load_observations(observations)
@@ -319,6 +442,17 @@ def calibrate(
         console.print(f"note: the fit's window: {horizon_note(cut)} in the fitted runs")
     horizon = horizon or sc.months
     months = max(horizon, targets.last_month)
+    from commonfuture.manifest import write_manifest
+
+    with writing("--out", "the calibration"):
+        write_manifest(
+            out,
+            "calibration",
+            "commonfuture calibrate",
+            scenario=str(scenario),
+            observations=str(observations),
+            method=method,
+        )
     with Progress(console=console, transient=True) as bar:
         try:
             if method == "point":
@@ -382,23 +516,15 @@ def calibrate(
     levers = pd.DataFrame(rows)
     table = post.table()
     diag = diagnose(table, fit_b, median_distance(pred, fitted), point=method == "point")
-    out.mkdir(parents=True, exist_ok=True)
-    post.samples.to_csv(out / "posterior.csv", index=False)
-    table.to_csv(out / "posterior_table.csv", index=False)
     allb = pd.concat(
         [fit_b.assign(use="fitted")]
         + ([held_b.assign(use="held out")] if held_b is not None else [])
     )
-    allb.to_csv(out / "bands.csv", index=False)
-    levers.to_csv(out / "levers.csv", index=False)
-    pred.to_parquet(out / "predictive.parquet", index=False)
 
     def recs(df):
-        return json.loads(df.to_json(orient="records", date_format="iso"))
+        return strict(json.loads(df.to_json(orient="records", date_format="iso")))
 
     trial_frame = post.history.pop("frame", None)
-    if trial_frame is not None:
-        trial_frame.to_csv(out / "trials.csv", index=False)
     result = {
         "method": method,
         "history": post.history,
@@ -418,12 +544,24 @@ def calibrate(
         "context": recs(targets.context) if len(targets.context) else [],
         "diagnostics": diag,
     }
-    (out / "calibration.json").write_text(json.dumps(result, indent=2))
     figs = {
         "posterior": posterior_figure(post.samples, table),
         "bands": band_figure(pred, fit_b, held_b, targets.start),
     }
-    (out / "report.html").write_text(calibration_page(result, figs), encoding="utf-8")
+    page = calibration_page(strict(result), figs)
+    files = {
+        "posterior.csv": lambda p: write_csv(post.samples, p, index=False),
+        "posterior_table.csv": lambda p: write_csv(table, p, index=False),
+        "bands.csv": lambda p: write_csv(allb, p, index=False),
+        "levers.csv": lambda p: write_csv(levers, p, index=False),
+        "predictive.parquet": lambda p: pred.to_parquet(p, index=False),
+    }
+    if trial_frame is not None:
+        files["trials.csv"] = lambda p: write_csv(trial_frame, p, index=False)
+    files["calibration.json"] = lambda p: p.write_text(dumps(result) + "\n")
+    files["report.html"] = lambda p: p.write_text(page, encoding="utf-8")
+    with writing("--out", "the calibration"):
+        write_atomically(out, files)
     inside = int(fit_b["inside"].sum())
     for line in diag["warnings"]:
         console.print(f"[bold yellow]warning:[/] {line}")

@@ -11,7 +11,21 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from commonfuture.cli._app import Threads, app, claim_folder, console, fail, use_threads
+from commonfuture.cli._app import (
+    Threads,
+    app,
+    claim_folder,
+    console,
+    fail,
+    fits_in_memory,
+    scale_option,
+    use_threads,
+)
+
+
+def _n(x, fmt: str = "+.3g") -> str:
+    """A number from patterns.json for the table: '-' where JSON holds null (NaN)."""
+    return "-" if x is None else format(x, fmt)
 
 
 def _months_bar() -> Progress:
@@ -64,9 +78,14 @@ def experiment(
     unknown = [n for n in names if n not in PATTERNS]
     if unknown:
         fail(f"experiment: unknown pattern {unknown[0]!r} (choose from {', '.join(PATTERNS)}, all)")
-    if not scale > 0:
-        fail(f"--scale: must be positive, got {scale}")
+    scale_option(scale)
     use_threads(threads)
+    from commonfuture.patterns.cases import CASES, HOME
+
+    if case is not None and case != "all" and case not in CASES:
+        fail(f"--case: unknown case {case!r} (choose from {', '.join(CASES)}, all)")
+    cases = [HOME[n] for n in names] if case is None else list(CASES) if case == "all" else [case]
+    fits_in_memory(cases, scale, replicates)
     out = out or Path("experiments-out") / name
     claim_folder(out, "patterns", "a pattern experiment")
     if case is not None:
@@ -101,9 +120,9 @@ def experiment(
         table.add_row(
             e["title"],
             e["measure"],
-            f"{e['effect']:+.3g} [{e['ci_low']:+.3g}, {e['ci_high']:+.3g}]",
+            f"{_n(e['effect'])} [{_n(e['ci_low'])}, {_n(e['ci_high'])}]",
             e["test"],
-            f"{e['p_value']:.2g}",
+            _n(e["p_value"], ".2g"),
             "[green]yes[/green]" if e["reproduced"] else "[red]no[/red]",
         )
     console.print(table)
@@ -155,8 +174,8 @@ def _everywhere(
         table.add_row(
             e["name"],
             e["case"],
-            f"{e['effect']:+.3g} [{e['ci_low']:+.3g}, {e['ci_high']:+.3g}]",
-            f"{e['p_value']:.2g}",
+            f"{_n(e['effect'])} [{_n(e['ci_low'])}, {_n(e['ci_high'])}]",
+            _n(e["p_value"], ".2g"),
             "[green]yes[/green]" if e["reproduced"] else "[red]no[/red]",
         )
     for s in doc["not_applicable"]:

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from commonfuture.cli._app import app, claim_folder, console, fail, safe
+from commonfuture.cli._app import (
+    app,
+    claim_folder,
+    console,
+    fail,
+    os_problem,
+    safe,
+    writable_file,
+)
 
 
 @app.command()
@@ -26,16 +34,24 @@ def report(
     """Turn a run or experiment directory into a self-contained HTML report."""
     from commonfuture.experiments.store import StoreBusy, StoreDamaged
     from commonfuture.manifest import FolderConflict
-    from commonfuture.report import write_report
+    from commonfuture.report import render_report
+    from commonfuture.writing import write_text
 
     if not directory.is_dir():
         fail(f"{directory}: not a directory")
+    target = out if out is not None else directory / "report.html"
+    writable_file(target, "--out" if out is not None else str(directory))
     try:
-        page = write_report(directory, out)
+        html = render_report(directory)
     except (FileNotFoundError, FolderConflict, StoreBusy, StoreDamaged) as err:
         fail(str(err))
     except (ValueError, KeyError, OSError) as err:
         fail(f"{directory}: cannot read the results ({err})")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        page = write_text(target, html)
+    except OSError as err:
+        fail(f"--out: cannot write {target} ({os_problem(err)})")
     console.print(f"wrote {safe(page)}", soft_wrap=True)
 
 

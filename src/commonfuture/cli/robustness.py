@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from commonfuture.cli._app import app, claim_folder, console, fail
+from commonfuture.cli._app import app, claim_folder, console, fail, fits_in_memory, scale_option
 
 
 @app.command()
@@ -66,8 +66,7 @@ def robustness(
         fail(f"robustness: unknown claim {name!r} (choose from {', '.join(PATTERNS)}, all)")
     if case not in (*CASES, "all", "home"):
         fail(f"--case: unknown case {case!r} (choose from {', '.join(CASES)}, all, home)")
-    if not scale > 0:
-        fail(f"--scale: must be positive, got {scale}")
+    scale_option(scale)
     out = out or Path("robustness-out")
     claim_folder(out, "robustness", "a robustness map")
     client = None
@@ -88,6 +87,7 @@ def robustness(
                 pairs.append((n, c))
             else:
                 skipped.append({"claim": n, "case": c, "why_not": reason})
+    fits_in_memory([c for _, c in pairs], scale, replicates)
     meta = {
         "claims": name,
         "case": case,
@@ -140,11 +140,13 @@ def robustness(
     for col in ("claim", "case", "share holding [95% CI]", "boxes where it fails"):
         table.add_column(col, overflow="fold")
     for a in maps:
+        share = (
+            f"{a['share_holds']:.0%} [{a['ci_low']:.0%}, {a['ci_high']:.0%}]"
+            if a["evaluated"]
+            else f"no point finished ({a['failed_runs']} runs failed)"
+        )
         table.add_row(
-            a["claim"],
-            a["case"],
-            f"{a['share_holds']:.0%} [{a['ci_low']:.0%}, {a['ci_high']:.0%}]",
-            "; ".join(b["words"] for b in a["boxes"]) or "-",
+            a["claim"], a["case"], share, "; ".join(b["words"] for b in a["boxes"]) or "-"
         )
     for s in skipped:
         table.add_row(s["claim"], s["case"], f"does not apply: {s['why_not']}", "")
@@ -153,3 +155,11 @@ def robustness(
 
     html = write_report(out)
     console.print(f"wrote {out / 'robustness.json'}, {out / 'robustness.md'} and {html}")
+    empty = [a for a in maps if not a["evaluated"]]
+    if empty:
+        a = empty[0]
+        fail(
+            f"{a['claim']} on {a['case']}: no point of the map finished ({a['failed_runs']} "
+            f"runs failed; see `commonfuture status {out / a['claim'] / case_folder(a['case'])}`)",
+            code=1,
+        )

@@ -21,6 +21,7 @@ from commonfuture.cli._app import (
     fail,
     os_problem,
     safe,
+    scale_option,
     use_threads,
     warn,
 )
@@ -74,7 +75,7 @@ def stage_table(result) -> Table:
     t.add_row("highest stage reached 3", f"{s['max_stage'].get(3, 0)} of {s['replicates']}")
     t.add_row("members at the end (mean)", f"{s['members_final_mean']:.1f} of {s['actors']}")
     t.add_row("value created (mean, value units)", f"{s['value_created_mean']:.1f}")
-    t.add_row("value destroyed (mean, value units)", f"{s['value_destroyed_mean']:.1f}")
+    t.add_row("net value destroyed (mean, value units)", f"{s['value_destroyed_mean']:.1f}")
     t.add_row(
         f"target progress ({result.scenario.target.name})",
         f"{100 * s['target_progress_mean']:.1f}%",
@@ -164,8 +165,9 @@ def run(
     if engine not in ("fast", "mesa"):
         fail(f"--engine: unknown engine {engine!r} (use fast or mesa)")
     use_threads(threads)
-    if not scale > 0:
-        fail(f"--scale: must be positive, got {scale}")
+    scale_option(scale)
+    if engine == "mesa" and chains:
+        fail("--chains: the mesa engine does not record value chains (use --engine fast)")
     sc, cut = _load_cut(scenario, set_, scale)
     from commonfuture.resources import MemoryTooSmall, check_memory
 
@@ -210,7 +212,7 @@ def validate(
     scenario: Annotated[list[Path], typer.Argument(help="Scenario TOML file(s).")],
 ) -> None:
     """Check scenario files; print every problem with its field path (exit 2 if any)."""
-    from commonfuture.resources import MemoryTooSmall, check_memory
+    from commonfuture.resources import MemoryTooSmall, actors, check_memory
 
     problems: list[str] = []
     from commonfuture.scenario import ScenarioError, load_scenario
@@ -230,7 +232,7 @@ def validate(
         console.print(
             f"[green]ok[/green] {safe(path)}: {safe(sc.name[:80])}"
             f"{'...' if len(sc.name) > 80 else ''} ({sc.months} months, "
-            f"{sum(sc.population.counts.as_tuple()):,} actors)",
+            f"{actors(sum(sc.population.counts.as_tuple()))} actors)",
             soft_wrap=True,
         )
         warn(notes)
@@ -242,8 +244,16 @@ def validate(
 def params(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Flag: print JSON instead of a table.", metavar="")
+        bool,
+        typer.Option("--json", help="Flag: the same as --format json.", metavar=""),
     ] = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="table (for people; names never broken), csv or json (for scripts).",
+        ),
+    ] = "table",
     section: Annotated[
         str | None,
         typer.Option(
@@ -253,9 +263,13 @@ def params(
         ),
     ] = None,
 ) -> None:
-    """List every parameter path with its value, units and description."""
+    """List every parameter path with its plain name, value, units and description."""
     from commonfuture.scenario import parameter_table
+    from commonfuture.vocabulary import parameter_label
 
+    fmt = "json" if as_json else fmt.strip().lower()
+    if fmt not in ("table", "csv", "json"):
+        fail(f"--format: {fmt!r} is not one of table, csv, json")
     sc = _load(scenario, quiet=True)
     rows = parameter_table(sc)
     if section is not None:
@@ -266,27 +280,60 @@ def params(
         if not rows:
             tops = sorted({r.path.split(".")[0].split("[")[0] for r in parameter_table(sc)})
             fail(f"--section: no parameters under {section!r} (choose from {', '.join(tops)})")
-    if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "path": r.path,
-                        "value": r.value,
-                        "units": r.units,
-                        "description": r.description,
-                        "lower": r.lower,
-                        "upper": r.upper,
-                    }
-                    for r in rows
-                ],
-                indent=2,
+    records = [
+        {
+            "path": r.path,
+            "label": parameter_label(r.path),
+            "value": r.value,
+            "units": r.units,
+            "description": r.description,
+            "lower": r.lower,
+            "upper": r.upper,
+        }
+        for r in rows
+    ]
+    if fmt == "json":
+        typer.echo(json.dumps(records, indent=2))
+        return
+    if fmt == "csv":
+        import csv
+        import sys
+
+        w = csv.DictWriter(sys.stdout, fieldnames=list(records[0]), lineterminator="\n")
+        w.writeheader()
+        for rec in records:
+            w.writerow({**rec, "value": json.dumps(rec["value"])})
+        return
+    # names are never broken: in a narrow terminal each parameter is a line of its own
+    # (path = value (units)) with its plain name and description wrapped under it; in a
+    # wide one a table whose path column is as wide as the longest path
+    widest = max(len(r["path"]) for r in records)
+    if console.width < widest + 70:
+        from rich.padding import Padding
+
+        console.print(f"[bold]{safe(sc.name)}: {len(rows)} parameters[/bold]")
+        for rec in records:
+            units = f"  [dim]({safe(rec['units'])})[/dim]" if rec["units"] else ""
+            console.print(
+                f"[bold]{safe(rec['path'])}[/bold] = {safe(json.dumps(rec['value']))}{units}"
             )
-        )
+            console.print(
+                Padding(
+                    f"[italic]{safe(rec['label'])}[/italic]: {safe(rec['description'])}",
+                    (0, 0, 0, 4),
+                )
+            )
         return
     t = Table(title=f"{safe(sc.name)}: {len(rows)} parameters")
-    for col in ("path", "value", "units", "description"):
-        t.add_column(col, overflow="fold")
-    for r in rows:
-        t.add_row(safe(r.path), safe(json.dumps(r.value)), safe(r.units), safe(r.description))
+    t.add_column("parameter", no_wrap=True, min_width=widest)
+    t.add_column("value", overflow="fold", max_width=24)
+    t.add_column("units", overflow="fold", max_width=16)
+    t.add_column("plain name: description", overflow="fold", ratio=1)
+    for rec in records:
+        t.add_row(
+            safe(rec["path"]),
+            safe(json.dumps(rec["value"])),
+            safe(rec["units"]),
+            f"[bold]{safe(rec['label'])}[/bold]: {safe(rec['description'])}",
+        )
     console.print(t)

@@ -46,6 +46,12 @@ Workers = Annotated[
         "processes x threads never exceed the cores).",
     ),
 ]
+#: names that look like a file rather than a folder (``export -o one.xlsx``)
+FILE_SUFFIXES = {
+    ".csv", ".parquet", ".pq", ".xlsx", ".xls", ".xlsm", ".ods", ".json", ".jsonl",
+    ".tsv", ".txt", ".feather", ".arrow", ".html", ".htm", ".md", ".duckdb", ".db",
+    ".sqlite", ".zip", ".gz", ".pdf", ".png",
+}  # fmt: skip
 Cluster = Annotated[str | None, typer.Option("--cluster", help="Dask scheduler, tcp://host:port.")]
 
 
@@ -195,11 +201,12 @@ def _interrupted(out: Path) -> None:
 def _summary(exp, out: Path) -> None:
     from commonfuture.experiments.analysis import heatmap, point_table
     from commonfuture.experiments.store import Store
+    from commonfuture.writing import write_csv
 
     with Store(out, read_only=True) as store:
         runs = store.runs()
     table = point_table(runs, exp.names, exp.points.tolist(), list(exp.spec.outputs))
-    table.to_csv(out / "points.csv")
+    write_csv(table, out / "points.csv")
     for output in exp.spec.outputs:
         heatmap(table, exp.names, output, out / f"sweep-{output}.png")
     t = Table(title=f"{safe(exp.spec.name)}: mean of {exp.spec.replicates} replicates per point")
@@ -228,6 +235,15 @@ def short_names(paths: list[str]) -> list[str]:
     return last if len(set(last)) == len(last) else list(paths)
 
 
+def _all_failed(counts: dict, out: Path) -> None:
+    """Exit 1 when runs were attempted and none finished."""
+    if counts["failed"] and not counts["done"]:
+        fail(
+            f"{out}: all {counts['failed']} runs failed (see `commonfuture status {out}`)",
+            code=1,
+        )
+
+
 def _report_counts(counts: dict, out: Path) -> None:
     msg = f"{counts['done']} of {counts['total']} runs done"
     if counts["failed"]:
@@ -254,6 +270,7 @@ def sweep(
     exp, out, client = _prepare(experiment, out, cluster)
     counts = _run(exp, out, workers, client, threads=threads)
     _report_counts(counts, out)
+    _all_failed(counts, out)
     _summary(exp, out)
 
 
@@ -393,14 +410,24 @@ def status(directory: Annotated[Path, typer.Argument(help="Experiment directory.
         except FileNotFoundError as err:
             fail(str(err))
         runs = store.runs() if "runs" in store.tables() else None
-    spec = d["spec"]
-    total = len(d["points"]) * spec["replicates"]
     done = int((runs["status"] == "done").sum()) if runs is not None else 0
     failed = int((runs["status"] == "failed").sum()) if runs is not None else 0
-    t = Table(
-        title=f"{safe(d['name'])} ({spec['design']}, {len(d['points'])} points x "
-        f"{spec['replicates']} replicates)"
-    )
+    if "spec" in d:  # a sweep or sensitivity analysis
+        spec = d["spec"]
+        total = len(d["points"]) * spec["replicates"]
+        title = (
+            f"{safe(d['name'])} ({spec['design']}, {len(d['points'])} points x "
+            f"{spec['replicates']} replicates)"
+        )
+    elif "claim" in d and "points" in d:  # one claim and case of a robustness map
+        total = int(d["points"])
+        title = (
+            f"{safe(d['name'])} (robustness map: {safe(d['claim'])} on {safe(d['case'])}, "
+            f"{total} points x {d.get('replicates', '?')} replicates per arm)"
+        )
+    else:
+        fail(f"{directory}: the store holds an experiment of a kind this version does not know")
+    t = Table(title=title)
     t.add_column("measure")
     t.add_column("value", justify="right")
     t.add_row("runs done", f"{done} of {total}")
@@ -509,6 +536,15 @@ def export(
         store = _open_read_only(directory)
     except StoreBusy as err:
         fail(str(err))
+    if (
+        out is not None
+        and out.suffix.lower() in FILE_SUFFIXES
+        and out.suffix.lower() not in (".csv", ".parquet")
+    ):
+        fail(
+            f"--out: {out.name}: export writes .csv or .parquet files (or a folder of them); "
+            f"not {out.suffix} (read the .csv into a spreadsheet)"
+        )
     single = out is not None and out.suffix.lower() in (".csv", ".parquet")
     if single:
         suffix = out.suffix.lower().lstrip(".")

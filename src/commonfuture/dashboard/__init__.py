@@ -14,6 +14,8 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
     """Serve the dashboard at ``http://host:port`` until interrupted (opens no browser)."""
     import warnings
 
+    # before Solara reads its settings: no "runs on Solara" banner over the charts
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     import uvicorn
 
     from commonfuture.dashboard.app import SCENARIO_ENV

@@ -22,30 +22,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from commonfuture import compiled
+from commonfuture import compiled, vocabulary
 from commonfuture.population import STATUS_NAMES
 from commonfuture.scenario import Scenario, ScenarioError, parameter_table
 from commonfuture.scenario.load import scenarios_dir, validate_data
 from commonfuture.simulation import Run, SimulationResult, to_frame
+from commonfuture.value import DESTRUCTION_KINDS
 
 #: largest scenario file accepted by the upload (bytes); shipped cases are under 10 kB
 MAX_UPLOAD = 256 * 1024
 
-#: the five leadership levers, shown first (parameter paths)
-LEVERS: tuple[str, ...] = (
-    "leadership.alignment",
-    "leadership.arbitration",
-    "leadership.small_win_cadence_months",
-    "leadership.visibility",
-    "leadership.leader_stake",
-)
+#: the leadership levers, shown first (parameter paths; the guide names the same ones)
+LEVERS: tuple[str, ...] = vocabulary.LEVER_PATHS
 
 #: kinds of event offered on the timeline (the last one sets investment.end_month)
-EVENT_KINDS: dict[str, str] = {
-    "leader_withdraws": "a key leader withdraws",
-    "milestone": "a milestone (an extra small-win moment)",
-    "funding_stops": "funding stops",
-}
+EVENT_KINDS: dict[str, str] = vocabulary.EVENT_KINDS
 
 
 # --------------------------------------------------------------------------- cases
@@ -111,10 +102,14 @@ class Control:
 
 
 def _label(path: str) -> str:
-    last = re.sub(r"\[\d+\]", "", path.split(".")[-1])
-    m = re.search(r"\[(\d+)\]", path)
-    text = last.replace("_", " ")
-    return f"{text} ({m.group(1)})" if m else text
+    """The plain label of a parameter (:func:`commonfuture.vocabulary.parameter_label`);
+    a parameter without one (a new one) shows its path."""
+    try:
+        label = vocabulary.parameter_label(path)
+    except KeyError:
+        return path
+    lever = next((lv for lv in vocabulary.LEVERS if lv.path == path), None)
+    return lever.label if lever is not None else label[:1].upper() + label[1:]
 
 
 def controls(scenario: Scenario) -> list[Control]:
@@ -192,11 +187,56 @@ def changed(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:
     return out
 
 
+def _plain(path: str) -> str:
+    if path == "events":
+        return "Events"
+    return f"{_label(path)} ({path})"
+
+
+def changed_text(a: Scenario, b: Scenario) -> list[str]:
+    """What differs from ``a`` to ``b``, one plain line per parameter or event."""
+    out = []
+    for path, va, vb in changed(a, b):
+        if path == "events" or path.startswith("events"):
+            continue
+        out.append(f"{_plain(path)}: {_value_text(va)} -> {_value_text(vb)}")
+    had = [_event_line(e) for e in a.events]
+    has = [_event_line(e) for e in b.events]
+    out += [f"event removed: {e}" for e in had if e not in has]
+    out += [f"event added: {e}" for e in has if e not in had]
+    return out
+
+
+def changes_from(base: Scenario, run: Scenario, source: str, uploaded: bool = False) -> list[str]:
+    """Every change of the scenario run from the scenario as written: an uploaded file
+    (a shipped case as written is no change), each lever or parameter moved, each event
+    removed or added; the exported report lists them all."""
+    head = [f"scenario file uploaded in the dashboard: {source}"] if uploaded else []
+    return [*head, *changed_text(base, run)]
+
+
+def _value_text(v: Any) -> str:
+    return (
+        "never"
+        if v is None
+        else json.dumps(v)
+        if isinstance(v, list | str)
+        else f"{v:g}"
+        if isinstance(v, float)
+        else str(v)
+    )
+
+
+def _event_line(e) -> str:
+    note = f" ({e.note})" if getattr(e, "note", "") else ""
+    return f"month {e.month}: {vocabulary.event_text(e.kind, e.sector)}{note}"
+
+
 def _events_text(sc: Scenario) -> str:
     if not sc.events:
         return "none"
     return "; ".join(
-        f"month {e.month}: {e.kind}{f' ({e.sector})' if e.sector else ''}" for e in sc.events
+        f"month {e.month}: {vocabulary.event_text(e.kind, e.sector)}" for e in sc.events
     )
 
 
@@ -217,6 +257,14 @@ class Snapshot:
     message: str = ""
     wall_time: float = 0.0
     label: str = ""
+    #: the case or file the scenario came from
+    source: str = ""
+    #: the scenario as written (a shipped case or an uploaded file) and whether it was
+    #: uploaded: :func:`changes_of` lists what the run changed from it
+    base: Scenario | None = None
+    uploaded: bool = False
+    #: every change from the scenario as written, when given (else from ``base``)
+    changes: list[str] | None = None
 
     @property
     def month(self) -> int:
@@ -372,19 +420,30 @@ class Difference:
     high: float
 
 
-#: what is compared at the horizon: (label, column, how across months)
+#: what is compared at the horizon: (label, column, how across months); "lost" is the
+#: sum of the four loss_<kind> columns
 HORIZON_MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("members at the horizon (actors)", "members", "last"),
-    ("stage at the horizon (0-3)", "stage", "last"),
-    ("target progress at the horizon (share)", "target_progress", "last"),
+    ("members at the end (actors)", "members", "last"),
+    ("stage at the end (0 no coupling, 1 coupling, 2 integration, 3 linking)", "stage", "last"),
+    ("progress to the target at the end (% of the target)", "target_progress", "last"),
     ("value created, all months (value units)", "value_created", "sum"),
-    ("value destroyed, all months (value units)", "value_destroyed", "sum"),
+    ("value lost (gross, before netting), all months (value units)", "lost", "sum"),
+    (
+        "net value destroyed (users left worse off), all months (value units)",
+        "value_destroyed",
+        "sum",
+    ),
     ("small wins, all months (evaluations)", "small_wins", "sum"),
 )
 
 
 def horizon(arrays: dict[str, np.ndarray], col: str, how: str) -> np.ndarray:
-    x = np.asarray(arrays[col], dtype=float)
+    if col == "lost":
+        x = sum(np.asarray(arrays[f"loss_{k}"], dtype=float) for k in DESTRUCTION_KINDS)
+    else:
+        x = np.asarray(arrays[col], dtype=float)
+    if col == "target_progress":
+        x = 100 * x
     return x[-1] if how == "last" else x.sum(axis=0)
 
 
@@ -467,13 +526,22 @@ def to_csv(snap: Snapshot) -> bytes:
     return snap.monthly().to_csv(index=False).encode()
 
 
+def changes_of(snap: Snapshot) -> list[str]:
+    """Every change of the run on screen from the scenario as written (:func:`changes_from`)."""
+    if snap.changes is not None:
+        return list(snap.changes)
+    if snap.base is None:
+        return []
+    return changes_from(snap.base, snap.scenario, snap.source, snap.uploaded)
+
+
 def to_report(snap: Snapshot, source: str = "dashboard") -> bytes:
     """The HTML report (``commonfuture report``) of the run on screen."""
     from commonfuture.report import render_report
     from commonfuture.runs import save_run
 
     with tempfile.TemporaryDirectory(prefix="commonfuture-") as tmp:
-        save_run(snap.result(), Path(tmp) / "run", source=source)
+        save_run(snap.result(), Path(tmp) / "run", source=source, overrides=changes_of(snap))
         return render_report(Path(tmp) / "run").encode()
 
 
@@ -506,6 +574,16 @@ def _actor_state(run: Run, actor: int) -> tuple[int, str, float, float]:
         float(s.commitment[0, actor]),
         float(s.trust[0, actor]),
     )
+
+
+def actor_identity(scenario: Scenario, actor: int) -> dict[str, str]:
+    """Who actor ``actor`` is, in words: ``{"sector": "public sector", "role": "a key
+    leader"}`` (actors are ordered by sector, key leaders first in each)."""
+    from commonfuture.runs import actor_roles
+
+    row = actor_roles(scenario).iloc[int(actor)]
+    sector, role = str(row["sector"]), str(row["role"]).replace(" ", "_")
+    return {"sector": vocabulary.SECTOR_WORDS[sector], "role": vocabulary.ROLE_WORDS[role]}
 
 
 def actor_chain(scenario: Scenario, seed: int, replicate: int, actor: int) -> pd.DataFrame:

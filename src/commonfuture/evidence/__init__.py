@@ -2,8 +2,12 @@
 
 * :mod:`~commonfuture.evidence.formats`: the event log and the dated observations,
   one pydantic model per row (JSON Schemas from :func:`formats.json_schemas`);
-* :mod:`~commonfuture.evidence.load`: reading CSV, Parquet and Excel, one line per
-  problem (file, row, column);
+* :mod:`~commonfuture.evidence.load`: reading CSV, Parquet, Excel and XES (in any row
+  order), one line per problem (file, row, column);
+* :mod:`~commonfuture.evidence.xes`: XES (IEEE 1849) read streaming and written;
+* :mod:`~commonfuture.evidence.figures`: published figures (values, bounds, intervals,
+  sums, dates first reached, shares, city-wide figures) read from a series, met or
+  missed by how far;
 * :mod:`~commonfuture.evidence.series`: monthly series with the model's column names,
   the stage timeline from the model's own classifier, each actor's value chain;
 * :mod:`~commonfuture.evidence.survival`: a secession-risk model fitted on the records;

@@ -37,6 +37,7 @@ residents who are members. Any other measure is kept as context and shown, not f
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Literal
 
@@ -187,6 +188,9 @@ class Event(_Row):
         return self
 
 
+#: model measures that cannot be negative (counts, money raised, the stage, progress)
+NON_NEGATIVE = ("members", "uptake.", "capital_raised", "stage", "target_progress", "seceded")
+
 _MEASURE = re.compile(r"^(share:)?(cumulative:|sum:)?[A-Za-z][A-Za-z0-9_ .:-]*$")
 FigureType = Literal["value", "bound", "interval", "first_reached"]
 Side = Literal["lower", "upper"]
@@ -263,6 +267,13 @@ class Observation(_Row):
             raise ValueError("not a measure name (letters, digits, _ . : - and spaces)")
         return v
 
+    @field_validator("value", "low", "high", "uncertainty", "weight", "scale")
+    @classmethod
+    def _finite(cls, v: float | None) -> float | None:
+        if v is not None and not math.isfinite(v):
+            raise ValueError(f"{v} is not a finite number")
+        return v
+
     @field_validator("of")
     @classmethod
     def _of(cls, v: str | None) -> str | None:
@@ -272,6 +283,10 @@ class Observation(_Row):
 
     @model_validator(mode="after")
     def _stage(self) -> Observation:
+        name = self.measure.removeprefix(SHARE).removeprefix(CUMULATIVE).removeprefix(SUM)
+        for v in (self.value, self.low, self.high):
+            if v is not None and v < 0 and name.startswith(NON_NEGATIVE):
+                raise ValueError(f"value: {name} counts or sums, it cannot be negative")
         kind = self.type or "value"
         if kind == "interval":
             if self.low is None or self.high is None:

@@ -39,6 +39,8 @@ from commonfuture.evidence.formats import (
 
 SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx", ".xlsm", ".xes")
 _XES_SUFFIXES = (".xes",)
+#: the dates a record may carry (what a monthly series can hold: pandas' datetime range)
+FIRST_DATE, LAST_DATE = dt.date(1678, 1, 1), dt.date(2261, 12, 31)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$")
 
 
@@ -149,9 +151,26 @@ def _validate_rows(df: pd.DataFrame, model, *date_cols: str) -> tuple[list, list
             if date_col in rec:
                 rec[date_col] = _date(rec[date_col])
         try:
-            rows.append((i + 2, model.model_validate(rec)))
+            row = model.model_validate(rec)
         except ValidationError as err:
             problems += _row_problems(err, i + 2)
+            continue
+        late = [
+            (col, when)
+            for col, when in (
+                (date_cols[0], row.date),
+                ("date_from", getattr(row, "date_from", None)),
+            )
+            if isinstance(when, dt.date) and not FIRST_DATE <= when <= LAST_DATE
+        ]
+        if late:
+            col, when = late[0]
+            problems.append(
+                f"row {i + 2}, column {col}: {when} is outside the dates handled "
+                f"({FIRST_DATE} to {LAST_DATE})"
+            )
+            continue
+        rows.append((i + 2, row))
     return rows, problems
 
 

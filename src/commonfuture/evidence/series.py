@@ -172,73 +172,109 @@ def monthly_series(
 
 def value_chains(events: pd.DataFrame, start=None) -> pd.DataFrame:
     """One row per actor: its route through the collaboration (joined, took part, used,
-    contributed, small wins, left) with dates, counts and the chain in words."""
+    contributed, small wins, left) with dates, counts and the chain in words.
+
+    Computed for all actors at once (counts by ``np.bincount``, dates and spells by
+    group, the chain as runs of one kind), so that a log of a million events takes
+    seconds (the same frame as taking the actors one by one)."""
     t0 = start_of(events, start)
     end = events["date"].max()
-    out = []
-    wins_all = events.loc[(events["kind"] == "small_win") & events["actor"].isna(), "date"]
-    for a, g in events.dropna(subset=["actor"]).groupby("actor", sort=False):
-        kinds = g["kind"].tolist()
-        joined = g.loc[g["kind"] == "joined", "date"]
-        left = g.loc[g["kind"] == "left", "date"]
-        first_join = joined.min() if len(joined) else pd.NaT
-        is_member = _member_at_end(kinds)
-        spans = _spans(g, end)
-        steps = []
-        for k in kinds:
-            if steps and steps[-1][0] == k:
-                steps[-1][1] += 1
-            else:
-                steps.append([k, 1])
-        chain = " > ".join(k if c == 1 else f"{k} x{c}" for k, c in steps)
-        used = g.loc[g["kind"] == "used_service", "proposition"].dropna().unique().tolist()
-        shared_wins = sum(int(((wins_all >= a0) & (wins_all <= a1)).sum()) for a0, a1 in spans)
-        out.append(
-            {
-                "actor": a,
-                "sector": g["sector"].iloc[0],
-                "joined": first_join,
-                "left": left.max() if len(left) and not is_member else pd.NaT,
-                "status": "member" if is_member else ("left" if len(left) else "never joined"),
-                "months_in": sum(_months(a0, a1) for a0, a1 in spans),
-                "spells": len(spans),
-                "took_part": kinds.count("took_part"),
-                "used": kinds.count("used_service"),
-                "propositions": "; ".join(used),
-                "contributed": float(g.loc[g["kind"] == "contributed", "amount"].sum()),
-                "small_wins": kinds.count("small_win") + shared_wins,
-                "key_leader": bool((g["kind"] == "key_leader_changed").any()),
-                "first_month": int(month_index(g["date"].iloc[:1], t0)[0]),
-                "chain": chain,
-            }
-        )
-    return pd.DataFrame(out)
+    wins_all = np.sort(
+        events.loc[(events["kind"] == "small_win") & events["actor"].isna(), "date"].to_numpy()
+    )
+    ev = events[events["actor"].notna()]
+    if ev.empty:
+        return pd.DataFrame()
+    order = pd.unique(ev["actor"])
+    code = pd.Categorical(ev["actor"], categories=order).codes.astype(np.int64)
+    n = len(order)
+    kind = ev["kind"].to_numpy()
+    date = ev["date"].to_numpy()
 
+    def count(k: str) -> np.ndarray:
+        return np.bincount(code[kind == k], minlength=n)
 
-def _spans(g: pd.DataFrame, end: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """An actor's membership spells, (joined, left or the end of the records); a gap
-    between leaving and rejoining is not membership."""
-    out, since = [], None
-    for k, d in zip(g["kind"], g["date"], strict=True):
-        if k == "joined" and since is None:
-            since = d
-        elif k == "left" and since is not None:
-            out.append((since, d))
-            since = None
-    if since is not None:
-        out.append((since, end))
-    return out
-
-
-def _member_at_end(kinds: list[str]) -> bool:
-    state = False
-    for k in kinds:
-        if k == "joined":
-            state = True
-        elif k == "left":
-            state = False
-    return state
-
-
-def _months(a: pd.Timestamp, b: pd.Timestamp) -> int:
-    return int((b.year - a.year) * 12 + (b.month - a.month))
+    frame = pd.DataFrame({"code": code, "kind": kind, "date": date})
+    first_row = ~frame["code"].duplicated().to_numpy()
+    by_code = np.argsort(code[first_row], kind="stable")
+    sector = ev["sector"].to_numpy()[first_row][by_code]
+    first_date = date[first_row][by_code]
+    nat = np.datetime64("NaT", "ns")
+    first_join = np.full(n, nat, dtype="datetime64[ns]")
+    jn = frame[kind == "joined"].groupby("code")["date"].min()
+    first_join[jn.index.to_numpy()] = jn.to_numpy()
+    left_max = np.full(n, nat, dtype="datetime64[ns]")
+    lf = frame[kind == "left"].groupby("code")["date"].max()
+    left_max[lf.index.to_numpy()] = lf.to_numpy()
+    has_left = ~np.isnat(left_max)
+    # membership: the last of joined and left; spells: (joined, next left or the end),
+    # a second joined inside a spell and a left outside one changing nothing
+    jl = frame[(kind == "joined") | (kind == "left")]
+    jl = jl.iloc[np.argsort(jl["code"].to_numpy(), kind="stable")]
+    jc, jk, jd = jl["code"].to_numpy(), jl["kind"].to_numpy(), jl["date"].to_numpy()
+    member = np.zeros(n, bool)
+    if len(jc):
+        last = np.append(jc[1:] != jc[:-1], True)
+        member[jc[last]] = jk[last] == "joined"
+    change = np.ones(len(jc), bool)
+    change[1:] = (jc[1:] != jc[:-1]) | (jk[1:] != jk[:-1])
+    jc, jk, jd = jc[change], jk[change], jd[change]
+    first = np.ones(len(jc), bool)
+    first[1:] = jc[1:] != jc[:-1]
+    keep = ~(first & (jk == "left"))
+    jc, jk, jd = jc[keep], jk[keep], jd[keep]
+    starts = np.flatnonzero(jk == "joined")
+    closed = np.zeros(len(starts), bool)
+    nxt = starts + 1
+    inside = nxt < len(jc)
+    closed[inside] = jc[nxt[inside]] == jc[starts[inside]]
+    a0 = jd[starts]
+    a1 = np.full(len(starts), np.datetime64(end, "ns"))
+    a1[closed] = jd[nxt[closed]]
+    owner = jc[starts]
+    i0, i1 = pd.DatetimeIndex(a0), pd.DatetimeIndex(a1)
+    span_months = ((i1.year - i0.year) * 12 + (i1.month - i0.month)).to_numpy(np.int64)
+    span_wins = np.searchsorted(wins_all, a1, "right") - np.searchsorted(wins_all, a0, "left")
+    months_in = np.bincount(owner, weights=span_months, minlength=n).astype(np.int64)
+    shared = np.bincount(owner, weights=span_wins, minlength=n).astype(np.int64)
+    spells = np.bincount(owner, minlength=n)
+    prop = ev["proposition"].to_numpy()
+    used_rows = pd.DataFrame({"code": code, "p": prop})[
+        (kind == "used_service") & pd.notna(prop)
+    ].drop_duplicates()
+    used = used_rows.groupby("code", sort=True)["p"].agg("; ".join)
+    props = np.full(n, "", dtype=object)
+    props[used.index.to_numpy()] = used.to_numpy()
+    c = kind == "contributed"
+    amount = np.nan_to_num(ev["amount"].to_numpy(dtype=float)[c])
+    contributed = np.bincount(code[c], weights=amount, minlength=n).astype(float)
+    # the chain: runs of one kind within each actor, in the log's order
+    srt = np.argsort(code, kind="stable")
+    sc, sk = code[srt], kind[srt]
+    new = np.ones(len(sc), bool)
+    new[1:] = (sc[1:] != sc[:-1]) | (sk[1:] != sk[:-1])
+    runs = np.flatnonzero(new)
+    lengths = np.diff(np.append(runs, len(sc)))
+    words = np.where(
+        lengths == 1, sk[runs], sk[runs].astype(object) + " x" + lengths.astype(str).astype(object)
+    )
+    chain = pd.Series(words).groupby(sc[runs], sort=True).agg(" > ".join).to_numpy()
+    return pd.DataFrame(
+        {
+            "actor": order,
+            "sector": sector,
+            "joined": first_join,
+            "left": np.where(has_left & ~member, left_max, nat),
+            "status": np.where(member, "member", np.where(has_left, "left", "never joined")),
+            "months_in": months_in,
+            "spells": spells,
+            "took_part": count("took_part"),
+            "used": count("used_service"),
+            "propositions": props,
+            "contributed": contributed,
+            "small_wins": count("small_win") + shared,
+            "key_leader": count("key_leader_changed") > 0,
+            "first_month": month_index(pd.Series(first_date), t0),
+            "chain": chain,
+        }
+    )

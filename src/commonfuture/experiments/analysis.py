@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -62,7 +61,26 @@ def heatmap(table: pd.DataFrame, names: list[str], output: str, path: Path) -> P
 def sensitivity(
     design: str, problem: dict, points: np.ndarray, y: np.ndarray, seed: int = 0
 ) -> pd.DataFrame:
-    """Sobol first/total-order indices with confidence intervals, or Morris mu*/sigma."""
+    """Sobol first/total-order indices with confidence intervals, or Morris mu*/sigma.
+
+    SALib's and numpy's warnings are not passed on (:func:`index_warnings` says what a
+    reader must know); with a single base sample (Sobol) or trajectory (Morris) the
+    bootstrap has nothing to resample, so the intervals are NaN, not a false 0."""
+    import warnings
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        df = _sensitivity(design, problem, points, y, seed)
+    base = len(y) // (problem["num_vars"] + (2 if design == "sobol" else 1))
+    if base < 2:
+        for col in [c for c in df.columns if c.endswith("_conf")]:
+            df[col] = np.nan
+    return df
+
+
+def _sensitivity(
+    design: str, problem: dict, points: np.ndarray, y: np.ndarray, seed: int = 0
+) -> pd.DataFrame:
     if design == "sobol":
         from SALib.analyze import sobol
 
@@ -164,7 +182,10 @@ def index_warnings(design: str, df: pd.DataFrame) -> list[str]:
     conf = df[f"{key}_conf"].to_numpy(dtype=float)
     val = df[key].to_numpy(dtype=float)
     if not np.isfinite(conf).all():
-        notes.append("some intervals could not be computed; do not rank factors on these")
+        notes.append(
+            "some intervals could not be computed (a single sample or trajectory gives "
+            "none: increase samples); do not rank factors on these"
+        )
     elif len(df) >= 2:
         order = np.argsort(-val)
         a, b = order[0], order[1]
@@ -191,6 +212,7 @@ def _finite(obj):
 
 
 def write_json(obj, path: Path) -> Path:
-    """Strict JSON (no bare NaN or Infinity: those become null)."""
-    path.write_text(json.dumps(_finite(obj), indent=2, allow_nan=False))
-    return path
+    """Strict JSON (no bare NaN or Infinity: those become null), written whole."""
+    from commonfuture.writing import write_json as strict_json
+
+    return strict_json(path, _finite(obj))

@@ -35,11 +35,12 @@ import itertools
 import json
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from commonfuture.scenario.load import (
     ScenarioError,
@@ -133,6 +134,24 @@ class ExperimentSpec(BaseModel):
         default_factory=lambda: ["members_end", "value_destroyed", "final_stage"], min_length=1
     )
     overrides: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, v: str) -> str:
+        """The name is the default output folder (experiments-out/NAME): one plain folder
+        name, never a path out of it."""
+        if (
+            v in (".", "..")
+            or "/" in v
+            or "\\" in v
+            or v != v.strip()
+            or any(unicodedata.category(c)[0] == "C" for c in v)
+        ):
+            raise ValueError(
+                "must be a plain folder name (letters, digits, - _ . and spaces; no / or \\, "
+                "not . or ..), as it names the output folder experiments-out/NAME"
+            )
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> ExperimentSpec:

@@ -29,6 +29,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from commonfuture.writing import dumps
+
 STORE_NAME = "experiment.duckdb"
 
 
@@ -74,7 +76,8 @@ def _open_error(directory: Path, err: Exception) -> Exception:
         m = _LOCK_PID.search(text)
         return StoreBusy(directory, int(m.group(1)) if m else None, text)
     first = text.splitlines()[0] if text else err.__class__.__name__
-    first = first.removeprefix("IO Error: ").replace(str(directory / STORE_NAME), "the file")
+    first = first.removeprefix("IO Error: ").replace(f'"{directory / STORE_NAME}"', STORE_NAME)
+    first = first.replace(str(directory / STORE_NAME), STORE_NAME)
     return StoreDamaged(directory, first[:200])
 
 
@@ -199,7 +202,7 @@ class Store:
                 [
                     p,
                     k,
-                    json.dumps(exp.point_overrides(p)),
+                    dumps(exp.point_overrides(p), indent=None),
                     exp.point_seed(p),
                     result["status"],
                     result["error"],
@@ -236,7 +239,7 @@ class Store:
             "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         tmp = self.dir / ".progress.json.tmp"
-        tmp.write_text(json.dumps(doc))
+        tmp.write_text(dumps(doc, indent=None))
         os.replace(tmp, self.dir / "progress.json")
 
     # ----------------------------------------------------------------- reading

@@ -21,11 +21,12 @@ model's replicate bands (docs/calibration.md).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from commonfuture.writing import dumps, write_json
 
 #: month 0 of Community Solar is September 2013; 2020 spans months 76-87
 SOLAR_2020 = (76, 87)
@@ -255,8 +256,8 @@ def main(argv: list[str] | None = None) -> None:
     ):
         res = simulate(shipped(f"edinburgh/{name}"), seed=args.seed, replicates=args.replicates)
         doc[name] = fn(res, args.out)
-    (args.out / "case-paths.json").write_text(json.dumps(doc, indent=2))
-    print(json.dumps(doc, indent=2))
+    write_json(args.out / "case-paths.json", doc)
+    print(dumps(doc))
 
 
 if __name__ == "__main__":

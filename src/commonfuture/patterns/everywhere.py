@@ -19,6 +19,7 @@ from pathlib import Path
 from commonfuture.patterns.cases import CASES, HOME, why_not
 from commonfuture.patterns.claims import ALPHA, PATTERNS, PatternResult
 from commonfuture.patterns.output import run_pattern, write_patterns
+from commonfuture.writing import write_json
 
 
 def case_folder(case: str) -> str:
@@ -107,7 +108,7 @@ def write_everywhere(
     )
     (out / "everywhere.md").write_text(markdown_table(doc))
     path = out / "patterns.json"
-    path.write_text(json.dumps(doc, indent=2, default=_default))
+    write_json(path, doc)
     return path
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from commonfuture.patterns.claims import ALPHA, PATTERNS, PatternResult  # noqa: E402
+from commonfuture.writing import write_json
 
 ARM_COLOURS = ("#1b7f79", "#c0504d")
 
@@ -140,7 +140,7 @@ def write_patterns(results: list[PatternResult], out: Path, meta: dict | None = 
         **(meta or {}),
     )
     path = out / "patterns.json"
-    path.write_text(json.dumps(doc, indent=2, default=_json_default))
+    write_json(path, doc)
     return path
 
 

@@ -29,7 +29,6 @@ map's seed and the point's index.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 import traceback
@@ -467,9 +466,10 @@ def summary_sentence(a: dict) -> str:
 
 
 def write_json(path: Path, doc: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".partial")
-    tmp.write_text(json.dumps(doc, indent=2, default=_default))
-    tmp.replace(path)
+    """Strict JSON (NaN and the infinities as null), written whole or not at all."""
+    from commonfuture.writing import write_json as strict_json
+
+    strict_json(path, doc)
 
 
 def _default(x):

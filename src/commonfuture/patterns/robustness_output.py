@@ -21,6 +21,14 @@ from commonfuture.patterns.robustness import summary_sentence, write_json
 TITLE = "Where the paper's claims hold: the robustness map"
 
 
+def _pc(x, fmt: str = ".0%") -> str:
+    """A share (or, with ``fmt``, a number) for a table: '-' when missing (no point
+    finished: NaN in memory, null in robustness.json)."""
+    if x is None or x != x or x in (float("inf"), float("-inf")):
+        return "-"
+    return format(x, fmt)
+
+
 def write_summary(out: Path, maps: list[dict], skipped: list[dict], meta: dict) -> Path:
     """Write ``robustness.json``, ``robustness.md`` and ``robustness.png`` into ``out``."""
     doc = {
@@ -57,8 +65,9 @@ def markdown(doc: dict) -> str:
     for a in doc["maps"]:
         lines.append(
             f"| {a['claim']} | {a['case']} | {a['holds']} of {a['evaluated']} | "
-            f"{a['share_holds']:.0%} [{a['ci_low']:.0%}, {a['ci_high']:.0%}] | "
-            f"{a['share_holds_clearly']:.0%} | {a['median_effect']:+.3g} | {len(a['boxes'])} |"
+            f"{_pc(a['share_holds'])} [{_pc(a['ci_low'])}, {_pc(a['ci_high'])}] | "
+            f"{_pc(a['share_holds_clearly'])} | {_pc(a['median_effect'], '+.3g')} | "
+            f"{len(a['boxes'])} |"
         )
     for s in doc.get("not_applicable", []):
         lines.append(f"| {s['claim']} | {s['case']} | does not apply: {s['why_not']} | | | | |")
@@ -120,14 +129,14 @@ def robustness_page(path: Path) -> str:
         "<th>clearly</th><th>median effect</th><th>boxes</th></tr>"
     ]
     for a in doc["maps"]:
-        ok = a["ci_low"] >= 0.9
+        ok = a["ci_low"] is not None and a["ci_low"] >= 0.9
         rows.append(
             f"<tr><td>{_e(a['claim'])}</td><td>{_e(a['case'])}</td>"
             f"<td class='num'>{a['holds']} of {a['evaluated']}</td>"
-            f"<td class='num {'yes' if ok else 'no'}'>{a['share_holds']:.0%} "
-            f"[{a['ci_low']:.0%}, {a['ci_high']:.0%}]</td>"
-            f"<td class='num'>{a['share_holds_clearly']:.0%}</td>"
-            f"<td class='num'>{a['median_effect']:+.3g}</td>"
+            f"<td class='num {'yes' if ok else 'no'}'>{_pc(a['share_holds'])} "
+            f"[{_pc(a['ci_low'])}, {_pc(a['ci_high'])}]</td>"
+            f"<td class='num'>{_pc(a['share_holds_clearly'])}</td>"
+            f"<td class='num'>{_pc(a['median_effect'], '+.3g')}</td>"
             f"<td class='num'>{len(a['boxes'])}</td></tr>"
         )
     rows.append("</table>")

@@ -31,13 +31,7 @@ import pandas as pd
 from commonfuture.manifest import KINDS, FolderConflict, folder_kind, read_manifest, version
 from commonfuture.report import figures
 from commonfuture.value import DESTRUCTION_KINDS
-
-STAGES = {
-    0: "no coupling",
-    1: "coupling of key leaders",
-    2: "integration of actors",
-    3: "linking to the wider community",
-}
+from commonfuture.vocabulary import STAGES
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1180px;
@@ -127,9 +121,9 @@ def guide_html() -> str:
     gloss = "".join(f"<dt>{_e(term)}</dt><dd>{_e(text)}</dd>" for term, text in GLOSSARY)
     return (
         "<h2 id='guide'>A short guide for public managers</h2>"
-        "<p>Each lever below is a parameter of the scenario (see <code>commonfuture params "
-        "SCENARIO --section leadership</code>); the three Edinburgh cases show them in practice."
-        "</p>"
+        "<p>Each lever below is a parameter of the scenario (its path in brackets; "
+        "<code>commonfuture params SCENARIO</code> lists them all); the dashboard shows the "
+        "same levers first, and the three Edinburgh cases show them in practice.</p>"
         f"<dl class='gloss'>{levers}</dl>"
         f"<h2 id='glossary'>Glossary</h2><dl class='gloss'>{gloss}</dl>"
     )
@@ -170,6 +164,22 @@ def conditions_html(meta: dict) -> str:
     )
     items = "".join(f"<dt>{_e(k)}:</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return f"{flag}<dl class='cond'>{items}</dl>"
+
+
+def events_sentence(params: dict) -> str:
+    """The events of the scenario as run, and when its funding stops, in words."""
+    from commonfuture.vocabulary import event_text
+
+    evs = params.get("events") or []
+    parts = [
+        f"month {e['month']}: {event_text(e['kind'], e.get('sector'))}"
+        + (f" ({e['note']})" if e.get("note") else "")
+        for e in evs
+    ]
+    end = params.get("investment", {}).get("end_month")
+    if end is not None:
+        parts.append(f"month {end}: {event_text('funding_stops')}")
+    return "Events in this run: " + ("; ".join(parts) if parts else "none") + "."
 
 
 def _counts_sentence(params: dict) -> str:
@@ -321,8 +331,16 @@ def run_section(monthly: pd.DataFrame, meta: dict, title: str, level: int = 2) -
     if f["capital"] > 0:
         cards.append(("capital raised", f"GBP {_num(f['capital'] / 1e6, 2)}m"))
     body = [f"<{h}>{_e(title)}</{h}>"]
+    changes = meta.get("overrides") or []
     if desc:
-        body.append(f"<p class='muted'>The scenario's own description: {_e(desc)}</p>")
+        written = (
+            " (written for the scenario as written: this run differs from it, as the changes "
+            "below list)"
+            if changes
+            else ""
+        )
+        body.append(f"<p class='muted'>The scenario's own description{written}: {_e(desc)}</p>")
+    body.append(f"<p class='events'>{_e(events_sentence(params))}</p>")
     counts = _counts_sentence(params)
     if counts:
         body.append(f"<p>{_e(counts)}</p>")
@@ -914,6 +932,18 @@ def render_report(path: str | Path) -> str:
         raise FileNotFoundError(
             f"{path}: holds an export of an experiment's tables; report {src} instead"
         )
+    if kind in ("evidence", "calibration", "formats"):
+        command = {
+            "evidence": "commonfuture evidence",
+            "calibration": "commonfuture calibrate",
+            "formats": "commonfuture evidence-formats",
+        }[kind]
+        has = (
+            f"its page is {path / 'report.html'}"
+            if kind != "formats"
+            else "it has no report (schemas and templates)"
+        )
+        raise FileNotFoundError(f"{path}: holds {KINDS[kind]}, written by {command}; {has}")
     if kind == "sensitivity" and not (path / "sensitivity.json").is_file():
         kind = "sweep"  # the analysis has not finished: show the runs so far
     return PAGES[kind](path)

@@ -4,77 +4,28 @@ and in docs/guide.md (a test keeps the two in step)."""
 from __future__ import annotations
 
 from commonfuture.outputs import TERMS
+from commonfuture.vocabulary import LEVERS as VOCAB_LEVERS
+from commonfuture.vocabulary import STAGES
 
 #: the levers a public manager controls, what each means in practice, and the case
-#: that shows it
-LEVERS: list[tuple[str, str]] = [
-    (
-        "The leaders' time (leadership.capacity_hours, leadership.policy)",
-        "Each key leader brings limited hours a month; what they spend them on is the "
-        "leadership. A policy divides them between engaging groups, arbitrating tensions, "
-        "negotiating among the key leaders and linking to the wider community: 'steady' "
-        "(fixed shares), 'firefight' (the worst tension and the group losing most members "
-        "first) or 'grow' (groups not yet in, and linking, first). When a leader leaves, "
-        "their hours go with them.",
-    ),
-    (
-        "Engaging groups (leadership.alignment)",
-        "Under the steady policy, the share of the leaders' time spent learning what each "
-        "group values. In practice: asking partners and residents what they want before "
-        "designing the service. A group that is engaged gets offers matched to its values "
-        "(its alignment grows); a neglected one drifts out of alignment and its value is "
-        "ignored.",
-    ),
-    (
-        "Arbitrating tensions (leadership.arbitration)",
-        "Under the steady policy, the share of the rest of the leaders' time spent "
-        "settling tensions between groups whose values differ (a council and a community "
-        "group, those who pay and those who gain). In practice: a neutral chair, open "
-        "rules for who pays and who gains. A tension left open grows, costs the groups in "
-        "it and the community value every month, and lets costs fall out of proportion, "
-        "backlash and exploitation follow: this is how a poorly led collaboration destroys "
-        "more value than it creates.",
-    ),
-    (
-        "Small-win cadence (leadership.small_win_cadence_months)",
-        "How often results are shown to partners. In practice: a visible result every few "
-        "months (the first panels generating, a first dividend in Community Solar) keeps "
-        "commitment up between the big milestones.",
-    ),
-    (
-        "Investment (investment.monthly_budget)",
-        "Public money put into the common pool each month. In practice: pilot funding; "
-        "Carbon Literacy shows what happens when it ends and a key leader withdraws.",
-    ),
-    (
-        "Openness (network.openness)",
-        "How far recruitment reaches across sectors and beyond existing networks. In "
-        "practice: outreach to residents who are not already involved; it decides whether "
-        "stage 3 (linking to the wider community) is reached.",
-    ),
-    (
-        "Key leaders (leadership.key_leaders)",
-        "The leaders of each sector whose coupling starts the collaboration. In practice: "
-        "a council officer and a community organisation's director who commit first.",
-    ),
-]
+#: that shows it (the dashboard shows the same levers first, by the same names)
+LEVERS: list[tuple[str, str]] = [(f"{lv.label} ({lv.path})", lv.practice) for lv in VOCAB_LEVERS]
 
 GLOSSARY: list[tuple[str, str]] = [
-    (
-        "Stage 0, no coupling",
-        "The key leaders of different sectors have not yet committed to work together.",
+    *(
+        (f"Stage {k}, {STAGES[k]}", text)
+        for k, text in (
+            (0, "The key leaders of different sectors have not yet committed to work together."),
+            (1, "Key leaders of at least two sectors are committed: the alliance exists."),
+            (2, "Enough other organisations, from enough sectors, have joined."),
+            (3, "A set share of residents has committed: the collaboration reaches the public."),
+        )
     ),
     (
-        "Stage 1, coupling of key leaders",
-        "Key leaders of at least two sectors are committed: the alliance exists.",
-    ),
-    (
-        "Stage 2, integration of actors",
-        "Enough other organisations, from enough sectors, have joined.",
-    ),
-    (
-        "Stage 3, linking to the wider community",
-        "A set share of residents has committed: the collaboration reaches the public.",
+        "Key leaders",
+        "The leaders of each sector whose coupling starts the collaboration "
+        "(leadership.key_leaders). In practice: a council officer and a community "
+        "organisation's director who commit first.",
     ),
     (
         "Small win",
@@ -135,8 +86,9 @@ def markdown() -> str:
     lines = [
         "# A short guide for public managers",
         "",
-        "Every report ends with this guide. Each lever is a parameter of the scenario",
-        "(`commonfuture params SCENARIO --section leadership` lists them with their values).",
+        "Every report ends with this guide, and the dashboard links to it. The dashboard",
+        "shows these levers first, by these names; each is a parameter of the scenario",
+        "(its path in brackets; `commonfuture params SCENARIO` lists them all with their values).",
         "",
         "## The levers",
         "",

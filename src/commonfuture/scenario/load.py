@@ -408,8 +408,8 @@ def scaled(scenario: Scenario, factor: float) -> Scenario:
     """
     if factor == 1.0:
         return scenario
-    if not factor > 0:
-        raise ScenarioError("--scale", [f"scale must be positive, got {factor}"])
+    if not (factor > 0 and math.isfinite(factor)):
+        raise ScenarioError("--scale", [f"scale must be positive and finite, got {factor}"])
     data = scenario.model_dump(mode="json")
     leaders = data["leadership"]["key_leaders"]
     for sector, n in data["population"]["counts"].items():

@@ -40,6 +40,7 @@ from commonfuture.parameters import params
 from commonfuture.population import COMMITTED, OUTSIDE, State
 from commonfuture.propositions import Offer
 from commonfuture.scenario.schema import Scenario
+from commonfuture.writing import write_json
 
 
 def threshold_scenario(n: int) -> Scenario:
@@ -312,7 +313,6 @@ def reproduce(
     out, n: int = 10_000, trials: int = 100, zs=None, seed: int = 0, progress=None
 ) -> dict:
     """Both reproductions, as ``validation.json`` and two PNG figures in ``out``."""
-    import json
     from pathlib import Path
 
     out = Path(out)
@@ -351,7 +351,7 @@ def reproduce(
             "published": WATTS_PUBLISHED,
         },
     }
-    (out / "validation.json").write_text(json.dumps(result, indent=2))
+    write_json(out / "validation.json", result)
     plot_figures(result, out)
     return result
 
