@@ -3,7 +3,6 @@ trainer's table of a class's games."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 from rich.table import Table
 
 from commonfuture.cli._app import app, console, fail, os_problem, safe, writable_folder
+from commonfuture.writing import write_json
 
 PROMPTS = {
     "engage": "Engage which groups, hours a month each (e.g. 'citizens 8, public 4')",
@@ -258,7 +258,7 @@ def train(
     show_debrief(d)
     try:
         page = d.write(out)
-        (out / "debrief.json").write_text(json.dumps(d.to_json(), indent=1, default=float) + "\n")
+        write_json(out / "debrief.json", d.to_json(), indent=1)
     except OSError as err:
         fail(f"--out: cannot write the debrief ({os_problem(err)})")
     console.print(f"wrote {safe(path)}, {safe(page)}", soft_wrap=True)

@@ -31,6 +31,7 @@ from commonfuture.scenario.load import (
     scenario_hash,
 )
 from commonfuture.scenario.schema import SECTORS
+from commonfuture.writing import write_json
 
 #: months a turn
 QUARTER = 3
@@ -231,10 +232,7 @@ class Game:
     def save(self, path: str | Path) -> Path:
         """Write the game (a small JSON file) to ``path``; return it."""
         path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=1) + "\n")
-        tmp.replace(path)
-        return path
+        return write_json(path, self.to_json(), indent=1)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], check_hash: bool = True) -> Game:

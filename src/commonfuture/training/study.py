@@ -24,6 +24,7 @@ from commonfuture.training.strong import (
     paired_interval,
     search,
 )
+from commonfuture.writing import dumps, write_json
 
 CASES = (
     "generic",
@@ -114,8 +115,8 @@ def main(argv: list[str] | None = None) -> None:
         data["cases"] = json.loads(args.out.read_text()).get("cases", {})
     for case in args.cases:
         data["cases"][case] = study(case, args.held_out)
-        args.out.write_text(json.dumps(data, indent=1) + "\n")
-        print(json.dumps(data["cases"][case]["held_out"], indent=1))
+        write_json(args.out, data, indent=1)
+        print(dumps(data["cases"][case]["held_out"], indent=1))
 
 
 if __name__ == "__main__":
