@@ -64,12 +64,17 @@ from commonfuture.scenario.schema import SECTORS, Scenario
 
 #: What depends on the month alone, tabulated once per run; row ``m`` is month ``m``
 #: (row 0 unused). ``withdraw`` (T+1, 4) bool: sectors whose key leaders withdraw;
-#: ``moment`` (T+1,) bool: small-win moments for every member (cadence, milestones);
+#: ``moment`` (T+1,) bool: scheduled milestone events, small wins every member shares;
+#: ``review`` (T+1,) bool: the key leaders' reviews of delivery (every
+#: ``dynamics.evaluation_months`` months, and at a milestone event); ``plan`` (T+1,)
+#: target units planned by each month (:meth:`commonfuture.scenario.schema.Target.plan`);
 #: ``due`` (T+1, P) bool: holdings paying a return; ``in_time`` (T+1, P) bool:
 #: propositions in their months; ``budget`` (T+1, R) GBP: the investment stream;
 #: ``generation`` (T+1, R, P): each holding's generation in the month as a multiple of
 #: its plan (the payment period's performance factor; 1 for a proposition without one).
-Calendar = namedtuple("Calendar", "withdraw moment due in_time budget generation", module=__name__)
+Calendar = namedtuple(
+    "Calendar", "withdraw moment review plan due in_time budget generation", module=__name__
+)
 
 #: a tension at or above this level counts as open in ``tensions_open``
 TENSION_OPEN = 0.05
@@ -87,11 +92,13 @@ Events = namedtuple(
 #: the wider population; this month's joins, secessions, small wins and shortfalls
 #: (int64); the sums of members' commitment and trust (float64); external supporters
 #: (outside actors backing it) and those of them in the wider population (int64); this
-#: month's secessions by sector (R, 4).
+#: month's secessions by sector (R, 4); milestones members reached this month (int64);
+#: the mean engagement of member organisations' staff (float64, 0 with none).
 Census = namedtuple(
     "Census",
     "members by_sector leaders citizen_leaders seceded wider joins secessions wins "
-    "shortfalls commitment trust supporters wider_supporters left_by_sector",
+    "shortfalls commitment trust supporters wider_supporters left_by_sector milestones "
+    "staff_engagement",
     module=__name__,
 )
 
@@ -124,7 +131,7 @@ def calendar(
                     drawn[period[j]] = np.asarray(generation_normals(int(period[j])))
                 generation[k, :, j] = performance(offer.holding_sd[j], drawn[period[j]][:, j])
     withdraw = np.zeros((months + 1, len(SECTORS)), bool)
-    moment = (m > 0) & (m % scenario.leadership.small_win_cadence_months == 0)
+    moment = np.zeros(months + 1, bool)
     for ev in scenario.events:
         if ev.month <= months:
             if ev.kind == "leader_withdraws":
@@ -139,11 +146,13 @@ def calendar(
     due = (every > 0) & (since > 0) & (since % np.maximum(every, 1) == 0)
     due &= col < offer.holding_until[None, :]
     in_time = (offer.start[None, :] <= col) & (col < offer.end[None, :])
-    return Calendar(withdraw, moment, due, in_time, budget, generation)
+    review = moment | ((m > 0) & (m % scenario.dynamics.evaluation_months == 0))
+    plan = np.array([scenario.target.plan(int(k), scenario.months) for k in m], np.float64)
+    return Calendar(withdraw, moment, review, plan, due, in_time, budget, generation)
 
 
 @njit(cache=True, nogil=True, parallel=loops())
-def take_census(actors, state, joins, seceded, evaluated, wins):
+def take_census(actors, state, joins, seceded, evaluated, wins, reached):
     """One pass over the actors: the month's :data:`Census` (chunk by chunk of actors, on
     every core; the chunks' counts and sums are added in their order)."""
     status, sector = state.status, actors.sector
@@ -154,7 +163,7 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
     # per chunk: members, leaders, citizen leaders, seceded, wider, joins, secessions,
     # wins, shortfalls, then members by sector (4), supporters, wider supporters; and the
     # sums of commitment and trust
-    counts = np.zeros((tasks, 19), i64)
+    counts = np.zeros((tasks, 21), i64)
     sums = np.zeros((tasks, 2), np.float64)
     for t in prange(tasks):
         r = t // chunks
@@ -165,6 +174,7 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
             counts[t, 15 + sector[i]] += seceded[r, i]
             counts[t, 7] += wins[r, i]
             counts[t, 8] += evaluated[r, i] and not wins[r, i]
+            counts[t, 19] += reached[r, i]
             st = status[r, i]
             if st == 1:
                 counts[t, 0] += 1
@@ -180,13 +190,19 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
             elif state.supports[r, i]:
                 counts[t, 13] += 1
                 counts[t, 14] += actors.wider[i]
-    total = np.zeros((r_n, 19), i64)
+    total = np.zeros((r_n, 21), i64)
     commitment, trust = np.zeros(r_n, np.float64), np.zeros(r_n, np.float64)
+    staff = np.zeros(r_n, np.float64)
     for t in range(tasks):
         r = t // chunks
         total[r] += counts[t]
         commitment[r] += sums[t, 0]
         trust[r] += sums[t, 1]
+    for r in range(r_n):  # member organisations' staff engagement (few: in one pass)
+        for o in range(state.staff.shape[1]):
+            if status[r, o] == 1:
+                staff[r] += state.staff[r, o]
+                total[r, 20] += 1
     members, leaders, citizen_leaders = total[:, 0].copy(), total[:, 1].copy(), total[:, 2].copy()
     gone, wider, joined = total[:, 3].copy(), total[:, 4].copy(), total[:, 5].copy()
     left, won, short = total[:, 6].copy(), total[:, 7].copy(), total[:, 8].copy()
@@ -207,6 +223,8 @@ def take_census(actors, state, joins, seceded, evaluated, wins):
         total[:, 13].copy(),
         total[:, 14].copy(),
         total[:, 15:19].copy(),
+        total[:, 19].copy(),
+        staff / np.maximum(total[:, 20], 1),
     )
 
 
@@ -275,6 +293,9 @@ def tally(out, t, p, census, state, disrupted, regressed, offered, created, harm
         out.joins[t, r] = census.joins[r]
         out.secessions[t, r] = census.secessions[r]
         out.small_wins[t, r] = census.wins[r]
+        out.milestones[t, r] = census.milestones[r]
+        out.staff_engagement[t, r] = census.staff_engagement[r]
+        out.target_pace[t, r] = state.pace[r]
         out.shortfalls[t, r] = census.shortfalls[r]
         uses = 0
         for j in range(created.uptake.shape[1]):
@@ -335,6 +356,14 @@ def see(actors, state, users):
 
 
 @njit(cache=True, nogil=True)
+def pace_of(state, planned):
+    """Each replicate's pace on the long-term target: progress so far over the target units
+    ``planned`` by now (1 before anything is planned). Writes ``state.pace``."""
+    for r in range(len(state.pace)):
+        state.pace[r] = state.target[r] / planned if planned > 0 else 1.0
+
+
+@njit(cache=True, nogil=True)
 def month(p, actors, ties, offer, calendar, state, draws, out, m):
     """Advance every replicate by month ``m``; write its measures at row ``m - 1`` of
     ``out``; return the month's :data:`Events`."""
@@ -354,14 +383,17 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
     )
     state.taken[:, :] += created.uptake  # uses so far, against each proposition's issue
     see(actors, state, created.users)
+    pace_of(state, calendar.plan[m])
     # 5. small wins (meso)
     evaluated = learn(p, actors, state, calendar.moment[m])
-    judge(p, actors, state, calendar.moment[m])  # the leaders judge delivery
+    judge(p, actors, state, calendar.review[m])  # the leaders review delivery
     # 6. secession (micro); key leaders who withdrew count among secessions
     seceded = leave(actors, state)
     seceded |= withdrawn
     # 7. stage (macro)
-    census = take_census(actors, state, joins, seceded, evaluated.evaluated, evaluated.wins)
+    census = take_census(
+        actors, state, joins, seceded, evaluated.evaluated, evaluated.wins, evaluated.reached
+    )
     others, sectors, share = stage_inputs(census, actors.n_wider)
     new_stage, new_pending, regressed = stage_step(
         state.stage,
@@ -390,6 +422,17 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
         created.choice,
         created.realised,
     )
+
+
+def levers(scenario: Scenario) -> dict[str, float]:
+    """The scenario's steady time shares, as a policy sees them."""
+    lead = scenario.leadership
+    return {
+        "alignment": lead.alignment,
+        "arbitration": lead.arbitration,
+        "wins": lead.wins,
+        "target": lead.target,
+    }
 
 
 class Collaboration:
@@ -459,7 +502,7 @@ class Collaboration:
             now = self._members_now()
             members = {g: int(now[r, k]) for k, g in enumerate(SECTORS)}
             departures = dict.fromkeys(SECTORS, 0)
-            wins = shortfalls = supporters = 0
+            wins = shortfalls = supporters = milestones = 0
             money = 0.0
         else:
             members = {g: int(out.members_by_sector[k][row, r]) for k, g in enumerate(SECTORS)}
@@ -469,6 +512,7 @@ class Collaboration:
             wins, shortfalls = int(out.small_wins[row, r]), int(out.shortfalls[row, r])
             supporters = int(out.supporters[row, r])
             money = float(out.funding[row, r])
+            milestones = int(out.milestones[row, r])
         tensions: dict[str, float] = {}
         settle: dict[str, float] = {}
         for k, (a, b) in enumerate(PAIR_GROUPS):
@@ -479,7 +523,6 @@ class Collaboration:
                 # what settling it this month would take: the month's growth included
                 grown = level + self.p.tension_growth * gap * (1.0 - level)
                 settle[PAIR_NAMES[k]] = grown * gap * self.p.settle_hours
-        lead = self.scenario.leadership
         return Observation(
             month=m + 1,
             replicate=int(self.replicates[r]),
@@ -496,7 +539,10 @@ class Collaboration:
             supporters=supporters,
             tensions=tensions,
             settle_hours=settle,
-            levers={"alignment": lead.alignment, "arbitration": lead.arbitration},
+            levers=levers(self.scenario),
+            milestones=milestones,
+            target_progress=float(st.target[r]) / self.scenario.target.amount,
+            target_planned=float(self.calendar.plan[m]) / self.scenario.target.amount,
         )
 
     def capacity(self) -> np.ndarray:

@@ -22,8 +22,8 @@ import numpy as np
 from commonfuture.scenario.schema import SECTORS
 from commonfuture.value import DESTRUCTION_KINDS, ELEMENTS, LEVELS
 
-#: the four kinds of leadership action (commonfuture.leadership.actions.KINDS)
-ACTIONS: tuple[str, ...] = ("engage", "arbitrate", "negotiate", "link")
+#: the six kinds of leadership action (commonfuture.leadership.actions.KINDS)
+ACTIONS: tuple[str, ...] = ("engage", "arbitrate", "negotiate", "link", "wins", "target")
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,18 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "shortfalls", "evaluations", "Members' evaluations this month that fell short.", np.int64
+    ),
+    Measure(
+        "milestones",
+        "actors",
+        "Members who reached a milestone of their own value chain this month (a small win "
+        "as an outcome: A-milestone).",
+        np.int64,
+    ),
+    Measure(
+        "staff_engagement",
+        "0-1",
+        "Mean engagement of member organisations' staff (0 when none: A-staff).",
     ),
     Measure("uses", "uses", "Uses of propositions this month.", np.int64),
     Measure(
@@ -193,6 +205,12 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure("capital_raised", "GBP", "Money paid in by users so far (e.g. shares bought)."),
     Measure("target_progress", "0-1+", "Cumulative progress towards the long-term target."),
+    Measure(
+        "target_pace",
+        "ratio",
+        "Progress towards the long-term target over what its plan had reached by this month "
+        "(1: on plan; 1 before the plan starts: A-big-win).",
+    ),
 )
 
 NAMES: tuple[str, ...] = tuple(m.name for m in MEASURES)

@@ -73,6 +73,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         lambda sc: sc.leadership.link_gain,
     ),
     Parameter(
+        "wins_hours",
+        f64,
+        "leadership.wins_hours: hours staging small wins a month for half its effect",
+        lambda sc: sc.leadership.wins_hours,
+    ),
+    Parameter(
+        "target_hours",
+        f64,
+        "leadership.target_hours: hours steering towards the target a month for half its effect",
+        lambda sc: sc.leadership.target_hours,
+    ),
+    Parameter(
         "tension_growth",
         f64,
         "tensions.growth: share of the way to full tension an open tension moves a month, "
@@ -195,8 +207,39 @@ PARAMETERS: tuple[Parameter, ...] = (
         "tangible",
         i64,
         "dynamics.tangible_elements as a bit mask over the value elements (bit e: element e "
-        "is felt at once when used; the others become tangible at small-win moments)",
-        lambda sc: sum(1 << ELEMENTS.index(e) for e in set(sc.dynamics.tangible_elements)),
+        "is felt at once when used; the others become tangible at the milestones of the "
+        "actor's chain); every element when wins.milestones is false",
+        lambda sc: (
+            sum(1 << ELEMENTS.index(e) for e in set(sc.dynamics.tangible_elements))
+            if sc.wins.milestones
+            else (1 << len(ELEMENTS)) - 1
+        ),
+    ),
+    Parameter(
+        "steer_gain",
+        f64,
+        "target.steer_gain: progress per use at full steering towards the target, as a "
+        "multiple less one",
+        lambda sc: sc.target.steer_gain,
+    ),
+    Parameter(
+        "capacity_gain",
+        f32,
+        "elements.capacity_gain: value created at full capacity built, as a multiple less one",
+        lambda sc: sc.elements.capacity_gain,
+    ),
+    Parameter(
+        "element_half",
+        f32,
+        "elements.half: value of an element built up for half its role's effect",
+        lambda sc: sc.elements.half,
+    ),
+    Parameter(
+        "staff_reliance",
+        f32,
+        "staff.reliance: share of an organisation's delivery resting on engaged staff (0 "
+        "when staff.per_organisation is 0)",
+        lambda sc: sc.staff.reliance if sc.staff.per_organisation > 0 else 0.0,
     ),
     Parameter(
         "use_rate",
@@ -277,6 +320,65 @@ PARAMETERS: tuple[Parameter, ...] = (
         "what was realised",
         lambda sc: sc.dynamics.aspiration_rate,
     ),
+    Parameter(
+        "milestones",
+        i64,
+        "wins.milestones: 1 when small wins are milestones in each actor's chain, 0 for the "
+        "model without milestones (every element felt at once)",
+        lambda sc: int(sc.wins.milestones),
+    ),
+    Parameter(
+        "consolidation",
+        f32,
+        "wins.consolidation: share of missing commitment and trust a milestone reached adds",
+        lambda sc: sc.wins.consolidation,
+    ),
+    Parameter(
+        "nearer",
+        f32,
+        "wins.nearer: share by which full staging brings a member's next milestone nearer",
+        lambda sc: sc.wins.nearer,
+    ),
+    Parameter(
+        "win_visible",
+        f32,
+        "wins.visible: what a milestone reached signals at full staging, as a multiple less one",
+        lambda sc: sc.wins.visible,
+    ),
+    Parameter(
+        "voice",
+        f32,
+        "elements.voice: what an actor signals at full lived experience, as a multiple less one",
+        lambda sc: sc.elements.voice,
+    ),
+    Parameter(
+        "target_felt",
+        f32,
+        "target.felt: share of its target a member feels a month from the pace against plan",
+        lambda sc: sc.target.felt,
+    ),
+    Parameter(
+        "target_judgement",
+        f64,
+        "target.judgement: how far the pace against plan moves the consensus at a judgement",
+        lambda sc: sc.target.judgement,
+    ),
+    Parameter(
+        "target_backing",
+        f32,
+        "target.backing: how far the pace against plan widens stage-3 outreach",
+        lambda sc: sc.target.backing,
+    ),
+    Parameter(
+        "staff_weight",
+        f32,
+        "staff.weight: weight of staff's own value in an organisation's evaluation (0 when "
+        "staff.per_organisation is 0)",
+        lambda sc: sc.staff.weight if sc.staff.per_organisation > 0 else 0.0,
+    ),
+    Parameter("staff_initial", f32, "staff.initial", lambda sc: sc.staff.initial),
+    Parameter("staff_gain", f32, "staff.gain", lambda sc: sc.staff.gain),
+    Parameter("staff_decay", f32, "staff.decay", lambda sc: sc.staff.decay),
     Parameter("trust_gain", f32, "dynamics.trust_gain", lambda sc: sc.dynamics.trust_gain),
     Parameter("trust_loss", f32, "dynamics.trust_loss", lambda sc: sc.dynamics.trust_loss),
     Parameter(

@@ -96,7 +96,15 @@ class State:
     alignment: np.ndarray  # (R, 4) float64, each group's alignment built by engagement (0..1)
     tension: np.ndarray  # (R, 6) float64, each pair of groups' open tension (0..1)
     strain: np.ndarray  # (R, 4) float32, the largest open tension each group is in
-    effort: np.ndarray  # (R, 2) float64, this month's negotiation and linking effects (0..1)
+    effort: np.ndarray  # (R, 4) float64, this month's effects of negotiating, linking,
+    # staging small wins and steering towards the target (0..1)
+    # private value chains (commonfuture.meso.value_chains)
+    progress: np.ndarray  # (R, N) float32, value created for itself since its last milestone
+    milestone: np.ndarray  # (R, N) float32, value its next milestone needs (0: none set)
+    staff_profile: np.ndarray  # (R, O, 5) float32, mean value profile of each organisation's staff
+    staff: np.ndarray  # (R, O) float32, engagement of each organisation's staff (0..1)
+    staff_fed: np.ndarray  # (R, O) float32, value each organisation's staff got this month
+    pace: np.ndarray  # (R,) float64, progress on the target against its plan (1: on plan)
     month: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -126,6 +134,7 @@ class State:
             leaders=leaders,
             leader_sector=self.sector[leaders].astype(np.int64),
             similarity=leader_similarity(self),
+            staff_profile=self.staff_profile,
         )
 
     def ties_record(self) -> Ties:
@@ -141,7 +150,8 @@ StateRecord = namedtuple(
     "signal used "
     "accumulated supports "
     "stage pending coupled ever_coupled consensus seated delivered delivery_months target capital "
-    "open_last served_share taken seen alignment tension strain effort",
+    "open_last served_share taken seen alignment tension strain effort progress milestone staff "
+    "staff_fed pace",
     module=__name__,
 )
 
@@ -151,7 +161,8 @@ StateRecord = namedtuple(
 Actors = namedtuple(
     "Actors",
     "sector role eligible profile threshold floor resources burden exploiter "
-    "anticipated tailoring ignorance backlash wider n_wider leaders leader_sector similarity",
+    "anticipated tailoring ignorance backlash wider n_wider leaders leader_sector similarity "
+    "staff_profile",
     module=__name__,
 )
 
@@ -282,7 +293,19 @@ def _one_replicate(scenario: Scenario, offer: Offer, sector: np.ndarray, rng):
     with sized(n, weight=16):  # five gammas and two blocks an actor
         pick(draw_actors, n, 16)(setup_key(rng), sector.astype(np.int64), alpha, attrs, out)
     ties = build_network(sector, scenario.network, rng)
-    return (*out, ties)
+    return (*out, ties, staff_profiles(scenario, int((sector != CITIZEN).sum()), rng))
+
+
+def staff_profiles(scenario: Scenario, n_org: int, rng: np.random.Generator) -> np.ndarray:
+    """(O, 5) float32: the mean value profile of each organisation's staff. One staff
+    member's profile is Dirichlet around ``staff.profile`` with ``staff.concentration``;
+    the mean of ``per_organisation`` of them is drawn as one Dirichlet with that many times
+    the concentration (the same mean, and about the spread of a mean of that many:
+    A-staff)."""
+    staff = scenario.staff
+    mean = normalise(np.asarray(staff.profile, np.float64))
+    alpha = np.maximum(mean * staff.concentration * max(staff.per_organisation, 1), 1e-3)
+    return rng.dirichlet(alpha, size=n_org).astype(np.float32)
 
 
 @njit(cache=True, nogil=True, parallel=loops())
@@ -417,6 +440,7 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
     profile = stacked(0)
     f32 = stacked
     ties_list = [d[7] for d in draws]
+    n_org = int((sector != CITIZEN).sum())
     ties = block_diagonal(ties_list, n) if r > 1 else ties_list[0]
     ties.indices = ties.indices.astype(np.int32, copy=False)
     degree = np.empty(r * n, np.float32)
@@ -504,5 +528,13 @@ def build_state(scenario: Scenario, rngs: list[np.random.Generator], offer: Offe
         alignment=np.zeros((r, 4), np.float64),
         tension=np.zeros((r, N_PAIRS), np.float64),
         strain=np.zeros((r, 4), np.float32),
-        effort=np.zeros((r, 2), np.float64),
+        effort=np.zeros((r, 4), np.float64),
+        progress=np.zeros((r, n), np.float32),
+        milestone=np.zeros((r, n), np.float32),
+        staff_profile=stacked(8),
+        staff=np.where(status[:, :n_org] == 1, np.float32(scenario.staff.initial), 0).astype(
+            np.float32
+        ),
+        staff_fed=np.zeros((r, n_org), np.float32),
+        pace=np.ones(r, np.float64),
     )

@@ -22,7 +22,7 @@ MAX_PROPOSITIONS = 16  # once-use is tracked in a uint16 bitmask
 OfferRecord = namedtuple(
     "OfferRecord",
     "bits value value_total cost price unit_cost capacity issue min_stage once target_yield "
-    "holding_every holding_value holding_linked holding_cap start",
+    "holding_every holding_value holding_linked holding_cap start milestone",
     module=__name__,
 )
 
@@ -51,6 +51,7 @@ class Offer:
     holding_sd: np.ndarray  # (P,) log-sd of each payment period's generation factor
     holding_cap: np.ndarray  # (P,) most a linked return pays, x the planned (inf: no cap)
     bits: np.ndarray  # (P,) uint16 bit of each proposition
+    milestone: np.ndarray  # (P,) float32 value a user creates until its next milestone
 
     @property
     def n(self) -> int:
@@ -128,6 +129,10 @@ class Offer:
                 np.float64,
             ),
             bits=(1 << np.arange(len(props))).astype(np.uint16),
+            milestone=np.array(
+                [scenario.wins.size if p.milestone is None else p.milestone for p in props],
+                np.float32,
+            ),
         )
 
 

@@ -32,7 +32,7 @@ INDIVIDUAL, SERVICE, COMMUNITY = range(3)
 
 DESTRUCTION_KINDS: tuple[str, ...] = ("ignorance", "disproportion", "backlash", "exploitation")
 
-PUBLIC = ELEMENTS.index("public")
+SATISFACTION, OUTCOMES, EXPERIENCE, CAPACITY, PUBLIC = range(N_ELEMENTS)
 
 
 def normalise(profile: np.ndarray) -> np.ndarray:

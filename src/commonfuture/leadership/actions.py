@@ -3,7 +3,7 @@
 Leadership is a limited capacity that the key leaders spend (assumption A-capacity in
 docs/ODD.md): each committed key leader brings ``leadership.capacity_hours`` a month,
 lost when the leader leaves. Each month a policy (:mod:`commonfuture.leadership.policies`)
-spends it on four kinds of action, each traced to the seed:
+spends it on six kinds of action, each traced to the seed:
 
 ========== ================================================ =====================================
 action     scope and effect                                 the seed
@@ -25,10 +25,20 @@ negotiate  the key leaders' consensus: the month's          key leaders "negotia
 link       the external environment: stage-3 outreach is    linking "the collaborative network
            multiplied by ``1 + link_gain * e``,             to the external environment" to win
            ``e = h / (h + link_hours)``                     community support
+wins       the members' value chains: every member's next   small wins "are tangible and occur
+           milestone is ``wins.nearer * e`` nearer, and     at particular moments in time.
+           what a milestone reached signals to neighbours   They are essential for encouraging
+           is ``1 + wins.visible * e`` times stronger,      trust, building confidence and
+           ``e = h / (h + wins_hours)``                     generating persistent collaborative
+                                                            momentum"
+target     the long-term target: each use's progress        "the long-term (societal) value
+           towards it is ``1 + target.steer_gain * e``      creation objectives of a public
+           times greater, ``e = h / (h + target_hours)``    service collaboration"
 ========== ================================================ =====================================
 
 An allocation is a (R, :data:`N_SLOTS`) array of hours: one slot per group engaged, one
-per tension arbitrated, then negotiation and linking (:data:`SLOTS`).
+per tension arbitrated, then negotiation, linking, staging small wins and steering towards
+the target (:data:`SLOTS`).
 """
 
 from __future__ import annotations
@@ -44,7 +54,9 @@ N_GROUPS = len(SECTORS)
 ARBITRATE = N_GROUPS
 NEGOTIATE = N_GROUPS + N_PAIRS
 LINK = NEGOTIATE + 1
-N_SLOTS = LINK + 1
+WINS = LINK + 1
+TARGET = WINS + 1
+N_SLOTS = TARGET + 1
 #: each slot's name: ``engage:public`` ... ``arbitrate:public-private`` ... ``negotiate``,
 #: ``link``
 SLOTS: tuple[str, ...] = (
@@ -52,13 +64,17 @@ SLOTS: tuple[str, ...] = (
     *(f"arbitrate:{k}" for k in PAIR_NAMES),
     "negotiate",
     "link",
+    "wins",
+    "target",
 )
 #: the four kinds of action, and the slots each spans
 KINDS: dict[str, slice] = {
     "engage": slice(0, ARBITRATE),
     "arbitrate": slice(ARBITRATE, NEGOTIATE),
     "negotiate": slice(NEGOTIATE, LINK),
-    "link": slice(LINK, N_SLOTS),
+    "link": slice(LINK, WINS),
+    "wins": slice(WINS, TARGET),
+    "target": slice(TARGET, N_SLOTS),
 }
 
 
@@ -106,3 +122,5 @@ def lead(p, state, hours, present, gap, pair_groups):
                     state.strain[r, b] = s
         state.effort[r, 0] = effect(hours[r, NEGOTIATE], p.negotiate_hours)
         state.effort[r, 1] = effect(hours[r, LINK], p.link_hours)
+        state.effort[r, 2] = effect(hours[r, WINS], p.wins_hours)
+        state.effort[r, 3] = effect(hours[r, TARGET], p.target_hours)

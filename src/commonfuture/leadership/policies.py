@@ -6,8 +6,8 @@ by group, small wins and shortfalls reported, tensions voiced and what settling 
 would take, money, capacity, the stage), never the actors' hidden thresholds or value
 profiles. The allocation says how many hours go where::
 
-    {"engage": {"residents": 6}, "arbitrate": {"public-third": 10},
-     "negotiate": 4, "link": 2}
+    {"engage": {"citizens": 6}, "arbitrate": {"public-third": 10},
+     "negotiate": 4, "link": 2, "wins": 3, "target": 2}
 
 (groups are the sectors: ``public``, ``private``, ``third``, ``citizens``; a tension is
 named by its two groups). Flat keys (``"engage:citizens"``) and an array of
@@ -18,9 +18,10 @@ it, pro rata. Hours must be finite and not negative.
 Three policies ship, named in a scenario's ``leadership.policy``:
 
 * ``steady``: the scenario's levers as a fixed allocation, the comparison point:
-  ``alignment`` of the capacity engages every group, equally; ``arbitration`` of the
-  rest arbitrates between the pairs of groups that both have members, equally (settling
-  what stands, preventing what would grow); what remains negotiates (and, from
+  ``alignment`` of the capacity engages every group, equally; of the rest, ``wins``
+  stages small wins and ``target`` steers towards the long-term target; ``arbitration``
+  of what remains arbitrates between the pairs of groups that both have members, equally
+  (settling what stands, preventing what would grow); the rest negotiates (and, from
   stage 2 on, half of it links).
 * ``firefight``: the largest voiced tension first (what settling it would take), then
   the group with most departures this month; the rest as ``steady``.
@@ -38,7 +39,16 @@ from typing import Any
 
 import numpy as np
 
-from commonfuture.leadership.actions import ARBITRATE, KINDS, LINK, N_SLOTS, NEGOTIATE, SLOTS
+from commonfuture.leadership.actions import (
+    ARBITRATE,
+    KINDS,
+    LINK,
+    N_SLOTS,
+    NEGOTIATE,
+    SLOTS,
+    TARGET,
+    WINS,
+)
 from commonfuture.leadership.tensions import PAIR_NAMES, pair_index
 from commonfuture.scenario.schema import POLICY_NAMES, SECTORS, Scenario
 
@@ -72,6 +82,9 @@ class Observation:
     tensions: Mapping[str, float]  # tensions between groups both in, level 0..1 (0: none yet)
     settle_hours: Mapping[str, float]  # what settling each tension this month would take
     levers: Mapping[str, float] = field(default_factory=dict)  # the scenario's levers
+    milestones: int = 0  # milestones members reached last month
+    target_progress: float = 0.0  # share of the long-term target reached so far
+    target_planned: float = 0.0  # share of it the plan had reached by now
 
 
 Policy = Callable[[Observation], Any]
@@ -93,10 +106,10 @@ def allocation(spec: Any) -> np.ndarray:
             if not isinstance(key, str):
                 raise ValueError(f"allocation keys are action names, not {type(key).__name__}")
             kind, _, target = key.partition(":")
-            if kind in ("negotiate", "link") and not target:
+            if kind in SINGLE and not target:
                 if isinstance(value, Mapping):
                     raise ValueError(f"{kind!r} takes a number of hours, not a mapping")
-                out[NEGOTIATE if kind == "negotiate" else LINK] += _hours(value, kind)
+                out[SINGLE[kind]] += _hours(value, kind)
             elif kind in ("engage", "arbitrate"):
                 items = value.items() if isinstance(value, Mapping) and not target else None
                 if items is None:
@@ -107,7 +120,8 @@ def allocation(spec: Any) -> np.ndarray:
                     out[_slot(kind, str(name))] += _hours(h, f"{kind}:{name}")
             else:
                 raise ValueError(
-                    f"unknown action {key[:60]!r}: use engage, arbitrate, negotiate or link"
+                    f"unknown action {key[:60]!r}: use engage, arbitrate, negotiate, link, "
+                    "wins or target"
                 )
     else:
         raise ValueError(
@@ -116,6 +130,10 @@ def allocation(spec: Any) -> np.ndarray:
     if not np.all(np.isfinite(out)) or (out < 0).any():
         raise ValueError("allocation hours must be finite and not negative")
     return out
+
+
+#: the actions with a single slot
+SINGLE = {"negotiate": NEGOTIATE, "link": LINK, "wins": WINS, "target": TARGET}
 
 
 def _targets(kind: str) -> str:
@@ -157,10 +175,15 @@ class Steady:
         lead = scenario.leadership
         self.engage_share = float(lead.alignment)
         self.arbitrate_share = float(lead.arbitration)
+        both = max(float(lead.wins) + float(lead.target), 1.0)  # at most all of it
+        self.wins_share = float(lead.wins) / both
+        self.target_share = float(lead.target) / both
         self.halves = {
             "engage": lead.engage_hours,
             "negotiate": lead.negotiate_hours,
             "link": lead.link_hours,
+            "wins": lead.wins_hours,
+            "target": lead.target_hours,
         }
 
     def spread(self, obs: Observation, left: float, out: np.ndarray) -> np.ndarray:
@@ -171,6 +194,10 @@ class Steady:
         for g in obs.groups:
             out[SECTORS.index(g)] += engage / max(len(obs.groups), 1)
         rest = left - engage
+        wins, target = self.wins_share * rest, self.target_share * rest
+        out[WINS] += wins
+        out[TARGET] += target
+        rest -= wins + target
         voiced = list(obs.tensions)  # every pair of groups both in: settle and prevent
         if voiced:
             arbitrate = self.arbitrate_share * rest

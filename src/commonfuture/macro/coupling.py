@@ -22,11 +22,15 @@ with commitment >= ``leadership.coupling_threshold``. Every month:
    the consensus is >= ``consensus_threshold``. A key leader is not bound by it: a
    leader whose own value is not served evaluates and can leave like any member.
 
-At every small-win moment (sub-step 5, :func:`judge`) the leaders judge what the
-collaboration delivered on the shared target since the last moment: the community
-(public) value created per month of delivery and per committed key leader, against
-each leader's expectation; the mean relative shortfall ``s`` in [0, 1] costs the
-consensus a share ``consensus_erosion * s``.
+At every review (sub-step 5, :func:`judge`: every ``dynamics.evaluation_months`` months,
+and at a scheduled milestone event) the leaders judge what the collaboration delivered
+on the shared target since the last review: the community (public) value created per
+month of delivery and per committed key leader, against each leader's expectation; the
+mean relative shortfall ``s`` in [0, 1] costs the consensus a share ``consensus_erosion *
+s``. They also judge the pace of progress on the long-term target against its plan
+(``pace``, clipped to [0, 2], A-big-win): behind plan costs the consensus a share
+``target.judgement * (1 - pace)``, ahead of plan closes ``target.judgement * (pace - 1)``
+of the gap to full consensus.
 
 A scheduled ``leader_withdraws`` event makes a sector's key leaders secede (a
 pilot's funding ends, a champion leaves). Losing the coupling is a *disruption*:
@@ -123,8 +127,10 @@ def couple(p, actors, state, withdraw):
 
 @njit(cache=True, nogil=True)
 def judge(p, actors, state, moment):
-    """At a small-win ``moment`` (sub-step 5), on every replicate: where the leaders are
-    coupled and the collaboration has had months of delivery since the last judgement,
+    """At a review ``moment`` (sub-step 5), on every replicate: where the leaders are
+    coupled they judge the pace against the target's plan (behind erodes the consensus,
+    ahead builds it); where they are coupled and the collaboration has had months of
+    delivery since the last judgement,
     the committed key leaders judge the community value it delivered per month, shared
     among them, against each one's expectation; the mean shortfall ``s`` (each leader's
     ``1 - share / expectation``, clipped to [0, 1]) costs the consensus a share
@@ -136,6 +142,12 @@ def judge(p, actors, state, moment):
     if not moment:
         return shortfall
     for r in range(r_n):
+        if state.coupled[r]:  # the big win: the pace against the plan (A-big-win)
+            ahead = min(max(state.pace[r], 0.0), 2.0) - 1.0
+            if ahead < 0:
+                state.consensus[r] *= 1.0 + p.target_judgement * ahead
+            else:
+                state.consensus[r] += p.target_judgement * ahead * (1.0 - state.consensus[r])
         months = state.delivery_months[r]
         if state.coupled[r] and months > 0:
             committed = 0

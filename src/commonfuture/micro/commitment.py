@@ -21,7 +21,14 @@ promise weighed by the share of those who sought that proposition last time who
 were served (places and money are limited, and rationing is seen or heard of:
 A-served). An actor to whom no proposition promises positive value has no
 private value target and does not commit. It commits when the score reaches its threshold, with
-probability ``join_rate`` a month.
+probability ``join_rate`` a month. What the best proposition promised it (the offer as
+adapted to its group when it committed) becomes the short-term value target it keeps and
+evaluates against (``expectation``; A-target), and its chain starts: no milestone yet,
+nothing created; an organisation's staff start at ``staff.initial`` engagement.
+
+In stage 3 outreach is widened or narrowed by the pace of progress on the long-term
+target against its plan: times ``1 + target.backing * (pace - 1)`` (the community backs a
+collaboration that delivers: A-big-win).
 
 An actor that weighs joining and does not commit, but whose score reaches
 ``support_share`` times its threshold, *supports* the collaboration: an
@@ -71,6 +78,8 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
     zero = np.float32(0.0)
     pending = np.empty(n, np.int64)
     listed = np.empty(n, np.int64)
+    promised = np.zeros(n, np.float32)  # what the best proposition promised each joiner
+    n_org = state.staff.shape[1]
     near = np.zeros(n, np.bool_)
     for r in range(r_n):
         if not state.coupled[r]:  # no collaboration to back: support lapses
@@ -94,6 +103,9 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
             outreach = p.openness * np.float32(seen)
             # linking: the leaders' communication and shown results widen outreach
             outreach = outreach * (np.float32(1.0) + p.link_gain * np.float32(state.effort[r, 1]))
+            # the community backs a collaboration that delivers on its target (A-big-win)
+            pace = min(max(state.pace[r], 0.0), 2.0)
+            outreach = outreach * np.float32(1.0 + p.target_backing * (pace - 1.0))
         # who has a committed neighbour: pushed from the members' rows when cheaper
         pushed = members < n_pending
         if pushed:
@@ -129,6 +141,7 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
             if p.value_weight > 0:
                 aligned = np.float32(state.alignment[r, actors.sector[i]])
                 best = np.float32(-np.inf)
+                top = np.float32(-np.inf)
                 for j in range(p_n):
                     if (
                         state.open_last[r, j]
@@ -137,9 +150,11 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                     ):
                         # the promise as the leaders adapt the offer to the actor's group
                         promise = actors.anticipated[r, i, j] + aligned * actors.tailoring[r, i, j]
+                        top = max(top, promise)
                         if promise > 0:  # weighed by the chance of being served (A-served)
                             promise = promise * state.served_share[r, j]
                         best = max(best, promise)
+                promised[i] = top
                 # no positive promise open to it: no private value target to commit to
                 ok = best > 0
                 gap = (best if np.isfinite(best) else zero) - state.expectation[r, i]
@@ -163,6 +178,14 @@ def weigh_joining(p, actors, ties, offer, state, u_join, u_reach):
                 state.months_since[r, i] = 0
                 state.engaged[r, i] = 0
                 state.active[r, i] = False
+                # the target it committed for: what it was promised (A-target)
+                if p.value_weight > 0:
+                    state.expectation[r, i] = promised[i]
+                state.progress[r, i] = zero
+                state.milestone[r, i] = zero
+                if i < n_org:
+                    state.staff[r, i] = p.staff_initial
+                    state.staff_fed[r, i] = zero
     return joins
 
 

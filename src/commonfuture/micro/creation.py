@@ -74,7 +74,7 @@ from commonfuture.population import State
 from commonfuture.propositions import Offer
 from commonfuture.randomness import NOISE, RATION, USE, given, normal_from, philox
 from commonfuture.scenario.schema import Scenario
-from commonfuture.value import COMMUNITY
+from commonfuture.value import CAPACITY, COMMUNITY
 
 #: What the creation link did this month.
 #: ``users``: flat indices (into R*N) of the actors who used a proposition, ascending;
@@ -357,6 +357,9 @@ def use_values(p, actors, state, offer, draws, users, chosen, offsets, members, 
     at = p.loss_levels
     disp, take_rate = p.disproportion_rate, p.exploitation_rate
     alignment, strain = state.alignment, state.strain
+    accumulated, staff, staff_fed = state.accumulated, state.staff, state.staff_fed
+    staff_profile = actors.staff_profile
+    n_org = staff.shape[1]
     noise = p.noise
     n = profile.shape[1]
     keys = draws.keys
@@ -403,13 +406,26 @@ def use_values(p, actors, state, offer, draws, users, chosen, offsets, members, 
                     g = actors.sector[i]
                     align = np.float32(alignment[r, g])  # how far the group was engaged
                     s = strain[r, g]  # the largest open tension the user's group is in
+                    # capacity built earlier raises what the user can create now, and an
+                    # organisation delivers as far as its staff are engaged (A-elements,
+                    # A-staff)
+                    built = accumulated[r, i, CAPACITY]
+                    scale = one + p.capacity_gain * built / (built + p.element_half)
+                    org = i < n_org
+                    if org:
+                        scale *= one - p.staff_reliance * (one - staff[r, i])
                     created = zero
+                    got = zero
                     for e in range(n_el):
                         offered = adapted(
                             offer.value[j, e], offer.value_total[j], profile[r, i, e], align
                         )
-                        vec[k, e] = profile[r, i, e] * offered
+                        vec[k, e] = scale * profile[r, i, e] * offered
                         created += vec[k, e]
+                        if org:
+                            got += staff_profile[r, i, e] * offered
+                    if org:  # what the organisation's staff got from the use
+                        staff_fed[r, i] = got
                     l_ign = actors.ignorance[r, i, j] * (one - align)
                     l_back = actors.backlash[r, i, j] * s
                     l_disp = (disp * s * offer.cost[j]) * max(actors.burden[r, i] - one, zero)
@@ -531,6 +547,7 @@ def pay_holdings(actors, state, offer, due, generation, created_e):
                 got += h
                 state.accumulated[r, i, e] += h
             state.realised[r, i] += got
+            state.progress[r, i] += got  # a return paid: progress in its own chain
             state.active[r, i] = True
         for e in range(n_el):
             created_e[r, e] += total[e]
@@ -551,6 +568,8 @@ def book_uses(p, state, offer, users, chosen, vec, realised):
     active = state.active.reshape(-1)
     accumulated = state.accumulated.reshape(r_n * n, n_el)
     used = state.used.reshape(-1)
+    progress = state.progress.reshape(-1)
+    milestone = state.milestone.reshape(-1)
     k_users = len(users)
     for c in prange(n_chunks(k_users)):
         lo, hi = bounds(c, k_users)
@@ -558,12 +577,19 @@ def book_uses(p, state, offer, users, chosen, vec, realised):
             a = users[k]
             j = chosen[k]
             later = np.float32(0.0)
+            made = np.float32(0.0)
             for e in range(n_el):
                 accumulated[a, e] = accumulated[a, e] + vec[k, e]
+                made += vec[k, e]
                 if (p.tangible >> e) & 1 == 0:
                     later += vec[k, e]
             tangible_now[a] += np.float32(realised[k]) - later
             pending[a] += later
+            # its own chain: what it created counts towards its next milestone, which the
+            # proposition it uses sets when none is set (A-milestone)
+            progress[a] += made
+            if milestone[a] == 0:
+                milestone[a] = offer.milestone[j]
             active[a] = True
             if offer.once[j]:
                 used[a] |= offer.bits[j]
@@ -611,7 +637,9 @@ def settle(p, actors, state, offer, uptake, created_e, lost, month, generation):
         for j in range(p_n):
             spent[r] += uptake[r, j] * unit_cost[j]
             raised += uptake[r, j] * price[j]
-            target[r] += uptake[r, j] * (0.0 if holding_every[j] > 0 else target_yield[j])
+            # the leaders' steering directs the work to where it advances the target most
+            steered = target_yield[j] * (1.0 + p.steer_gain * state.effort[r, 3])
+            target[r] += uptake[r, j] * (0.0 if holding_every[j] > 0 else steered)
         state.capital[r] += raised
         if holding_bits:
             holders = np.zeros(p_n, np.int64)

@@ -121,11 +121,30 @@ class Actor(mesa.Agent):
         self.wants: int | None = None
         self.ticket = 0.0
         self.pending_value = 0.0
+        self.promised = 0.0  # what the best proposition promised it when it weighed joining
+        # its own chain: value created for itself since its last milestone, and what the
+        # next milestone needs (0: none set yet)
+        self.progress = 0.0
+        self.milestone = 0.0
+        # an organisation's staff, as one aggregate: the mean profile of its staff, their
+        # engagement, and the value they got this month (A-staff)
+        self.organisation = sector != CITIZENS
+        staff = model.scenario.staff
+        if self.organisation:
+            mean = np.array(staff.profile, float) / sum(staff.profile)
+            alpha = np.maximum(mean * staff.concentration * max(staff.per_organisation, 1), 1e-3)
+            self.staff_profile = rng.dirichlet(alpha)
+        else:
+            self.staff_profile = np.zeros(N_ELEMENTS)
+        self.staff = 0.0
+        self.staff_fed = 0.0
         if role == KEY_LEADER:
             lead = model.scenario.leadership
             self.status = COMMITTED
             self.commitment = lead.leader_commitment
             self.trust = lead.leader_trust
+            if self.organisation:
+                self.staff = staff.initial
 
     def adapted(self, j: int, alignment: float) -> np.ndarray:
         """Proposition ``j``'s value per element as this actor receives it: its mix moved
@@ -219,6 +238,8 @@ class Actor(mesa.Agent):
         if m.stage >= 3 and sc.network.openness > 0:
             # the leaders' linking (communication, results shown) widens the outreach
             widened = 1.0 + sc.leadership.link_gain * m.link_effect
+            # the community backs a collaboration that delivers on its target
+            widened *= 1.0 + sc.target.backing * (min(max(m.pace, 0.0), 2.0) - 1.0)
             score += sc.network.openness * m.seen_share * widened
             if m.rng.random() < sc.network.openness * sc.dynamics.outreach:
                 reachable = True  # heard of it through outreach into the community
@@ -229,6 +250,12 @@ class Actor(mesa.Agent):
         if sc.dynamics.value_weight > 0:
             target = self.best_target(m.open_last)  # what the network had open when it looked
             ok = target is not None and target > 0
+            promises = [
+                self.promise(j)
+                for j in range(m.offer.n)
+                if m.open_last[j] and self.eligible[j] and not (m.offer.once[j] and j in self.used)
+            ]
+            self.promised = max(promises, default=0.0)
             score += sc.dynamics.value_weight * ((target or 0.0) - self.expectation)
         self.joining = ok and score >= self.threshold
         share = sc.population.support_share
@@ -240,6 +267,12 @@ class Actor(mesa.Agent):
         self.status = COMMITTED
         self.commitment = pop.initial_commitment
         self.trust = pop.initial_trust
+        if self.model.scenario.dynamics.value_weight > 0:
+            self.expectation = self.promised  # the target it committed for (A-target)
+        self.progress = self.milestone = 0.0
+        if self.organisation:
+            self.staff = self.model.scenario.staff.initial
+            self.staff_fed = 0.0
         self.realised = 0.0
         self.intangible = 0.0
         self.months_since = 0
@@ -278,7 +311,16 @@ class Actor(mesa.Agent):
         dest = sc.destruction
         align, strain = self.alignment, self.strain
         value = offer.value[j].astype(float)
-        vec = self.profile * self.adapted(j, align)  # the multi-win
+        offered = self.adapted(j, align)
+        # capacity built earlier raises what it can create now (A-elements); an
+        # organisation delivers as far as its staff are engaged (A-staff)
+        built = self.accumulated[3]
+        scale = 1.0 + sc.elements.capacity_gain * built / (built + sc.elements.half)
+        if self.organisation and sc.staff.per_organisation > 0:
+            scale *= 1.0 - sc.staff.reliance * (1.0 - self.staff)
+        if self.organisation:
+            self.staff_fed = float(self.staff_profile @ offered)
+        vec = scale * self.profile * offered  # the multi-win
         created = float(vec.sum())
         cost = float(offer.cost[j])
         ignorance = dest.ignorance * (1 - align) * (1 - cosine(self.profile, value))
@@ -293,9 +335,14 @@ class Actor(mesa.Agent):
         )
         self.pending_value = created - cost - mine
         # the elements felt at once are tangible now; the rest waits for a small win
-        tangible = self.model.scenario.dynamics.tangible_elements
+        tangible = sc.dynamics.tangible_elements if sc.wins.milestones else ELEMENTS
         self.later = float(sum(vec[e] for e, name in enumerate(ELEMENTS) if name not in tangible))
         self.accumulated += vec
+        # its own chain: what it created counts towards its next milestone, which the
+        # proposition it uses sets when none is set (A-milestone)
+        self.progress += created
+        if self.milestone == 0:
+            self.milestone = float(offer.milestone[j])
         if offer.once[j]:
             self.used.add(j)
         return vec, (ignorance, disproportion, backlash, exploited)
@@ -314,6 +361,7 @@ class Actor(mesa.Agent):
         holder's profile, free of losses."""
         vec = self.profile * (factor * self.model.offer.holding_value[j])
         self.realised += float(vec.sum())
+        self.progress += float(vec.sum())  # a return paid: progress in its own chain
         self.accumulated += vec
         self.active = True  # money paid is tangible at once
         return vec
@@ -330,6 +378,40 @@ class Actor(mesa.Agent):
             self.realised -= lost
         return max(lost, 0.0)
 
+    def see_target(self, felt: float, pace: float) -> None:
+        """The big win seen: ``felt`` of its target, times the weight it puts on
+        longer-term outcomes and public value, times the pace against plan less one."""
+        ahead = min(max(pace, 0.0), 2.0) - 1.0
+        self.realised += felt * (self.profile[1] + self.profile[4]) * self.expectation * ahead
+
+    def tend_staff(self) -> None:
+        """Its staff's engagement moves towards how well this month's use served them, or
+        wanes in a month they were not served; their value counts in its evaluation."""
+        st = self.model.scenario.staff
+        got = self.staff_fed
+        if got > 0:
+            served = min(got / max(self.expectation, 0.01), 1.0)
+            self.staff += st.gain * (served - self.staff)
+            if st.per_organisation > 0:
+                self.realised += st.weight * self.staff * got
+        else:
+            self.staff -= st.decay * self.staff
+        self.staff = min(max(self.staff, 0.0), 1.0)
+        self.staff_fed = 0.0
+
+    def reach_milestone(self, near: float) -> bool:
+        """Has its own created value passed its next milestone (``near`` of it)? Then the
+        held value becomes tangible, commitment and trust consolidate, and a new milestone
+        waits for its next use."""
+        if self.milestone <= 0 or self.progress < self.milestone * near:
+            return False
+        self.feel_small_win()
+        self.progress = self.milestone = 0.0
+        k = self.model.scenario.wins.consolidation
+        self.commitment += k * (1.0 - self.commitment)
+        self.trust += k * (1.0 - self.trust)
+        return True
+
     def erode(self, decay: float) -> None:
         """Between tangible outcomes confidence wanes: commitment falls by decay * (1 - trust)."""
         self.months_since += 1
@@ -342,7 +424,7 @@ class Actor(mesa.Agent):
             self.intangible = 0.0
             self.active = True
 
-    def evaluate(self) -> int:
+    def evaluate(self, loud: float = 1.0) -> int:
         """Close a small-win cycle: compare the value that became tangible, per month with a
         tangible outcome, with the expectation.
 
@@ -351,7 +433,10 @@ class Actor(mesa.Agent):
         shortfall moves trust towards 0 and commitment towards 0 cushioned by trust
         (``tolerance``), and signals -size (Bush-Mosteller learning). Returns +1 or -1.
         """
-        d = self.model.scenario.dynamics
+        d, el = self.model.scenario.dynamics, self.model.scenario.elements
+        # lived experience makes its word carry (A-elements)
+        lived = self.accumulated[2]
+        voice = 1.0 + el.voice * lived / (lived + el.half)
         gap = self.realised / self.engaged - self.expectation
         size = min(1.0, abs(gap) / max(self.expectation, 0.01))
         t, c = self.trust, self.commitment
@@ -360,11 +445,11 @@ class Actor(mesa.Agent):
         if gap >= 0:
             self.trust = t + d.trust_gain * size * (1 - t)
             self.commitment = c + d.commitment_gain * size * (1 - c)
-            self.signal = size * min(max(self.trust, 0.0), 1.0)
+            self.signal = size * min(max(self.trust, 0.0), 1.0) * voice * loud
             return 1
         self.commitment = c - d.commitment_loss * size * (1 - d.tolerance * t) * c
         self.trust = t - d.trust_loss * size * t
-        self.signal = -size
+        self.signal = -size * voice
         return -1
 
     def close_cycle(self) -> None:
@@ -439,6 +524,10 @@ class CollaborationModel(mesa.Model):
         self.strain = [0.0] * len(SECTORS)
         self.negotiate_effect = 0.0
         self.link_effect = 0.0
+        self.wins_effect = 0.0  # staging small wins this month
+        self.steer_effect = 0.0  # steering towards the long-term target this month
+        self.pace = 1.0  # progress on the target against its plan (1: on plan)
+        self.reached = 0  # milestones reached this month
         self.hours: dict[str, float] = dict.fromkeys(SLOTS, 0.0)
         self.capacity = 0.0
         self.harmed = [0.0] * len(SECTORS)  # value members lost to open tensions this month
@@ -571,13 +660,14 @@ class CollaborationModel(mesa.Model):
         members = dict(zip(SECTORS, self.members_by_group(), strict=True))
         if self.month == 0:  # nothing has happened yet
             departures = dict.fromkeys(SECTORS, 0)
-            wins = shortfalls = supporters = 0
+            wins = shortfalls = supporters = milestones = 0
             money = 0.0
         else:
             departures = {g: int(last[f"secessions_{g}"]) for g in SECTORS}
             wins, shortfalls = int(last["small_wins"]), int(last["shortfalls"])
             supporters = int(last["supporters"])
             money = float(last["funding"])
+            milestones = int(last["milestones"])
         tensions, settle = {}, {}
         for k, (a, b) in enumerate(GROUP_PAIRS):
             level = self.tension[k]
@@ -604,7 +694,15 @@ class CollaborationModel(mesa.Model):
             supporters=supporters,
             tensions=tensions,
             settle_hours=settle,
-            levers={"alignment": lead.alignment, "arbitration": lead.arbitration},
+            levers={
+                "alignment": lead.alignment,
+                "arbitration": lead.arbitration,
+                "wins": lead.wins,
+                "target": lead.target,
+            },
+            milestones=milestones,
+            target_progress=self.target / sc.target.amount,
+            target_planned=sc.target.plan(self.month, sc.months) / sc.target.amount,
         )
 
     def lead(self) -> None:
@@ -657,6 +755,8 @@ class CollaborationModel(mesa.Model):
                 self.strain[b] = max(self.strain[b], t)
         self.negotiate_effect = effect(self.hours["negotiate"], lead.negotiate_hours)
         self.link_effect = effect(self.hours["link"], lead.link_hours)
+        self.wins_effect = effect(self.hours["wins"], lead.wins_hours)
+        self.steer_effect = effect(self.hours["target"], lead.target_hours)
 
     # ------------------------------------------------------------------ 1 coupling (macro)
 
@@ -704,8 +804,16 @@ class CollaborationModel(mesa.Model):
         committed key leaders judge the community value delivered per month, shared among
         them, against each one's expectation; the mean shortfall (clipped to [0, 1] each)
         costs the consensus a share ``consensus_erosion`` of itself. The record restarts."""
-        if not self.is_moment():
+        sc = self.scenario
+        review = self.month > 0 and self.month % sc.dynamics.evaluation_months == 0
+        if not (review or self.is_moment()):
             return
+        if self.coupled:  # the pace against the target's plan: behind erodes, ahead builds
+            ahead = min(max(self.pace, 0.0), 2.0) - 1.0
+            if ahead < 0:
+                self.consensus *= 1.0 + sc.target.judgement * ahead
+            else:
+                self.consensus += sc.target.judgement * ahead * (1.0 - self.consensus)
         if self.coupled and self.delivery_months > 0:
             committed = [a for a in self.leaders if a.member]
             if committed:
@@ -841,14 +949,19 @@ class CollaborationModel(mesa.Model):
                         created += a.collect_return(j, factor)
                         paid.add(a)
         self.capital += sum(uptake[j] * offer.price[j] for j in range(offer.n))
+        steered = 1.0 + sc.target.steer_gain * self.steer_effect  # the leaders' steering
         progress = sum(
-            uptake[j] * offer.target_yield[j] for j in range(offer.n) if offer.holding_every[j] == 0
+            uptake[j] * offer.target_yield[j] * steered
+            for j in range(offer.n)
+            if offer.holding_every[j] == 0
         )
         for j in range(offer.n):  # every holding ever bought keeps generating
             if offer.holding_every[j] > 0 and offer.start[j] < self.month:
                 holders = sum(1 for a in self.actors if j in a.used)
                 progress += holders * offer.target_yield[j] * self.generation(j)
         self.target += progress
+        planned = sc.target.plan(self.month, sc.months)
+        self.pace = self.target / planned if planned > 0 else 1.0
         # net community value: created at the community's shares minus the losses on it
         elements = np.array([getattr(sc.levels, e) for e in ELEMENTS])
         community = float(created @ elements[:, 2]) - float(level_losses[2])
@@ -889,34 +1002,42 @@ class CollaborationModel(mesa.Model):
     # ------------------------------------------------------------------ 5 small wins (meso)
 
     def is_moment(self) -> bool:
-        """A small-win moment: every ``small_win_cadence_months`` months, or a milestone."""
+        """A scheduled milestone event: a small win every member shares."""
         sc = self.scenario
-        cadence = sc.leadership.small_win_cadence_months
-        if self.month > 0 and self.month % cadence == 0:
-            return True
         return any(e.kind == "milestone" and e.month == self.month for e in sc.events)
 
     def small_wins(self) -> tuple[int, int]:
         """Momentum fades and commitment erodes; at a small-win moment (held by coupled
         leaders) the members' pending value becomes tangible; cycles close at a moment or
         after ``evaluation_months``, and members who were engaged evaluate. (wins, shortfalls)"""
-        d = self.scenario.dynamics
+        sc = self.scenario
+        d = sc.dynamics
         decay = 0.0 if self.mutation == "no_erosion" else d.commitment_decay
-        held = self.is_moment() and self.coupled
+        shared = self.is_moment() and self.coupled  # a scheduled milestone event
+        chains = sc.wins.milestones and self.coupled
+        near = 1.0 - sc.wins.nearer * self.wins_effect  # the leaders' staging
+        loud = 1.0 + sc.wins.visible * self.wins_effect
         for a in self.actors:
             a.signal *= d.momentum_decay
         wins = shortfalls = 0
-        harm = self.scenario.tensions.harm
+        self.reached = 0
+        harm = sc.tensions.harm
         self.harmed = [0.0] * len(SECTORS)
         for a in self.members():
             self.harmed[a.sector] += a.bear_tension(harm)  # open tensions its group is in
+            if sc.target.felt > 0:
+                a.see_target(sc.target.felt, self.pace)
+            if a.organisation:
+                a.tend_staff()
             a.erode(decay)
-            if held:
+            mine = chains and a.reach_milestone(near)
+            self.reached += mine
+            if shared:
                 a.feel_small_win()
             a.engaged += a.active
-            if held or a.months_since >= d.evaluation_months:
+            if shared or mine or a.months_since >= d.evaluation_months:
                 if a.engaged > 0:
-                    if a.evaluate() > 0:
+                    if a.evaluate(loud if mine else 1.0) > 0:
                         wins += 1
                     else:
                         shortfalls += 1
@@ -1022,6 +1143,10 @@ class CollaborationModel(mesa.Model):
         out["supporters"] = len(self.supporters())
         out["mean_commitment"] = sum(a.commitment for a in members) / n if n else 0.0
         out["mean_trust"] = sum(a.trust for a in members) / n if n else 0.0
+        out["milestones"] = self.reached
+        orgs = [a.staff for a in members if a.organisation]
+        out["staff_engagement"] = sum(orgs) / len(orgs) if orgs else 0.0
+        out["target_pace"] = self.pace
         out["uses"] = sum(made["uptake"])
         created = made["created"]
         out["value_created"] = float(created.sum())

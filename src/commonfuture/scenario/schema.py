@@ -253,6 +253,17 @@ POLICY_NAMES = ("steady", "firefight", "grow")
 
 
 class Leadership(_Strict):
+    @model_validator(mode="before")
+    @classmethod
+    def _removed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "small_win_cadence_months" in data:
+            raise ValueError(
+                "small_win_cadence_months was removed: small wins are milestones in each "
+                "actor's own value chain ([wins]); the leaders stage them with "
+                "leadership.wins (a share of their capacity under the steady policy)"
+            )
+        return data
+
     policy: Literal["steady", "firefight", "grow"] = Field(
         "steady",
         description="How the key leaders spend their capacity each month: 'steady' (fixed "
@@ -319,17 +330,35 @@ class Leadership(_Strict):
         "supporters and members in stage 3: outreach times (1 + link_gain * effect) "
         "(dimensionless).",
     )
-    small_win_cadence_months: int = Field(
-        6,
-        ge=1,
-        description="Months between small-win moments: milestones leaders organise, at which "
-        "the longer-term value members created becomes tangible to them (months).",
+    wins: Unit = Field(
+        0.1,
+        description="Under the steady policy, the share of the key leaders' capacity spent "
+        "staging small wins: making the milestones of the actors' value chains nearer and "
+        "more visible (0..1).",
+    )
+    target: Unit = Field(
+        0.1,
+        description="Under the steady policy, the share of the key leaders' capacity spent "
+        "steering the collaboration's work towards the long-term target (0..1).",
+    )
+    wins_hours: float = Field(
+        8.0,
+        gt=0.0,
+        description="Hours a month spent staging small wins that give half of its effect "
+        "(hours per month).",
+    )
+    target_hours: float = Field(
+        8.0,
+        gt=0.0,
+        description="Hours a month spent steering towards the long-term target that give half "
+        "of its effect (hours per month).",
     )
     small_win_cost: float = Field(
         0.0,
         ge=0.0,
-        description="What organising a small-win moment costs, drawn from the month's pool "
-        "before the propositions are funded (GBP per moment).",
+        description="What a scheduled milestone event (a shared small win, such as the first "
+        "panels generating) costs, drawn from the month's pool before the propositions are "
+        "funded (GBP per event).",
     )
     visibility: Unit = Field(
         0.5,
@@ -530,6 +559,13 @@ class Proposition(_Strict):
     holding: Holding | None = Field(
         None, description="Periodic returns to those who used it (e.g. an annual dividend)."
     )
+    milestone: float | None = Field(
+        None,
+        gt=0.0,
+        description="Value a user creates for itself until the next milestone of its chain "
+        "through this proposition (a certificate gained, the first return paid, a route "
+        "opened); none = wins.size (value units).",
+    )
 
     @model_validator(mode="after")
     def _months(self) -> Proposition:
@@ -549,6 +585,163 @@ class Target(_Strict):
     amount: float = Field(
         1000.0, gt=0.0, description="The big win: target units to reach (scaled by --scale)."
     )
+    start_month: int = Field(
+        6,
+        ge=0,
+        description="Month the planned path towards the target starts: before it nothing is "
+        "planned (month).",
+    )
+    by_month: int | None = Field(
+        None,
+        ge=1,
+        description="Month by which the plan reaches the whole amount, rising in a straight "
+        "line from start_month; none = the horizon (month).",
+    )
+    judgement: Unit = Field(
+        0.2,
+        description="How far the pace against the plan moves the key leaders' consensus at "
+        "each judgement: behind plan erodes it, ahead of plan builds it (0..1).",
+    )
+    felt: Unit = Field(
+        0.1,
+        description="Share of its short-term target a member feels a month from seeing the "
+        "collaboration ahead of (or behind) its plan, times the weight it puts on longer-term "
+        "outcomes and public value (share per month).",
+    )
+    backing: Unit = Field(
+        0.5,
+        description="How far the pace against the plan widens (or narrows) the outreach that "
+        "wins the community's backing in stage 3: outreach times (1 + backing * (pace - 1)) "
+        "(dimensionless).",
+    )
+    steer_gain: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="How much full steering by the key leaders multiplies the progress each "
+        "use makes towards the target: times (1 + steer_gain * effect) (dimensionless).",
+    )
+
+    def plan(self, month: int, horizon: int) -> float:
+        """Target units planned by ``month`` (0 before ``start_month``)."""
+        end = self.by_month or horizon
+        if month <= self.start_month:
+            return 0.0
+        if end <= self.start_month:
+            return self.amount
+        return self.amount * min((month - self.start_month) / (end - self.start_month), 1.0)
+
+
+class Wins(_Strict):
+    """Small wins as milestones in each actor's own value chain (assumption A-milestone)."""
+
+    milestones: bool = Field(
+        True,
+        description="Whether small wins are milestones in each actor's chain, at which the "
+        "longer-term value it created becomes tangible; false: every element is felt at once "
+        "and cycles close every dynamics.evaluation_months (the model without milestones).",
+    )
+    size: float = Field(
+        2.0,
+        gt=0.0,
+        description="Value an actor creates for itself between two milestones of its chain, "
+        "where its proposition sets none (value units).",
+    )
+    consolidation: Unit = Field(
+        0.1,
+        description="Share of the missing commitment and trust a milestone reached adds: a "
+        "tangible outcome consolidates (0..1).",
+    )
+    nearer: Unit = Field(
+        0.5,
+        description="Share by which the key leaders' full effort staging small wins brings "
+        "every member's next milestone nearer (0..1).",
+    )
+    visible: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="How much full effort staging small wins multiplies what a milestone "
+        "reached signals to neighbours: times (1 + visible * effect) (dimensionless).",
+    )
+
+
+class Elements(_Strict):
+    """Roles of the value elements beyond their value (assumption A-elements)."""
+
+    capacity_gain: float = Field(
+        0.5,
+        ge=0.0,
+        le=10.0,
+        description="Capacity creation: how much the capacity value an actor has built "
+        "multiplies the value it creates later: times (1 + capacity_gain * c / (c + half)) "
+        "(dimensionless).",
+    )
+    voice: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="Lived experience: how much the experience an actor has lived multiplies "
+        "what it tells its neighbours of its wins and losses: times (1 + voice * x / (x + "
+        "half)) (dimensionless).",
+    )
+    half: float = Field(
+        2.0,
+        gt=0.0,
+        description="Value of an element built up that gives half of its role's effect "
+        "(value units).",
+    )
+
+
+class Staff(_Strict):
+    """Staff inside member organisations, as aggregate state per organisation (A-staff)."""
+
+    per_organisation: int = Field(
+        20,
+        ge=0,
+        le=1_000_000,
+        description="Staff an organisation carries; 0 switches staff off (people). The mean "
+        "profile of this many staff varies less from one organisation to another.",
+    )
+    profile: ValueVector = Field(
+        [0.30, 0.20, 0.30, 0.15, 0.05],
+        description="Mean value weights of staff over satisfaction, outcomes, experience, "
+        "capacity, public value (normalised to sum 1).",
+    )
+    concentration: float = Field(
+        4.0,
+        gt=0.0,
+        description="Dirichlet concentration of one staff member's profile around the mean "
+        "(dimensionless).",
+    )
+    weight: Unit = Field(
+        0.3,
+        description="Weight of its staff's own value in an organisation's evaluation, beside "
+        "its service-level value (0..1).",
+    )
+    initial: Unit = Field(
+        0.7, description="Engagement of an organisation's staff when it joins (0..1)."
+    )
+    gain: Unit = Field(
+        0.3,
+        description="Share of the way staff engagement moves a month towards how well the "
+        "staff were served (0..1).",
+    )
+    decay: Unit = Field(
+        0.1, description="Share of staff engagement lost a month the staff are not served (0..1)."
+    )
+    reliance: Unit = Field(
+        0.5,
+        description="Share of an organisation's delivery that rests on engaged staff: its "
+        "value created times (1 - reliance * (1 - engagement)) (0..1).",
+    )
+
+    @field_validator("profile")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if any(x < 0 for x in v) or sum(v) <= 0:
+            raise ValueError("value weights must be non-negative with a positive sum")
+        return v
 
 
 class Stages(_Strict):
@@ -778,6 +971,9 @@ class Scenario(_Strict):
     target: Target = Field(default_factory=Target, description="The long-term target.")
     stages: Stages = Field(default_factory=Stages, description="Stage classification.")
     dynamics: Dynamics = Field(default_factory=Dynamics, description="Small-win cycle rates.")
+    wins: Wins = Field(default_factory=Wins, description="Small wins as milestones.")
+    elements: Elements = Field(default_factory=Elements, description="Roles of the value elements.")
+    staff: Staff = Field(default_factory=Staff, description="Staff inside organisations.")
     tensions: Tensions = Field(
         default_factory=Tensions,
         description="Tensions between groups with differing value positions.",

@@ -112,7 +112,13 @@ def threshold_state(ties: list[sp.csr_matrix], thresholds: np.ndarray, seeds: np
         alignment=np.zeros((r, 4), np.float64),
         tension=np.zeros((r, N_PAIRS), np.float64),
         strain=np.zeros((r, 4), np.float32),
-        effort=np.zeros((r, 2), np.float64),
+        effort=np.zeros((r, 4), np.float64),
+        progress=z2.copy(),
+        milestone=z2.copy(),
+        staff_profile=np.zeros((r, 0, 5), np.float32),  # residents only: no organisations
+        staff=np.zeros((r, 0), np.float32),
+        staff_fed=np.zeros((r, 0), np.float32),
+        pace=np.ones(r),
     )
 
 
