@@ -126,9 +126,7 @@ def outputs(monthly: pd.DataFrame) -> dict[str, np.ndarray]:
         "milestones reached": g["milestones"].sum().reindex(reps).to_numpy(),
         # float32 in the fast engine: a path both engines follow by the same rule (staff
         # never served, waning month by month) agrees to 6 decimals, not 9
-        "mean staff engagement": np.round(
-            g["staff_engagement"].mean().reindex(reps).to_numpy(), 6
-        ),
+        "mean staff engagement": np.round(g["staff_engagement"].mean().reindex(reps).to_numpy(), 6),
         "final target pace": g["target_pace"].last().reindex(reps).to_numpy(),
     }
     for s in SECTORS:

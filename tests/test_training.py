@@ -176,6 +176,8 @@ def test_the_terminal_loop_plays_two_quarters_from_a_script_to_the_debrief(tmp_p
         "6\n"  # negotiate
         "two\n"  # bad: re-prompted
         "2\n"  # link
+        "3\n"  # stage small wins
+        "1\n"  # steer towards the target
         "\n"  # quarter 2: Enter repeats the last quarter
     )
     out = tmp_path / "out"
@@ -198,6 +200,8 @@ def test_the_terminal_loop_plays_two_quarters_from_a_script_to_the_debrief(tmp_p
             "arbitrate:public-third": 4.0,
             "negotiate": 6.0,
             "link": 2.0,
+            "wins": 3.0,
+            "target": 1.0,
         }
     )
     assert (out / "debrief.html").read_text().count("<tr>") > 10
@@ -206,7 +210,7 @@ def test_the_terminal_loop_plays_two_quarters_from_a_script_to_the_debrief(tmp_p
 
 def test_pause_with_q_then_resume_from_the_saved_game(tmp_path):
     script = tmp_path / "a.txt"
-    script.write_text("citizens 6\nnone\n4\n0\nq\n")
+    script.write_text("citizens 6\nnone\n4\n0\n0\n0\nq\n")
     out = tmp_path / "o"
     res = runner.invoke(
         app, ["train", CASE, "--set", "months=6", "--script", str(script), "-o", str(out)]

@@ -64,7 +64,7 @@ from commonfuture.value import ELEMENTS
 LEVERS: dict[str, str] = {
     "alignment": "leadership.alignment",
     "arbitration": "leadership.arbitration",
-    "cadence": "leadership.small_win_cadence_months",
+    "wins": "leadership.wins",
     "visibility": "leadership.visibility",
     "leader_stake": "leadership.leader_stake",
 }
@@ -93,9 +93,9 @@ class Model(mesa.Model):
         ``model.random``. ``None`` (the default, as in Mesa) draws a fresh one
         from the operating system's entropy; either way it is ``model._seed``.
     replicate: which replicate of ``seed`` this run is (its actors and network).
-    alignment, arbitration, cadence, visibility, leader_stake: the leadership
+    alignment, arbitration, wins, visibility, leader_stake: the leadership
         levers (``leadership.alignment``, ``arbitration``,
-        ``small_win_cadence_months``, ``visibility``, ``leader_stake``); ``None``
+        ``wins``, ``visibility``, ``leader_stake``); ``None``
         keeps the scenario's value.
     overrides: any other parameters, ``{"investment.end_month": 36}``.
     scale: multiply every population count (see ``--scale``).
@@ -113,7 +113,7 @@ class Model(mesa.Model):
         replicate: int = 0,
         alignment: float | None = None,
         arbitration: float | None = None,
-        cadence: int | None = None,
+        wins: float | None = None,
         visibility: float | None = None,
         leader_stake: float | None = None,
         overrides: dict[str, Any] | None = None,
@@ -126,7 +126,7 @@ class Model(mesa.Model):
         levers = {
             LEVERS["alignment"]: alignment,
             LEVERS["arbitration"]: arbitration,
-            LEVERS["cadence"]: cadence,
+            LEVERS["wins"]: wins,
             LEVERS["visibility"]: visibility,
             LEVERS["leader_stake"]: leader_stake,
         }

@@ -128,7 +128,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "consensus_erosion",
         f64,
-        "leadership.consensus_erosion: share of the consensus lost at a small-win moment "
+        "leadership.consensus_erosion: share of the consensus lost at a review "
         "when delivery fell wholly short of the leaders' expectations",
         lambda sc: sc.leadership.consensus_erosion,
     ),
@@ -199,7 +199,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "small_win_cost",
         f64,
-        "leadership.small_win_cost: GBP a small-win moment costs, from the month's pool",
+        "leadership.small_win_cost: GBP a shared milestone event costs, from the month's pool",
         lambda sc: sc.leadership.small_win_cost,
     ),
     # 4. value creation link (micro)

@@ -75,11 +75,20 @@ LEVERS: tuple[Lever, ...] = (
         "tension left open grows and destroys value for its groups and the community.",
     ),
     Lever(
-        "leadership.small_win_cadence_months",
-        "Months between small wins shown",
-        "How often results are shown to partners. In practice: a visible result every few "
-        "months (the first panels generating, a first dividend in Community Solar) keeps "
-        "commitment up between the big milestones.",
+        "leadership.wins",
+        "Time spent staging small wins",
+        "The share of the rest of the leaders' hours spent making each partner's next "
+        "milestone nearer and more visible. In practice: breaking a course into steps with "
+        "a certificate, telling share buyers when the first return is paid, opening a route "
+        "in sections; a milestone reached is a result partners can feel and show others.",
+    ),
+    Lever(
+        "leadership.target",
+        "Time spent steering to the long-term target",
+        "The share of the rest of the leaders' hours spent directing the work to where it "
+        "advances the long-term target most. In practice: choosing the buildings, routes or "
+        "courses that cut most carbon; progress ahead of plan keeps the leaders together and "
+        "wins the community's backing.",
     ),
     Lever(
         "leadership.visibility",
@@ -240,8 +249,9 @@ PARAMETERS: dict[str, str] = {
     "tensions.growth": "how fast an open tension grows",
     "tensions.harm": "what an open tension costs each member",
     "tensions.settle_hours": "hours of arbitration to settle a tension",
-    "leadership.small_win_cadence_months": "months between small wins shown",
-    "leadership.small_win_cost": "cost of showing a small win (GBP)",
+    "leadership.wins": "time spent staging small wins",
+    "leadership.target": "time spent steering to the long-term target",
+    "leadership.small_win_cost": "cost of a shared milestone event (GBP)",
     "leadership.visibility": "visibility of results",
     "leadership.leader_stake": "leaders' stake in the common goal",
     **{f"leadership.key_leaders.{s}": f"{w} key leaders" for s, w in _SECTORS.items()},

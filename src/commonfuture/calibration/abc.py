@@ -518,7 +518,7 @@ LEVERS: tuple[tuple[str, float], ...] = (
     ("leadership.arbitration", 0.2),
     ("leadership.arbitration", -0.2),
     ("leadership.visibility", 0.2),
-    ("leadership.small_win_cadence_months", -3),
+    ("leadership.wins", 0.2),
 )
 
 

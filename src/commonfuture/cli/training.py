@@ -18,6 +18,8 @@ PROMPTS = {
     "arbitrate": "Arbitrate which tensions, hours a month each (e.g. 'public-third 6')",
     "negotiate": "Negotiate with the other key leaders, hours a month",
     "link": "Link to the wider community, hours a month",
+    "wins": "Stage small wins (milestones nearer and seen), hours a month",
+    "target": "Steer the work towards the long-term target, hours a month",
 }
 
 
@@ -75,7 +77,11 @@ def show_view(view) -> None:
     console.print(t)
     console.print(
         f"Members reported {view.small_wins} small wins and {view.shortfalls} shortfalls "
-        "last quarter."
+        f"last quarter; {view.milestones} reached a milestone of their own."
+    )
+    console.print(
+        f"Long-term target: {view.target_progress:.1%} reached, against "
+        f"{view.target_planned:.1%} planned by now."
     )
     if view.tensions:
         t = Table(show_header=True, title="Tensions voiced")
@@ -137,7 +143,7 @@ def ask_plan(answers: Answers, last: dict[str, float], view) -> dict[str, float]
                 plan.update(previous(kind))
                 break
             try:
-                if kind in ("negotiate", "link"):
+                if kind in ("negotiate", "link", "wins", "target"):
                     h = hours(text.replace("hours", "").replace("h", "").strip())
                     if h > 0:
                         plan[kind] = h

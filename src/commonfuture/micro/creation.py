@@ -557,7 +557,7 @@ def pay_holdings(actors, state, offer, due, generation, created_e):
 @njit(cache=True, nogil=True, parallel=loops())
 def book_uses(p, state, offer, users, chosen, vec, realised):
     """Credit each use to its user: value per element; the realised value of the
-    elements felt at once (``p.tangible``), the rest pending until a small-win moment
+    elements felt at once (``p.tangible``), the rest pending until a milestone of its chain
     (A-tangible); once-propositions used; the user took part this month. ``users`` index
     the state flat over replicates and actors; each user has one use a month, so chunks
     of uses run on every core without touching each other's users."""
@@ -618,7 +618,7 @@ def settle(p, actors, state, offer, uptake, created_e, lost, month, generation):
     (:func:`community_value`; negative when the month destroyed community value) as their
     own private value (assumption A-leader-stake). Where the leaders are coupled and the
     stage lets the propositions be offered (stage >= 1), the month's net community value
-    is recorded as delivered, for the leaders' judgement at the next small-win moment
+    is recorded as delivered, for the leaders' judgement at their next review
     (:func:`commonfuture.macro.coupling.judge`). Returns (spent, target) (R,) each.
     """
     used, status, leaders, bits = state.used, state.status, actors.leaders, offer.bits

@@ -8,7 +8,7 @@ made, with one rule per claim that is the same for every case:
 - ``stages``: a key leader withdraws in month 18 (during stages 1-2), the key
   leaders of a non-public sector (the shipped event where a case has one);
   control: no withdrawal.
-- ``small-wins``: small-win moments every 3 months against one at the horizon.
+- ``small-wins``: milestones in each actor's chain against a model without milestones.
 - ``multi-win``: the residents' main offer (the one open to residents with the
   largest capacity) replaced by five offers of equal total value, each on a
   different value element, against five on one element.
@@ -99,7 +99,7 @@ def why_not(claim: str, case: str | Scenario) -> str | None:
         return None
     if claim == "small-wins":
         if sc.months < 12:
-            return "the horizon is too short for small-win moments every 3 months"
+            return "the horizon is too short for a member to reach milestones and be judged"
         return None
     if claim == "multi-win":
         offer = residents_offer(sc)

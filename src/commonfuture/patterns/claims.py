@@ -20,7 +20,6 @@ from commonfuture.patterns.stats import Comparison, compare_means, compare_propo
 from commonfuture.propositions import expected_return_factor
 from commonfuture.scenario.schema import Scenario
 from commonfuture.simulation import simulate
-from commonfuture.value import ELEMENTS
 
 ALPHA = 0.05
 
@@ -185,18 +184,10 @@ def small_wins(
 ) -> PatternResult:
     sc, case = case_scenario("small-wins", case)
     horizon = sc.months
-    m = run_arms(
-        [
-            Arm("small wins every 3 months", sc, {"leadership.small_win_cadence_months": 3}),
-            Arm("one late big win", sc, {"leadership.small_win_cadence_months": horizon}),
-        ],
-        seed,
-        replicates,
-        scale,
-        progress,
-    )
-    t, c = "small wins every 3 months", "one late big win"
-    # members kept: the mean over the run's second half, before the single late evaluation
+    t, c = "milestones in each chain", "no milestones"
+    on, off = {"wins.milestones": True}, {"wins.milestones": False}
+    m = run_arms([Arm(t, sc, on), Arm(c, sc, off)], seed, replicates, scale, progress)
+    # members kept: the mean over the run's second half
     half = horizon // 2
     kept = partial(mean_between, m, "members", half, horizon)
     c1 = compare_means("members kept (mean over the second half)", kept(t), kept(c))
@@ -204,16 +195,14 @@ def small_wins(
     c2 = compare_proportions("reached stage 3", s3(t), s3(c))
     vt = per_replicate(m, t)["value_created"].sum().mean()
     vc = per_replicate(m, c)["value_created"].sum().mean()
+    reached_t = per_replicate(m, t)["milestones"].sum().mean()
     conditions = [claimed(c1, +1), (f"{c2.measure}: not lower in the treatment", c2.effect >= 0)]
     ok = all(met for _, met in conditions)
 
     def contrast(label: str, extra: dict) -> Comparison:
         """The same contrast with ``extra`` changed in both arms."""
         ms = run_arms(
-            [
-                Arm(t, sc, {**extra, "leadership.small_win_cadence_months": 3}),
-                Arm(c, sc, {**extra, "leadership.small_win_cadence_months": horizon}),
-            ],
+            [Arm(t, sc, {**extra, **on}), Arm(c, sc, {**extra, **off})],
             seed,
             replicates,
             scale,
@@ -228,28 +217,31 @@ def small_wins(
         f"members kept, erosion halved to {slow:g} a month",
         {"dynamics.commitment_decay": slow},
     )
-    # the causal path: small wins make the longer-term value tangible; with every element
-    # felt at once (the path removed, all else kept) the moments have nothing to deliver
+    # not by construction: a milestone reached adds nothing of itself (no consolidation,
+    # no louder signal); what is left is the outcome made tangible at the actor's own
+    # moment, and the closing of its cycle there
     c4 = contrast(
-        "members kept, every value element felt at once (the path removed)",
-        {"dynamics.tangible_elements": list(ELEMENTS)},
+        "members kept, milestones that consolidate nothing and are no more visible",
+        {"wins.consolidation": 0.0, "wins.visible": 0.0},
     )
     note = (
-        f"Both arms offer the same propositions and funding and create the same kinds of "
-        f"value; only the moments at which longer-term value becomes tangible differ. Value "
-        f"created per run: {vt:.0f} (small wins) against {vc:.0f} (one late big win). Stage 3 "
-        f"reached in {c2.treatment_mean:.0%} against {c2.control_mean:.0%} of runs (p = "
+        f"Both arms offer the same propositions and funding; with milestones the longer-term "
+        f"value becomes tangible when each member's own value passes the next milestone of "
+        f"its chain ({reached_t:.0f} reached per run), without them every element is felt "
+        f"at once and cycles close on the member's own patience. Value created per run: "
+        f"{vt:.0f} (milestones) against {vc:.0f} (none). Stage 3 reached in "
+        f"{c2.treatment_mean:.0%} against {c2.control_mean:.0%} of runs (p = "
         f"{c2.p_value:.3g}). With erosion halved the effect is {c3.effect:+.0f} "
-        f"[{c3.ci_low:+.0f}, {c3.ci_high:+.0f}]; with every element felt at once, so that "
-        f"small-win moments make nothing tangible, it is {c4.effect:+.0f} "
-        f"[{c4.ci_low:+.0f}, {c4.ci_high:+.0f}] (p = {c4.p_value:.3g}): the effect travels "
-        f"through the value that small wins make tangible."
+        f"[{c3.ci_low:+.0f}, {c3.ci_high:+.0f}]; with milestones that neither consolidate "
+        f"nor signal louder it is {c4.effect:+.0f} [{c4.ci_low:+.0f}, {c4.ci_high:+.0f}] "
+        f"(p = {c4.p_value:.3g})."
     )
     return PatternResult(
         "small-wins",
         "Small wins",
-        "With the same value on offer, frequent small-win moments keep more members "
-        "and reach stage 3 more often than one late big win.",
+        "With the same value on offer, small wins as milestones in each actor's own value "
+        "chain keep more members and reach stage 3 at least as often as a collaboration "
+        "without milestones, where every element of value is felt at once.",
         case,
         t,
         c,

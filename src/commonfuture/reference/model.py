@@ -12,7 +12,7 @@ Cui & Osborne (2019) describe value co-creation on three levels. Here:
   commitment), :meth:`Actor.choose` and :meth:`Actor.use` (value proposition
   and creation), :meth:`Actor.evaluate` (the evaluation that closes a small-win
   cycle) and :meth:`Actor.maybe_secede` (continue or secede);
-* meso (:meth:`CollaborationModel.small_wins`): small-win moments, erosion
+* meso (:meth:`CollaborationModel.small_wins`): milestones in each chain, erosion
   between them, momentum signals along the ties;
 * macro (:meth:`CollaborationModel.couple`, :meth:`CollaborationModel.judge_delivery`,
   :meth:`CollaborationModel.advance_stage`): the coupling of key leaders as a negotiated
@@ -53,7 +53,7 @@ OPEN_TENSION = 0.05
 #: test-only rule changes, so that the docking test can be shown to fail
 MUTATIONS: dict[str | None, str] = {
     None: "the model as documented",
-    "no_erosion": "commitment does not erode between small-win moments",
+    "no_erosion": "commitment does not erode between tangible outcomes",
     "double_threshold": "every actor's join threshold is doubled",
     "no_settlement": "arbitration settles no tension",
 }
@@ -106,7 +106,7 @@ class Actor(mesa.Agent):
         self.commitment = 0.0
         self.trust = 0.0
         self.realised = 0.0  # tangible net private value since the last evaluation
-        self.intangible = 0.0  # value created for it, not yet tangible (small-win moments)
+        self.intangible = 0.0  # value created for it, not yet tangible (until a milestone)
         self.months_since = 0  # months since the last evaluation
         self.engaged = 0  # months with a tangible outcome since the last evaluation
         self.active = False  # a tangible outcome this month (a use, a return, its stake)
@@ -418,7 +418,7 @@ class Actor(mesa.Agent):
         self.commitment -= decay * (1.0 - self.trust)
 
     def feel_small_win(self) -> None:
-        """A small-win moment: the value created for it but not yet felt becomes tangible."""
+        """A small win: the value created for it but not yet felt becomes tangible."""
         if self.intangible != 0:
             self.realised += self.intangible
             self.intangible = 0.0
@@ -508,7 +508,7 @@ class CollaborationModel(mesa.Model):
         self.target = 0.0  # target units
         self.capital = 0.0  # GBP
         self.open_last = [False] * self.offer.n
-        self.organising = 0.0  # GBP spent this month on organising a small-win moment
+        self.organising = 0.0  # GBP spent this month on a shared milestone event
         self.served_share = [1.0] * self.offer.n  # share of seekers served, last time
         self.taken = [0] * self.offer.n  # uses of each proposition so far (against its issue)
         # each holding's generation factor per payment period, drawn when first needed
@@ -800,10 +800,13 @@ class CollaborationModel(mesa.Model):
         return disrupted, withdrawn
 
     def judge_delivery(self) -> None:
-        """At a small-win moment, where coupled with months of delivery behind them, the
-        committed key leaders judge the community value delivered per month, shared among
-        them, against each one's expectation; the mean shortfall (clipped to [0, 1] each)
-        costs the consensus a share ``consensus_erosion`` of itself. The record restarts."""
+        """At a review (every ``evaluation_months`` months, or a shared milestone event),
+        where coupled, the key leaders judge the pace on the long-term target against its
+        plan (behind erodes the consensus, ahead builds it); where coupled with months of
+        delivery behind them, the committed key leaders judge the community value delivered
+        per month, shared among them, against each one's expectation; the mean shortfall
+        (clipped to [0, 1] each) costs the consensus a share ``consensus_erosion`` of
+        itself. The record restarts."""
         sc = self.scenario
         review = self.month > 0 and self.month % sc.dynamics.evaluation_months == 0
         if not (review or self.is_moment()):
@@ -858,7 +861,7 @@ class CollaborationModel(mesa.Model):
             budget *= math.exp(inv.volatility * z - 0.5 * inv.volatility**2)
         contributions = sum(a.resources for a in self.members())
         pool = budget + inv.member_contribution * contributions
-        # organising a small-win moment is paid first, as far as the pool goes
+        # a shared milestone event is paid first, as far as the pool goes
         cost = sc.leadership.small_win_cost
         self.organising = (
             min(cost, pool) if (cost > 0 and self.coupled and self.is_moment()) else 0.0
@@ -1101,7 +1104,7 @@ class CollaborationModel(mesa.Model):
         is_open, capacity, budget, pool = self.offer_propositions()  # 3
         made = self.creation_link(is_open, capacity)  # 4
         wins, shortfalls = self.small_wins()  # 5
-        self.judge_delivery()  # 5: the leaders judge delivery at a small-win moment
+        self.judge_delivery()  # 5: the leaders review delivery and the pace on the target
         left = [s + w for s, w in zip(self.secession(), withdrawn, strict=True)]  # 6
         regressed = self.advance_stage()  # 7
         self.open_last = is_open

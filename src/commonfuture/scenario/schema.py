@@ -394,7 +394,7 @@ class Leadership(_Strict):
     )
     consensus_erosion: Unit = Field(
         0.5,
-        description="Share of the consensus lost at a small-win moment when the community "
+        description="Share of the consensus lost at a review when the community "
         "value the collaboration delivered fell wholly short of what the key leaders "
         "expected (0..1).",
     )
@@ -934,7 +934,7 @@ class Event(_Strict):
     month: int = Field(ge=1, description="Month the event happens (month).")
     kind: Literal["leader_withdraws", "milestone"] = Field(
         description="leader_withdraws: key leaders of a sector secede (a pilot's funding "
-        "ends, a champion leaves); milestone: an extra small-win moment (first panels "
+        "ends, a champion leaves); milestone: a small win every member shares (first panels "
         "generating, a first dividend)."
     )
     sector: SectorName | None = Field(

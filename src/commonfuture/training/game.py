@@ -64,6 +64,9 @@ class View:
     settle_hours: Mapping[str, float]
     groups: tuple[str, ...]
     news: tuple[str, ...] = field(default_factory=tuple)
+    milestones: int = 0  # milestones members reached last quarter
+    target_progress: float = 0.0  # share of the long-term target reached so far
+    target_planned: float = 0.0  # share of it the plan had reached by now
 
     @property
     def stage_name(self) -> str:
@@ -160,6 +163,9 @@ class Game:
             settle_hours={k: round(float(v), 1) for k, v in obs.settle_hours.items()},
             groups=obs.groups,
             news=tuple(news),
+            milestones=int(last["milestones"].sum()) if len(m) else 0,
+            target_progress=round(obs.target_progress, 4),
+            target_planned=round(obs.target_planned, 4),
         )
 
     def _news(self, obs: Observation, m: pd.DataFrame, leaders: int) -> list[str]:

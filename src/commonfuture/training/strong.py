@@ -1,15 +1,16 @@
 """A strong policy: a parametric allocation of the leaders' time, searched by
 cross-entropy on training seeds, measured on held-out seeds.
 
-The parametric policy (:class:`Parametric`) has six numbers:
+The parametric policy (:class:`Parametric`) has eight numbers:
 
-* four logits whose softmax gives the shares of capacity for engaging the groups,
-  arbitrating the tensions, negotiating and linking (before stage 2 linking has no
-  effect, so its share negotiates, as the ``steady`` rule does);
-* a *priority* weight (a logistic of the fifth number): the share of capacity first
+* six logits whose softmax gives the shares of capacity for engaging the groups,
+  arbitrating the tensions, negotiating, linking (before stage 2 linking has no
+  effect, so its share negotiates, as the ``steady`` rule does), staging small wins and
+  steering towards the long-term target;
+* a *priority* weight (a logistic of the seventh number): the share of capacity first
   spent, firefight-style, on settling the largest voiced tension (up to what settling
   it would take);
-* a *rescue* weight (a logistic of the sixth): the share of the engagement hours that
+* a *rescue* weight (a logistic of the eighth): the share of the engagement hours that
   go to the groups losing members, in proportion to their departures (the rest is
   spread over every group equally).
 
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commonfuture.leadership.actions import ARBITRATE, LINK, N_SLOTS, NEGOTIATE
+from commonfuture.leadership.actions import ARBITRATE, LINK, N_SLOTS, NEGOTIATE, TARGET, WINS
 from commonfuture.leadership.policies import Observation
 from commonfuture.leadership.tensions import PAIR_NAMES
 from commonfuture.scenario.schema import SECTORS, Scenario
@@ -44,7 +45,9 @@ from commonfuture.value import DESTRUCTION_KINDS, LEVELS
 #: the kinds of value lost that a score subtracts (``loss_<kind>`` measures)
 LOSS_KINDS: tuple[str, ...] = (*DESTRUCTION_KINDS, "conflict")
 #: number of parameters of :class:`Parametric`
-N_PARAMS = 6
+N_PARAMS = 8
+#: the kinds of action the shares are over, in the order of the logits
+SHARE_KINDS: tuple[str, ...] = ("engage", "arbitrate", "negotiate", "link", "wins", "target")
 #: the search's default budget: rounds, candidates a round, training replicates each
 BUDGET = {"iterations": 6, "candidates": 12, "seeds": 4}
 #: root seed of the training replicates (replicates 0..seeds-1 of this seed)
@@ -60,7 +63,7 @@ def _logistic(x: float) -> float:
 
 
 class Parametric:
-    """The parametric policy of ``theta`` (six numbers, see the module's docstring)."""
+    """The parametric policy of ``theta`` (eight numbers, see the module's docstring)."""
 
     name = "strong"
 
@@ -69,15 +72,17 @@ class Parametric:
         if theta.shape != (N_PARAMS,) or not np.all(np.isfinite(theta)):
             raise ValueError(f"a parametric policy takes {N_PARAMS} finite numbers")
         self.theta = theta
-        z = np.exp(theta[:4] - theta[:4].max())
+        k = len(SHARE_KINDS)
+        z = np.exp(theta[:k] - theta[:k].max())
         self.shares = z / z.sum()
-        self.priority = _logistic(theta[4])
-        self.rescue = _logistic(theta[5])
+        self.priority = _logistic(theta[k])
+        self.rescue = _logistic(theta[k + 1])
 
     def describe(self) -> dict[str, float]:
         """The policy in plain numbers: shares of capacity and the two weights."""
-        kinds = ("engage", "arbitrate", "negotiate", "link")
-        out = {f"share_{k}": round(float(s), 3) for k, s in zip(kinds, self.shares, strict=True)}
+        out = {
+            f"share_{k}": round(float(s), 3) for k, s in zip(SHARE_KINDS, self.shares, strict=True)
+        }
         out["priority"] = round(self.priority, 3)
         out["rescue"] = round(self.rescue, 3)
         return out
@@ -94,7 +99,9 @@ class Parametric:
             h = min(obs.settle_hours[worst], self.priority * cap)
             out[ARBITRATE + PAIR_NAMES.index(worst)] += h
             left -= h
-        engage, arbitrate, negotiate, link = (float(s) * left for s in self.shares)
+        engage, arbitrate, negotiate, link, wins, target = (float(s) * left for s in self.shares)
+        out[WINS] += wins
+        out[TARGET] += target
         groups = obs.groups or SECTORS
         leaving = {g: d for g, d in obs.departures.items() if d > 0 and g in groups}
         rescue = self.rescue * engage if leaving else 0.0

@@ -37,6 +37,21 @@ ACTIONS: dict[str, tuple[str, str]] = {
         'Linking is interacting "with the external environment across the boundary of the '
         'collaboration network" to obtain "continued community support".',
     ),
+    "wins": (
+        "Stage small wins: break the work into steps each partner can reach and show "
+        "(a certificate, the first return, a route opened in sections). Every member's "
+        "next milestone comes nearer, and a milestone reached is seen further.",
+        'Small wins "are tangible and occur at particular moments in time. They are '
+        "essential for encouraging trust, building confidence and generating persistent "
+        'collaborative momentum".',
+    ),
+    "target": (
+        "Steer the work towards the long-term target: choose the buildings, routes or "
+        "courses that advance it most. Progress ahead of plan keeps the key leaders "
+        "together and wins the community's backing; it gives no partner value today.",
+        'The "long-term (societal) value creation objectives of a public service '
+        'collaboration" against "the short-term value creation needs of its actors".',
+    ),
 }
 
 ALIASES = {
