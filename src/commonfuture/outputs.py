@@ -200,11 +200,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure("budget", "GBP", "Investment received this month."),
     Measure("funding", "GBP", "Pool available this month: investment plus contributions."),
-    Measure(
-        "spent",
-        "GBP",
-        "Funding drawn this month by uses and by organising shared milestone events.",
-    ),
+    Measure("spent", "GBP", "Funding drawn this month by uses and by shared milestone events."),
     Measure("capital_raised", "GBP", "Money paid in by users so far (e.g. shares bought)."),
     Measure("target_progress", "0-1+", "Cumulative progress towards the long-term target."),
     Measure(
