@@ -130,7 +130,12 @@ class Offer:
             ),
             bits=(1 << np.arange(len(props))).astype(np.uint16),
             milestone=np.array(
-                [scenario.wins.size if p.milestone is None else p.milestone for p in props],
+                [
+                    scenario.wins.uses * float(sum(p.value)) / len(p.value)
+                    if p.milestone is None
+                    else p.milestone
+                    for p in props
+                ],
                 np.float32,
             ),
         )

@@ -564,7 +564,7 @@ class Proposition(_Strict):
         gt=0.0,
         description="Value a user creates for itself until the next milestone of its chain "
         "through this proposition (a certificate gained, the first return paid, a route "
-        "opened); none = wins.size (value units).",
+        "opened); none = wins.uses uses' worth (value units).",
     )
 
     @model_validator(mode="after")
@@ -641,11 +641,13 @@ class Wins(_Strict):
         "longer-term value it created becomes tangible; false: every element is felt at once "
         "and cycles close every dynamics.evaluation_months (the model without milestones).",
     )
-    size: float = Field(
-        2.0,
+    uses: float = Field(
+        3.0,
         gt=0.0,
-        description="Value an actor creates for itself between two milestones of its chain, "
-        "where its proposition sets none (value units).",
+        le=1000.0,
+        description="How far apart the milestones of a chain are where a proposition sets "
+        "none: the value of this many uses of the proposition to an actor who weighs its "
+        "elements equally (its value per use over the elements / 5, times this) (uses).",
     )
     consolidation: Unit = Field(
         0.1,
