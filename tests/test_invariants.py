@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commonfuture.outputs import NAMES
+from commonfuture.outputs import ACTIONS, NAMES
 from commonfuture.population import COMMITTED, OUTSIDE, SECEDED
 from commonfuture.propositions import Offer
 from commonfuture.scenario import SECTORS, Scenario
@@ -89,13 +89,39 @@ def scenarios(draw) -> Scenario:
                 "alignment": draw(unit),
                 "arbitration": draw(unit),
                 "visibility": draw(unit),
-                "small_win_cadence_months": draw(st.integers(1, 12)),
+                "wins": draw(unit),
+                "target": draw(unit),
                 "key_leaders": leaders,
                 "leader_stake": draw(st.floats(0.0, 3.0)),
                 "coupling_threshold": draw(unit),
                 "negotiation_rate": draw(unit),
                 "consensus_threshold": draw(unit),
                 "consensus_erosion": draw(unit),
+            },
+            "wins": {
+                "milestones": draw(st.booleans()),
+                "uses": draw(st.floats(0.1, 10.0)),
+                "consolidation": draw(unit),
+                "nearer": draw(unit),
+                "visible": draw(st.floats(0.0, 3.0)),
+            },
+            "elements": {
+                "capacity_gain": draw(st.floats(0.0, 3.0)),
+                "voice": draw(st.floats(0.0, 3.0)),
+            },
+            "staff": {
+                "per_organisation": draw(st.integers(0, 50)),
+                "weight": draw(unit),
+                "gain": draw(unit),
+                "decay": draw(unit),
+                "reliance": draw(unit),
+            },
+            "target": {
+                "start_month": draw(st.integers(0, 6)),
+                "judgement": draw(unit),
+                "felt": draw(unit),
+                "backing": draw(unit),
+                "steer_gain": draw(st.floats(0.0, 3.0)),
             },
             "investment": {
                 "monthly_budget": draw(st.floats(0.0, 5000.0)),
@@ -191,6 +217,21 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
         assert np.isfinite(state.pending_value).all() and (state.pending_value >= 0).all()
         assert (state.engaged >= 0).all() and (state.engaged <= state.months_since).all()
         assert not state.active.any()  # the month's outcomes were counted and cleared
+        # each chain's progress and next milestone are never negative; a member past its
+        # milestone reached it this month (only outside the coupling, where none is
+        # reached, can progress stand past it)
+        assert (state.progress >= 0).all() and (state.milestone >= 0).all()
+        assert (out["milestones"] <= out["members"] + out["secessions"]).all()
+        if sc.wins.milestones:
+            past = (state.status == COMMITTED) & (state.milestone > 0)
+            past &= state.progress >= state.milestone
+            assert not past[state.coupled].any(), "a member past its milestone did not reach it"
+        else:
+            assert (state.pending_value == 0).all() and (out["milestones"] == 0).all()
+        # staff engagement stays in [0, 1]; the pace on the target is a ratio >= 0
+        assert ((state.staff >= 0) & (state.staff <= 1)).all()
+        assert ((out["staff_engagement"] >= 0) & (out["staff_engagement"] <= 1)).all()
+        assert (out["target_pace"] >= 0).all() and np.isfinite(out["target_pace"]).all()
 
         # commitment and trust stay in [0, 1]
         for x in (state.commitment, state.trust):
@@ -212,7 +253,7 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
         # gains
         assert (out["loss_conflict"] >= 0).all()
         # the leaders spend no more than their capacity
-        spent = sum(out[f"spent_{k}"] for k in ("engage", "arbitrate", "negotiate", "link"))
+        spent = sum(out[f"spent_{k}"] for k in ACTIONS)
         assert (spent <= out["capacity"] + 1e-9).all()
         for s_ in SECTORS:
             a_ = out[f"alignment_{s_}"]

@@ -55,10 +55,10 @@ def test_horizon_row_and_replicate(short):
 
 def test_levers_are_keyword_arguments(short):
     m = Model(
-        scenario=short, seed=1, alignment=0.2, cadence=3, overrides={"investment.end_month": 6}
+        scenario=short, seed=1, alignment=0.2, wins=0.3, overrides={"investment.end_month": 6}
     )
     lead = m.scenario.leadership
-    assert (lead.alignment, lead.small_win_cadence_months) == (0.2, 3)
+    assert (lead.alignment, lead.wins) == (0.2, 0.3)
     assert m.scenario.investment.end_month == 6
     assert m.running and m.steps == 0
     for _ in range(short.months):

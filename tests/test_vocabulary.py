@@ -152,7 +152,7 @@ def test_params_never_breaks_a_name_in_80_columns():
     assert max(len(line) for line in lines) <= 80
     for r in parameter_table(sc):
         assert any(r.path in line for line in lines), f"{r.path} is broken or missing"
-    for word in ("leadership.consensus_threshold", "leadership.small_win_cadence_months"):
+    for word in ("leadership.consensus_threshold", "leadership.wins"):
         assert any(word in line for line in lines)
 
 
