@@ -250,6 +250,8 @@ def test_a_trainer_merges_a_class_into_a_table(tmp_path):
     df = pd.read_csv(table)
     assert len(df) == 2 and {"score", "score_strong", "lesson_engage"} <= set(df.columns)
     assert df["score_strong"].nunique() == 1  # same case and seed: the same rival
+    png = tmp_path / "class.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "class.png" in res.output
     res = runner.invoke(app, ["train-merge", str(tmp_path / "bad.json"), "-o", str(table)])
     assert res.exit_code == 2 and "not a saved game" in res.output
 
@@ -532,3 +534,31 @@ def test_the_training_panel_plays_to_the_debrief():
     labels = [str(w.children) for w in rc.find(v.Btn).widgets]
     assert any("Debrief page (HTML)" in label for label in labels)
     assert any("Saved game (JSON)" in label for label in labels)
+
+
+def test_the_class_chart_draws_each_game_beside_its_rivals_one_panel_a_case(tmp_path):
+    from commonfuture.training.chart import RIVALS, class_chart
+
+    table = pd.DataFrame(
+        {
+            "game": ["ann/game.json", "bob/game.json", "cy.json"],
+            "case": ["generic", "generic", "edinburgh/carbon-literacy"],
+            "seed": [1, 1, 0],
+            "score": [5.0, -20.0, 0.5],
+            **{f"score_{n}": [1.0 + k, 1.0 + k, -3.0 - k] for k, n in enumerate(RIVALS)},
+        }
+    )
+    fig = class_chart(table, tmp_path / "c.png")
+    assert (tmp_path / "c.png").stat().st_size > 5000
+    generic, carbon = fig.axes[:2]
+    assert len(fig.axes) == 2
+    assert generic.get_title(loc="left") == "generic"
+    assert carbon.get_title(loc="left") == "edinburgh/carbon-literacy"
+    # the game's dots: worst first, on its own line; the rivals' marks on the same lines
+    ticks = [t.get_text() for t in generic.get_yticklabels()]
+    assert ticks == ["bob (seed 1)", "ann (seed 1)"]
+    dots = generic.collections[-1].get_offsets()
+    assert dots[:, 0].tolist() == [-20.0, 5.0] and dots[:, 1].tolist() == [0, 1]
+    strong = generic.collections[RIVALS.index("strong")].get_offsets()
+    assert strong[:, 0].tolist() == [4.0, 4.0]
+    assert [t.get_text() for t in carbon.get_yticklabels()] == ["cy (seed 0)"]
