@@ -60,6 +60,7 @@ CSS = """
   gap:0 16px}
 .cf-fields > *{min-width:0}
 .cf-view h3{font-size:1.15rem;margin:6px 0}
+.cf-path,.cf-path .cf-vega,.cf-path .vega-embed{width:100%}
 .cf-debrief small{color:#555}
 .cf-broke{color:#b00020;font-weight:600}
 .cf-followed{color:#1e7b34;font-weight:600}
@@ -695,7 +696,8 @@ def DebriefView(d, on_new: Callable[[], None]):
     name = f"{_slug(g.case)}-seed-{g.seed}"
     with solara.Column(gap="8px"):
         solara.HTML(tag="h2", unsafe_innerHTML="Debrief", classes=["cf-h2"])
-        ChartGrid([charts.training_path(d.runs)])
+        with solara.Div(classes=["cf-path"]):
+            VegaChart(charts.training_path(d.runs))
         Text(logic.debrief_markdown(d), classes=["cf-debrief"])
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.FileDownload(

@@ -807,7 +807,7 @@ def view_markdown(view) -> str:
         "",
         f"**Stage:** {vocabulary.stage_text(view.stage)}. "
         f"**Key leaders:** {view.key_leaders} "
-        f"({'coupled' if view.coupled else 'not coupled'}; agreement {view.consensus:.2f}). "
+        f"(their agreement on the target: {view.consensus:.2f} of 1). "
         f"**Capacity:** {view.capacity:g} hours a month. "
         f"**Money last month:** GBP {view.money:,.0f}. "
         f"**Supporters in the wider community:** {view.supporters:,}.",
