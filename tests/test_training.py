@@ -355,13 +355,14 @@ def test_the_training_page_reads_hours_as_a_player_types_them():
 
     assert logic.parse_hours("") == 0 and logic.parse_hours(None) == 0
     assert logic.parse_hours(" 8 ") == 8 and logic.parse_hours("2.5h") == 2.5
-    assert logic.parse_hours("6 hours") == 6
+    assert logic.parse_hours("6 hours") == 6 and logic.parse_hours("744") == 744
     for bad, message in [
         ("-1", "cannot be negative"),
         ("lots", "not a number of hours"),
         ("inf", "not a number of hours"),
         ("nan", "not a number of hours"),
         ("2,5", "not a number of hours"),
+        ("1e9", "a month has at most 744 hours"),
     ]:
         with pytest.raises(ValueError, match=message):
             logic.parse_hours(bad)

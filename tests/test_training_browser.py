@@ -139,6 +139,9 @@ def test_two_quarters_to_the_debrief(server, browser, width, tmp_path):
     page.get_by_text("'lots' is not a number of hours").wait_for()
     assert play.is_disabled()
     residents.fill("900")
+    page.get_by_text("a month has at most 744 hours").wait_for()
+    assert play.is_disabled()
+    residents.fill("300")  # more than the leaders have: played, scaled down, and said so
     page.get_by_text("Every action will be scaled down to").wait_for()
     assert play.is_enabled()
     residents.fill("8")

@@ -686,7 +686,17 @@ def PlanForm(
                 on_click=on_play,
                 disabled=busy or not check.ok,
             )
-            solara.Button("Finish now", outlined=True, on_click=on_finish, disabled=busy)
+            solara.Button(
+                "Finish now",
+                outlined=True,
+                on_click=on_finish,
+                disabled=busy or view.month == 0,  # nothing played: nothing to debrief
+            )
+            if view.month:
+                solara.Text(
+                    "Finish now: the debrief of the quarters played so far.",
+                    style={"color": "#555", "font-size": "0.9rem"},
+                )
 
 
 @solara.component
@@ -755,6 +765,8 @@ def TrainingPanel():
             result.set(payload)
 
     def start() -> None:
+        if busy.value:
+            return
         try:
             logic.seed_of(seed.value)
         except ValueError as err:
@@ -772,7 +784,7 @@ def TrainingPanel():
 
     def play() -> None:
         g, v = game.current, view.value
-        if g is None or v is None:
+        if g is None or v is None or busy.value:  # a second click while it plays: nothing
             return
         check = logic.read_plan(v, entries.value)
         if not check.ok:
@@ -792,7 +804,7 @@ def TrainingPanel():
 
     def finish() -> None:
         g = game.current
-        if g is None:
+        if g is None or busy.value or g.month == 0:
             return
         busy.set("Setting your path beside the other policies...")
 

@@ -616,6 +616,9 @@ def chain_summary(chain: pd.DataFrame) -> dict[str, Any]:
 #: the game lengths the training page offers besides the whole case (months)
 SHORT_HORIZONS: tuple[int, ...] = (6, 12, 24)
 
+#: hours in the longest month: no field can ask for more
+MONTH_HOURS = 744
+
 #: the actions in the order the page asks for them
 ACTIONS: tuple[str, ...] = ("engage", "arbitrate", "negotiate", "link")
 
@@ -720,7 +723,9 @@ def parse_hours(text: Any) -> float:
         raise ValueError(f"{str(text)[:20]!r} is not a number of hours")
     if h < 0:
         raise ValueError("hours cannot be negative")
-    return h
+    if h > MONTH_HOURS:
+        raise ValueError(f"a month has at most {MONTH_HOURS} hours")
+    return h + 0.0  # -0 is 0
 
 
 @dataclass(frozen=True)
@@ -747,9 +752,10 @@ class PlanCheck:
             return "The key leaders have no hours this quarter: the plan cannot be spent."
         if total > cap:
             share = cap / total
+            part = f"{share:.0%}" if share >= 0.01 else "less than 1%"
             return (
-                f"Your plan asks for {total:g} hours a month; the key leaders have {cap:g}. "
-                f"Every action will be scaled down to {share:.0%} of what you set, to fit."
+                f"Your plan asks for {total:,.10g} hours a month; the key leaders have {cap:g}. "
+                f"Every action will be scaled down to {part} of what you set, to fit."
             )
         if total == 0:
             return f"Nothing planned: the {cap:g} hours a month of the key leaders go unspent."
