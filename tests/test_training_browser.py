@@ -150,6 +150,7 @@ def test_two_quarters_to_the_debrief(server, browser, width, tmp_path):
     play.click()
     page.get_by_text("Quarter 2 of 2 (months 4-6 of 6)").wait_for(timeout=60_000)
     assert residents.input_value() == "8", "last quarter's hours carry over"
+    page.get_by_text("The last quarter: the debrief follows it.").wait_for()
     play.click()
     page.get_by_role("heading", name="Debrief").wait_for(timeout=60_000)
     debrief = page.locator(".cf-debrief").inner_text()

@@ -679,6 +679,8 @@ def PlanForm(
             solara.Text(check.note, classes=["cf-plan-note"])
         else:
             solara.Error(check.note, classes=["cf-plan-note"])
+        if view.quarter == view.quarters:
+            solara.Text("The last quarter: the debrief follows it.", style={"font-weight": "600"})
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
             solara.Button(
                 "Play quarter",
