@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/calibration.py
 	$(BIN)/python benchmarks/evidence.py
+	$(BIN)/python benchmarks/training.py
 	$(BIN)/python benchmarks/compile_profile.py --brief
 
 # the documentation site, into site/ (open site/index.html); warnings are errors

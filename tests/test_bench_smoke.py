@@ -79,3 +79,25 @@ def test_call_to_result_yardstick_and_nation_are_well_formed(bench):
     na = bench.nation(1_260, 2)
     assert na["n"] == 1_260 and na["months"] == 2 and na["ratio_to_budget"] > 0
     assert na["estimate_bytes"] > 0
+
+
+def test_the_training_benchmark_is_well_formed(capsys):
+    """``benchmarks/training.py`` on a short game and a tiny search: every figure is
+    there and printed beside its target (no timing is asserted)."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_training", ROOT / "benchmarks" / "training.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    q = mod.quarters("edinburgh/carbon-literacy", months=9)
+    assert q["months"] == 9 and q["quarters"] == 3 and q["actors"] > 0
+    assert 0 < q["quarter_median_s"] <= q["quarter_max_s"]
+    assert q["quarter_over_target"] == pytest.approx(
+        q["quarter_max_s"] / mod.TARGET_QUARTER_S, abs=1e-3
+    )
+    s = {"case": "generic", "budget": dict(mod.BUDGET), "evaluations": 288, "seconds": 1.0}
+    s["over_target"] = s["seconds"] / mod.TARGET_SEARCH_S
+    mod.report({"machine": "here", "quarters": [q], "search": s})
+    out = capsys.readouterr().out
+    assert "edinburgh/carbon-literacy" in out and "0.5" in out and "300 s" in out
+    assert "meets" in out or "MISSES" in out

@@ -17,6 +17,7 @@ from commonfuture.cli import app
 from commonfuture.leadership.actions import ARBITRATE
 from commonfuture.leadership.policies import BUILT_IN, Observation
 from commonfuture.leadership.tensions import PAIR_NAMES
+from commonfuture.scenario.load import find_shipped, load_scenario
 from commonfuture.scenario.schema import SECTORS
 from commonfuture.training.debrief import LESSONS, debrief
 from commonfuture.training.game import Game, View
@@ -253,6 +254,8 @@ def test_a_trainer_merges_a_class_into_a_table(tmp_path):
     df = pd.read_csv(table)
     assert len(df) == 2 and {"score", "score_strong", "lesson_engage"} <= set(df.columns)
     assert df["score_strong"].nunique() == 1  # same case and seed: the same rival
+    png = tmp_path / "class.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "class.png" in res.output
     res = runner.invoke(app, ["train-merge", str(tmp_path / "bad.json"), "-o", str(table)])
     assert res.exit_code == 2 and "not a saved game" in res.output
 
@@ -346,3 +349,221 @@ def test_the_trainers_guide_shows_the_shipped_held_out_results():
         for rule in held["against"].values():
             low, high = rule["ci95"]
             assert f"{rule['strong_minus_rule']:,.1f} [{low:,.1f}, {high:,.1f}]" in guide, case
+
+
+# --------------------------------------------------------------------------- the dashboard's page
+
+
+def test_the_training_page_reads_hours_as_a_player_types_them():
+    from commonfuture.dashboard import logic
+
+    assert logic.parse_hours("") == 0 and logic.parse_hours(None) == 0
+    assert logic.parse_hours(" 8 ") == 8 and logic.parse_hours("2.5h") == 2.5
+    assert logic.parse_hours("6 hours") == 6 and logic.parse_hours("744") == 744
+    for bad, message in [
+        ("-1", "cannot be negative"),
+        ("lots", "not a number of hours"),
+        ("inf", "not a number of hours"),
+        ("nan", "not a number of hours"),
+        ("2,5", "not a number of hours"),
+        ("1e9", "a month has at most 744 hours"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            logic.parse_hours(bad)
+
+
+def test_the_training_page_builds_the_plan_from_its_fields():
+    from commonfuture.dashboard import logic
+
+    g = _game(6)
+    g.play({"engage": {"citizens": 8}})
+    v = g.observe()
+    slots = logic.plan_slots(v)
+    keys = [s.key for s in slots]
+    assert keys[: len(v.groups)] == [f"engage:{grp}" for grp in v.groups]
+    assert keys[-2:] == ["negotiate", "link"]
+    arbitrate = [s for s in slots if s.action == "arbitrate"]
+    assert [s.key for s in arbitrate] == [
+        f"arbitrate:{k}" for k, _ in sorted(v.tensions.items(), key=lambda kv: -kv[1])
+    ]
+    residents = next(s for s in slots if s.key == "engage:citizens")
+    assert residents.label == "residents"
+    assert f"{v.members['citizens']:,} member" in residents.detail
+    # fields carry last quarter's hours
+    entries = logic.carried_entries(v, g.plans[-1])
+    assert entries["engage:citizens"] == "8" and entries["negotiate"] == ""
+    # a plan within capacity
+    check = logic.read_plan(v, {**entries, "negotiate": "4"})
+    assert check.ok and check.plan == {"engage:citizens": 8.0, "negotiate": 4.0}
+    assert check.total == 12 and f"12 of {v.capacity:g} hours a month planned" in check.note
+    # over capacity: playable, and the note says by how much it is scaled
+    over = logic.read_plan(v, {"engage:citizens": str(2 * v.capacity)})
+    assert over.ok and "scaled down to 50%" in over.note
+    # broken fields: each named, nothing to play
+    bad = logic.read_plan(v, {"engage:public": "-2", "link": "x", "negotiate": "3"})
+    assert not bad.ok and set(bad.problems) == {"engage:public", "link"}
+    assert "2 fields to correct" in bad.note
+    assert "Nothing planned" in logic.read_plan(v, {}).note
+    assert logic.plan_words(check.plan) == "engage residents 8, negotiate 4"
+    # the plan the page reads is what the game spends
+    g.play(check.plan)
+    m = g.monthly()
+    assert (m.loc[m["month"] > 3, "engaged_citizens"] == 8).all()
+    assert (m.loc[m["month"] > 3, "spent_negotiate"] == 4).all()
+
+
+def test_the_training_page_shows_what_a_leader_knows_and_nothing_hidden():
+    from commonfuture.dashboard import logic
+
+    g = _game(6)
+    v = g.observe()
+    text = logic.view_markdown(v)
+    assert "Quarter 1 of 2 (months 1-3 of 6)" in text
+    assert f"{v.capacity:g} hours a month" in text and "The key leaders meet" in text
+    for words in ("residents", "public sector", "third sector", "left last quarter"):
+        assert words in text, words
+    for hidden in ("threshold", "profile", "alignment", "expectation", "trust"):
+        assert hidden not in text.lower(), hidden
+
+
+def test_the_training_page_starts_games_and_refuses_bad_ones_in_one_line():
+    from commonfuture.dashboard import logic
+
+    sc = load_scenario(find_shipped("edinburgh/carbon-literacy"))
+    choices = logic.horizon_choices(sc)
+    assert list(choices.values()) == [None, 6, 12, 24]
+    assert next(iter(choices)) == f"the whole case ({sc.months} months)"
+    g = logic.new_game("edinburgh/carbon-literacy", "4", 6)
+    assert g.months == 6 and g.seed == 4 and g.case == "edinburgh/carbon-literacy"
+    assert logic.new_game("generic", 0).months == load_scenario(find_shipped("generic")).months
+    for case, seed, message in [
+        ("nowhere", 0, "unknown case"),
+        ("generic", "two", "whole number"),
+        ("generic", -1, "whole number"),
+    ]:
+        with pytest.raises(ValueError, match=message) as err:
+            logic.new_game(case, seed)
+        assert "\n" not in str(err.value)
+
+
+def test_the_training_pages_debrief_and_its_chart_carry_the_debriefs_numbers():
+    from commonfuture.dashboard import charts, logic
+
+    g = _game(6)
+    g.play({"engage": {"citizens": 8}, "negotiate": 4})
+    g.play({})
+    d = debrief(g)
+    text = logic.debrief_markdown(d)
+    for name in d.outcomes.index:
+        assert f"| {name} " in text or f" {name} |" in text, name
+    score = "| score (net community value minus value lost) | "
+    row = next(line for line in text.splitlines() if line.startswith(score))
+    assert row.count("|") == len(d.outcomes.index) + 2
+    assert "members who left: residents" in text
+    assert "quarter 1: engage residents 8, negotiate 4" in text and "quarter 2: nothing" in text
+    for lesson in d.lessons:
+        assert lesson.title in text
+    spec = charts.training_path(d.runs)
+    long = spec["datasets"]["long"]
+    assert {r["policy"] for r in long} == set(d.outcomes.index)
+    mine = [r["value"] for r in long if r["policy"] == "you"]
+    assert len(mine) == 6
+    total = float(g.monthly()["value_community"].sum())
+    assert mine[-1] == pytest.approx(total, rel=1e-3, abs=1e-9)
+    saved = json.loads(logic.game_json(g))
+    assert Game.from_json(saved).monthly().equals(g.monthly())
+    assert logic.debrief_html(d).startswith(b"<!DOCTYPE html>")
+
+
+def test_the_training_page_works_off_the_page_thread():
+    import threading
+    import time
+
+    from commonfuture.dashboard import logic
+
+    got = []
+    finished = threading.Event()
+
+    def done(result, problem):
+        got.append((result, problem))
+        finished.set()
+
+    t0 = time.perf_counter()
+    logic.in_background(lambda: time.sleep(0.6) or 42, done)
+    assert time.perf_counter() - t0 < 0.3 and not got  # returns at once
+    assert finished.wait(10) and got == [(42, "")]
+    finished.clear()
+
+    def fails():
+        raise ValueError("no such thing\nsecond line")
+
+    logic.in_background(fails, done)
+    assert finished.wait(10) and got[-1] == (None, "no such thing")
+
+
+def test_the_training_panel_plays_to_the_debrief():
+    import time
+
+    import ipyvuetify as v
+    import solara
+
+    from commonfuture.dashboard import app as page
+
+    box, rc = solara.render(page.TrainingPanel(), handle_error=False)
+
+    def wait_for(label: str):
+        for _ in range(600):
+            found = rc.find(v.Btn, children=[label]).widgets
+            if found and not found[0].disabled:
+                return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"no {label!r} button")
+
+    length = next(w for w in rc.find(v.Select).widgets if w.label == "Length of the game")
+    length.v_model = "6 months (2 quarters)"
+    wait_for("Start the game").click()
+    play = wait_for("Play quarter")
+    fields = {w.label: w for w in rc.find(v.TextField).widgets}
+    assert "residents" in fields and "with the other key leaders" in fields
+    fields["residents"].v_model = "-3"
+    assert rc.find(v.Btn, children=["Play quarter"]).widget.disabled
+    fields["residents"].v_model = "8"
+    play = wait_for("Play quarter")
+    play.click()
+    time.sleep(0.2)
+    wait_for("Play quarter")
+    fields = {w.label: w for w in rc.find(v.TextField).widgets}
+    assert fields["residents"].v_model == "8"
+    wait_for("Play quarter").click()
+    wait_for("New game")
+    labels = [str(w.children) for w in rc.find(v.Btn).widgets]
+    assert any("Debrief page (HTML)" in label for label in labels)
+    assert any("Saved game (JSON)" in label for label in labels)
+
+
+def test_the_class_chart_draws_each_game_beside_its_rivals_one_panel_a_case(tmp_path):
+    from commonfuture.training.chart import RIVALS, class_chart
+
+    table = pd.DataFrame(
+        {
+            "game": ["ann/game.json", "bob/game.json", "cy.json"],
+            "case": ["generic", "generic", "edinburgh/carbon-literacy"],
+            "seed": [1, 1, 0],
+            "score": [5.0, -20.0, 0.5],
+            **{f"score_{n}": [1.0 + k, 1.0 + k, -3.0 - k] for k, n in enumerate(RIVALS)},
+        }
+    )
+    fig = class_chart(table, tmp_path / "c.png")
+    assert (tmp_path / "c.png").stat().st_size > 5000
+    generic, carbon = fig.axes[:2]
+    assert len(fig.axes) == 2
+    assert generic.get_title(loc="left") == "generic"
+    assert carbon.get_title(loc="left") == "edinburgh/carbon-literacy"
+    # the game's dots: worst first, on its own line; the rivals' marks on the same lines
+    ticks = [t.get_text() for t in generic.get_yticklabels()]
+    assert ticks == ["bob (seed 1)", "ann (seed 1)"]
+    dots = generic.collections[-1].get_offsets()
+    assert dots[:, 0].tolist() == [-20.0, 5.0] and dots[:, 1].tolist() == [0, 1]
+    strong = generic.collections[RIVALS.index("strong")].get_offsets()
+    assert strong[:, 0].tolist() == [4.0, 4.0]
+    assert [t.get_text() for t in carbon.get_yticklabels()] == ["cy (seed 0)"]

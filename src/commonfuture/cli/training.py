@@ -273,12 +273,16 @@ def train(
 @app.command("train-merge")
 def train_merge(
     games: Annotated[list[Path], typer.Argument(help="Saved games (game.json files).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The table (CSV).")] = Path("games.csv"),
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="The table (CSV); its chart is written beside it (PNG)."),
+    ] = Path("games.csv"),
 ) -> None:
     """A trainer's table of a class's games: each game replayed, its outcome beside the
     best rule of thumb's and the strong policy's on the same seed."""
     import pandas as pd
 
+    from commonfuture.training.chart import class_chart
     from commonfuture.training.debrief import lessons, rivals
     from commonfuture.training.game import Game
     from commonfuture.training.strong import outcome
@@ -307,10 +311,12 @@ def train_merge(
             row[f"lesson_{lesson.key}"] = lesson.status
         rows.append(row)
     table = pd.DataFrame(rows)
+    chart = out.with_suffix(".png")
     try:
         table.to_csv(out, index=False)
+        class_chart(table, chart)
     except OSError as err:
-        fail(f"--out: cannot write {out} ({os_problem(err)})")
+        fail(f"--out: cannot write {out} or {chart.name} ({os_problem(err)})")
     t = Table(show_header=True, title=f"{len(rows)} game(s)")
     for c in ("game", "case", "seed", "highest_stage", "score", "score_strong"):
         t.add_column(c)
@@ -324,4 +330,4 @@ def train_merge(
             f"{r['score_strong']:,.1f}",
         )
     console.print(t)
-    console.print(f"wrote {safe(out)}")
+    console.print(f"wrote {safe(out)} and {safe(chart)} (each game's score beside the rivals')")

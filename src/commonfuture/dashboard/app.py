@@ -46,8 +46,29 @@ CSS = """
 .cf-text table{border-collapse:collapse;margin:6px 0;display:block;overflow-x:auto}
 .cf-text th,.cf-text td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}
 .cf-text td.num,.cf-text th.num{text-align:right}
+.cf-training-on > .cf-side,.cf-training-on .cf-runbar,.cf-head .cf-gone{display:none !important}
+.cf-training{max-width:min(980px,100%);min-width:0}
+.cf-training > *,.cf-training .cf-text{min-width:0;max-width:100%}
+.cf-setup{display:flex;flex-wrap:wrap;gap:0 18px;align-items:flex-start}
+.cf-setup > *{flex:1 1 220px;min-width:0}
+.cf-action-box{border-top:1px solid #e3e3e3;padding-top:6px}
+.cf-action p{margin:0 0 2px 0}
+.cf-paper{margin:0 0 4px 0;font-size:0.92rem;color:#333}
+.cf-paper summary{cursor:pointer;color:#08519c}
+.cf-paper p{margin:4px 0 4px 14px;font-style:italic}
+.cf-fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,230px),1fr));
+  gap:0 16px}
+.cf-fields > *{min-width:0}
+.cf-view h3{font-size:1.15rem;margin:6px 0}
+.cf-path,.cf-path .cf-vega,.cf-path .vega-embed{width:100%}
+.cf-debrief small{color:#555}
+.cf-broke{color:#b00020;font-weight:600}
+.cf-followed{color:#1e7b34;font-weight:600}
+.cf-not-tested{color:#8a6d00;font-weight:600}
+.cf-debrief td:not(:first-child),.cf-debrief th:not(:first-child){text-align:right}
 @media (max-width:760px){
   .cf-body{flex-direction:column}
+  .cf-main{width:100%;max-width:100%}
   .cf-side{flex:none;max-width:none;width:100%;max-height:none;display:none}
   .cf-side.cf-open{display:block}
   .cf-settings-toggle{display:inline-flex !important}
@@ -84,6 +105,8 @@ def esc(text: object) -> str:
 
 
 DEFAULT_CASE = "edinburgh/active-travel"
+#: the case the training page offers first (the shortest)
+DEFAULT_TRAINING = "edinburgh/carbon-literacy"
 #: environment variable naming the scenario the page opens with (set by the CLI)
 SCENARIO_ENV = "COMMONFUTURE_DASHBOARD_SCENARIO"
 
@@ -588,6 +611,262 @@ def GuidePanel():
     Text(markdown().replace("# A short guide", "## A short guide", 1))
 
 
+# --------------------------------------------------------------------------- training
+
+TRAINING_INTRO = """
+**Lead a collaboration yourself**, a quarter (three months) at a time. Each quarter you
+see what the key leaders know: the news, the groups and who left, the small wins and
+shortfalls members report, the tensions voiced and what settling each would take, the
+leaders' hours and the money. You decide how to spend the leaders' hours a month. At the
+end, the debrief sets your path beside three rules of thumb and a strong policy that led
+the same collaboration with the same chance, and the paper's lessons you followed or broke.
+"""
+
+
+@solara.component
+def ActionHead(action: str):
+    """An action's plain words, the paper's sentence one click away."""
+    from commonfuture.training.words import ACTIONS, TITLES
+
+    plain, sentence = ACTIONS[action]
+    Text(f"**{TITLES[action]}.** {esc(plain)}", classes=["cf-action"])
+    solara.HTML(
+        tag="details",
+        unsafe_innerHTML=f"<summary>What the paper says</summary><p>{html.escape(sentence)}</p>",
+        classes=["cf-paper"],
+    )
+
+
+@solara.component
+def PlanForm(
+    view,
+    entries: dict[str, str],
+    on_entries: Callable[[dict[str, str]], None],
+    busy: bool,
+    on_play: Callable[[], None],
+    on_finish: Callable[[], None],
+):
+    """The quarter's plan: hours a month for each action, the total against capacity."""
+    slots = logic.plan_slots(view)
+    check = logic.read_plan(view, entries)
+    with solara.Column(gap="6px", classes=["cf-plan"]):
+        Text(
+            f"**Your plan for quarter {view.quarter}, hours a month** "
+            f"(the key leaders have {view.capacity:g}; an empty field is 0)"
+        )
+        for action in logic.ACTIONS:
+            fields = [s for s in slots if s.action == action]
+            with solara.Div(classes=["cf-action-box"]):
+                ActionHead(action)
+                if action == "arbitrate" and not fields:
+                    solara.Text("No tension is voiced: nothing to arbitrate this quarter.")
+                with solara.Div(classes=["cf-fields"]):
+                    for s in fields:
+                        solara.InputText(
+                            s.label,
+                            value=entries.get(s.key, ""),
+                            on_value=lambda t, k=s.key: on_entries({**entries, k: t or ""}),
+                            continuous_update=True,
+                            error=check.problems.get(s.key, False),
+                            message=s.detail or None,
+                            suffix="h",
+                            disabled=busy,
+                            classes=["cf-hours"],
+                        )
+        if check.ok and check.total > view.capacity > 0:
+            solara.Warning(check.note, classes=["cf-plan-note"])
+        elif check.ok:
+            solara.Text(check.note, classes=["cf-plan-note"])
+        else:
+            solara.Error(check.note, classes=["cf-plan-note"])
+        if view.quarter == view.quarters:
+            solara.Text("The last quarter: the debrief follows it.", style={"font-weight": "600"})
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+            solara.Button(
+                "Play quarter",
+                color="primary",
+                on_click=on_play,
+                disabled=busy or not check.ok,
+            )
+            solara.Button(
+                "Finish now",
+                outlined=True,
+                on_click=on_finish,
+                disabled=busy or view.month == 0,  # nothing played: nothing to debrief
+            )
+            if view.month:
+                solara.Text(
+                    "Finish now: the debrief of the quarters played so far.",
+                    style={"color": "#555", "font-size": "0.9rem"},
+                )
+
+
+@solara.component
+def DebriefView(d, on_new: Callable[[], None]):
+    """The debrief: your path beside the rivals', the outcomes, the lessons, the files."""
+    g = d.game
+    name = f"{_slug(g.case)}-seed-{g.seed}"
+    with solara.Column(gap="8px"):
+        solara.HTML(tag="h2", unsafe_innerHTML="Debrief", classes=["cf-h2"])
+        with solara.Div(classes=["cf-path"]):
+            VegaChart(charts.training_path(d.runs))
+        Text(logic.debrief_markdown(d), classes=["cf-debrief"])
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.FileDownload(
+                lambda: logic.debrief_html(d),
+                filename=f"debrief-{name}.html",
+                label="Debrief page (HTML)",
+                mime_type="text/html",
+            )
+            solara.FileDownload(
+                lambda: logic.game_json(g),
+                filename=f"game-{name}.json",
+                label="Saved game (JSON)",
+                mime_type="application/json",
+            )
+        Text(
+            "The saved game replays bit for bit: `commonfuture train GAME.json` resumes it "
+            "in a terminal, `commonfuture train-merge` puts a class's games in one table."
+        )
+        solara.Button("New game", color="primary", on_click=on_new)
+
+
+@solara.component
+def TrainingPanel():
+    """Lead a case quarter by quarter (:class:`commonfuture.training.Game`), then its
+    debrief. The model works in a worker thread; the page never waits for it."""
+    found = list(logic.cases())
+    case = solara.use_reactive(DEFAULT_TRAINING if DEFAULT_TRAINING in found else found[0])
+    seed = solara.use_reactive("0")
+    horizon = solara.use_reactive("")
+    game = solara.use_ref(None)
+    view = solara.use_reactive(None)
+    entries = solara.use_reactive({})
+    result = solara.use_reactive(None)  # the debrief
+    busy = solara.use_reactive("")
+    note = solara.use_reactive("")
+    error = solara.use_reactive("")
+
+    scenario = solara.use_memo(lambda: load_scenario(logic.cases()[case.value]), [case.value])
+    choices = logic.horizon_choices(scenario)
+    chosen = horizon.value if horizon.value in choices else next(iter(choices))
+
+    def finished(value, problem: str) -> None:
+        busy.set("")
+        note.set("")
+        if problem:
+            error.set(problem)
+            return
+        error.set("")
+        kind, payload = value
+        if kind == "view":
+            last = game.current.plans[-1] if game.current.plans else None
+            entries.set(logic.carried_entries(payload, last))
+            view.set(payload)
+        else:
+            result.set(payload)
+
+    def start() -> None:
+        if busy.value:
+            return
+        try:
+            logic.seed_of(seed.value)
+        except ValueError as err:
+            error.set(str(err))
+            return
+        error.set("")
+        busy.set("Starting the game...")
+        name, s, months = case.value, str(seed.value).strip(), choices[chosen]
+
+        def work():
+            game.current = logic.new_game(name, s, months)
+            return "view", game.current.observe()
+
+        logic.in_background(work, finished, note.set)
+
+    def play() -> None:
+        g, v = game.current, view.value
+        if g is None or v is None or busy.value:  # a second click while it plays: nothing
+            return
+        check = logic.read_plan(v, entries.value)
+        if not check.ok:
+            error.set(check.note)
+            return
+        busy.set(f"Playing quarter {v.quarter}...")
+
+        def work():
+            from commonfuture.training.debrief import debrief
+
+            g.play(check.plan)
+            if g.done:
+                return "debrief", debrief(g)
+            return "view", g.observe()
+
+        logic.in_background(work, finished, note.set)
+
+    def finish() -> None:
+        g = game.current
+        if g is None or busy.value or g.month == 0:
+            return
+        busy.set("Setting your path beside the other policies...")
+
+        def work():
+            from commonfuture.training.debrief import debrief
+
+            return "debrief", debrief(g)
+
+        logic.in_background(work, finished, note.set)
+
+    def new() -> None:
+        game.current = None
+        view.set(None)
+        result.set(None)
+        entries.set({})
+        error.set("")
+
+    with solara.Column(gap="8px", classes=["cf-training"]):
+        if result.value is not None:
+            DebriefView(result.value, new)
+        elif view.value is None:
+            Text(TRAINING_INTRO)
+            with solara.Div(classes=["cf-setup"]):
+                solara.Select("Case to lead", values=found, value=case, disabled=bool(busy.value))
+                solara.InputText(
+                    "Seed (a class plays one seed)",
+                    value=seed,
+                    continuous_update=True,
+                    disabled=bool(busy.value),
+                    style={"max-width": "220px"},
+                )
+                solara.Select(
+                    "Length of the game",
+                    values=list(choices),
+                    value=chosen,
+                    on_value=horizon.set,
+                    disabled=bool(busy.value),
+                )
+            Text(f"*{esc(scenario.name)}*: {esc(scenario.description)}")
+            solara.Button(
+                "Start the game", color="primary", on_click=start, disabled=bool(busy.value)
+            )
+        else:
+            g = game.current
+            Text(
+                f"*{esc(g.scenario.name)}*, seed {g.seed}: you lead it for {g.months} months."
+                if g is not None
+                else ""
+            )
+            Text(logic.view_markdown(view.value), classes=["cf-view"])
+            PlanForm(view.value, entries.value, entries.set, bool(busy.value), play, finish)
+        if busy.value:
+            solara.ProgressLinear(True)
+            solara.Text(
+                busy.value + (f" ({note.value})" if note.value else ""), classes=["cf-status"]
+            )
+        if error.value:
+            solara.Error(error.value)
+
+
 def settings_scenario(base: Scenario, values, events, funding_end) -> Scenario | None:
     try:
         return logic.build(base, values, events, funding_end)
@@ -601,7 +880,15 @@ def _slug(text: str) -> str:
 
 # --------------------------------------------------------------------------- the page
 
-TABS = ("Charts", "Compare A and B", "Events", "One actor", "Export", "Guide and glossary")
+TABS = (
+    "Charts",
+    "Compare A and B",
+    "Events",
+    "One actor",
+    "Export",
+    "Training",
+    "Guide and glossary",
+)
 
 
 @solara.component
@@ -710,6 +997,8 @@ def Page():
 
     _ = tick.value  # redraw when the worker reports
     current = snap.value
+    # the training page has its own case and seed: the settings and the run bar step aside
+    training = tab.value == TABS.index("Training")
     solara.Title("commonfuture: collaboration for the common future")
     solara.Style(CSS)
     with solara.Column(style={"padding": "8px 12px", "max-width": "100%"}):
@@ -731,30 +1020,31 @@ def Page():
             solara.Button(
                 "Hide settings" if side_open.value else "Settings",
                 outlined=True,
-                classes=["cf-settings-toggle"],
+                classes=["cf-settings-toggle", *(["cf-gone"] if training else [])],
                 on_click=lambda: side_open.set(not side_open.value),
             )
         if help_open.value:
             Text(HELP, classes=["cf-help"])
-        with solara.Div(classes=["cf-body"]):
+        with solara.Div(classes=["cf-body", *(["cf-training-on"] if training else [])]):
             with solara.Div(classes=["cf-side", *(["cf-open"] if side_open.value else [])]):
                 CasePicker(source.value, set_scenario)
                 Text(f"*{esc(base.value.name)}*: {esc(base.value.description)}")
                 LeverControls(base.value, values.value, set_value)
             with solara.Div(classes=["cf-main"]):
-                RunBar(
-                    current,
-                    int(seed.value or 0),
-                    int(replicates.value or 1),
-                    seed.set,
-                    replicates.set,
-                    run,
-                    cancel,
-                    auto.value,
-                    auto.set,
-                )
-                if error.value:
-                    solara.Error(f"These settings are not valid: {error.value}")
+                with solara.Div(classes=["cf-runbar"]):
+                    RunBar(
+                        current,
+                        int(seed.value or 0),
+                        int(replicates.value or 1),
+                        seed.set,
+                        replicates.set,
+                        run,
+                        cancel,
+                        auto.value,
+                        auto.set,
+                    )
+                    if error.value:
+                        solara.Error(f"These settings are not valid: {error.value}")
                 with solara.lab.Tabs(value=tab):
                     with solara.lab.Tab(TABS[0]):
                         Charts(current)
@@ -780,4 +1070,6 @@ def Page():
                             ),
                         )
                     with solara.lab.Tab(TABS[5]):
+                        TrainingPanel()
+                    with solara.lab.Tab(TABS[6]):
                         GuidePanel()

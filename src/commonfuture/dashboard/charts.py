@@ -548,3 +548,58 @@ def warm(months: int, target_name: str = "target") -> None:
     for p in panels(target_name):
         labels = tuple(lab for _, lab in p.series)
         _panel_template(p.title, p.units, labels, int(months), p.scale != 1.0)
+
+
+# --------------------------------------------------------------------------- training
+
+#: the colours of the debrief's policies (as on the debrief's own page)
+POLICY_COLOURS = {
+    "you": "#c0392b",
+    "steady": "#7f8c8d",
+    "firefight": "#2980b9",
+    "grow": "#27ae60",
+    "strong": "#8e44ad",
+}
+
+
+@lru_cache(maxsize=16)
+@_quick
+def _path_template(months: int, names: tuple[str, ...]) -> Spec:
+    alt = _alt()
+    colour = alt.Color(
+        "policy:N",
+        scale=alt.Scale(domain=list(names), range=[POLICY_COLOURS.get(n, "#333") for n in names]),
+        sort=list(names),
+    )
+
+    def line(you: bool):
+        return (
+            alt.Chart(alt.Data(name="long"))
+            .transform_filter(alt.datum.policy == "you" if you else alt.datum.policy != "you")
+            .mark_line(strokeWidth=3.5 if you else 1.6)
+            .encode(x=_x(months), y=alt.Y("value:Q", title="value units"), color=colour)
+        )
+
+    tips = [_tip("month", "month"), *(_tip(n, n, fmt=",.2f") for n in names)]
+    return _spec(
+        [line(False), line(True), _hover(months, tips)],  # yours drawn on top
+        "Net community value so far (cumulative)",
+        height=220,
+    )
+
+
+def training_path(runs: dict[str, pd.DataFrame]) -> Spec:
+    """A debrief's paths: cumulative net community value month by month, the player's
+    (``you``) beside each rival policy on the same chance; values on hover."""
+    names = tuple(runs)
+    long: list[dict] = []
+    wide: dict[int, dict] = {}
+    months = 1
+    for name, m in runs.items():
+        m = m.sort_values("month")
+        values = _round(np.cumsum(m["value_community"].to_numpy(dtype=float)))
+        for month, v in zip(m["month"].astype(int), values, strict=True):
+            long.append({"month": int(month), "policy": name, "value": v})
+            wide.setdefault(int(month), {"month": int(month)})[name] = v
+        months = max(months, int(m["month"].max()) if len(m) else 1)
+    return _with(_path_template(months, names), long=long, wide=list(wide.values()))

@@ -609,3 +609,328 @@ def chain_summary(chain: pd.DataFrame) -> dict[str, Any]:
         if len(uses)
         else pd.DataFrame(columns=["proposition", "count", "sum"]),
     }
+
+
+# --------------------------------------------------------------------------- training
+
+#: the game lengths the training page offers besides the whole case (months)
+SHORT_HORIZONS: tuple[int, ...] = (6, 12, 24)
+
+#: hours in the longest month: no field can ask for more
+MONTH_HOURS = 744
+
+#: the actions in the order the page asks for them
+ACTIONS: tuple[str, ...] = ("engage", "arbitrate", "negotiate", "link")
+
+
+def horizon_choices(scenario: Scenario) -> dict[str, int | None]:
+    """The game lengths to pick from: the whole case, or a shorter horizon (months;
+    None: the case's own)."""
+    out: dict[str, int | None] = {f"the whole case ({scenario.months} months)": None}
+    for m in SHORT_HORIZONS:
+        if m < scenario.months:
+            out[f"{m} months ({m // 3} quarters)"] = m
+    return out
+
+
+SEED_PROBLEM = "The seed is a whole number, 0 or more."
+
+
+def seed_of(text: Any) -> int:
+    """The seed typed in the page; ValueError (:data:`SEED_PROBLEM`) when it is not one."""
+    try:
+        s = int(str(text).strip())
+    except (TypeError, ValueError):
+        raise ValueError(SEED_PROBLEM) from None
+    if s < 0:
+        raise ValueError(SEED_PROBLEM)
+    return s
+
+
+def new_game(case: str, seed: Any, months: int | None = None):
+    """A training game of a shipped case (:class:`commonfuture.training.Game`), cut to
+    ``months`` when given. ValueError with one line for a bad seed or case."""
+    from commonfuture.training.game import Game
+
+    if case not in cases():
+        raise ValueError(f"unknown case {str(case)[:60]!r}: pick one of the list")
+    s = seed_of(seed)
+    try:
+        return Game(case, s, [f"months={int(months)}"] if months else [])
+    except ScenarioError as err:
+        raise ValueError("; ".join(err.problems)) from None
+
+
+def group_words(group: str) -> str:
+    return vocabulary.SECTOR_WORDS.get(group, group)
+
+
+def tension_words(pair: str) -> str:
+    """``public-third`` -> ``public sector and third sector``."""
+    a, _, b = pair.partition("-")
+    return f"{group_words(a)} and {group_words(b)}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One hours field of the training page's plan."""
+
+    key: str  # the allocation's key: "engage:citizens", "arbitrate:public-third", "link"
+    action: str  # engage, arbitrate, negotiate or link
+    label: str  # plain words
+    detail: str = ""  # what the player knows about it
+
+
+def plan_slots(view) -> list[Slot]:
+    """The fields of a quarter's plan: each group to engage, each tension voiced to
+    arbitrate (largest first), negotiating and linking."""
+    out = []
+    for g in view.groups:
+        n, gone = view.members.get(g, 0), view.departures.get(g, 0)
+        detail = f"{n:,} member{'' if n == 1 else 's'}"
+        if gone:
+            detail += f", {gone:,} left last quarter"
+        out.append(Slot(f"engage:{g}", "engage", group_words(g), detail))
+    for pair, level in sorted(view.tensions.items(), key=lambda kv: -kv[1]):
+        hours = view.settle_hours.get(pair, 0.0)
+        out.append(
+            Slot(
+                f"arbitrate:{pair}",
+                "arbitrate",
+                tension_words(pair),
+                f"level {level:.2f} of 1; {hours:g} hours a month to settle it",
+            )
+        )
+    out.append(Slot("negotiate", "negotiate", "with the other key leaders"))
+    out.append(Slot("link", "link", "with the wider community"))
+    return out
+
+
+def parse_hours(text: Any) -> float:
+    """A field's hours a month: empty is 0; ValueError with one line otherwise."""
+    s = "" if text is None else str(text).strip().lower()
+    for unit in ("hours", "hour", "h"):
+        if s.endswith(unit):
+            s = s[: -len(unit)].strip()
+            break
+    if s == "":
+        return 0.0
+    try:
+        h = float(s)
+    except ValueError:
+        raise ValueError(f"{str(text)[:20]!r} is not a number of hours") from None
+    if not math.isfinite(h):
+        raise ValueError(f"{str(text)[:20]!r} is not a number of hours")
+    if h < 0:
+        raise ValueError("hours cannot be negative")
+    if h > MONTH_HOURS:
+        raise ValueError(f"a month has at most {MONTH_HOURS} hours")
+    return h + 0.0  # -0 is 0
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    """A quarter's plan read from the page's fields."""
+
+    plan: dict[str, float]  # the allocation (only the fields with hours)
+    problems: dict[str, str]  # field key -> what is wrong with it
+    total: float
+    capacity: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def note(self) -> str:
+        """The plan's total against the leaders' capacity, in words."""
+        cap, total = self.capacity, self.total
+        if self.problems:
+            n = len(self.problems)
+            return f"{n} field{'s' if n > 1 else ''} to correct before playing the quarter."
+        if cap <= 0:
+            return "The key leaders have no hours this quarter: the plan cannot be spent."
+        if total > cap:
+            share = cap / total
+            part = f"{share:.0%}" if share >= 0.01 else "less than 1%"
+            return (
+                f"Your plan asks for {total:,.10g} hours a month; the key leaders have {cap:g}. "
+                f"Every action will be scaled down to {part} of what you set, to fit."
+            )
+        if total == 0:
+            return f"Nothing planned: the {cap:g} hours a month of the key leaders go unspent."
+        left = cap - total
+        return f"{total:g} of {cap:g} hours a month planned" + (
+            f"; {left:g} unspent." if left > 0 else ": all of it."
+        )
+
+
+def read_plan(view, entries: dict[str, Any]) -> PlanCheck:
+    """The plan of the fields ``entries`` (field key -> text) for ``view``'s quarter."""
+    plan: dict[str, float] = {}
+    problems: dict[str, str] = {}
+    for slot in plan_slots(view):
+        try:
+            h = parse_hours(entries.get(slot.key, ""))
+        except ValueError as err:
+            problems[slot.key] = str(err)
+            continue
+        if h > 0:
+            plan[slot.key] = h
+    return PlanCheck(plan, problems, float(sum(plan.values())), float(view.capacity))
+
+
+def carried_entries(view, last: dict[str, float] | None) -> dict[str, str]:
+    """The fields at the start of a quarter: last quarter's hours where the field is
+    still there (the first quarter starts empty)."""
+    last = last or {}
+    return {s.key: f"{last[s.key]:g}" if s.key in last else "" for s in plan_slots(view)}
+
+
+def plan_words(plan: dict[str, float]) -> str:
+    """``{"engage:citizens": 8, "negotiate": 4}`` -> ``engage residents 8, negotiate 4``."""
+    parts = []
+    for key, h in plan.items():
+        action, _, target = key.partition(":")
+        if action == "engage":
+            target = group_words(target)
+        elif action == "arbitrate":
+            target = tension_words(target)
+        parts.append(f"{action} {target} {h:g}".replace("  ", " "))
+    return ", ".join(parts) or "nothing"
+
+
+def view_markdown(view) -> str:
+    """What the key leaders know at the start of a quarter (a :class:`View`), in words:
+    the news, the stage, capacity and money, the groups, wins and shortfalls, and the
+    tensions voiced. Nothing the model hides from a leader."""
+    last = min(view.month + 3, view.months)
+    lines = [
+        f"### Quarter {view.quarter} of {view.quarters} "
+        f"(months {view.month + 1}-{last} of {view.months})",
+        "",
+        *(f"- **News:** {line}" for line in view.news),
+        "",
+        f"**Stage:** {vocabulary.stage_text(view.stage)}. "
+        f"**Key leaders:** {view.key_leaders} "
+        f"(their agreement on the target: {view.consensus:.2f} of 1). "
+        f"**Capacity:** {view.capacity:g} hours a month. "
+        f"**Money last month:** GBP {view.money:,.0f}. "
+        f"**Supporters in the wider community:** {view.supporters:,}.",
+        "",
+        (
+            f"Last quarter members reported **{view.small_wins:,}** small "
+            f"win{'' if view.small_wins == 1 else 's'} and **{view.shortfalls:,}** "
+            f"shortfall{'' if view.shortfalls == 1 else 's'}."
+            if view.month
+            else "No quarter played yet: no wins or shortfalls reported."
+        ),
+        "",
+        "| group | members | left last quarter |",
+        "|---|---:|---:|",
+        *(
+            f"| {group_words(g)} | {view.members.get(g, 0):,} | {view.departures.get(g, 0):,} |"
+            for g in view.groups
+        ),
+    ]
+    if view.tensions:
+        lines += [
+            "",
+            "| tension between | level (0-1) | hours a month to settle it |",
+            "|---|---:|---:|",
+            *(
+                f"| {tension_words(k)} | {v:.2f} | {view.settle_hours.get(k, 0.0):g} |"
+                for k, v in sorted(view.tensions.items(), key=lambda kv: -kv[1])
+            ),
+        ]
+    else:
+        lines += ["", "No tension is voiced."]
+    return "\n".join(lines)
+
+
+#: the policies of a debrief, in words
+POLICY_WORDS: dict[str, str] = {
+    "you": "your plan",
+    "steady": "the scenario's levers as a fixed split",
+    "firefight": "the largest tension first, then the group losing most members",
+    "grow": "groups with no members yet first, then linking",
+    "strong": "found by searching for the best score",
+}
+
+
+def debrief_markdown(d) -> str:
+    """A debrief's outcome table, lessons and plan, in Markdown (the numbers of
+    :func:`commonfuture.training.debrief.debrief`)."""
+    from commonfuture.training.debrief import ROWS, fmt
+
+    g = d.game
+    names = list(d.outcomes.index)
+    lines = [
+        f"You led {g.quarter} quarter{'' if g.quarter == 1 else 's'}, {g.month} of "
+        f"{g.months} months. Beside you, the same collaboration with the same chance, led "
+        "by "
+        + "; ".join(f"*{n}* ({POLICY_WORDS.get(n, n)})" for n in names if n != "you")
+        + ": every difference is leadership, not luck.",
+        "",
+        "| | " + " | ".join(names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    for key, label in ROWS:
+        if key.startswith("left_"):
+            label = f"members who left: {group_words(key[5:])}"
+        cells = " | ".join(fmt(key, d.outcomes.loc[n, key]) for n in names)
+        lines.append(f"| {label} | {cells} |")
+    lines += ["", "#### The paper's lessons", ""]
+    for lesson in d.lessons:
+        where = f" (quarter {lesson.quarter})" if lesson.quarter else ""
+        lines.append(
+            f"- **{lesson.title}**: <span class='cf-{lesson.status.replace(' ', '-')}'>"
+            f"{lesson.status}</span>{where}: {lesson.evidence}.  \n"
+            f"  <small>{lesson.sentence}</small>"
+        )
+    lines += ["", "#### Your plan, hours a month", ""]
+    for i, p in enumerate(g.plans):
+        lines.append(f"- quarter {i + 1}: {plan_words(p)}")
+    return "\n".join(lines)
+
+
+def game_json(game) -> bytes:
+    """The saved game (``commonfuture train GAME.json`` resumes and replays it)."""
+    return (json.dumps(game.to_json(), indent=1) + "\n").encode()
+
+
+def debrief_html(d) -> bytes:
+    """The debrief's self-contained page (as ``commonfuture train`` writes it)."""
+    return d.html().encode("utf-8")
+
+
+def in_background(
+    work: Callable[[], Any],
+    done: Callable[[Any, str], None],
+    noting: Callable[[str], None] | None = None,
+) -> threading.Thread:
+    """``work()`` in a worker thread; then ``done(result, "")``, or ``done(None,
+    message)`` with one line when it failed. ``noting(text)`` tells the page while the
+    model compiles (its first run on a machine). Returns at once."""
+
+    def note(kernel: str | None) -> None:
+        if noting is not None:
+            noting(
+                f"compiling the model on its first run on this machine ({kernel}); "
+                "it is cached for the next runs"
+                if kernel is not None
+                else ""
+            )
+
+    def body() -> None:
+        try:
+            with compiled.compiling(note):
+                result = work()
+        except Exception as err:  # shown in the page as one line, never a traceback
+            done(None, str(err).splitlines()[0] if str(err) else type(err).__name__)
+            return
+        done(result, "")
+
+    t = threading.Thread(target=body, daemon=True, name="commonfuture-training")
+    t.start()
+    return t

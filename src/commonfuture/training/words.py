@@ -54,6 +54,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: each action's name as the player is asked for it
+TITLES: dict[str, str] = {
+    "engage": "Engage a group",
+    "arbitrate": "Arbitrate a tension",
+    "negotiate": "Negotiate with the other key leaders",
+    "link": "Link to the wider community",
+}
+
 ALIASES = {
     "residents": "citizens",
     "council": "public",
@@ -135,4 +143,4 @@ def _what(kind: str) -> str:
     return "tension" if kind == "arbitrate" else "group"
 
 
-__all__ = ["ACTIONS", "group_name", "hours", "targets", "tension_name"]
+__all__ = ["ACTIONS", "TITLES", "group_name", "hours", "targets", "tension_name"]
