@@ -36,8 +36,12 @@ TINY: dict[str, Any] = {
     "months": 12,
     "population": {"counts": {"public": 2, "private": 1, "third": 1, "citizens": 1}},
     "leadership": {"key_leaders": {"public": 1, "third": 1}},
-    # hand-worked sub-steps: open tensions cost nothing unless a test says so
+    # hand-worked sub-steps: open tensions cost nothing, staff and the elements' roles change
+    # nothing, and the big win's pace is felt by nobody, unless a test says so
     "tensions": {"harm": 0.0},
+    "staff": {"per_organisation": 0},
+    "elements": {"capacity_gain": 0.0, "voice": 0.0},
+    "target": {"felt": 0.0, "backing": 0.0, "judgement": 0.0},
     "propositions": [
         {"name": "course", "value": [0.5, 0.5, 0.5, 0.5, 0.5], "cost": 0.1, "min_stage": 1},
     ],

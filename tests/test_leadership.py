@@ -18,6 +18,8 @@ from commonfuture.leadership.actions import (
     N_SLOTS,
     NEGOTIATE,
     SLOTS,
+    TARGET,
+    WINS,
     lead,
 )
 from commonfuture.leadership.policies import (
@@ -169,14 +171,18 @@ def _obs(**kw):
 
 
 def test_steady_spends_the_levers_shares():
-    sc = tiny_scenario(leadership={"alignment": 0.5, "arbitration": 0.25})
+    sc = tiny_scenario(
+        leadership={"alignment": 0.5, "arbitration": 0.25, "wins": 0.25, "target": 0.125}
+    )
     obs = _obs(tensions={"public-third": 0.4}, settle_hours={"public-third": 12.0})
     h = Steady(sc)(obs)
     assert h.sum() == pytest.approx(32.0)
     assert h[:4].sum() == pytest.approx(16.0)
     assert h[SECTORS.index("private")] == 0  # no actors in that group
-    assert h[ARBITRATE + PUBLIC_THIRD] == pytest.approx(4.0)
-    assert h[NEGOTIATE] == pytest.approx(12.0) and h[LINK] == 0  # stage 1: no linking yet
+    # of the 16 engagement leaves: a quarter stages small wins, an eighth steers
+    assert h[WINS] == pytest.approx(4.0) and h[TARGET] == pytest.approx(2.0)
+    assert h[ARBITRATE + PUBLIC_THIRD] == pytest.approx(2.5)  # a quarter of the other 10
+    assert h[NEGOTIATE] == pytest.approx(7.5) and h[LINK] == 0  # stage 1: no linking yet
 
 
 def test_firefight_and_grow_put_their_priorities_first():

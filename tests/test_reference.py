@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from commonfuture import simulate
+from commonfuture.outputs import ACTIONS
 from commonfuture.reference import MUTATIONS, CollaborationModel, run_reference
 from commonfuture.reference.model import COMMITTED, KEY_LEADER, OUTSIDE, SECEDED
 from commonfuture.scenario.load import apply_overrides, load_scenario, scaled, scenarios_dir
@@ -186,7 +187,7 @@ def test_capacity_is_spent_within_itself_and_recorded(small, mesa_run):
     for _, rep in m.groupby("replicate"):  # the key leaders committed as the month begins
         before = np.concatenate([[leaders], rep["members_key_leaders"].to_numpy()[:-1]])
         np.testing.assert_allclose(rep["capacity"], hours * before)
-    spent = m[["spent_engage", "spent_arbitrate", "spent_negotiate", "spent_link"]].sum(axis=1)
+    spent = m[[f"spent_{k}" for k in ACTIONS]].sum(axis=1)
     assert (spent <= m["capacity"] + 1e-9).all()
     # the steady policy spends all of it, alignment's share on engaging every group
     np.testing.assert_allclose(spent, m["capacity"])

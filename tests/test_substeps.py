@@ -24,7 +24,7 @@ from commonfuture.model import Collaboration, calendar, see
 from commonfuture.population import COMMITTED, OUTSIDE, SECEDED, build_state
 from commonfuture.propositions import Offer
 from commonfuture.randomness import given
-from commonfuture.scenario.schema import Stages
+from commonfuture.scenario.schema import Event, Stages
 from commonfuture.simulation import replicate_rng
 from commonfuture.value import ELEMENTS
 from conftest import make_tiny_state, tiny_scenario
@@ -67,7 +67,7 @@ def test_negotiation_sets_the_pace_across_differing_positions(effort, months):
     prof = np.full((1, 5, 5), 0.2, np.float32)
     prof[0, 0] = [1, 0, 0, 0, 0]
     prof[0, 3] = [0, 1, 0, 0, 0]
-    _, _, st = make_tiny_state(sc, profile=prof, effort=[effort, 0.0])
+    _, _, st = make_tiny_state(sc, profile=prof, effort=[effort, 0.0, 0.0, 0.0])
     coupled = []
     for m in range(1, 6):
         coupling(st, sc, month=m)
@@ -119,7 +119,7 @@ def test_coupling_threshold_is_inclusive():
 
 def test_consensus_threshold_is_inclusive():
     sc = tiny_scenario(leadership={"consensus_threshold": 0.3})
-    _, _, st = make_tiny_state(sc, effort=[1.0, 0.0])
+    _, _, st = make_tiny_state(sc, effort=[1.0, 0.0, 0.0, 0.0])
     coupling(st, sc, month=1)  # consensus 0 + 0.3 x 1 x 1 = 0.3
     assert st.coupled.tolist() == [True]
 
@@ -487,8 +487,9 @@ def test_proposition_link_pool_and_capacity():
 def test_proposition_link_pays_for_a_small_win_moment_first():
     sc = funded_scenario()
     sc.leadership.small_win_cost = 700.0
+    sc.events = [Event(month=6, kind="milestone")]
     _, _, st = make_tiny_state(sc, coupled=[True], stage=[1], resources=[100, 0, 0, 200, 50])
-    # month 6 is a moment (cadence 6): 700 of the 1006 GBP organise it; a gets
+    # month 6 is a shared milestone event: 700 of the 1006 GBP organise it; a gets
     # floor(306 / 100) = 3 uses
     got = offer_now(sc, st, month=6)
     assert got.organising.tolist() == [700.0] and got.capacity.tolist() == [[3.0, 7.0, 0.0]]
@@ -950,8 +951,9 @@ def test_creation_link_nothing_open_nothing_used():
 
 
 def test_small_win_and_shortfall_at_a_moment():
-    # cadence 6, decay 0.02, gains/losses 0.25 (trust), 0.3 (commitment), tolerance 1
-    sc = tiny_scenario()
+    # a shared milestone event at month 6, decay 0.02, gains/losses 0.25 (trust), 0.3
+    # (commitment), tolerance 1
+    sc = tiny_scenario(events=[{"month": 6, "kind": "milestone"}])
     _, _, st = make_tiny_state(
         sc,
         coupled=[True],
@@ -1032,8 +1034,8 @@ def test_between_moments_only_erosion_and_fading_signals():
     assert row(st.pending_value)[1] == approx(0.3) and row(st.engaged)[1] == 1
 
 
-def test_a_small_win_makes_the_pending_value_tangible():
-    sc = tiny_scenario()
+def test_a_shared_milestone_makes_the_pending_value_tangible():
+    sc = tiny_scenario(events=[{"month": 6, "kind": "milestone"}])
     kw = dict(
         coupled=[True],
         members=[1],
@@ -1042,10 +1044,10 @@ def test_a_small_win_makes_the_pending_value_tangible():
         months_since=2,
     )
     _, _, st = make_tiny_state(sc, **kw)
-    ev = small_wins(st, sc, month=5)  # no moment: nothing felt, nothing judged
+    ev = small_wins(st, sc, month=5)  # no event: nothing felt, nothing judged
     assert not ev.evaluated.any() and row(st.pending_value)[1] == approx(0.6)
     _, _, st = make_tiny_state(sc, **kw)
-    ev = small_wins(st, sc, month=6)  # the moment: 0.6 becomes tangible, a month taken part
+    ev = small_wins(st, sc, month=6)  # the event: 0.6 becomes tangible, a month taken part
     assert row(ev.evaluated) == [False, True, False, False, False]
     assert row(ev.wins)[1] and row(ev.gap)[1] == approx(0.5)  # 0.6 / 1 - 0.1
     assert row(st.pending_value) == [0.0] * 5
@@ -1258,3 +1260,131 @@ def test_the_calendar_tabulates_the_month_by_month_rules():
         assert cal.withdraw[m].tolist() == withdrawals(sc, m).tolist(), m
     assert cal.due[:, 1].nonzero()[0].tolist() == [15, 27]
     assert cal.moment[7] and cal.withdraw[9, 2]
+
+
+def test_a_member_reaches_the_milestone_of_its_own_chain():
+    # consolidation 0.1, nearer 0.5, visible 1; no shared event: only its own progress counts
+    sc = tiny_scenario()
+    kw = dict(
+        coupled=[True],
+        members=[1, 2],
+        expectation=0.1,
+        pending_value=[0, 0.6, 0.6, 0, 0],
+        progress=[0, 1.5, 0.95, 0, 0],
+        milestone=[0, 1.5, 1.5, 0, 0],
+        months_since=2,
+    )
+    _, _, st = make_tiny_state(sc, **kw)
+    ev = small_wins(st, sc, month=3)
+    # actor 1 passed its milestone (1.5 >= 1.5): its 0.6 becomes tangible, a month engaged;
+    # erosion first, c = 0.6 - 0.02 * 0.5 = 0.59, then the milestone consolidates: c = 0.59 +
+    # 0.1 * 0.41 = 0.631, t = 0.5 + 0.1 * 0.5 = 0.55; the cycle closes: 0.6 / 1 - 0.1 = 0.5
+    # over 0.1, size 1: a win, c = 0.631 + 0.3 * 0.369 = 0.7417, t = 0.55 + 0.25 * 0.45
+    assert row(ev.reached) == [False, True, False, False, False]
+    assert row(ev.evaluated) == [False, True, False, False, False] and row(ev.wins)[1]
+    assert row(st.pending_value) == approx([0, 0, 0.6, 0, 0])
+    assert row(st.progress) == approx([0, 0, 0.95, 0, 0])  # a new chain step starts at 0
+    assert row(st.milestone) == approx([0, 0, 1.5, 0, 0])  # the next use sets the next one
+    assert row(st.commitment)[1] == approx(0.7417) and row(st.trust)[1] == approx(0.6625)
+    assert row(st.signal)[1] == approx(0.6625)  # size 1 x trust, no staging: not louder
+    # actor 2 (0.95 of 1.5) reaches it only when the leaders stage small wins fully enough:
+    # e = 0.5 brings it 0.5 * 0.5 = 25% nearer, 1.125 > 0.95; e = 0.8: 40%, 0.9 <= 0.95
+    for e, reached in ((0.5, False), (0.8, True)):
+        _, _, st = make_tiny_state(sc, **kw, effort=[0, 0, e, 0])
+        ev = small_wins(st, sc, month=3)
+        assert row(ev.reached)[2] == reached
+    # and a milestone reached under staging signals (1 + visible * e) times louder
+    _, _, st = make_tiny_state(sc, **kw, effort=[0, 0, 0.8, 0])
+    small_wins(st, sc, month=3)
+    assert row(st.signal)[1] == approx(0.6625 * 1.8)
+    # without the coupling nobody reaches a milestone
+    _, _, st = make_tiny_state(sc, **(kw | {"coupled": [False]}))
+    assert not small_wins(st, sc, month=3).reached.any()
+    # in the model without milestones nothing is held and no milestone is reached
+    sc_off = tiny_scenario(wins={"milestones": False})
+    _, _, st = make_tiny_state(sc_off, **kw)
+    assert not small_wins(st, sc_off, month=3).reached.any()
+
+
+def test_a_use_advances_its_chain_and_sets_its_next_milestone():
+    # the course's value per use over its elements is 2.5; wins.uses 3: a milestone 3 * 2.5 / 5
+    sc = creation_scenario()
+    _, _, st = make_tiny_state(sc, members=[1])
+    create(sc, st)
+    # each user created 0.5 for itself (5 x 0.1): progress 0.5, next milestone 1.5
+    assert row(st.progress) == approx([0.5, 0.5, 0.0, 0.5, 0.0])
+    assert row(st.milestone) == approx([1.5, 1.5, 0.0, 1.5, 0.0])
+    # a proposition's own milestone
+    sc2 = creation_scenario(milestone=0.4)
+    _, _, st = make_tiny_state(sc2, members=[1])
+    create(sc2, st)
+    assert row(st.milestone) == approx([0.4, 0.4, 0.0, 0.4, 0.0])
+
+
+def test_a_joiner_keeps_what_it_was_promised_as_its_target():
+    sc = tiny_scenario()
+    _, _, st = make_tiny_state(sc, coupled=[True], expectation=0.05, threshold=0.0)
+    commit(st, sc, open_props=[True])
+    # uniform profiles: fit 0.5, cost 0.1, alignment 0.7 adds nothing to a uniform mix:
+    # promised 0.4, the target each joiner keeps (its prior 0.05 is gone)
+    joined = row(st.status)
+    assert joined[1] == COMMITTED and row(st.expectation)[1] == approx(0.4)
+    assert row(st.expectation)[0] == approx(0.05)  # a key leader did not join: unchanged
+
+
+def test_capacity_built_raises_what_an_actor_creates():
+    # capacity_gain 1, half 2: an actor with 2 of capacity built creates 1.5 times as much
+    sc = creation_scenario()
+    sc.elements.capacity_gain = 1.0
+    built = np.zeros((1, 5, 5), np.float32)
+    built[0, 1, 3] = 2.0
+    _, _, st = make_tiny_state(sc, members=[1], accumulated=built)
+    c = create(sc, st)
+    # actors 0, 3: 0.1 per element; actor 1: 0.15 per element
+    assert c.created.tolist() == [approx([0.35] * 5)]
+
+
+def test_staff_are_served_or_wane_and_count_in_their_organisations_judgement():
+    sc = tiny_scenario(staff={"per_organisation": 10, "weight": 0.5, "gain": 0.5, "decay": 0.1})
+    _, _, st = make_tiny_state(
+        sc,
+        coupled=[True],
+        members=[1, 2],
+        expectation=0.2,
+        staff=[0.5, 0.5, 0.5, 0.5],
+        staff_fed=[0.0, 0.1, 0.4, 0.0],
+    )
+    small_wins(st, sc, month=1)
+    # actor 1: served 0.1 of its 0.2 target: 0.5 + 0.5 (0.5 - 0.5) = 0.5; it counts 0.5 x 0.5
+    # x 0.1 = 0.025; actor 2: served fully (0.4 >= 0.2): 0.5 + 0.5 x 0.5 = 0.75, counts 0.5 x
+    # 0.75 x 0.4 = 0.15; the leaders' staff were not served: 0.5 - 0.1 x 0.5 = 0.45
+    assert row(st.staff) == approx([0.45, 0.5, 0.75, 0.45])
+    assert row(st.realised)[1:3] == approx([0.025, 0.15])
+    assert row(st.staff_fed) == [0.0] * 4
+    # an organisation delivers as far as its staff are engaged: reliance 0.5, staff 0.2
+    sc2 = creation_scenario()
+    sc2.staff.per_organisation = 10
+    _, _, st = make_tiny_state(sc2, members=[1], staff=[1.0, 0.2, 1.0, 1.0])
+    c = create(sc2, st)
+    # actor 1 delivers 1 - 0.5 x 0.8 = 0.6 of its 0.1 per element
+    assert c.created.tolist() == [approx([0.26] * 5)]
+
+
+def test_the_big_win_is_felt_judged_and_steered():
+    sc = tiny_scenario(target={"felt": 0.1, "judgement": 0.2})
+    # pace 0.5: behind plan; members weigh outcomes + public 0.4
+    _, _, st = make_tiny_state(sc, coupled=[True], members=[1], expectation=0.5, pace=[0.5])
+    small_wins(st, sc, month=1)
+    # felt: 0.1 x 0.4 x 0.5 x (0.5 - 1) = -0.01 a month, for every member
+    assert row(st.realised) == approx([-0.01, -0.01, 0.0, -0.01, 0.0])
+    # the leaders' review: behind plan, K x (1 + 0.2 x -0.5) = 0.9 K; ahead (1.5): + 0.1 (1 - K)
+    _, _, st = make_tiny_state(sc, coupled=[True], consensus=[0.8], pace=[0.5])
+    judgement(st, sc, moment=True)
+    assert st.consensus.tolist() == approx([0.72])
+    _, _, st = make_tiny_state(sc, coupled=[True], consensus=[0.8], pace=[1.5])
+    judgement(st, sc, moment=True)
+    assert st.consensus.tolist() == approx([0.82])
+    # steering: each use's progress times 1 + steer_gain x e (yield 2, 3 users, e 0.5)
+    sc2 = creation_scenario()
+    _, _, st = make_tiny_state(sc2, members=[1], effort=[0, 0, 0, 0.5])
+    assert create(sc2, st).target.tolist() == approx([3 * 2.0 * 1.5])

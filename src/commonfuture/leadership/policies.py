@@ -197,7 +197,7 @@ class Steady:
         wins, target = self.wins_share * rest, self.target_share * rest
         out[WINS] += wins
         out[TARGET] += target
-        rest -= wins + target
+        rest = max(rest - wins - target, 0.0)  # (rounding: never below nothing)
         voiced = list(obs.tensions)  # every pair of groups both in: settle and prevent
         if voiced:
             arbitrate = self.arbitrate_share * rest

@@ -702,8 +702,9 @@ class Staff(_Strict):
         20,
         ge=0,
         le=1_000_000,
-        description="Staff an organisation carries; 0 switches staff off (people). The mean "
-        "profile of this many staff varies less from one organisation to another.",
+        description="Staff an organisation carries, as one aggregate: the mean profile of "
+        "more staff varies less from one organisation to another; 0 switches staff off "
+        "(people).",
     )
     profile: ValueVector = Field(
         [0.30, 0.20, 0.30, 0.15, 0.05],
