@@ -286,10 +286,12 @@ def run_checked(sc: Scenario, seed: int, replicates: int = 2) -> None:
         # the consensus is a level in [0, 1]; the coupling holds only on enough of it
         assert ((state.consensus >= 0) & (state.consensus <= 1 + 1e-12)).all()
         assert (out["consensus"] == state.consensus).all()
-        # (the coupling is decided in sub-step 1; a judgement at a small-win moment later in
-        # the month can take at most a share consensus_erosion of the consensus)
+        # (the coupling is decided in sub-step 1; the leaders' review later in the month can
+        # take at most a share target.judgement of the consensus for the pace on the target,
+        # then a share consensus_erosion for the delivery)
         lead = sc.leadership
-        kept = state.consensus >= lead.consensus_threshold * (1 - lead.consensus_erosion) - 1e-9
+        floor = lead.consensus_threshold * (1 - lead.consensus_erosion) * (1 - sc.target.judgement)
+        kept = state.consensus >= floor - 1e-9
         assert (state.coupled <= kept).all()
         assert (out["regressions"] == (state.stage < stage)).all()
 

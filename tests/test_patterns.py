@@ -45,15 +45,18 @@ def test_pattern_direction(name):
     assert c.ci_low <= c.effect <= c.ci_high
 
 
-def test_small_wins_act_through_the_value_they_make_tangible():
-    """Not by construction: removing the path (every element felt at once, all else kept)
-    removes the effect of frequent small wins on members kept, or turns it round."""
+def test_small_wins_as_milestones_keep_members_and_not_by_construction():
+    """Milestones in each actor's own chain against the model without milestones (every
+    element felt at once, cycles on the member's patience): more members kept. Not by
+    construction: with milestones that add nothing of themselves (no consolidation, no
+    louder signal) the effect keeps its sign; what remains is the outcome made tangible
+    at the actor's own moment and the closing of its cycle there."""
     reps, scale = SIZES["small-wins"]
     res = run_pattern("small-wins", seed=1, replicates=reps, scale=scale)
-    shipped, removed = res.comparisons[0], res.comparisons[3]
-    assert "path removed" in removed.measure
+    shipped, _, _, bare = res.comparisons
+    assert "consolidate nothing" in bare.measure
     assert shipped.effect > 0 and shipped.p_value < 0.05
-    assert removed.effect < shipped.effect and removed.ci_low <= 0.2 * shipped.effect
+    assert bare.effect > 0 and bare.ci_low > 0
 
 
 def test_multi_win_acts_through_the_diversity_of_actors_values():
@@ -149,10 +152,16 @@ def test_linkage_acts_through_the_value_of_the_return_not_its_link():
     its expected value and everything else kept): the return against none keeps as many
     residents as the linked one does, so the seed's path carries nothing beyond the value
     paid."""
-    _, _, linked_vs_none, removed = linkage_result().comparisons
+    fair, _, linked_vs_none, removed = linkage_result().comparisons
     assert "path removed" in removed.measure
     assert removed.effect > 0 and removed.p_value < 0.05
-    assert abs(removed.effect - linked_vs_none.effect) <= 0.05 * linked_vs_none.effect
+    # the two returns against the same no-return arm differ by the fair comparison's
+    # effect, whose interval covers 0: the link carries nothing the test can tell from
+    # noise (since small wins became milestones a linked return's size moves when its
+    # holders reach the milestone of the first return, so the two are no longer equal run
+    # by run, as they were)
+    assert linked_vs_none.effect - removed.effect == pytest.approx(fair.effect)
+    assert fair.ci_low <= 0.0 <= fair.ci_high
 
 
 def test_withdrawn_investment_stalls_before_stage_three_and_none_keeps_it():

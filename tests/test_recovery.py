@@ -20,6 +20,11 @@ PINNED = {
     "active-travel": "population.threshold_mean",
     "carbon-literacy": "leadership.alignment",
 }
+#: a finding: since small wins became milestones in each chain and members judge against
+#: what they were promised, Community Solar's records no longer narrow any parameter in
+#: the quick fit (posterior sd 0.89-1.08 of the prior's); recorded as an expected failure,
+#: strict, so that the test says when they narrow it again
+NOT_PINNED = {"community-solar"}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -43,6 +48,30 @@ def test_quick_recovery(tmp_path, name):
     for path, truth in case.truth.items():
         r = table.loc[path]
         assert r["q05"] <= truth <= r["q95"], (path, truth, r.to_dict())
+    if name in NOT_PINNED:
+        return
+    assert table.loc[PINNED[name], "sd_ratio"] < LEARNED_LITTLE, table["sd_ratio"].to_dict()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Community Solar's records no longer narrow its pinned parameter in a quick fit "
+    "(a finding, docs/calibration-of-records.md)",
+)
+@pytest.mark.parametrize("name", sorted(NOT_PINNED))
+def test_quick_recovery_narrows_the_pinned_parameter(tmp_path, name):
+    """The quick fit of :func:`test_quick_recovery` narrows the parameter the case's
+    figures used to pin down best (expected to fail: see NOT_PINNED)."""
+    post, _ = recover(
+        CASES[name],
+        CASES[name].truth,
+        seed=1,
+        workdir=tmp_path,
+        scale=SCALES[name],
+        population=20,
+        generations=2,
+    )
+    table = post.table().set_index("parameter")
     assert table.loc[PINNED[name], "sd_ratio"] < LEARNED_LITTLE, table["sd_ratio"].to_dict()
 
 

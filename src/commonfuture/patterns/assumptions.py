@@ -135,7 +135,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         False,
         "A-erosion",
         "halved to doubled around 2% a month (with trust 0.5: a member's commitment halves "
-        "in 6 to 23 years without any evaluation)",
+        "in 6 to 23 years without any evaluation); the small-wins claim was shown to turn "
+        "on this rate",
     ),
     Assumption(
         "dynamics.evaluation_months",
