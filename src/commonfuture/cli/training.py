@@ -330,4 +330,7 @@ def train_merge(
             f"{r['score_strong']:,.1f}",
         )
     console.print(t)
-    console.print(f"wrote {safe(out)} and {safe(chart)} (each game's score beside the rivals')")
+    console.print(
+        f"wrote {safe(out)} and {safe(chart)} (each game's score beside the rivals')",
+        soft_wrap=True,
+    )

@@ -620,7 +620,7 @@ SHORT_HORIZONS: tuple[int, ...] = (6, 12, 24)
 MONTH_HOURS = 744
 
 #: the actions in the order the page asks for them
-ACTIONS: tuple[str, ...] = ("engage", "arbitrate", "negotiate", "link")
+ACTIONS: tuple[str, ...] = ("engage", "arbitrate", "negotiate", "link", "wins", "target")
 
 
 def horizon_choices(scenario: Scenario) -> dict[str, int | None]:
@@ -676,14 +676,15 @@ class Slot:
     """One hours field of the training page's plan."""
 
     key: str  # the allocation's key: "engage:citizens", "arbitrate:public-third", "link"
-    action: str  # engage, arbitrate, negotiate or link
+    action: str  # engage, arbitrate, negotiate, link, wins or target
     label: str  # plain words
     detail: str = ""  # what the player knows about it
 
 
 def plan_slots(view) -> list[Slot]:
     """The fields of a quarter's plan: each group to engage, each tension voiced to
-    arbitrate (largest first), negotiating and linking."""
+    arbitrate (largest first), negotiating, linking, staging small wins and steering
+    towards the long-term target."""
     out = []
     for g in view.groups:
         n, gone = view.members.get(g, 0), view.departures.get(g, 0)
@@ -703,6 +704,22 @@ def plan_slots(view) -> list[Slot]:
         )
     out.append(Slot("negotiate", "negotiate", "with the other key leaders"))
     out.append(Slot("link", "link", "with the wider community"))
+    out.append(
+        Slot(
+            "wins",
+            "wins",
+            "milestones nearer and seen",
+            f"{view.milestones:,} reached a milestone last quarter",
+        )
+    )
+    out.append(
+        Slot(
+            "target",
+            "target",
+            "towards the long-term target",
+            f"{view.target_progress:.1%} reached, {view.target_planned:.1%} planned by now",
+        )
+    )
     return out
 
 

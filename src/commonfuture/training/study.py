@@ -18,6 +18,7 @@ from commonfuture.scenario.load import shipped as shipped_scenario
 from commonfuture.training.strong import (
     BUDGET,
     HELD_OUT_SEED,
+    SHARE_KINDS,
     TRAIN_SEED,
     Parametric,
     compare,
@@ -90,12 +91,12 @@ def tables(data: dict) -> str:
             cells.append(f"{x['strong_minus_rule']:,.1f} [{low:,.1f}, {high:,.1f}]")
         cells.append(f"{row['search_seconds']:.0f}")
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "| case | engage | arbitrate | negotiate | link | priority | rescue |"]
-    lines.append("|---|---|---|---|---|---|---|")
+    head = " | ".join(("wins" if k == "wins" else k) for k in SHARE_KINDS)
+    lines += ["", f"| case | {head} | priority | rescue |"]
+    lines.append("|---" * (len(SHARE_KINDS) + 3) + "|")
     for case, row in data["cases"].items():
         p = row["policy"]
-        keys = ("share_engage", "share_arbitrate", "share_negotiate", "share_link")
-        vals = [p[k] for k in keys] + [p["priority"], p["rescue"]]
+        vals = [p[f"share_{k}"] for k in SHARE_KINDS] + [p["priority"], p["rescue"]]
         lines.append(f"| {NAMES.get(case, case)} | " + " | ".join(f"{v:.2f}" for v in vals) + " |")
     return "\n".join(lines) + "\n"
 

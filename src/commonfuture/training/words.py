@@ -60,6 +60,8 @@ TITLES: dict[str, str] = {
     "arbitrate": "Arbitrate a tension",
     "negotiate": "Negotiate with the other key leaders",
     "link": "Link to the wider community",
+    "wins": "Stage small wins",
+    "target": "Steer towards the long-term target",
 }
 
 ALIASES = {
