@@ -15,9 +15,9 @@ outcomes, capacity, public value) becomes tangible as an outcome when the member
 the next milestone of its own chain: a certificate gained, the first return paid, a
 route opened. The proposition it uses sets how far away that milestone is
 (``propositions[].milestone``, else ``wins.uses`` uses' worth: value it creates for
-itself, returns included); it is reached when the member's own created value since its last milestone
-passes it, not on a collaboration-wide calendar. The key leaders' staging of small wins
-(:mod:`commonfuture.leadership.actions`, effect ``e``) brings every member's next
+itself, returns included); it is reached when the member's own created value since its
+last milestone passes it, not on a collaboration-wide calendar. The key leaders' staging
+of small wins (:mod:`commonfuture.leadership.actions`, effect ``e``) brings every member's next
 milestone ``wins.nearer * e`` nearer. A milestone reached makes the held value tangible,
 consolidates (commitment and trust move ``wins.consolidation`` of the way to 1: a
 tangible outcome) and closes the member's cycle; what it signals to neighbours is ``1 +
