@@ -99,6 +99,7 @@ def _width_ok(page, width: int) -> None:
 
 @pytest.mark.parametrize("width", [1280, 420])
 def test_two_quarters_to_the_debrief(server, browser, width, tmp_path):
+    from playwright.sync_api import expect  # waits for the page to catch up
     problems: list[str] = []
     page = browser.new_page(viewport={"width": width, "height": 900})
     _watch(page, problems)
@@ -134,16 +135,16 @@ def test_two_quarters_to_the_debrief(server, browser, width, tmp_path):
     residents = page.get_by_label("residents", exact=True)
     residents.fill("-4")
     page.get_by_text("hours cannot be negative").wait_for()
-    assert play.is_disabled()
+    expect(play).to_be_disabled()
     residents.fill("lots")
     page.get_by_text("'lots' is not a number of hours").wait_for()
-    assert play.is_disabled()
+    expect(play).to_be_disabled()
     residents.fill("900")
     page.get_by_text("a month has at most 744 hours").wait_for()
-    assert play.is_disabled()
+    expect(play).to_be_disabled()
     residents.fill("300")  # more than the leaders have: played, scaled down, and said so
     page.get_by_text("Every action will be scaled down to").wait_for()
-    assert play.is_enabled()
+    expect(play).to_be_enabled()
     residents.fill("8")
     page.get_by_label("with the other key leaders").fill("4")
     page.get_by_text("12 of ").wait_for()
