@@ -100,6 +100,7 @@ def _width_ok(page, width: int) -> None:
 @pytest.mark.parametrize("width", [1280, 420])
 def test_two_quarters_to_the_debrief(server, browser, width, tmp_path):
     from playwright.sync_api import expect  # waits for the page to catch up
+
     problems: list[str] = []
     page = browser.new_page(viewport={"width": width, "height": 900})
     _watch(page, problems)
