@@ -622,6 +622,14 @@ class Target(_Strict):
         "use makes towards the target: times (1 + steer_gain * effect) (dimensionless).",
     )
 
+    @model_validator(mode="after")
+    def _path(self) -> Target:
+        if self.by_month is not None and self.by_month <= self.start_month:
+            raise ValueError(
+                f"by_month ({self.by_month}) must be after start_month ({self.start_month})"
+            )
+        return self
+
     def plan(self, month: int, horizon: int) -> float:
         """Target units planned by ``month`` (0 before ``start_month``)."""
         end = self.by_month or horizon
