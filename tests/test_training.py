@@ -19,7 +19,7 @@ from commonfuture.leadership.policies import BUILT_IN, Observation
 from commonfuture.leadership.tensions import PAIR_NAMES
 from commonfuture.scenario.load import find_shipped, load_scenario
 from commonfuture.scenario.schema import SECTORS
-from commonfuture.training.debrief import LESSONS, debrief
+from commonfuture.training.debrief import LESSONS, debrief, lessons
 from commonfuture.training.game import Game, View
 from commonfuture.training.strong import (
     HELD_OUT_SEED,
@@ -582,3 +582,22 @@ def test_the_class_chart_draws_each_game_beside_its_rivals_one_panel_a_case(tmp_
     strong = generic.collections[RIVALS.index("strong")].get_offsets()
     assert strong[:, 0].tolist() == [4.0, 4.0]
     assert [t.get_text() for t in carbon.get_yticklabels()] == ["cy (seed 0)"]
+
+
+def test_the_link_lesson_does_not_deny_an_integration_reached_in_the_last_quarter():
+    # on this seed the collaboration reaches integration only in the game's last quarter
+    game = Game("edinburgh/carbon-literacy", seed=7, overrides=["months=12"])
+    plan = {
+        "engage": {"public": 4, "third": 4, "citizens": 8},
+        "negotiate": 6,
+        "wins": 2,
+        "target": 2,
+    }
+    while not game.done:
+        game.play(plan)
+    assert int(game.monthly()["stage"].max()) >= 2
+    assert all(v.stage < 2 for v in game.views)
+    link = next(x for x in lessons(game) if x.key == "link")
+    assert link.status == "not tested"
+    assert "never reached integration" not in link.evidence
+    assert f"reached in quarter {link.quarter}" in link.evidence and link.quarter == 4

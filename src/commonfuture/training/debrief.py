@@ -256,6 +256,15 @@ def lessons(game: Game) -> list[Lesson]:
         add("link", "broke", gap, "two quarters at integration or beyond without linking")
     elif any(v.stage >= 2 for v in views):
         add("link", "followed", None, "linked while at integration or beyond")
+    elif len(m) and int(m["stage"].max()) >= 2:
+        first = int(m.loc[m["stage"] >= 2, "quarter"].min())
+        add(
+            "link",
+            "not tested",
+            first,
+            f"integration was reached in quarter {first}, but no later quarter began "
+            "there: there was no quarter to link in",
+        )
     else:
         add("link", "not tested", None, "the collaboration never reached integration")
 
