@@ -19,7 +19,7 @@ from commonfuture.leadership.policies import BUILT_IN, Observation
 from commonfuture.leadership.tensions import PAIR_NAMES
 from commonfuture.scenario.load import find_shipped, load_scenario
 from commonfuture.scenario.schema import SECTORS
-from commonfuture.training.debrief import LESSONS, debrief
+from commonfuture.training.debrief import LESSONS, debrief, lessons
 from commonfuture.training.game import Game, View
 from commonfuture.training.strong import (
     HELD_OUT_SEED,
@@ -30,7 +30,7 @@ from commonfuture.training.strong import (
     search,
     shipped,
 )
-from commonfuture.training.words import ACTIONS, targets
+from commonfuture.training.words import ACTIONS, TITLES, hours, targets
 
 CASE = "generic"
 runner = CliRunner()
@@ -174,7 +174,8 @@ def test_the_terminal_loop_plays_two_quarters_from_a_script_to_the_debrief(tmp_p
         "public-banana 3\n"  # a bad answer: re-prompted
         "?\n"  # the paper's sentence
         "public-third 4\n"  # arbitrate
-        "6\n"  # negotiate
+        "1e9\n"  # bad: more than a month has, re-prompted
+        "6 hours\n"  # negotiate
         "two\n"  # bad: re-prompted
         "2\n"  # link
         "3\n"  # stage small wins
@@ -189,6 +190,7 @@ def test_the_terminal_loop_plays_two_quarters_from_a_script_to_the_debrief(tmp_p
     assert "Traceback" not in res.output
     assert "unknown group 'banana'" in res.output
     assert "'two' is not a number of hours" in res.output
+    assert "a month has at most 744 hours, not '1e9'" in res.output
     assert "be prepared to arbitrate" in res.output
     assert "Quarter 2 of 2" in res.output and "Debrief" in res.output
     saved = json.loads((out / "game.json").read_text())
@@ -265,9 +267,22 @@ def test_answers_in_plain_words():
     assert targets("8 cit residents=2", "engage") == {"citizens": 10.0}
     assert targets("third-public 5", "arbitrate") == {"public-third": 5.0}
     assert targets("none", "engage") == {}
-    for bad in ("citizens", "8", "citizens -3", "pxx 3", "citizens 3 4"):
+    for bad in ("citizens", "8", "citizens -3", "pxx 3", "citizens 3 4", "citizens 1e9"):
         with pytest.raises(ValueError):
             targets(bad, "engage")
+    # hours as typed at the one-number prompts: a unit is fine, more than a month is not
+    assert [hours(w) for w in ("5", "5h", "5 hours", "2.5 hrs", "0")] == [5.0, 5.0, 5.0, 2.5, 0.0]
+    with pytest.raises(ValueError, match="at most 744 hours"):
+        hours("1e9")
+    with pytest.raises(ValueError, match="'5 hoops' is not a number of hours"):
+        hours("5 hoops")
+
+
+def test_each_action_is_explained_without_repeating_its_title():
+    # the page and the help print the title and then the plain words
+    for kind, (plain, _) in ACTIONS.items():
+        title = TITLES[kind].lower()
+        assert not plain.lower().startswith(title.split()[0]), (kind, plain[:40])
 
 
 def test_each_actions_sentence_is_the_papers_as_the_model_description_quotes_it():
@@ -567,3 +582,22 @@ def test_the_class_chart_draws_each_game_beside_its_rivals_one_panel_a_case(tmp_
     strong = generic.collections[RIVALS.index("strong")].get_offsets()
     assert strong[:, 0].tolist() == [4.0, 4.0]
     assert [t.get_text() for t in carbon.get_yticklabels()] == ["cy (seed 0)"]
+
+
+def test_the_link_lesson_does_not_deny_an_integration_reached_in_the_last_quarter():
+    # on this seed the collaboration reaches integration only in the game's last quarter
+    game = Game("edinburgh/carbon-literacy", seed=7, overrides=["months=12"])
+    plan = {
+        "engage": {"public": 4, "third": 4, "citizens": 8},
+        "negotiate": 6,
+        "wins": 2,
+        "target": 2,
+    }
+    while not game.done:
+        game.play(plan)
+    assert int(game.monthly()["stage"].max()) >= 2
+    assert all(v.stage < 2 for v in game.views)
+    link = next(x for x in lessons(game) if x.key == "link")
+    assert link.status == "not tested"
+    assert "never reached integration" not in link.evidence
+    assert f"reached in quarter {link.quarter}" in link.evidence and link.quarter == 4

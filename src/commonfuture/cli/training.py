@@ -103,7 +103,8 @@ def show_help(kind: str | None = None) -> None:
                 soft_wrap=True,
             )
     console.print(
-        "Enter repeats last quarter's choice; 'none' spends nothing there; '?' explains "
+        "Enter repeats last quarter's choice (in the first quarter: none); 'none' spends "
+        "nothing there; '?' explains "
         "this action, 'help' every action; 'q' saves the game and stops (resume with "
         "commonfuture train GAME.json)."
     )
@@ -144,7 +145,7 @@ def ask_plan(answers: Answers, last: dict[str, float], view) -> dict[str, float]
                 break
             try:
                 if kind in ("negotiate", "link", "wins", "target"):
-                    h = hours(text.replace("hours", "").replace("h", "").strip())
+                    h = hours(text)
                     if h > 0:
                         plan[kind] = h
                 else:

@@ -27,6 +27,7 @@ from commonfuture.population import STATUS_NAMES
 from commonfuture.scenario import Scenario, ScenarioError, parameter_table
 from commonfuture.scenario.load import scenarios_dir, validate_data
 from commonfuture.simulation import Run, SimulationResult, to_frame
+from commonfuture.training import words
 from commonfuture.value import DESTRUCTION_KINDS
 
 #: largest scenario file accepted by the upload (bytes); shipped cases are under 10 kB
@@ -617,7 +618,7 @@ def chain_summary(chain: pd.DataFrame) -> dict[str, Any]:
 SHORT_HORIZONS: tuple[int, ...] = (6, 12, 24)
 
 #: hours in the longest month: no field can ask for more
-MONTH_HOURS = 744
+MONTH_HOURS = words.MONTH_HOURS
 
 #: the actions in the order the page asks for them
 ACTIONS: tuple[str, ...] = ("engage", "arbitrate", "negotiate", "link", "wins", "target")

@@ -42,8 +42,9 @@ LESSONS: dict[str, tuple[str, str]] = {
     ),
     "capacity": (
         "Spend the leaders' time",
-        "Leadership is a limited capacity: hours not spent on engaging, arbitrating, "
-        "negotiating or linking do nothing for the collaboration.",
+        "Leadership is a limited capacity: hours not spent on one of the six actions "
+        "(engaging, arbitrating, negotiating, linking, staging small wins, steering "
+        "towards the target) do nothing for the collaboration.",
     ),
     "leaders": (
         "Keep the key leaders",
@@ -255,6 +256,15 @@ def lessons(game: Game) -> list[Lesson]:
         add("link", "broke", gap, "two quarters at integration or beyond without linking")
     elif any(v.stage >= 2 for v in views):
         add("link", "followed", None, "linked while at integration or beyond")
+    elif len(m) and int(m["stage"].max()) >= 2:
+        first = int(m.loc[m["stage"] >= 2, "quarter"].min())
+        add(
+            "link",
+            "not tested",
+            first,
+            f"integration was reached in quarter {first}, but no later quarter began "
+            "there: there was no quarter to link in",
+        )
     else:
         add("link", "not tested", None, "the collaboration never reached integration")
 
@@ -385,7 +395,7 @@ def render_html(d: Debrief) -> str:
             f"{esc(lesson.status)}{esc(where)}: {esc(lesson.evidence)}."
             f"<br><small>{esc(lesson.sentence)}</small></li>"
         )
-    shares = ", ".join(f"{k} {v:g}" for k, v in d.strong_shares.items())
+    shares = ", ".join(f"{k.removeprefix('share_')} {v:.2f}" for k, v in d.strong_shares.items())
     title = f"Debrief: {g.scenario.name}, seed {g.seed}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -406,7 +416,8 @@ td.detail {{ text-align: left; }}
 <p>{esc(g.scenario.description)}</p>
 <p>You led {g.quarter} quarter(s), {g.month} of {g.months} months. Beside you, on the same
 random numbers: the rules of thumb <i>steady</i>, <i>firefight</i> and <i>grow</i>, and a
-<i>strong</i> policy found by cross-entropy search ({esc(d.strong_source)}; {esc(shares)}).</p>
+<i>strong</i> policy found by cross-entropy search ({esc(d.strong_source)}; shares of the
+leaders' time {esc(shares)}).</p>
 <h2>Outcomes</h2>
 <div class="wrap"><table><tr><th></th>{head}</tr>
 {"".join(body)}

@@ -38,17 +38,17 @@ ACTIONS: dict[str, tuple[str, str]] = {
         'collaboration network" to obtain "continued community support".',
     ),
     "wins": (
-        "Stage small wins: break the work into steps each partner can reach and show "
-        "(a certificate, the first return, a route opened in sections). Every member's "
-        "next milestone comes nearer, and a milestone reached is seen further.",
+        "Break the work into steps each partner can reach and show (a certificate, the "
+        "first return, a route opened in sections). Every member's next milestone comes "
+        "nearer, and a milestone reached is seen further.",
         'Small wins "are tangible and occur at particular moments in time. They are '
         "essential for encouraging trust, building confidence and generating persistent "
         'collaborative momentum".',
     ),
     "target": (
-        "Steer the work towards the long-term target: choose the buildings, routes or "
-        "courses that advance it most. Progress ahead of plan keeps the key leaders "
-        "together and wins the community's backing; it gives no partner value today.",
+        "Choose the buildings, routes or courses that advance the long-term target most. "
+        "Progress ahead of plan keeps the key leaders together and wins the community's "
+        "backing; it gives no partner value today.",
         'The "long-term (societal) value creation objectives of a public service '
         'collaboration" against "the short-term value creation needs of its actors".',
     ),
@@ -94,14 +94,31 @@ def tension_name(word: str) -> str:
     return PAIR_NAMES[pair_index(f"{a}-{b}")]
 
 
+#: hours in the longest month: no answer can ask for more
+MONTH_HOURS = 744
+
+#: units a player may type after the hours ("5h", "5 hours")
+UNITS = ("hours", "hour", "hrs", "hr", "h")
+
+
 def hours(word: str) -> float:
+    """Hours a month from ``5``, ``5h`` or ``5 hours``; ValueError with one line when it
+    is not a number, is negative or is more than a month has."""
+    text = word.strip()
+    low = text.lower()
+    for unit in UNITS:
+        if low.endswith(unit) and low[: -len(unit)].strip():
+            low = low[: -len(unit)].strip()
+            break
     try:
-        h = float(word)
+        h = float(low)
     except ValueError:
-        raise ValueError(f"{word[:30]!r} is not a number of hours") from None
+        raise ValueError(f"{text[:30]!r} is not a number of hours") from None
     if not math.isfinite(h) or h < 0:
-        raise ValueError(f"hours must be a number at least 0, not {word[:30]!r}")
-    return h
+        raise ValueError(f"hours must be a number at least 0, not {text[:30]!r}")
+    if h > MONTH_HOURS:
+        raise ValueError(f"a month has at most {MONTH_HOURS} hours, not {text[:30]!r}")
+    return h + 0.0
 
 
 def targets(text: str, kind: str) -> dict[str, float]:
@@ -145,4 +162,4 @@ def _what(kind: str) -> str:
     return "tension" if kind == "arbitrate" else "group"
 
 
-__all__ = ["ACTIONS", "TITLES", "group_name", "hours", "targets", "tension_name"]
+__all__ = ["ACTIONS", "MONTH_HOURS", "TITLES", "group_name", "hours", "targets", "tension_name"]
