@@ -348,3 +348,18 @@ def test_the_model_description_documents_every_output_and_every_named_assumption
     assert named, "the code names no assumption"
     for a in sorted(named):
         assert f"| {a} |" in assumptions, a
+
+
+def test_a_horizon_set_anew_keeps_the_targets_plan():
+    """``--set months=24`` looks at the first 24 months of the same collaboration: the
+    long-term target's plan, made for the scenario's own horizon, stays as it was; set
+    ``target.by_month`` with it to plan otherwise."""
+    from commonfuture.scenario.load import apply_overrides, shipped
+
+    sc = shipped("generic")
+    short = apply_overrides(sc, ["months=24"])
+    assert short.target.by_month == sc.months
+    assert short.target.plan(24, short.months) == sc.target.plan(24, sc.months) < sc.target.amount
+    own = apply_overrides(sc, {"months": 24, "target.by_month": 24})
+    assert own.target.plan(24, own.months) == sc.target.amount
+    assert apply_overrides(sc, {"leadership.alignment": 0.5}).target.by_month is None

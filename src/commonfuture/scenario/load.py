@@ -162,6 +162,7 @@ def apply_overrides(
         _set_path(data, path, value)
     if any(path == "months" for path, _ in items):
         _cut_to_horizon(data)
+        _keep_the_plan(data, scenario, [path for path, _ in items])
     try:
         result = validate_data(data, source)
     except ScenarioError as err:
@@ -186,6 +187,20 @@ def _cut_to_horizon(data: dict[str, Any]) -> None:
             for s in steps
             if not (isinstance(s, dict) and isinstance(s.get("month"), int) and s["month"] > months)
         ]
+
+
+def _keep_the_plan(data: dict[str, Any], scenario: Scenario, paths: list[str]) -> None:
+    """A horizon set anew (``--set months=24``) looks at the same collaboration for longer
+    or shorter: the long-term target's plan, made for the scenario's own horizon, stays
+    as it was (``target.by_month`` pinned to it), unless the override sets it too."""
+    target = data.get("target")
+    if (
+        isinstance(target, dict)
+        and target.get("by_month") is None
+        and "target.by_month" not in paths
+        and data.get("months") != scenario.months
+    ):
+        target["by_month"] = scenario.months
 
 
 def past_horizon(before: Scenario, after: Scenario) -> dict[str, Any] | None:

@@ -595,7 +595,8 @@ class Target(_Strict):
         None,
         ge=1,
         description="Month by which the plan reaches the whole amount, rising in a straight "
-        "line from start_month; none = the horizon (month).",
+        "line from start_month; none = the horizon (a horizon set anew with --set months "
+        "keeps the scenario's own plan) (month).",
     )
     judgement: Unit = Field(
         0.2,
