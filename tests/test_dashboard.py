@@ -413,9 +413,10 @@ def test_export_panel(generic):
 def test_page_runs_without_blocking(monkeypatch):
     monkeypatch.setenv(app.SCENARIO_ENV, str(scenarios_dir() / "generic.toml"))
     box, rc = solara.render(app.Page(), handle_error=False)
-    t0 = time.perf_counter()
     rc.find(v.Btn, children=["Run"]).widget.click()
-    assert time.perf_counter() - t0 < 0.5
+    # the click returns before the run is done: the run goes on off the page's thread (a
+    # page that ran it in the click would already show it done)
+    assert "done: month 120 of 120" not in texts(rc)
     t0 = time.perf_counter()
     for _ in range(900):
         if "done: month 120 of 120" in texts(rc):
