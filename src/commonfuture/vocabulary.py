@@ -84,11 +84,11 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "leadership.target",
-        "Time spent steering to the long-term target",
-        "The share of the rest of the leaders' hours spent directing the work to where it "
-        "advances the long-term target most. In practice: choosing the buildings, routes or "
-        "courses that cut most carbon; progress ahead of plan keeps the leaders together and "
-        "wins the community's backing.",
+        "Time spent on the big win",
+        "The share of the rest of the leaders' hours spent on the big win, the long-term "
+        "target: directing the work to where it advances the target most. In practice: "
+        "choosing the buildings, routes or courses that cut most carbon; progress ahead of "
+        "plan keeps the leaders together and wins the community's backing.",
     ),
     Lever(
         "leadership.visibility",
