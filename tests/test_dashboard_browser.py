@@ -9,16 +9,13 @@ a change the user made.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from _browser import ARGS, chromium_or_skip
+from _browser import chromium_or_skip, dashboard, launched
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "scenarios" / "edinburgh" / "carbon-literacy.toml"  # 48 months, one event
@@ -32,45 +29,16 @@ def _chromium() -> str:
     return chromium_or_skip()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    cli = Path(sys.executable).with_name("commonfuture")
-    proc = subprocess.Popen(
-        [str(cli), "dashboard", str(CASE), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            break
-        except OSError:
-            time.sleep(0.25)
-    else:
-        proc.kill()
-        pytest.fail(f"the dashboard did not start: {proc.stdout.read() if proc.stdout else ''}")
-    yield port, proc
-    proc.terminate()
-    proc.wait(10)
+    with dashboard(CASE) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def browser(_chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium, args=ARGS, headless=True)
+    with launched(_chromium) as b:
         yield b
-        b.close()
 
 
 class Watched:

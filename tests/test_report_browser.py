@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from _browser import ARGS, chromium_or_skip
+from _browser import chromium_or_skip, launched
 from commonfuture.cli._app import app
 from conftest import GENERIC
 
@@ -76,13 +76,8 @@ def reports(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    chromium = chromium_or_skip()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=ARGS)
+    with launched(chromium_or_skip()) as b:
         yield b
-        b.close()
 
 
 KINDS = ("run", "runs", "patterns", "sweep", "sensitivity", "cascades")

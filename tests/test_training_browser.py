@@ -6,16 +6,12 @@ than the screen. The debrief's page and the saved game are downloaded and read."
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from _browser import ARGS, chromium_or_skip
+from _browser import chromium_or_skip, dashboard, launched
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "scenarios" / "generic.toml"
@@ -26,45 +22,16 @@ def _chromium() -> str:
     return chromium_or_skip()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    cli = Path(sys.executable).with_name("commonfuture")
-    proc = subprocess.Popen(
-        [str(cli), "dashboard", str(CASE), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            break
-        except OSError:
-            time.sleep(0.25)
-    else:
-        proc.kill()
-        pytest.fail(f"the dashboard did not start: {proc.stdout.read() if proc.stdout else ''}")
-    yield port
-    proc.terminate()
-    proc.wait(10)
+    with dashboard(CASE) as (port, _):
+        yield port
 
 
 @pytest.fixture(scope="module")
 def browser(_chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium, args=ARGS, headless=True)
+    with launched(_chromium) as b:
         yield b
-        b.close()
 
 
 def _watch(page, problems: list[str]) -> None:
