@@ -45,7 +45,14 @@ from numba import njit, prange
 
 from commonfuture import randomness
 from commonfuture.leadership.actions import KINDS, N_SLOTS, lead
-from commonfuture.leadership.policies import Observation, Policy, allocation, resolve, within
+from commonfuture.leadership.policies import (
+    Observation,
+    Policy,
+    allocation,
+    levers,
+    resolve,
+    within,
+)
 from commonfuture.leadership.tensions import PAIR_GROUPS, PAIR_NAMES, gaps
 from commonfuture.macro.coupling import couple, judge
 from commonfuture.macro.stages import stage_step
@@ -422,17 +429,6 @@ def month(p, actors, ties, offer, calendar, state, draws, out, m):
         created.choice,
         created.realised,
     )
-
-
-def levers(scenario: Scenario) -> dict[str, float]:
-    """The scenario's steady time shares, as a policy sees them."""
-    lead = scenario.leadership
-    return {
-        "alignment": lead.alignment,
-        "arbitration": lead.arbitration,
-        "wins": lead.wins,
-        "target": lead.target,
-    }
 
 
 class Collaboration:

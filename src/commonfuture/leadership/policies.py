@@ -90,6 +90,17 @@ class Observation:
 Policy = Callable[[Observation], Any]
 
 
+def levers(scenario: Scenario) -> dict[str, float]:
+    """The scenario's steady time shares, as a policy sees them (``Observation.levers``)."""
+    lead = scenario.leadership
+    return {
+        "alignment": lead.alignment,
+        "arbitration": lead.arbitration,
+        "wins": lead.wins,
+        "target": lead.target,
+    }
+
+
 def allocation(spec: Any) -> np.ndarray:
     """The (N_SLOTS,) hours of an allocation (a mapping or an array); ValueError with
     one line when it is malformed."""
@@ -295,6 +306,7 @@ __all__ = [
     "Policy",
     "Steady",
     "allocation",
+    "levers",
     "resolve",
     "spent_by_kind",
     "within",

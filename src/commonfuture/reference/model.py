@@ -36,7 +36,14 @@ import networkx as nx
 import numpy as np
 
 from commonfuture.leadership.actions import SLOTS
-from commonfuture.leadership.policies import Observation, Policy, allocation, resolve, within
+from commonfuture.leadership.policies import (
+    Observation,
+    Policy,
+    allocation,
+    levers,
+    resolve,
+    within,
+)
 from commonfuture.outputs import ACTIONS, NAMES
 from commonfuture.propositions import Offer, performance
 from commonfuture.scenario.schema import SECTORS, Scenario
@@ -677,7 +684,6 @@ class CollaborationModel(mesa.Model):
                 # what settling it this month would take, the month's growth included
                 grown = level + sc.tensions.growth * self.gap[k] * (1 - level)
                 settle[name] = grown * self.gap[k] * sc.tensions.settle_hours
-        lead = sc.leadership
         return Observation(
             month=self.month + 1,
             replicate=self.replicate,
@@ -694,12 +700,7 @@ class CollaborationModel(mesa.Model):
             supporters=supporters,
             tensions=tensions,
             settle_hours=settle,
-            levers={
-                "alignment": lead.alignment,
-                "arbitration": lead.arbitration,
-                "wins": lead.wins,
-                "target": lead.target,
-            },
+            levers=levers(sc),
             milestones=milestones,
             target_progress=self.target / sc.target.amount,
             target_planned=sc.target.plan(self.month, sc.months) / sc.target.amount,
