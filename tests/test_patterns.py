@@ -276,3 +276,33 @@ def test_the_figure_of_a_claim_whose_arms_are_all_or_nothing_is_drawn(tmp_path):
     assert extreme.control_ci[1] < extreme.control_mean
     figure(dataclasses.replace(res, comparisons=[extreme]), tmp_path / "f.png")
     assert (tmp_path / "f.png").stat().st_size > 0
+
+
+def test_the_paradox_arms_spend_the_same_capacity_and_are_paired():
+    """The paradox study's one-sided policies spend the whole capacity on their own side
+    only, and each arm's difference from the balance is paired replicate by replicate."""
+    from commonfuture.leadership.actions import KINDS, N_SLOTS
+    from commonfuture.leadership.policies import Observation
+    from commonfuture.patterns.paradox import ARMS, compare, long_term, paired, short_term
+    from commonfuture.scenario.schema import SECTORS
+
+    obs = Observation(
+        month=5, replicate=0, stage=2, coupled=True, consensus=0.6, capacity=32.0,
+        money=0.0, groups=tuple(SECTORS), members=dict.fromkeys(SECTORS, 3),
+        departures=dict.fromkeys(SECTORS, 0), small_wins=0, shortfalls=0, supporters=0,
+        tensions={}, settle_hours={},
+    )  # fmt: skip
+    for policy, sides in (
+        (short_term, ("engage", "wins")),
+        (long_term, ("target", "negotiate", "link")),
+    ):
+        h = policy(obs)
+        assert h.shape == (N_SLOTS,) and h.sum() == pytest.approx(32.0)
+        assert sum(h[KINDS[k]].sum() for k in sides) == pytest.approx(32.0)
+    runs = compare("edinburgh/carbon-literacy", seed=0, replicates=3)
+    for arm in ARMS:
+        assert sorted(runs.loc[runs["arm"] == arm, "replicate"]) == [0, 1, 2], arm
+    d, lo, hi = paired(runs, "short term", "net community")
+    by = runs.set_index(["arm", "replicate"])["net community"]
+    assert d == pytest.approx((by["short term"] - by["balance"]).mean())
+    assert lo <= d <= hi

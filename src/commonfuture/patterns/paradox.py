@@ -35,6 +35,7 @@ from scipy import stats
 from commonfuture.leadership.actions import LINK, N_SLOTS, NEGOTIATE, TARGET, WINS
 from commonfuture.leadership.policies import Observation
 from commonfuture.patterns.cases import CASES, load_case
+from commonfuture.patterns.policies import per_run
 from commonfuture.scenario.schema import SECTORS
 from commonfuture.simulation import simulate
 from commonfuture.writing import write_text
@@ -86,9 +87,7 @@ def compare(case: str, seed: int = 0, replicates: int = 20, scale: float = 1.0) 
     rows = []
     for label, policy in ARMS.items():
         m = simulate(sc, seed, replicates, scale=scale, policy=policy).monthly
-        g = m.sort_values("month").groupby("replicate")
-        runs = pd.DataFrame({k: getattr(g[c], how)() for k, (c, how) in TOTALS.items()})
-        runs = runs.reset_index()
+        runs = per_run(m, TOTALS).reset_index()
         runs.insert(0, "arm", label)
         rows.append(runs)
     return pd.concat(rows, ignore_index=True)

@@ -51,10 +51,10 @@ TOTALS: dict[str, tuple[str, str]] = {
 }
 
 
-def per_run(monthly: pd.DataFrame) -> pd.DataFrame:
-    """One row per replicate: the :data:`TOTALS` of its run."""
+def per_run(monthly: pd.DataFrame, totals: dict[str, tuple[str, str]] = TOTALS) -> pd.DataFrame:
+    """One row per replicate: the ``totals`` (label -> (measure, how)) of its run."""
     g = monthly.sort_values("month").groupby("replicate")
-    return pd.DataFrame({label: getattr(g[col], how)() for label, (col, how) in TOTALS.items()})
+    return pd.DataFrame({label: getattr(g[col], how)() for label, (col, how) in totals.items()})
 
 
 def compare(
